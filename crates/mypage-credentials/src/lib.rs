@@ -1,0 +1,27 @@
+//! # Employer My Page — credentials
+//!
+//! Adapters of three domain ports that hold the cryptography:
+//!
+//! - [`Argon2Hasher`] implements `PasswordHasher` with argon2id (R5), off the async threads and with a bounded
+//!   number of hashes at once, so that a flood of logins queues instead of exhausting memory;
+//! - [`ChaChaKeyGenerator`] implements `KeyGenerator` with ChaCha20 seeded from the operating system (R3);
+//! - [`HmacKeyDigest`] implements `KeyDigest` with HMAC-SHA-256 under a server secret (R3).
+
+mod digest;
+mod hasher;
+mod keys;
+
+pub use digest::{HmacKeyDigest, ServerSecretError, MIN_SERVER_SECRET_LEN};
+pub use hasher::{Argon2Config, Argon2Hasher, Argon2ConfigError};
+pub use keys::{ChaChaKeyGenerator, KeyGeneratorError};
+
+/// Lower-case hex of bytes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
+}

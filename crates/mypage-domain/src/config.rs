@@ -1,0 +1,44 @@
+//! The domain's settings. Adapters and the app fill it; the domain never reads the environment.
+
+use chrono::Duration;
+
+use crate::values::PasswordPolicy;
+
+/// Limits and lifetimes of the rules (R3, R5, R10, R13).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainConfig {
+    /// How long a key works after it is mailed (R3). The seeds say 30 and 50 minutes; 30 is the default.
+    pub auth_key_ttl: Duration,
+    /// Keys one flow may request, the first included (R3).
+    pub max_keys_per_flow: u8,
+    /// Wrong keys that kill a flow (R3).
+    pub max_wrong_keys: u8,
+    /// Key requests (new flows and resends) an address may receive in an hour (R3).
+    pub key_requests_per_address_per_hour: u32,
+    /// The password rule (R5).
+    pub password_policy: PasswordPolicy,
+    /// How long an unsubmitted draft lives after its last save (R10).
+    pub draft_ttl: Duration,
+    /// The login throttle's sliding window (R13).
+    pub login_window: Duration,
+    /// Failed logins of one account in the window before it is throttled (R13).
+    pub login_failures_per_account: u32,
+    /// Failed logins from one client in the window before it is throttled (R13).
+    pub login_failures_per_client: u32,
+}
+
+impl Default for DomainConfig {
+    fn default() -> Self {
+        Self {
+            auth_key_ttl: Duration::minutes(30),
+            max_keys_per_flow: 3,
+            max_wrong_keys: 5,
+            key_requests_per_address_per_hour: 5,
+            password_policy: PasswordPolicy::Office,
+            draft_ttl: Duration::days(14),
+            login_window: Duration::minutes(15),
+            login_failures_per_account: 5,
+            login_failures_per_client: 30,
+        }
+    }
+}

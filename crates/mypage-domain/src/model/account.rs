@@ -1,0 +1,183 @@
+//! The employer account (求人者マイページのアカウント) and its state machine.
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{AccountId, EstablishmentId};
+use crate::values::{EmailAddress, TermsConsent};
+
+/// Where an account stands.
+///
+/// ```text
+/// (counter, R12) AwaitingPassword --password (R5)--> Active
+/// (sign-up, R5)  Provisional --staff confirm (R11)--> Active
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatus {
+    /// Registered by staff at the counter; the employer has not set a password yet (case A).
+    AwaitingPassword,
+    /// Opened online; may log in and file one provisional registration at a time (cases B and C).
+    Provisional,
+    /// Linked to an establishment.
+    Active,
+}
+
+impl AccountStatus {
+    /// A stable code for storage and the API.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::AwaitingPassword => "awaiting_password",
+            Self::Provisional => "provisional",
+            Self::Active => "active",
+        }
+    }
+
+    /// The status with this code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::AwaitingPassword, Self::Provisional, Self::Active].into_iter().find(|s| s.code() == code)
+    }
+
+    /// Whether an account in this status may log in (R13).
+    #[must_use]
+    pub fn can_log_in(self) -> bool {
+        matches!(self, Self::Provisional | Self::Active)
+    }
+}
+
+/// A password hash in PHC string form (`$argon2id$v=19$m=19456,t=2,p=1$…`).
+/// Not a secret in itself, but never shown: Debug prints only the algorithm.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordHash(String);
+
+impl PasswordHash {
+    /// Wraps a PHC string made by the hasher port or read from storage.
+    #[must_use]
+    pub fn new(phc: String) -> Self {
+        Self(phc)
+    }
+
+    /// The PHC string, for storage and verification.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let algorithm = self.0.split('$').nth(1).unwrap_or("?");
+        write!(f, "PasswordHash(${algorithm}$…)")
+    }
+}
+
+/// A transition the account's state machine does not allow from where it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the account is {from:?}; this step needs another status")]
+pub struct AccountTransitionError {
+    /// Where the account stood.
+    pub from: AccountStatus,
+}
+
+/// An employer's account. One per e-mail address; an establishment may have several (R12).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Its id.
+    pub id: AccountId,
+    /// The address it logs in with and receives mail at.
+    pub email: EmailAddress,
+    /// Where it stands.
+    pub status: AccountStatus,
+    /// The establishment it acts for; `None` while Provisional.
+    pub establishment: Option<EstablishmentId>,
+    /// The password's hash; `None` while AwaitingPassword.
+    pub password: Option<PasswordHash>,
+    /// The terms the employer agreed to when opening it (R1).
+    pub consent: Option<TermsConsent>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// Optimistic-concurrency version; repositories refuse an update made from a stale copy.
+    pub version: u64,
+}
+
+impl Account {
+    /// An account registered at the counter for an existing establishment (R12, case A).
+    #[must_use]
+    pub fn registered_at_counter(
+        id: AccountId,
+        email: EmailAddress,
+        establishment: EstablishmentId,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            email,
+            status: AccountStatus::AwaitingPassword,
+            establishment: Some(establishment),
+            password: None,
+            consent: None,
+            created_at: now,
+            version: 0,
+        }
+    }
+
+    /// An account opened online, after its auth key and password (cases B and C).
+    #[must_use]
+    pub fn opened_online(
+        id: AccountId,
+        email: EmailAddress,
+        password: PasswordHash,
+        consent: TermsConsent,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            email,
+            status: AccountStatus::Provisional,
+            establishment: None,
+            password: Some(password),
+            consent: Some(consent),
+            created_at: now,
+            version: 0,
+        }
+    }
+
+    /// The first password of a counter-registered account: it becomes Active (case A, R5–R6).
+    ///
+    /// # Errors
+    /// [`AccountTransitionError`] unless AwaitingPassword.
+    pub fn set_first_password(&mut self, hash: PasswordHash, consent: TermsConsent) -> Result<(), AccountTransitionError> {
+        if self.status != AccountStatus::AwaitingPassword {
+            return Err(AccountTransitionError { from: self.status });
+        }
+        self.password = Some(hash);
+        self.consent = Some(consent);
+        self.status = AccountStatus::Active;
+        Ok(())
+    }
+
+    /// A new password after a reset (R17), or a rehash with newer parameters (R5).
+    ///
+    /// # Errors
+    /// [`AccountTransitionError`] while AwaitingPassword: such an account has no password to replace.
+    pub fn replace_password(&mut self, hash: PasswordHash) -> Result<(), AccountTransitionError> {
+        if !self.status.can_log_in() {
+            return Err(AccountTransitionError { from: self.status });
+        }
+        self.password = Some(hash);
+        Ok(())
+    }
+
+    /// Staff confirmed the provisional registration: the account acts for `establishment` (R11).
+    ///
+    /// # Errors
+    /// [`AccountTransitionError`] unless Provisional.
+    pub fn activate(&mut self, establishment: EstablishmentId) -> Result<(), AccountTransitionError> {
+        if self.status != AccountStatus::Provisional {
+            return Err(AccountTransitionError { from: self.status });
+        }
+        self.establishment = Some(establishment);
+        self.status = AccountStatus::Active;
+        Ok(())
+    }
+}

@@ -1,0 +1,146 @@
+//! Audit events (R15): who did what, when, from which client.
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{AccountId, AuditEventId, StaffId};
+
+/// Who acted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// Someone not logged in (entering an e-mail, a key).
+    Anonymous,
+    /// A logged-in employer.
+    Employer(AccountId),
+    /// A staff member.
+    Staff(StaffId),
+    /// The system itself (expiry, the command line).
+    System,
+}
+
+/// The client a request came from, as far as the adapter knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClientInfo {
+    /// The client's address (after the trusted proxy's header).
+    pub ip: Option<IpAddr>,
+    /// The User-Agent, shortened by the adapter.
+    pub user_agent: Option<String>,
+}
+
+impl ClientInfo {
+    /// No client: a command or a background job.
+    #[must_use]
+    pub fn system() -> Self {
+        Self::default()
+    }
+
+    /// A client known by its address.
+    #[must_use]
+    pub fn from_ip(ip: IpAddr) -> Self {
+        Self { ip: Some(ip), user_agent: None }
+    }
+}
+
+/// What happened. The codes are stable: they are stored and searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    /// Staff registered an e-mail at the counter (R12).
+    EmailRegisteredAtCounter,
+    /// A key was requested (a flow started); the event does not say whether a key was mailed (R8).
+    AuthKeyRequested,
+    /// Another key was requested in a flow.
+    AuthKeyResent,
+    /// A wrong key was entered.
+    WrongAuthKey,
+    /// A password was set through a flow (R5, R17).
+    PasswordRegistered,
+    /// An employer logged in.
+    LoginSucceeded,
+    /// A login failed.
+    LoginFailed,
+    /// A stored hash was upgraded to the current parameters at login (R5).
+    PasswordRehashed,
+    /// The application history was declared.
+    HistoryDeclared,
+    /// Establishment information was saved.
+    EstablishmentInfoSaved,
+    /// The job offer was saved.
+    JobOfferSaved,
+    /// The registration was submitted.
+    RegistrationSubmitted,
+    /// Staff confirmed it (本登録).
+    RegistrationConfirmed,
+    /// Staff marked it "contact needed".
+    RegistrationContactNeeded,
+    /// Staff returned it for correction.
+    RegistrationReturned,
+    /// Staff rejected it.
+    RegistrationRejected,
+    /// A draft expired.
+    DraftExpired,
+    /// A flow expired.
+    FlowExpired,
+    /// A terms version was published.
+    TermsPublished,
+    /// An establishment was entered from the office's records.
+    EstablishmentImported,
+    /// An office was added.
+    OfficeAdded,
+    /// A staff member was added.
+    StaffAdded,
+    /// A staff member logged in.
+    StaffLoggedIn,
+    /// A staff login failed.
+    StaffLoginFailed,
+}
+
+impl AuditAction {
+    /// The stable code.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::EmailRegisteredAtCounter => "email_registered_at_counter",
+            Self::AuthKeyRequested => "auth_key_requested",
+            Self::AuthKeyResent => "auth_key_resent",
+            Self::WrongAuthKey => "wrong_auth_key",
+            Self::PasswordRegistered => "password_registered",
+            Self::LoginSucceeded => "login_succeeded",
+            Self::LoginFailed => "login_failed",
+            Self::PasswordRehashed => "password_rehashed",
+            Self::HistoryDeclared => "history_declared",
+            Self::EstablishmentInfoSaved => "establishment_info_saved",
+            Self::JobOfferSaved => "job_offer_saved",
+            Self::RegistrationSubmitted => "registration_submitted",
+            Self::RegistrationConfirmed => "registration_confirmed",
+            Self::RegistrationContactNeeded => "registration_contact_needed",
+            Self::RegistrationReturned => "registration_returned",
+            Self::RegistrationRejected => "registration_rejected",
+            Self::DraftExpired => "draft_expired",
+            Self::FlowExpired => "flow_expired",
+            Self::TermsPublished => "terms_published",
+            Self::EstablishmentImported => "establishment_imported",
+            Self::OfficeAdded => "office_added",
+            Self::StaffAdded => "staff_added",
+            Self::StaffLoggedIn => "staff_logged_in",
+            Self::StaffLoginFailed => "staff_login_failed",
+        }
+    }
+}
+
+/// One audit event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    /// Its id.
+    pub id: AuditEventId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub actor: Actor,
+    /// What.
+    pub action: AuditAction,
+    /// What it was done to, as `kind:id` (`account:…`, `registration:…`, `flow:…`).
+    pub subject: String,
+    /// From where.
+    pub client: ClientInfo,
+}

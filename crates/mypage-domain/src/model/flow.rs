@@ -1,0 +1,265 @@
+//! The auth-key flow (R3, R4): one browser session's attempt to prove it reads an e-mail address.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::model::{AccountId, AccountStatus, FlowId};
+use crate::ports::Digest;
+use crate::values::{EmailAddress, TermsConsent};
+
+/// What the flow is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FlowPurpose {
+    /// 求人者マイページ開設（パスワード登録）: case A.
+    OpenMyPage,
+    /// 事業所登録・求人申し込み（仮登録）: cases B and C.
+    SignUp,
+    /// Password reset (R17).
+    ResetPassword,
+}
+
+impl FlowPurpose {
+    /// Every purpose.
+    pub const ALL: [Self; 3] = [Self::OpenMyPage, Self::SignUp, Self::ResetPassword];
+
+    /// A stable code for storage and the API.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::OpenMyPage => "open_mypage",
+            Self::SignUp => "sign_up",
+            Self::ResetPassword => "reset_password",
+        }
+    }
+
+    /// The purpose with this code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.code() == code)
+    }
+
+    /// Whether the terms must be agreed before the e-mail is taken (R1). A reset is for an account that agreed already.
+    #[must_use]
+    pub fn needs_consent(self) -> bool {
+        !matches!(self, Self::ResetPassword)
+    }
+}
+
+/// Whom the flow's mails reach. Decided when the flow starts; never shown to the browser (R8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlowTarget {
+    /// The address is eligible: each request mails a key. `account` is the account the key unlocks,
+    /// `None` for a sign-up, whose account is created when the password is set.
+    Key {
+        /// The account, if it exists already.
+        account: Option<AccountId>,
+    },
+    /// The address has an account for which this purpose does not fit: each request mails a notice instead.
+    Notice {
+        /// That account's status, which the notice explains.
+        status: AccountStatus,
+    },
+    /// The address is unknown for this purpose: nothing is mailed, but the flow answers exactly as the others.
+    Nothing,
+}
+
+/// Why a flow can no longer be used. Each tells the employer to start again from the beginning (R3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeathCause {
+    /// Five wrong keys.
+    TooManyWrongKeys,
+    /// A new flow for the same address and purpose was started.
+    Superseded,
+    /// Every key expired.
+    Expired,
+}
+
+impl DeathCause {
+    /// A stable code.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::TooManyWrongKeys => "too_many_wrong_keys",
+            Self::Superseded => "superseded",
+            Self::Expired => "expired",
+        }
+    }
+}
+
+/// Where a flow stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlowState {
+    /// Keys may be entered.
+    Open,
+    /// A key was redeemed and the password set (R6).
+    Spent,
+    /// No key will ever be accepted.
+    Dead(DeathCause),
+}
+
+/// One key request of a flow. `digest` is `None` for a flow that mails no key: its requests are counted and
+/// timed the same way, so it behaves like any other (R8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedKey {
+    /// Keyed hash of the key (R3); the key itself is never stored.
+    pub digest: Option<Digest>,
+    /// When it was mailed.
+    pub issued_at: DateTime<Utc>,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Why a key was not accepted. Keys that fail to parse never get here and are not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum KeyCheckError {
+    /// Not a key of this flow; `remaining` more wrong keys are allowed.
+    #[error("wrong auth key; {remaining} attempts remain")]
+    WrongKey {
+        /// Attempts left before the flow dies.
+        remaining: u8,
+    },
+    /// The key (or every key of the flow) has expired.
+    #[error("the auth key has expired")]
+    Expired,
+    /// The fifth wrong key: the flow has just died.
+    #[error("too many wrong auth keys")]
+    TooManyWrongKeys,
+    /// The flow was already dead.
+    #[error("the flow can no longer be used ({})", .0.code())]
+    Dead(DeathCause),
+    /// The flow was already spent: its key was used.
+    #[error("the auth key has already been used")]
+    Spent,
+}
+
+/// A step the flow does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FlowStepError {
+    /// At most `max_keys_per_flow` keys (R3).
+    #[error("no more keys may be requested in this flow")]
+    KeyLimitReached,
+    /// The flow is spent or dead.
+    #[error("the flow is closed")]
+    Closed(FlowState),
+}
+
+/// An auth-key flow: made when an e-mail is entered, bound to the browser session that entered it (R4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthFlow {
+    /// Its id.
+    pub id: FlowId,
+    /// What it is for.
+    pub purpose: FlowPurpose,
+    /// The address entered.
+    pub email: EmailAddress,
+    /// Keyed hash of the secret token the browser session holds; the key is accepted only with it (R4).
+    pub token_digest: Digest,
+    /// Whom its mails reach.
+    pub target: FlowTarget,
+    /// The terms agreed before the address was entered (R1); `None` for a reset.
+    pub consent: Option<TermsConsent>,
+    /// Every key requested, oldest first.
+    pub keys: Vec<IssuedKey>,
+    /// Wrong keys entered, across all its keys (R3): asking for another key does not reset it.
+    pub wrong_attempts: u8,
+    /// Where it stands.
+    pub state: FlowState,
+    /// When it started.
+    pub created_at: DateTime<Utc>,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+}
+
+impl AuthFlow {
+    /// Starts a flow with its first key request.
+    #[must_use]
+    #[expect(clippy::too_many_arguments, reason = "a flow is born with all of its facts; a builder would only hide that")]
+    pub fn start(
+        id: FlowId,
+        purpose: FlowPurpose,
+        email: EmailAddress,
+        token_digest: Digest,
+        target: FlowTarget,
+        consent: Option<TermsConsent>,
+        first_key: IssuedKey,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            purpose,
+            email,
+            token_digest,
+            target,
+            consent,
+            keys: vec![first_key],
+            wrong_attempts: 0,
+            state: FlowState::Open,
+            created_at: now,
+            version: 0,
+        }
+    }
+
+    /// When the last of its keys stops working: after that, the flow is dead.
+    #[must_use]
+    pub fn expires_at(&self) -> DateTime<Utc> {
+        self.keys.iter().map(|k| k.expires_at).max().unwrap_or(self.created_at)
+    }
+
+    /// A new key request in the same flow (R3: "ask for the mail again").
+    ///
+    /// # Errors
+    /// [`FlowStepError::KeyLimitReached`] past `max_keys`; [`FlowStepError::Closed`] unless Open.
+    pub fn add_key(&mut self, key: IssuedKey, max_keys: u8) -> Result<(), FlowStepError> {
+        if self.state != FlowState::Open {
+            return Err(FlowStepError::Closed(self.state));
+        }
+        if self.keys.len() >= usize::from(max_keys) {
+            return Err(FlowStepError::KeyLimitReached);
+        }
+        self.keys.push(key);
+        Ok(())
+    }
+
+    /// Checks an entered key (already parsed and digested). A wrong key is counted, and the fifth kills the flow.
+    /// Every unexpired key of the flow is accepted, so a late mail still works (R3).
+    ///
+    /// # Errors
+    /// [`KeyCheckError`]; on `WrongKey`, `TooManyWrongKeys` and `Expired` the flow has changed and must be saved.
+    pub fn check_key(&mut self, digest: &Digest, now: DateTime<Utc>, max_wrong: u8) -> Result<(), KeyCheckError> {
+        match self.state {
+            FlowState::Open => {}
+            FlowState::Spent => return Err(KeyCheckError::Spent),
+            FlowState::Dead(cause) => return Err(KeyCheckError::Dead(cause)),
+        }
+        if let Some(key) = self.keys.iter().find(|k| k.digest.as_ref() == Some(digest)) {
+            return if now < key.expires_at { Ok(()) } else { Err(KeyCheckError::Expired) };
+        }
+        if now >= self.expires_at() {
+            self.state = FlowState::Dead(DeathCause::Expired);
+            return Err(KeyCheckError::Expired);
+        }
+        self.wrong_attempts = self.wrong_attempts.saturating_add(1);
+        if self.wrong_attempts >= max_wrong {
+            self.state = FlowState::Dead(DeathCause::TooManyWrongKeys);
+            return Err(KeyCheckError::TooManyWrongKeys);
+        }
+        Err(KeyCheckError::WrongKey { remaining: max_wrong - self.wrong_attempts })
+    }
+
+    /// The key was redeemed and the password set (R6).
+    pub fn spend(&mut self) {
+        self.state = FlowState::Spent;
+    }
+
+    /// Ends the flow for `cause` (a new flow for the same address, or expiry).
+    pub fn kill(&mut self, cause: DeathCause) {
+        if self.state == FlowState::Open {
+            self.state = FlowState::Dead(cause);
+        }
+    }
+
+    /// The key's lifetime, as configured (R3).
+    #[must_use]
+    pub fn key_window(now: DateTime<Utc>, ttl: Duration, digest: Option<Digest>) -> IssuedKey {
+        IssuedKey { digest, issued_at: now, expires_at: now + ttl }
+    }
+}

@@ -1,0 +1,100 @@
+//! Outgoing mail: what to send and to whom, never how (R7, R16). The SMTP adapter renders and delivers it.
+
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+
+use crate::model::{AccountStatus, FlowPurpose, MailId, RegistrationId};
+use crate::values::{EmailAddress, EstablishmentNumber};
+
+/// Which mail, with its parameters.
+#[derive(Debug)]
+pub enum MailTemplate {
+    /// パスワード登録申込受付通知 (or the reset key mail): the key, when it was issued and until when it works (R3, R7).
+    AuthKey {
+        /// What the flow is for, which decides the wording.
+        purpose: FlowPurpose,
+        /// The key as printed (`ABCDE-FGH23`). Held in the outbox until sent; never logged.
+        key: SecretString,
+        /// When it was issued.
+        issued_at: DateTime<Utc>,
+        /// When it stops working.
+        expires_at: DateTime<Utc>,
+    },
+    /// To an address that already has an account for which `purpose` does not fit (R8).
+    AccountNotice {
+        /// What was asked for.
+        purpose: FlowPurpose,
+        /// The existing account's status, which decides the advice.
+        status: AccountStatus,
+    },
+    /// The provisional registration was received (R10).
+    RegistrationReceived {
+        /// Which.
+        registration: RegistrationId,
+        /// The office reviewing it.
+        office_name: String,
+    },
+    /// 本登録 done; the establishment number to use from now on (R11).
+    RegistrationConfirmed {
+        /// The number.
+        number: EstablishmentNumber,
+        /// The establishment's name.
+        establishment_name: String,
+    },
+    /// Staff will contact the employer (R11).
+    ContactNeeded {
+        /// Staff's note.
+        note: String,
+        /// The office.
+        office_name: String,
+    },
+    /// Returned for correction (R11).
+    RegistrationReturned {
+        /// What to correct.
+        note: String,
+        /// The office.
+        office_name: String,
+    },
+    /// Rejected (R11).
+    RegistrationRejected {
+        /// Why.
+        reason: String,
+        /// The office.
+        office_name: String,
+    },
+    /// The password was changed through a reset (R17): if it was not you, call the office.
+    PasswordChanged {
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+impl MailTemplate {
+    /// A stable code for storage and the templates.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::AuthKey { .. } => "auth_key",
+            Self::AccountNotice { .. } => "account_notice",
+            Self::RegistrationReceived { .. } => "registration_received",
+            Self::RegistrationConfirmed { .. } => "registration_confirmed",
+            Self::ContactNeeded { .. } => "contact_needed",
+            Self::RegistrationReturned { .. } => "registration_returned",
+            Self::RegistrationRejected { .. } => "registration_rejected",
+            Self::PasswordChanged { .. } => "password_changed",
+        }
+    }
+}
+
+/// A mail to queue in the same transaction as the change that causes it (R16).
+#[derive(Debug)]
+pub struct OutgoingMail {
+    /// Its id, also the seed of its stable Message-ID.
+    pub id: MailId,
+    /// The recipient.
+    pub to: EmailAddress,
+    /// What to send.
+    pub template: MailTemplate,
+    /// When it was queued.
+    pub created_at: DateTime<Utc>,
+}

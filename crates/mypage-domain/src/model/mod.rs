@@ -1,0 +1,21 @@
+//! Aggregates and their state machines. Each method either makes a transition the rules allow or
+//! returns an error naming why not; none of them reads a clock or does I/O.
+
+mod account;
+mod audit;
+mod flow;
+mod ids;
+mod mail;
+mod organisation;
+mod registration;
+
+pub use account::{Account, AccountStatus, AccountTransitionError, PasswordHash};
+pub use audit::{Actor, AuditAction, AuditEvent, ClientInfo};
+pub use flow::{AuthFlow, DeathCause, FlowPurpose, FlowState, FlowStepError, FlowTarget, IssuedKey, KeyCheckError};
+pub use ids::{AccountId, AuditEventId, EstablishmentId, FlowId, MailId, RegistrationId, StaffId};
+pub use mail::{MailTemplate, OutgoingMail};
+pub use organisation::{Establishment, Office, StaffLogin, InvalidStaffLogin, StaffMember};
+pub use registration::{
+    ApplicationHistory, MissingPart, ProvisionalRegistration, RegistrationStatus, RegistrationStepError, StaffNote,
+    StaffNoteError,
+};

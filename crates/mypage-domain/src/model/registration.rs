@@ -1,0 +1,355 @@
+//! The provisional registration (仮登録, R10) and its review (本登録, R11).
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::model::{AccountId, EstablishmentId, RegistrationId, StaffId};
+use crate::text::{nfkc, trim};
+use crate::values::{EstablishmentInfo, EstablishmentNumber, JobOffer, OfficeCode};
+
+/// 求人申し込み実績: what the employer declares on the first screen of the registration (R9, R10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplicationHistory {
+    /// 過去にハローワークに求人を申し込んだことがある: case B, with the establishment number.
+    PastApplicant {
+        /// The number claimed; staff check the claim (R11).
+        number: EstablishmentNumber,
+    },
+    /// 初めて申し込む: case C, with the office of jurisdiction chosen from the list of offices.
+    FirstTime {
+        /// The office that will review it.
+        office: OfficeCode,
+    },
+}
+
+impl ApplicationHistory {
+    /// The office of jurisdiction, whose queue receives the registration (R10).
+    #[must_use]
+    pub fn office(&self) -> OfficeCode {
+        match self {
+            Self::PastApplicant { number } => number.office(),
+            Self::FirstTime { office } => office.clone(),
+        }
+    }
+}
+
+/// A staff note or reason (R11): 1–1000 characters, line breaks allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffNote(String);
+
+/// Why a note is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum StaffNoteError {
+    /// Nothing written: the employer must be told what to do.
+    #[error("the note is empty")]
+    Empty,
+    /// Over 1000 characters.
+    #[error("the note is longer than 1000 characters")]
+    TooLong,
+    /// A control character other than a line break.
+    #[error("the note contains a control character")]
+    ControlCharacter,
+}
+
+impl StaffNote {
+    /// The longest note, in characters.
+    pub const MAX: usize = 1000;
+
+    /// Parses what staff typed.
+    ///
+    /// # Errors
+    /// [`StaffNoteError`].
+    pub fn parse(raw: &str) -> Result<Self, StaffNoteError> {
+        let text = nfkc(trim(raw)).replace("\r\n", "\n");
+        if text.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(StaffNoteError::ControlCharacter);
+        }
+        match text.chars().count() {
+            0 => Err(StaffNoteError::Empty),
+            n if n > Self::MAX => Err(StaffNoteError::TooLong),
+            _ => Ok(Self(text)),
+        }
+    }
+
+    /// The text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Where a registration stands.
+///
+/// ```text
+/// Draft --submit--> Submitted --confirm--> Confirmed
+///   |                 |  ^  \--reject--> Rejected
+///   | (ttl)           |  |   \--contact needed--> ContactNeeded --(confirm | return | reject)
+///   v                 v  |
+/// Expired           Returned --submit--^
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistrationStatus {
+    /// Being filled in.
+    Draft,
+    /// In the office's review queue.
+    Submitted,
+    /// Staff will contact the employer; still in the queue.
+    ContactNeeded {
+        /// What staff wrote.
+        note: StaffNote,
+    },
+    /// Sent back for correction; the employer edits and submits again.
+    Returned {
+        /// What to correct.
+        note: StaffNote,
+    },
+    /// 本登録: the account is Active for this establishment.
+    Confirmed {
+        /// The establishment, existing (case B) or created (case C).
+        establishment: EstablishmentId,
+        /// Its number.
+        number: EstablishmentNumber,
+    },
+    /// Refused.
+    Rejected {
+        /// Why.
+        reason: StaffNote,
+    },
+    /// A draft left unsubmitted past its lifetime.
+    Expired,
+}
+
+impl RegistrationStatus {
+    /// A stable code for storage and the API.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::ContactNeeded { .. } => "contact_needed",
+            Self::Returned { .. } => "returned",
+            Self::Confirmed { .. } => "confirmed",
+            Self::Rejected { .. } => "rejected",
+            Self::Expired => "expired",
+        }
+    }
+
+    /// Whether the employer may change it.
+    #[must_use]
+    pub fn is_editable(&self) -> bool {
+        matches!(self, Self::Draft | Self::Returned { .. })
+    }
+
+    /// Whether it waits for staff (in the office's queue).
+    #[must_use]
+    pub fn is_pending(&self) -> bool {
+        matches!(self, Self::Submitted | Self::ContactNeeded { .. })
+    }
+
+    /// Whether it is still open: an account has at most one open registration.
+    #[must_use]
+    pub fn is_open(&self) -> bool {
+        self.is_editable() || self.is_pending()
+    }
+}
+
+/// What is missing for a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingPart {
+    /// 求人申し込み実績.
+    History,
+    /// 事業所情報 (case C only).
+    EstablishmentInfo,
+    /// 求人情報.
+    JobOffer,
+}
+
+/// A step the registration's state machine does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegistrationStepError {
+    /// The employer may not edit it now (submitted or decided).
+    #[error("the registration can no longer be edited ({0})")]
+    NotEditable(&'static str),
+    /// Establishment information belongs to a first-time applicant (case C) only.
+    #[error("establishment information is entered only by a first-time applicant")]
+    NotFirstTime,
+    /// The application history must come first.
+    #[error("the application history has not been declared")]
+    HistoryNotDeclared,
+    /// Parts are missing.
+    #[error("the registration is incomplete: {0:?}")]
+    Incomplete(Vec<MissingPart>),
+    /// Staff may decide only a registration in the queue; someone decided it already.
+    #[error("the registration has already been decided ({0})")]
+    AlreadyDecided(&'static str),
+}
+
+/// A provisional registration: the application history, the establishment information (case C) and one job offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvisionalRegistration {
+    /// Its id.
+    pub id: RegistrationId,
+    /// The Provisional account filing it.
+    pub account: AccountId,
+    /// 求人申し込み実績, once declared.
+    pub history: Option<ApplicationHistory>,
+    /// 事業所情報, case C.
+    pub establishment: Option<EstablishmentInfo>,
+    /// 求人情報.
+    pub job_offer: Option<JobOffer>,
+    /// Where it stands.
+    pub status: RegistrationStatus,
+    /// When the draft was started.
+    pub created_at: DateTime<Utc>,
+    /// When the employer last saved it; a draft expires a configured time after this.
+    pub updated_at: DateTime<Utc>,
+    /// When it was last submitted.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Who decided it last.
+    pub decided_by: Option<StaffId>,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+}
+
+impl ProvisionalRegistration {
+    /// A new draft with its application history.
+    #[must_use]
+    pub fn draft(id: RegistrationId, account: AccountId, history: ApplicationHistory, now: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            account,
+            history: Some(history),
+            establishment: None,
+            job_offer: None,
+            status: RegistrationStatus::Draft,
+            created_at: now,
+            updated_at: now,
+            submitted_at: None,
+            decided_by: None,
+            version: 0,
+        }
+    }
+
+    /// The office whose queue it goes to.
+    #[must_use]
+    pub fn office(&self) -> Option<OfficeCode> {
+        self.history.as_ref().map(ApplicationHistory::office)
+    }
+
+    /// When an unsubmitted draft expires (R10).
+    #[must_use]
+    pub fn draft_expires_at(&self, ttl: Duration) -> DateTime<Utc> {
+        self.updated_at + ttl
+    }
+
+    fn editable(&self) -> Result<(), RegistrationStepError> {
+        if self.status.is_editable() {
+            Ok(())
+        } else {
+            Err(RegistrationStepError::NotEditable(self.status.code()))
+        }
+    }
+
+    /// Declares (or changes) the application history. Changing to a past applicant drops any
+    /// establishment information typed for case C, since the office already holds it.
+    ///
+    /// # Errors
+    /// [`RegistrationStepError::NotEditable`].
+    pub fn declare_history(&mut self, history: ApplicationHistory, now: DateTime<Utc>) -> Result<(), RegistrationStepError> {
+        self.editable()?;
+        if matches!(history, ApplicationHistory::PastApplicant { .. }) {
+            self.establishment = None;
+        }
+        self.history = Some(history);
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Saves the establishment information (case C).
+    ///
+    /// # Errors
+    /// [`RegistrationStepError::NotEditable`], [`RegistrationStepError::NotFirstTime`].
+    pub fn save_establishment(&mut self, info: EstablishmentInfo, now: DateTime<Utc>) -> Result<(), RegistrationStepError> {
+        self.editable()?;
+        match self.history {
+            Some(ApplicationHistory::FirstTime { .. }) => {}
+            Some(ApplicationHistory::PastApplicant { .. }) => return Err(RegistrationStepError::NotFirstTime),
+            None => return Err(RegistrationStepError::HistoryNotDeclared),
+        }
+        self.establishment = Some(info);
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Saves the job offer.
+    ///
+    /// # Errors
+    /// [`RegistrationStepError::NotEditable`], [`RegistrationStepError::HistoryNotDeclared`].
+    pub fn save_job_offer(&mut self, offer: JobOffer, now: DateTime<Utc>) -> Result<(), RegistrationStepError> {
+        self.editable()?;
+        if self.history.is_none() {
+            return Err(RegistrationStepError::HistoryNotDeclared);
+        }
+        self.job_offer = Some(offer);
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// What a submission still lacks.
+    #[must_use]
+    pub fn missing(&self) -> Vec<MissingPart> {
+        let mut missing = Vec::new();
+        match &self.history {
+            None => missing.push(MissingPart::History),
+            Some(ApplicationHistory::FirstTime { .. }) if self.establishment.is_none() => {
+                missing.push(MissingPart::EstablishmentInfo);
+            }
+            Some(_) => {}
+        }
+        if self.job_offer.is_none() {
+            missing.push(MissingPart::JobOffer);
+        }
+        missing
+    }
+
+    /// Submits the whole registration to the office's queue (R10).
+    ///
+    /// # Errors
+    /// [`RegistrationStepError::NotEditable`], [`RegistrationStepError::Incomplete`].
+    pub fn submit(&mut self, now: DateTime<Utc>) -> Result<(), RegistrationStepError> {
+        self.editable()?;
+        let missing = self.missing();
+        if !missing.is_empty() {
+            return Err(RegistrationStepError::Incomplete(missing));
+        }
+        self.status = RegistrationStatus::Submitted;
+        self.submitted_at = Some(now);
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Staff decide it (R11): the new status must be a decision, and the current one pending.
+    ///
+    /// # Errors
+    /// [`RegistrationStepError::AlreadyDecided`] unless pending.
+    pub fn decide(&mut self, by: StaffId, status: RegistrationStatus, now: DateTime<Utc>) -> Result<(), RegistrationStepError> {
+        if !self.status.is_pending() {
+            return Err(RegistrationStepError::AlreadyDecided(self.status.code()));
+        }
+        self.status = status;
+        self.decided_by = Some(by);
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// A draft left past its lifetime expires (R10).
+    ///
+    /// # Errors
+    /// [`RegistrationStepError::NotEditable`] unless a Draft.
+    pub fn expire(&mut self) -> Result<(), RegistrationStepError> {
+        if self.status != RegistrationStatus::Draft {
+            return Err(RegistrationStepError::NotEditable(self.status.code()));
+        }
+        self.status = RegistrationStatus::Expired;
+        Ok(())
+    }
+}

@@ -1,0 +1,491 @@
+//! Ports: what the domain needs from the world, as traits that adapters implement.
+//!
+//! **API Boundary.** An embedding service may hand in its own adapter for any port as `Arc<dyn …>`;
+//! each method's `# Errors` section is the contract it MUST keep. `mypage-testkit` implements all of them in
+//! memory and the contract suite of `mypage-db` holds every implementation to the same behaviour.
+//!
+//! Repositories are reached only through a [`Transaction`] from the [`UnitOfWork`], so that a state change,
+//! its audit event (R15) and its mail (R16) are committed together or not at all.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+
+use crate::model::{
+    Account, AccountId, AuditEvent, AuthFlow, Establishment, EstablishmentId, FlowPurpose, Office, OutgoingMail,
+    PasswordHash, ProvisionalRegistration, RegistrationId, StaffId, StaffLogin, StaffMember,
+};
+use crate::values::{AuthKey, EmailAddress, EstablishmentNumber, OfficeCode, TermsDocument, TermsKind};
+
+/// An infrastructure failure the domain cannot act on: the database is down, a row is corrupt, a hasher failed.
+/// Every use case's error enum has one variant carrying it. Its message must hold no secret.
+#[derive(Debug, thiserror::Error)]
+#[error("infrastructure failure: {0}")]
+pub struct InfrastructureError(#[source] pub Box<dyn std::error::Error + Send + Sync>);
+
+impl InfrastructureError {
+    /// Wraps any error.
+    pub fn new(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self(error.into())
+    }
+}
+
+/// What a repository can report.
+#[derive(Debug, thiserror::Error)]
+pub enum RepositoryError {
+    /// A uniqueness rule would be broken; the string names it (see [`Unique`]).
+    #[error("a record breaking the uniqueness of {0} already exists")]
+    Duplicate(Unique),
+    /// The record changed since it was read (its `version` differs), or does not exist any more.
+    #[error("the record was changed by someone else")]
+    Conflict,
+    /// Anything else: connection lost, corrupt row, timeout.
+    #[error(transparent)]
+    Infrastructure(#[from] InfrastructureError),
+}
+
+/// The uniqueness rules the stores enforce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unique {
+    /// One account per normalised e-mail (R12).
+    AccountEmail,
+    /// One establishment per number.
+    EstablishmentNumber,
+    /// One open (not spent, not dead) flow per e-mail and purpose (R3).
+    LiveFlow,
+    /// One flow per token digest.
+    FlowToken,
+    /// One open registration per account.
+    OpenRegistration,
+    /// One office per code.
+    OfficeCode,
+    /// One staff member per login.
+    StaffLogin,
+    /// One document per kind and version.
+    TermsVersion,
+}
+
+impl fmt::Display for Unique {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// A keyed digest (hex of HMAC-SHA-256) of an auth key, a flow token or a session id (R3).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Digest(String);
+
+impl Digest {
+    /// Wraps a digest in lower-case hex, as the digest port or the store give it.
+    #[must_use]
+    pub fn from_hex(hex: String) -> Self {
+        Self(hex.to_ascii_lowercase())
+    }
+
+    /// The lower-case hex.
+    #[must_use]
+    pub fn as_hex(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Digest({}…)", self.0.get(..8).unwrap_or(&self.0))
+    }
+}
+
+/// Starts transactions.
+#[async_trait]
+pub trait UnitOfWork: Send + Sync {
+    /// Begins a transaction. Dropping it without [`Transaction::commit`] rolls everything back.
+    ///
+    /// # Errors
+    /// MUST return [`InfrastructureError`] when the store cannot be reached.
+    async fn begin(&self) -> Result<Box<dyn Transaction>, InfrastructureError>;
+}
+
+/// One transaction over every repository.
+///
+/// Reads see this transaction's own writes. Concurrent transactions MUST NOT both succeed in updating the same
+/// record from the same version: one of them gets [`RepositoryError::Conflict`].
+#[async_trait]
+pub trait Transaction: Send {
+    /// Employer accounts.
+    fn accounts(&mut self) -> &mut dyn AccountRepository;
+    /// Auth-key flows.
+    fn flows(&mut self) -> &mut dyn FlowRepository;
+    /// Provisional registrations.
+    fn registrations(&mut self) -> &mut dyn RegistrationRepository;
+    /// Establishments.
+    fn establishments(&mut self) -> &mut dyn EstablishmentRepository;
+    /// Offices.
+    fn offices(&mut self) -> &mut dyn OfficeRepository;
+    /// Staff.
+    fn staff(&mut self) -> &mut dyn StaffRepository;
+    /// Terms versions.
+    fn terms(&mut self) -> &mut dyn TermsRepository;
+    /// Rate-limit counters.
+    fn throttle(&mut self) -> &mut dyn ThrottleRepository;
+    /// The audit trail.
+    fn audit(&mut self) -> &mut dyn AuditLog;
+    /// The mail outbox.
+    fn outbox(&mut self) -> &mut dyn Outbox;
+
+    /// Makes every write of this transaction durable and visible at once.
+    ///
+    /// # Errors
+    /// MUST return [`RepositoryError::Conflict`] when the store detects a serialisation conflict at commit, and
+    /// [`RepositoryError::Infrastructure`] otherwise; in both cases nothing of the transaction is kept.
+    async fn commit(self: Box<Self>) -> Result<(), RepositoryError>;
+}
+
+/// Employer accounts.
+#[async_trait]
+pub trait AccountRepository: Send {
+    /// Stores a new account with `version` 0.
+    ///
+    /// # Errors
+    /// MUST return `Duplicate(Unique::AccountEmail)` when an account has the same e-mail.
+    async fn insert(&mut self, account: &Account) -> Result<(), RepositoryError>;
+    /// Replaces an account read earlier; the stored version becomes `account.version + 1`.
+    ///
+    /// # Errors
+    /// MUST return `Conflict` when the stored version is not `account.version` or the account is gone.
+    async fn update(&mut self, account: &Account) -> Result<(), RepositoryError>;
+    /// The account with this id.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn get(&mut self, id: AccountId) -> Result<Option<Account>, RepositoryError>;
+    /// The account with this (normalised) e-mail.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn by_email(&mut self, email: &EmailAddress) -> Result<Option<Account>, RepositoryError>;
+    /// The accounts acting for an establishment, oldest first.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn by_establishment(&mut self, id: EstablishmentId) -> Result<Vec<Account>, RepositoryError>;
+}
+
+/// Auth-key flows.
+#[async_trait]
+pub trait FlowRepository: Send {
+    /// Stores a new flow with `version` 0.
+    ///
+    /// # Errors
+    /// MUST return `Duplicate(Unique::LiveFlow)` when an Open flow exists for the same e-mail and purpose, and
+    /// `Duplicate(Unique::FlowToken)` when a flow has the same token digest.
+    async fn insert(&mut self, flow: &AuthFlow) -> Result<(), RepositoryError>;
+    /// Replaces a flow read earlier; the stored version becomes `flow.version + 1`.
+    ///
+    /// # Errors
+    /// MUST return `Conflict` when the stored version is not `flow.version` or the flow is gone.
+    async fn update(&mut self, flow: &AuthFlow) -> Result<(), RepositoryError>;
+    /// The flow whose token has this digest, in any state.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn by_token(&mut self, token: &Digest) -> Result<Option<AuthFlow>, RepositoryError>;
+    /// The Open flow for this e-mail and purpose.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn open_for(&mut self, email: &EmailAddress, purpose: FlowPurpose) -> Result<Option<AuthFlow>, RepositoryError>;
+    /// Open flows whose last key expired before `at`, at most `limit`, oldest first.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn open_expired_before(&mut self, at: DateTime<Utc>, limit: usize) -> Result<Vec<AuthFlow>, RepositoryError>;
+}
+
+/// Provisional registrations.
+#[async_trait]
+pub trait RegistrationRepository: Send {
+    /// Stores a new registration with `version` 0.
+    ///
+    /// # Errors
+    /// MUST return `Duplicate(Unique::OpenRegistration)` when the account has an open one
+    /// ([`crate::model::RegistrationStatus::is_open`]).
+    async fn insert(&mut self, registration: &ProvisionalRegistration) -> Result<(), RepositoryError>;
+    /// Replaces a registration read earlier; the stored version becomes `registration.version + 1`.
+    ///
+    /// # Errors
+    /// MUST return `Conflict` when the stored version is not `registration.version` or it is gone.
+    async fn update(&mut self, registration: &ProvisionalRegistration) -> Result<(), RepositoryError>;
+    /// The registration with this id.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn get(&mut self, id: RegistrationId) -> Result<Option<ProvisionalRegistration>, RepositoryError>;
+    /// The account's registrations, newest first.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn for_account(&mut self, account: AccountId) -> Result<Vec<ProvisionalRegistration>, RepositoryError>;
+    /// The office's queue: Submitted and ContactNeeded registrations, oldest submission first.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn pending_for_office(&mut self, office: &OfficeCode) -> Result<Vec<ProvisionalRegistration>, RepositoryError>;
+    /// Drafts last saved before `at`, at most `limit`, oldest first.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn drafts_saved_before(
+        &mut self,
+        at: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ProvisionalRegistration>, RepositoryError>;
+}
+
+/// Establishments.
+#[async_trait]
+pub trait EstablishmentRepository: Send {
+    /// Stores a new establishment.
+    ///
+    /// # Errors
+    /// MUST return `Duplicate(Unique::EstablishmentNumber)` when one has the same number.
+    async fn insert(&mut self, establishment: &Establishment) -> Result<(), RepositoryError>;
+    /// The establishment with this id.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn get(&mut self, id: EstablishmentId) -> Result<Option<Establishment>, RepositoryError>;
+    /// The establishment with this number.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn by_number(&mut self, number: &EstablishmentNumber) -> Result<Option<Establishment>, RepositoryError>;
+    /// The office's establishments whose name contains `fragment`, at most `limit`, by number.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn search(&mut self, office: &OfficeCode, fragment: &str, limit: usize) -> Result<Vec<Establishment>, RepositoryError>;
+}
+
+/// Offices.
+#[async_trait]
+pub trait OfficeRepository: Send {
+    /// Stores a new office.
+    ///
+    /// # Errors
+    /// MUST return `Duplicate(Unique::OfficeCode)` when one has the same code.
+    async fn insert(&mut self, office: &Office) -> Result<(), RepositoryError>;
+    /// The office with this code.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn get(&mut self, code: &OfficeCode) -> Result<Option<Office>, RepositoryError>;
+    /// Every office, by code.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn all(&mut self) -> Result<Vec<Office>, RepositoryError>;
+}
+
+/// Staff members.
+#[async_trait]
+pub trait StaffRepository: Send {
+    /// Stores a new member with `version` 0.
+    ///
+    /// # Errors
+    /// MUST return `Duplicate(Unique::StaffLogin)` when one has the same login.
+    async fn insert(&mut self, member: &StaffMember) -> Result<(), RepositoryError>;
+    /// Replaces a member read earlier; the stored version becomes `member.version + 1`.
+    ///
+    /// # Errors
+    /// MUST return `Conflict` when the stored version is not `member.version` or it is gone.
+    async fn update(&mut self, member: &StaffMember) -> Result<(), RepositoryError>;
+    /// The member with this id.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn get(&mut self, id: StaffId) -> Result<Option<StaffMember>, RepositoryError>;
+    /// The member with this login.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn by_login(&mut self, login: &StaffLogin) -> Result<Option<StaffMember>, RepositoryError>;
+}
+
+/// Versions of the privacy policy and the My Page terms (R1).
+#[async_trait]
+pub trait TermsRepository: Send {
+    /// Stores a new version.
+    ///
+    /// # Errors
+    /// MUST return `Duplicate(Unique::TermsVersion)` when that kind already has that version.
+    async fn publish(&mut self, document: &TermsDocument) -> Result<(), RepositoryError>;
+    /// The highest version of a kind.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn current(&mut self, kind: TermsKind) -> Result<Option<TermsDocument>, RepositoryError>;
+}
+
+/// What a throttle counter counts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ThrottleKey {
+    /// Key requests (new flows and resends) for an address, whatever its eligibility (R3, R8).
+    KeyRequests(EmailAddress),
+    /// Failed employer logins for an address, known or not, so that the throttle reveals no account (R8, R13).
+    LoginFailures(EmailAddress),
+    /// Failed staff logins for a login name, known or not (R13, R14).
+    StaffLoginFailures(StaffLogin),
+    /// Failed logins from one client address (R13).
+    ClientLoginFailures(std::net::IpAddr),
+}
+
+impl ThrottleKey {
+    /// A stable text form for storage. E-mail addresses are stored as given, since the table is never logged.
+    #[must_use]
+    pub fn storage_key(&self) -> String {
+        match self {
+            Self::KeyRequests(email) => format!("key-requests:{email}"),
+            Self::LoginFailures(email) => format!("login:{email}"),
+            Self::StaffLoginFailures(login) => format!("staff-login:{}", login.as_str()),
+            Self::ClientLoginFailures(ip) => format!("client-login:{ip}"),
+        }
+    }
+}
+
+/// Sliding-window counters for rate limits.
+#[async_trait]
+pub trait ThrottleRepository: Send {
+    /// Records one hit at `at`.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn hit(&mut self, key: &ThrottleKey, at: DateTime<Utc>) -> Result<(), RepositoryError>;
+    /// The hits at or after `since`, and the oldest of them (which decides when the window reopens).
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn hits_since(&mut self, key: &ThrottleKey, since: DateTime<Utc>) -> Result<Hits, RepositoryError>;
+    /// Forgets every hit of a key (a successful login clears its account's failures).
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn clear(&mut self, key: &ThrottleKey) -> Result<(), RepositoryError>;
+    /// Forgets every hit before `at`; returns how many were removed.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn purge_before(&mut self, at: DateTime<Utc>) -> Result<u64, RepositoryError>;
+}
+
+/// The hits of a throttle key in a window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Hits {
+    /// How many.
+    pub count: u32,
+    /// The oldest, if any.
+    pub oldest: Option<DateTime<Utc>>,
+}
+
+/// The audit trail (R15). Append-only.
+#[async_trait]
+pub trait AuditLog: Send {
+    /// Appends an event.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn append(&mut self, event: &AuditEvent) -> Result<(), RepositoryError>;
+    /// The events about a subject (`account:…`), oldest first.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn for_subject(&mut self, subject: &str) -> Result<Vec<AuditEvent>, RepositoryError>;
+}
+
+/// The mail outbox (R16): mails queued here are sent after the transaction commits, and only if it does.
+#[async_trait]
+pub trait Outbox: Send {
+    /// Queues a mail.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn enqueue(&mut self, mail: OutgoingMail) -> Result<(), RepositoryError>;
+}
+
+/// The time. The domain never reads a clock of its own.
+pub trait Clock: Send + Sync {
+    /// Now.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// All the randomness the domain uses: auth keys, flow tokens and record ids.
+/// Implementations MUST draw from a CSPRNG seeded from the operating system (R3), except test doubles.
+pub trait KeyGenerator: Send + Sync {
+    /// A new auth key (built with [`AuthKey::from_random_bytes`]).
+    fn auth_key(&self) -> AuthKey;
+    /// A new opaque token of at least 128 bits, URL-safe (flow tokens, session ids).
+    fn token(&self) -> SecretString;
+    /// 16 random bytes for a record id.
+    fn id_bytes(&self) -> [u8; 16];
+}
+
+/// What a digest is of; digests of different purposes never collide (domain separation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestPurpose {
+    /// An auth key.
+    AuthKey,
+    /// A flow token.
+    FlowToken,
+    /// A session id.
+    SessionId,
+}
+
+/// Keyed hashing with a server secret, so that a stolen database does not yield usable keys (R3).
+pub trait KeyDigest: Send + Sync {
+    /// The digest of `secret` for `purpose`. Deterministic for one server secret.
+    fn digest(&self, purpose: DigestPurpose, secret: &SecretString) -> Digest;
+}
+
+/// The outcome of a password verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCheck {
+    /// The password does not match.
+    Mismatch,
+    /// It matches; `needs_rehash` when the stored hash uses other parameters than the configured ones (R5).
+    Match {
+        /// Hash again and store the new hash.
+        needs_rehash: bool,
+    },
+}
+
+/// Password hashing (R5). Slow by design: implementations MUST NOT block the async executor.
+#[async_trait]
+pub trait PasswordHasher: Send + Sync {
+    /// Hashes a password with the configured parameters and a fresh salt.
+    ///
+    /// # Errors
+    /// [`InfrastructureError`] when hashing fails; the message MUST NOT contain the password.
+    async fn hash(&self, password: &SecretString) -> Result<PasswordHash, InfrastructureError>;
+    /// Verifies a password against a stored hash.
+    ///
+    /// # Errors
+    /// [`InfrastructureError`] when the stored hash cannot be parsed.
+    async fn verify(&self, password: &SecretString, hash: &PasswordHash) -> Result<PasswordCheck, InfrastructureError>;
+    /// Spends the time of a verification without a stored hash, so that a login for an unknown address
+    /// takes as long as one for a known address (R8, R13).
+    ///
+    /// # Errors
+    /// [`InfrastructureError`] when hashing fails.
+    async fn verify_nothing(&self, password: &SecretString) -> Result<(), InfrastructureError>;
+}
+
+/// Assigns new establishment numbers (R11, case C). An office may plug in its own numbering system.
+#[async_trait]
+pub trait EstablishmentNumberAllocator: Send + Sync {
+    /// A number under `office` that no establishment has yet. Numbers are never reused; gaps are allowed.
+    ///
+    /// # Errors
+    /// [`InfrastructureError`] when no number can be had.
+    async fn allocate(&self, office: &OfficeCode) -> Result<EstablishmentNumber, InfrastructureError>;
+}

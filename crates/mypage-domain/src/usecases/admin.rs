@@ -1,0 +1,314 @@
+//! Administration: terms versions (R1), offices, staff (R14) and establishments entered from the office's
+//! records (R12). The command line acts as the system; the console as an admin (or counter) member.
+
+use secrecy::SecretString;
+
+use crate::model::{
+    Actor, AuditAction, ClientInfo, Establishment, EstablishmentId, Office, StaffId, StaffLogin, StaffMember,
+};
+use crate::ports::{InfrastructureError, RepositoryError, Transaction, Unique};
+use crate::usecases::{infrastructure_from_repository, staff_with_role, MyPage};
+use crate::values::{
+    EstablishmentNumber, EstablishmentNumberError, NewPassword, OfficeCode, PasswordPolicyError, StaffRole,
+    TermsDocument, TermsKind, TermsVersion,
+};
+
+/// Who performs an administrative step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminActor {
+    /// The operator at the command line, or a set-up script.
+    System,
+    /// A staff member, whose roles are checked.
+    Staff(StaffId),
+}
+
+impl AdminActor {
+    fn actor(self) -> Actor {
+        match self {
+            Self::System => Actor::System,
+            Self::Staff(id) => Actor::Staff(id),
+        }
+    }
+
+    /// Whether the actor may act with `role`, and, for a member, within `office` when one is given.
+    async fn allowed(
+        self,
+        tx: &mut Box<dyn Transaction>,
+        role: StaffRole,
+        office: Option<&OfficeCode>,
+    ) -> Result<bool, RepositoryError> {
+        match self {
+            Self::System => Ok(true),
+            Self::Staff(id) => Ok(staff_with_role(tx, id, role)
+                .await?
+                .is_some_and(|m| office.is_none_or(|o| *o == m.office))),
+        }
+    }
+}
+
+/// Why a terms version was not published.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishTermsError {
+    /// Only an admin publishes terms.
+    #[error("not permitted")]
+    NotPermitted,
+    /// The text is empty.
+    #[error("the text is empty")]
+    EmptyBody,
+    /// Someone published a version at the same moment; reload and try again.
+    #[error("another version was published at the same time")]
+    Concurrent,
+    /// The store failed.
+    #[error(transparent)]
+    Infrastructure(#[from] InfrastructureError),
+}
+infrastructure_from_repository!(PublishTermsError);
+
+/// A new office.
+#[derive(Debug, Clone, Default)]
+pub struct NewOffice {
+    /// The four-digit code.
+    pub code: String,
+    /// The name.
+    pub name: String,
+    /// The phone number employers are told to call.
+    pub phone: Option<String>,
+}
+
+/// Why an office was not added.
+#[derive(Debug, thiserror::Error)]
+pub enum AddOfficeError {
+    /// Only an admin adds offices.
+    #[error("not permitted")]
+    NotPermitted,
+    /// The code is not four digits.
+    #[error("an office code is four digits")]
+    InvalidCode,
+    /// The name is empty or over 60 characters.
+    #[error("an office name is 1 to 60 characters")]
+    InvalidName,
+    /// An office has this code.
+    #[error("an office with this code exists")]
+    Duplicate,
+    /// The store failed.
+    #[error(transparent)]
+    Infrastructure(#[from] InfrastructureError),
+}
+infrastructure_from_repository!(AddOfficeError);
+
+/// A new staff member.
+#[derive(Debug)]
+pub struct NewStaffMember {
+    /// The office's code.
+    pub office: String,
+    /// The login name.
+    pub login: String,
+    /// The name shown.
+    pub name: String,
+    /// Its roles; at least one.
+    pub roles: Vec<StaffRole>,
+    /// Its first password.
+    pub password: SecretString,
+}
+
+/// Why a staff member was not added.
+#[derive(Debug, thiserror::Error)]
+pub enum AddStaffError {
+    /// Only an admin adds staff.
+    #[error("not permitted")]
+    NotPermitted,
+    /// No such office.
+    #[error("no such office")]
+    UnknownOffice,
+    /// The login name is not valid.
+    #[error("a staff login is 3 to 64 letters, digits, '.', '_' or '-'")]
+    InvalidLogin,
+    /// The name is empty or over 60 characters.
+    #[error("a staff name is 1 to 60 characters")]
+    InvalidName,
+    /// No role given.
+    #[error("a staff member needs at least one role")]
+    NoRole,
+    /// The password breaks the rule (R5).
+    #[error(transparent)]
+    Password(PasswordPolicyError),
+    /// A member has this login.
+    #[error("a staff member with this login exists")]
+    Duplicate,
+    /// The store or the hasher failed.
+    #[error(transparent)]
+    Infrastructure(#[from] InfrastructureError),
+}
+infrastructure_from_repository!(AddStaffError);
+
+/// Why an establishment was not entered.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportEstablishmentError {
+    /// Only counter staff or an admin of its office (or the system) enter establishments.
+    #[error("not permitted")]
+    NotPermitted,
+    /// The number is malformed.
+    #[error(transparent)]
+    InvalidNumber(EstablishmentNumberError),
+    /// The name is empty or over 60 characters.
+    #[error("an establishment name is 1 to 60 characters")]
+    InvalidName,
+    /// The office of the number does not exist.
+    #[error("no office has the number's first four digits")]
+    UnknownOffice,
+    /// An establishment has this number.
+    #[error("an establishment with this number exists")]
+    Duplicate,
+    /// The store failed.
+    #[error(transparent)]
+    Infrastructure(#[from] InfrastructureError),
+}
+infrastructure_from_repository!(ImportEstablishmentError);
+
+fn name(raw: &str) -> Option<String> {
+    let n = crate::text::nfkc(crate::text::trim(raw));
+    (!n.is_empty() && n.chars().count() <= 60 && !n.chars().any(char::is_control)).then_some(n)
+}
+
+impl MyPage {
+    /// Publishes a new version of a document; employers agree to it from then on (R1).
+    ///
+    /// # Errors
+    /// See [`PublishTermsError`].
+    pub async fn publish_terms(
+        &self,
+        by: AdminActor,
+        kind: TermsKind,
+        body: &str,
+        client: &ClientInfo,
+    ) -> Result<TermsVersion, PublishTermsError> {
+        let body = body.trim();
+        if body.is_empty() {
+            return Err(PublishTermsError::EmptyBody);
+        }
+        let mut tx = self.begin().await?;
+        if !by.allowed(&mut tx, StaffRole::Admin, None).await? {
+            return Err(PublishTermsError::NotPermitted);
+        }
+        let version = TermsVersion(tx.terms().current(kind).await?.map_or(1, |d| d.version.0 + 1));
+        let document = TermsDocument { kind, version, body: body.to_owned(), published_at: self.now() };
+        match tx.terms().publish(&document).await {
+            Err(RepositoryError::Duplicate(Unique::TermsVersion)) => return Err(PublishTermsError::Concurrent),
+            other => other?,
+        }
+        self.audit(&mut tx, by.actor(), AuditAction::TermsPublished, format!("terms:{}:{}", kind.code(), version.0), client)
+            .await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// Adds an office.
+    ///
+    /// # Errors
+    /// See [`AddOfficeError`].
+    pub async fn add_office(&self, by: AdminActor, input: &NewOffice, client: &ClientInfo) -> Result<OfficeCode, AddOfficeError> {
+        let code = OfficeCode::parse(&input.code).map_err(|_| AddOfficeError::InvalidCode)?;
+        let office_name = name(&input.name).ok_or(AddOfficeError::InvalidName)?;
+        let mut tx = self.begin().await?;
+        if !by.allowed(&mut tx, StaffRole::Admin, None).await? {
+            return Err(AddOfficeError::NotPermitted);
+        }
+        let office = Office { code: code.clone(), name: office_name, phone: input.phone.clone() };
+        match tx.offices().insert(&office).await {
+            Err(RepositoryError::Duplicate(Unique::OfficeCode)) => return Err(AddOfficeError::Duplicate),
+            other => other?,
+        }
+        self.audit(&mut tx, by.actor(), AuditAction::OfficeAdded, format!("office:{code}"), client).await?;
+        tx.commit().await?;
+        Ok(code)
+    }
+
+    /// Adds a staff member to an office (R14).
+    ///
+    /// # Errors
+    /// See [`AddStaffError`].
+    pub async fn add_staff(&self, by: AdminActor, input: &NewStaffMember, client: &ClientInfo) -> Result<StaffId, AddStaffError> {
+        let office = OfficeCode::parse(&input.office).map_err(|_| AddStaffError::UnknownOffice)?;
+        let login = StaffLogin::parse(&input.login).map_err(|_| AddStaffError::InvalidLogin)?;
+        let member_name = name(&input.name).ok_or(AddStaffError::InvalidName)?;
+        if input.roles.is_empty() {
+            return Err(AddStaffError::NoRole);
+        }
+        let password =
+            NewPassword::parse_with_identity(&input.password, &input.password, login.as_str(), self.config.password_policy)
+                .map_err(AddStaffError::Password)?;
+        let mut tx = self.begin().await?;
+        if !by.allowed(&mut tx, StaffRole::Admin, None).await? {
+            return Err(AddStaffError::NotPermitted);
+        }
+        if tx.offices().get(&office).await?.is_none() {
+            return Err(AddStaffError::UnknownOffice);
+        }
+        drop(tx);
+        let hash = self.ports.hasher.hash(password.secret()).await?;
+        let mut roles: Vec<StaffRole> = Vec::new();
+        for role in &input.roles {
+            if !roles.contains(role) {
+                roles.push(*role);
+            }
+        }
+        let member = StaffMember {
+            id: self.new_id(StaffId::from_bytes),
+            office,
+            login,
+            name: member_name,
+            roles,
+            password: hash,
+            active: true,
+            version: 0,
+        };
+        let mut tx = self.begin().await?;
+        match tx.staff().insert(&member).await {
+            Err(RepositoryError::Duplicate(Unique::StaffLogin)) => return Err(AddStaffError::Duplicate),
+            other => other?,
+        }
+        self.audit(&mut tx, by.actor(), AuditAction::StaffAdded, format!("staff:{}", member.id), client).await?;
+        tx.commit().await?;
+        Ok(member.id)
+    }
+
+    /// Enters an establishment that the office already holds in its records, so that case A and B can refer to it.
+    ///
+    /// # Errors
+    /// See [`ImportEstablishmentError`].
+    pub async fn import_establishment(
+        &self,
+        by: AdminActor,
+        number: &str,
+        establishment_name: &str,
+        client: &ClientInfo,
+    ) -> Result<EstablishmentId, ImportEstablishmentError> {
+        let number = EstablishmentNumber::parse(number).map_err(ImportEstablishmentError::InvalidNumber)?;
+        let establishment_name = name(establishment_name).ok_or(ImportEstablishmentError::InvalidName)?;
+        let office = number.office();
+        let mut tx = self.begin().await?;
+        let permitted = by.allowed(&mut tx, StaffRole::Counter, Some(&office)).await?
+            || by.allowed(&mut tx, StaffRole::Admin, None).await?;
+        if !permitted {
+            return Err(ImportEstablishmentError::NotPermitted);
+        }
+        if tx.offices().get(&office).await?.is_none() {
+            return Err(ImportEstablishmentError::UnknownOffice);
+        }
+        let establishment = Establishment {
+            id: self.new_id(EstablishmentId::from_bytes),
+            number,
+            name: establishment_name,
+            info: None,
+            created_at: self.now(),
+        };
+        match tx.establishments().insert(&establishment).await {
+            Err(RepositoryError::Duplicate(Unique::EstablishmentNumber)) => return Err(ImportEstablishmentError::Duplicate),
+            other => other?,
+        }
+        self.audit(&mut tx, by.actor(), AuditAction::EstablishmentImported, format!("establishment:{}", establishment.id), client)
+            .await?;
+        tx.commit().await?;
+        Ok(establishment.id)
+    }
+}

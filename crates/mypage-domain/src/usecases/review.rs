@@ -1,0 +1,332 @@
+//! Staff review of provisional registrations (本登録, R11), within their office and role (R14).
+
+use crate::model::{
+    Account, AccountStatus, Actor, ApplicationHistory, AuditAction, ClientInfo, Establishment, EstablishmentId,
+    MailTemplate, ProvisionalRegistration, RegistrationId, RegistrationStatus, StaffId, StaffMember, StaffNote,
+    StaffNoteError,
+};
+use crate::ports::{InfrastructureError, RepositoryError, Transaction, Unique};
+use crate::usecases::{infrastructure_from_repository, staff_with_role, MyPage};
+use crate::values::{EstablishmentNumber, StaffRole};
+
+/// Why the queue or a registration could not be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    /// The member does not hold the reviewer role, or is disabled (R14).
+    #[error("not permitted")]
+    NotPermitted,
+    /// No such registration.
+    #[error("no such registration")]
+    RegistrationNotFound,
+    /// The registration belongs to another office's queue (R14).
+    #[error("the registration belongs to another office")]
+    OutsideOffice,
+    /// The store failed.
+    #[error(transparent)]
+    Infrastructure(#[from] InfrastructureError),
+}
+infrastructure_from_repository!(QueueError);
+
+/// Why a registration was not confirmed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfirmError {
+    /// The member does not hold the reviewer role, or is disabled (R14).
+    #[error("not permitted")]
+    NotPermitted,
+    /// No such registration.
+    #[error("no such registration")]
+    RegistrationNotFound,
+    /// The registration belongs to another office's queue (R14).
+    #[error("the registration belongs to another office")]
+    OutsideOffice,
+    /// It is not in the queue any more: someone decided it already.
+    #[error("the registration has already been decided")]
+    AlreadyDecided,
+    /// Case B: no establishment has the number the employer claimed.
+    #[error("no establishment has the claimed number")]
+    EstablishmentNotFound,
+    /// The account is no longer Provisional.
+    #[error("the account is not provisional")]
+    AccountNotProvisional,
+    /// The store or the number allocator failed.
+    #[error(transparent)]
+    Infrastructure(#[from] InfrastructureError),
+}
+
+impl From<RepositoryError> for ConfirmError {
+    fn from(e: RepositoryError) -> Self {
+        match e {
+            // Two reviewers deciding at once: the second update or commit conflicts (R11).
+            RepositoryError::Conflict => Self::AlreadyDecided,
+            other => Self::Infrastructure(other.into()),
+        }
+    }
+}
+
+/// Why a registration was not marked, returned or rejected.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    /// The member does not hold the reviewer role, or is disabled (R14).
+    #[error("not permitted")]
+    NotPermitted,
+    /// No such registration.
+    #[error("no such registration")]
+    RegistrationNotFound,
+    /// The registration belongs to another office's queue (R14).
+    #[error("the registration belongs to another office")]
+    OutsideOffice,
+    /// It is not in the queue any more.
+    #[error("the registration has already been decided")]
+    AlreadyDecided,
+    /// The note or reason is empty or too long.
+    #[error(transparent)]
+    InvalidNote(StaffNoteError),
+    /// The store failed.
+    #[error(transparent)]
+    Infrastructure(#[from] InfrastructureError),
+}
+
+impl From<RepositoryError> for ReviewError {
+    fn from(e: RepositoryError) -> Self {
+        match e {
+            RepositoryError::Conflict => Self::AlreadyDecided,
+            other => Self::Infrastructure(other.into()),
+        }
+    }
+}
+
+/// The three decisions that carry a note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NoteDecision {
+    ContactNeeded,
+    Return,
+    Reject,
+}
+
+/// A registration reached by a reviewer of its office, or why not.
+enum Reach {
+    NotPermitted,
+    NotFound,
+    OutsideOffice,
+}
+
+impl From<Reach> for QueueError {
+    fn from(r: Reach) -> Self {
+        match r {
+            Reach::NotPermitted => Self::NotPermitted,
+            Reach::NotFound => Self::RegistrationNotFound,
+            Reach::OutsideOffice => Self::OutsideOffice,
+        }
+    }
+}
+
+impl From<Reach> for ConfirmError {
+    fn from(r: Reach) -> Self {
+        match r {
+            Reach::NotPermitted => Self::NotPermitted,
+            Reach::NotFound => Self::RegistrationNotFound,
+            Reach::OutsideOffice => Self::OutsideOffice,
+        }
+    }
+}
+
+impl From<Reach> for ReviewError {
+    fn from(r: Reach) -> Self {
+        match r {
+            Reach::NotPermitted => Self::NotPermitted,
+            Reach::NotFound => Self::RegistrationNotFound,
+            Reach::OutsideOffice => Self::OutsideOffice,
+        }
+    }
+}
+
+async fn reach(
+    tx: &mut Box<dyn Transaction>,
+    staff: StaffId,
+    id: RegistrationId,
+) -> Result<Result<(StaffMember, ProvisionalRegistration), Reach>, RepositoryError> {
+    let Some(member) = staff_with_role(tx, staff, StaffRole::Reviewer).await? else {
+        return Ok(Err(Reach::NotPermitted));
+    };
+    let Some(reg) = tx.registrations().get(id).await? else {
+        return Ok(Err(Reach::NotFound));
+    };
+    if reg.office().as_ref() != Some(&member.office) {
+        return Ok(Err(Reach::OutsideOffice));
+    }
+    Ok(Ok((member, reg)))
+}
+
+impl MyPage {
+    /// The review queue of the member's own office (R10, R14): submitted and contact-needed registrations.
+    ///
+    /// # Errors
+    /// `NotPermitted` without the reviewer role; `Infrastructure`.
+    pub async fn review_queue(&self, staff: StaffId) -> Result<Vec<ProvisionalRegistration>, QueueError> {
+        let mut tx = self.begin().await?;
+        let member = staff_with_role(&mut tx, staff, StaffRole::Reviewer).await?.ok_or(QueueError::NotPermitted)?;
+        Ok(tx.registrations().pending_for_office(&member.office).await?)
+    }
+
+    /// One registration of the member's office, with the account that filed it.
+    ///
+    /// # Errors
+    /// See [`QueueError`].
+    pub async fn registration_for_review(
+        &self,
+        staff: StaffId,
+        id: RegistrationId,
+    ) -> Result<(ProvisionalRegistration, Account), QueueError> {
+        let mut tx = self.begin().await?;
+        let (_, reg) = reach(&mut tx, staff, id).await??;
+        let account = tx
+            .accounts()
+            .get(reg.account)
+            .await?
+            .ok_or_else(|| InfrastructureError::new("a registration's account is missing"))?;
+        Ok((reg, account))
+    }
+
+    /// 本登録 (R11): case B links the account to the existing establishment it claimed; case C creates the
+    /// establishment with a newly allocated number. The account becomes Active and the employer is mailed the number.
+    ///
+    /// # Errors
+    /// See [`ConfirmError`].
+    pub async fn confirm_registration(
+        &self,
+        staff: StaffId,
+        id: RegistrationId,
+        client: &ClientInfo,
+    ) -> Result<EstablishmentNumber, ConfirmError> {
+        let mut tx = self.begin().await?;
+        let (_, mut reg) = reach(&mut tx, staff, id).await??;
+        if !reg.status.is_pending() {
+            return Err(ConfirmError::AlreadyDecided);
+        }
+        let mut account = tx
+            .accounts()
+            .get(reg.account)
+            .await?
+            .filter(|a| a.status == AccountStatus::Provisional)
+            .ok_or(ConfirmError::AccountNotProvisional)?;
+        let establishment = match &reg.history {
+            Some(ApplicationHistory::PastApplicant { number }) => {
+                tx.establishments().by_number(number).await?.ok_or(ConfirmError::EstablishmentNotFound)?
+            }
+            Some(ApplicationHistory::FirstTime { office }) => {
+                let info = reg
+                    .establishment
+                    .clone()
+                    .ok_or_else(|| InfrastructureError::new("a submitted first-time registration has no establishment"))?;
+                let number = self.ports.numbers.allocate(office).await?;
+                let created = Establishment {
+                    id: self.new_id(EstablishmentId::from_bytes),
+                    number,
+                    name: info.name.clone(),
+                    info: Some(info),
+                    created_at: self.now(),
+                };
+                match tx.establishments().insert(&created).await {
+                    Err(RepositoryError::Duplicate(Unique::EstablishmentNumber)) => {
+                        return Err(InfrastructureError::new("the allocator gave a number already in use").into());
+                    }
+                    other => other?,
+                }
+                created
+            }
+            None => return Err(InfrastructureError::new("a submitted registration has no history").into()),
+        };
+        let status = RegistrationStatus::Confirmed { establishment: establishment.id, number: establishment.number.clone() };
+        reg.decide(staff, status, self.now()).map_err(|_| ConfirmError::AlreadyDecided)?;
+        tx.registrations().update(&reg).await?;
+        account.activate(establishment.id).map_err(|_| ConfirmError::AccountNotProvisional)?;
+        tx.accounts().update(&account).await?;
+        let template = MailTemplate::RegistrationConfirmed {
+            number: establishment.number.clone(),
+            establishment_name: establishment.name.clone(),
+        };
+        self.mail(&mut tx, &account.email, template).await?;
+        self.audit(&mut tx, Actor::Staff(staff), AuditAction::RegistrationConfirmed, format!("registration:{id}"), client)
+            .await?;
+        tx.commit().await?;
+        Ok(establishment.number)
+    }
+
+    /// Marks a registration "contact needed" with a note; it stays in the queue and the employer is mailed (R11).
+    ///
+    /// # Errors
+    /// See [`ReviewError`].
+    pub async fn mark_contact_needed(
+        &self,
+        staff: StaffId,
+        id: RegistrationId,
+        note: &str,
+        client: &ClientInfo,
+    ) -> Result<(), ReviewError> {
+        self.decide_with_note(staff, id, note, NoteDecision::ContactNeeded, client).await
+    }
+
+    /// Returns a registration for correction with a note; the employer edits and submits again (R11).
+    ///
+    /// # Errors
+    /// See [`ReviewError`].
+    pub async fn return_registration(
+        &self,
+        staff: StaffId,
+        id: RegistrationId,
+        note: &str,
+        client: &ClientInfo,
+    ) -> Result<(), ReviewError> {
+        self.decide_with_note(staff, id, note, NoteDecision::Return, client).await
+    }
+
+    /// Rejects a registration with a reason (R11).
+    ///
+    /// # Errors
+    /// See [`ReviewError`].
+    pub async fn reject_registration(
+        &self,
+        staff: StaffId,
+        id: RegistrationId,
+        reason: &str,
+        client: &ClientInfo,
+    ) -> Result<(), ReviewError> {
+        self.decide_with_note(staff, id, reason, NoteDecision::Reject, client).await
+    }
+
+    async fn decide_with_note(
+        &self,
+        staff: StaffId,
+        id: RegistrationId,
+        note: &str,
+        decision: NoteDecision,
+        client: &ClientInfo,
+    ) -> Result<(), ReviewError> {
+        let note = StaffNote::parse(note).map_err(ReviewError::InvalidNote)?;
+        let mut tx = self.begin().await?;
+        let (member, mut reg) = reach(&mut tx, staff, id).await??;
+        let text = note.as_str().to_owned();
+        let (status, action) = match decision {
+            NoteDecision::ContactNeeded => (RegistrationStatus::ContactNeeded { note }, AuditAction::RegistrationContactNeeded),
+            NoteDecision::Return => (RegistrationStatus::Returned { note }, AuditAction::RegistrationReturned),
+            NoteDecision::Reject => (RegistrationStatus::Rejected { reason: note }, AuditAction::RegistrationRejected),
+        };
+        reg.decide(staff, status, self.now()).map_err(|_| ReviewError::AlreadyDecided)?;
+        tx.registrations().update(&reg).await?;
+        let account = tx
+            .accounts()
+            .get(reg.account)
+            .await?
+            .ok_or_else(|| InfrastructureError::new("a registration's account is missing"))?;
+        let office_name = tx.offices().get(&member.office).await?.map_or_else(|| member.office.to_string(), |o| o.name);
+        let template = match decision {
+            NoteDecision::ContactNeeded => MailTemplate::ContactNeeded { note: text, office_name },
+            NoteDecision::Return => MailTemplate::RegistrationReturned { note: text, office_name },
+            NoteDecision::Reject => MailTemplate::RegistrationRejected { reason: text, office_name },
+        };
+        self.mail(&mut tx, &account.email, template).await?;
+        self.audit(&mut tx, Actor::Staff(staff), action, format!("registration:{id}"), client).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,36 @@
+//! Value objects: each is a newtype with a private field and a `parse` constructor, so that a value that
+//! exists is a valid one ("parse, don't validate"). Normalising happens once, inside `parse`.
+
+mod auth_key;
+mod email;
+mod establishment_info;
+mod establishment_number;
+mod fields;
+mod job_offer;
+mod password;
+mod terms;
+
+pub use auth_key::{AuthKey, AuthKeyError, AUTH_KEY_ALPHABET, AUTH_KEY_LEN};
+pub use email::{EmailAddress, EmailAddressError, MAX_EMAIL_LENGTH};
+pub use establishment_info::{EstablishmentInfo, EstablishmentInfoInput, Industry};
+pub use establishment_number::{EstablishmentNumber, EstablishmentNumberError, OfficeCode, OfficeCodeError};
+pub(crate) use fields::choice_enum;
+pub use fields::{Choice, FieldError, FieldErrors, FieldProblem, PhoneNumber, PostalCode};
+pub use job_offer::{
+    AgeException, AgeRequirement, ContractPeriod, EmploymentType, JobOffer, JobOfferInput, Selection,
+    SocialInsurance, Wage, WageKind, WorkingHours,
+};
+pub use password::{normalize_password, NewPassword, PasswordPolicy, PasswordPolicyError};
+pub use terms::{ConsentInput, CurrentTerms, TermsConsent, TermsConsentError, TermsDocument, TermsKind, TermsVersion};
+
+choice_enum! {
+    /// What a staff member may do (R14). A member holds one or more roles.
+    StaffRole {
+        /// 窓口: registers e-mail addresses for existing establishments (R12).
+        Counter = ("counter", "窓口"),
+        /// 審査: decides provisional registrations (R11).
+        Reviewer = ("reviewer", "審査"),
+        /// 管理: manages staff, offices and terms versions.
+        Admin = ("admin", "管理"),
+    }
+}
