@@ -1,7 +1,7 @@
 //! The argon2id password hasher (R5).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use argon2::{Algorithm, Argon2, Params, PasswordHash as Phc, PasswordHasher as _, PasswordVerifier as _, Version};
 use async_trait::async_trait;
@@ -233,7 +233,8 @@ mod tests {
 
     #[test]
     fn parameters_argon2_refuses_are_reported() {
-        let err = Argon2Hasher::new(Argon2Config { memory_kib: 1, iterations: 0, parallelism: 1, max_concurrent: None });
+        let err =
+            Argon2Hasher::new(Argon2Config { memory_kib: 1, iterations: 0, parallelism: 1, max_concurrent: None });
         assert!(err.is_err());
     }
 }

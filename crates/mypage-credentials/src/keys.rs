@@ -3,7 +3,7 @@
 use std::sync::Mutex;
 
 use mypage_domain::ports::KeyGenerator;
-use mypage_domain::values::{AuthKey, AUTH_KEY_LEN};
+use mypage_domain::values::{AUTH_KEY_LEN, AuthKey};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use secrecy::SecretString;

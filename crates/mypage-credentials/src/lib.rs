@@ -11,8 +11,8 @@ mod digest;
 mod hasher;
 mod keys;
 
-pub use digest::{HmacKeyDigest, ServerSecretError, MIN_SERVER_SECRET_LEN};
-pub use hasher::{Argon2Config, Argon2Hasher, Argon2ConfigError};
+pub use digest::{HmacKeyDigest, MIN_SERVER_SECRET_LEN, ServerSecretError};
+pub use hasher::{Argon2Config, Argon2ConfigError, Argon2Hasher};
 pub use keys::{ChaChaKeyGenerator, KeyGeneratorError};
 
 /// Lower-case hex of bytes.

@@ -195,7 +195,11 @@ pub trait FlowRepository: Send {
     ///
     /// # Errors
     /// `Infrastructure` only.
-    async fn open_for(&mut self, email: &EmailAddress, purpose: FlowPurpose) -> Result<Option<AuthFlow>, RepositoryError>;
+    async fn open_for(
+        &mut self,
+        email: &EmailAddress,
+        purpose: FlowPurpose,
+    ) -> Result<Option<AuthFlow>, RepositoryError>;
     /// Open flows whose last key expired before `at`, at most `limit`, oldest first.
     ///
     /// # Errors
@@ -231,7 +235,10 @@ pub trait RegistrationRepository: Send {
     ///
     /// # Errors
     /// `Infrastructure` only.
-    async fn pending_for_office(&mut self, office: &OfficeCode) -> Result<Vec<ProvisionalRegistration>, RepositoryError>;
+    async fn pending_for_office(
+        &mut self,
+        office: &OfficeCode,
+    ) -> Result<Vec<ProvisionalRegistration>, RepositoryError>;
     /// Drafts last saved before `at`, at most `limit`, oldest first.
     ///
     /// # Errors
@@ -265,7 +272,12 @@ pub trait EstablishmentRepository: Send {
     ///
     /// # Errors
     /// `Infrastructure` only.
-    async fn search(&mut self, office: &OfficeCode, fragment: &str, limit: usize) -> Result<Vec<Establishment>, RepositoryError>;
+    async fn search(
+        &mut self,
+        office: &OfficeCode,
+        fragment: &str,
+        limit: usize,
+    ) -> Result<Vec<Establishment>, RepositoryError>;
 }
 
 /// Offices.

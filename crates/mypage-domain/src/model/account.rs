@@ -146,7 +146,11 @@ impl Account {
     ///
     /// # Errors
     /// [`AccountTransitionError`] unless AwaitingPassword.
-    pub fn set_first_password(&mut self, hash: PasswordHash, consent: TermsConsent) -> Result<(), AccountTransitionError> {
+    pub fn set_first_password(
+        &mut self,
+        hash: PasswordHash,
+        consent: TermsConsent,
+    ) -> Result<(), AccountTransitionError> {
         if self.status != AccountStatus::AwaitingPassword {
             return Err(AccountTransitionError { from: self.status });
         }

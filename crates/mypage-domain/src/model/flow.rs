@@ -172,7 +172,10 @@ pub struct AuthFlow {
 impl AuthFlow {
     /// Starts a flow with its first key request.
     #[must_use]
-    #[expect(clippy::too_many_arguments, reason = "a flow is born with all of its facts; a builder would only hide that")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a flow is born with all of its facts; a builder would only hide that"
+    )]
     pub fn start(
         id: FlowId,
         purpose: FlowPurpose,

@@ -14,7 +14,7 @@ pub use audit::{Actor, AuditAction, AuditEvent, ClientInfo};
 pub use flow::{AuthFlow, DeathCause, FlowPurpose, FlowState, FlowStepError, FlowTarget, IssuedKey, KeyCheckError};
 pub use ids::{AccountId, AuditEventId, EstablishmentId, FlowId, MailId, RegistrationId, StaffId};
 pub use mail::{MailTemplate, OutgoingMail};
-pub use organisation::{Establishment, Office, StaffLogin, InvalidStaffLogin, StaffMember};
+pub use organisation::{Establishment, InvalidStaffLogin, Office, StaffLogin, StaffMember};
 pub use registration::{
     ApplicationHistory, MissingPart, ProvisionalRegistration, RegistrationStatus, RegistrationStepError, StaffNote,
     StaffNoteError,

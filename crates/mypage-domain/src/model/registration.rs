@@ -242,11 +242,7 @@ impl ProvisionalRegistration {
     }
 
     fn editable(&self) -> Result<(), RegistrationStepError> {
-        if self.status.is_editable() {
-            Ok(())
-        } else {
-            Err(RegistrationStepError::NotEditable(self.status.code()))
-        }
+        if self.status.is_editable() { Ok(()) } else { Err(RegistrationStepError::NotEditable(self.status.code())) }
     }
 
     /// Declares (or changes) the application history. Changing to a past applicant drops any
@@ -254,7 +250,11 @@ impl ProvisionalRegistration {
     ///
     /// # Errors
     /// [`RegistrationStepError::NotEditable`].
-    pub fn declare_history(&mut self, history: ApplicationHistory, now: DateTime<Utc>) -> Result<(), RegistrationStepError> {
+    pub fn declare_history(
+        &mut self,
+        history: ApplicationHistory,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistrationStepError> {
         self.editable()?;
         if matches!(history, ApplicationHistory::PastApplicant { .. }) {
             self.establishment = None;
@@ -268,7 +268,11 @@ impl ProvisionalRegistration {
     ///
     /// # Errors
     /// [`RegistrationStepError::NotEditable`], [`RegistrationStepError::NotFirstTime`].
-    pub fn save_establishment(&mut self, info: EstablishmentInfo, now: DateTime<Utc>) -> Result<(), RegistrationStepError> {
+    pub fn save_establishment(
+        &mut self,
+        info: EstablishmentInfo,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistrationStepError> {
         self.editable()?;
         match self.history {
             Some(ApplicationHistory::FirstTime { .. }) => {}
@@ -331,7 +335,12 @@ impl ProvisionalRegistration {
     ///
     /// # Errors
     /// [`RegistrationStepError::AlreadyDecided`] unless pending.
-    pub fn decide(&mut self, by: StaffId, status: RegistrationStatus, now: DateTime<Utc>) -> Result<(), RegistrationStepError> {
+    pub fn decide(
+        &mut self,
+        by: StaffId,
+        status: RegistrationStatus,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistrationStepError> {
         if !self.status.is_pending() {
             return Err(RegistrationStepError::AlreadyDecided(self.status.code()));
         }

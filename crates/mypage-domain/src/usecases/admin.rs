@@ -7,7 +7,7 @@ use crate::model::{
     Actor, AuditAction, ClientInfo, Establishment, EstablishmentId, Office, StaffId, StaffLogin, StaffMember,
 };
 use crate::ports::{InfrastructureError, RepositoryError, Transaction, Unique};
-use crate::usecases::{infrastructure_from_repository, staff_with_role, MyPage};
+use crate::usecases::{MyPage, infrastructure_from_repository, staff_with_role};
 use crate::values::{
     EstablishmentNumber, EstablishmentNumberError, NewPassword, OfficeCode, PasswordPolicyError, StaffRole,
     TermsDocument, TermsKind, TermsVersion,
@@ -39,9 +39,9 @@ impl AdminActor {
     ) -> Result<bool, RepositoryError> {
         match self {
             Self::System => Ok(true),
-            Self::Staff(id) => Ok(staff_with_role(tx, id, role)
-                .await?
-                .is_some_and(|m| office.is_none_or(|o| *o == m.office))),
+            Self::Staff(id) => {
+                Ok(staff_with_role(tx, id, role).await?.is_some_and(|m| office.is_none_or(|o| *o == m.office)))
+            }
         }
     }
 }
@@ -196,8 +196,14 @@ impl MyPage {
             Err(RepositoryError::Duplicate(Unique::TermsVersion)) => return Err(PublishTermsError::Concurrent),
             other => other?,
         }
-        self.audit(&mut tx, by.actor(), AuditAction::TermsPublished, format!("terms:{}:{}", kind.code(), version.0), client)
-            .await?;
+        self.audit(
+            &mut tx,
+            by.actor(),
+            AuditAction::TermsPublished,
+            format!("terms:{}:{}", kind.code(), version.0),
+            client,
+        )
+        .await?;
         tx.commit().await?;
         Ok(version)
     }
@@ -206,7 +212,12 @@ impl MyPage {
     ///
     /// # Errors
     /// See [`AddOfficeError`].
-    pub async fn add_office(&self, by: AdminActor, input: &NewOffice, client: &ClientInfo) -> Result<OfficeCode, AddOfficeError> {
+    pub async fn add_office(
+        &self,
+        by: AdminActor,
+        input: &NewOffice,
+        client: &ClientInfo,
+    ) -> Result<OfficeCode, AddOfficeError> {
         let code = OfficeCode::parse(&input.code).map_err(|_| AddOfficeError::InvalidCode)?;
         let office_name = name(&input.name).ok_or(AddOfficeError::InvalidName)?;
         let mut tx = self.begin().await?;
@@ -227,16 +238,25 @@ impl MyPage {
     ///
     /// # Errors
     /// See [`AddStaffError`].
-    pub async fn add_staff(&self, by: AdminActor, input: &NewStaffMember, client: &ClientInfo) -> Result<StaffId, AddStaffError> {
+    pub async fn add_staff(
+        &self,
+        by: AdminActor,
+        input: &NewStaffMember,
+        client: &ClientInfo,
+    ) -> Result<StaffId, AddStaffError> {
         let office = OfficeCode::parse(&input.office).map_err(|_| AddStaffError::UnknownOffice)?;
         let login = StaffLogin::parse(&input.login).map_err(|_| AddStaffError::InvalidLogin)?;
         let member_name = name(&input.name).ok_or(AddStaffError::InvalidName)?;
         if input.roles.is_empty() {
             return Err(AddStaffError::NoRole);
         }
-        let password =
-            NewPassword::parse_with_identity(&input.password, &input.password, login.as_str(), self.config.password_policy)
-                .map_err(AddStaffError::Password)?;
+        let password = NewPassword::parse_with_identity(
+            &input.password,
+            &input.password,
+            login.as_str(),
+            self.config.password_policy,
+        )
+        .map_err(AddStaffError::Password)?;
         let mut tx = self.begin().await?;
         if !by.allowed(&mut tx, StaffRole::Admin, None).await? {
             return Err(AddStaffError::NotPermitted);
@@ -303,11 +323,19 @@ impl MyPage {
             created_at: self.now(),
         };
         match tx.establishments().insert(&establishment).await {
-            Err(RepositoryError::Duplicate(Unique::EstablishmentNumber)) => return Err(ImportEstablishmentError::Duplicate),
+            Err(RepositoryError::Duplicate(Unique::EstablishmentNumber)) => {
+                return Err(ImportEstablishmentError::Duplicate);
+            }
             other => other?,
         }
-        self.audit(&mut tx, by.actor(), AuditAction::EstablishmentImported, format!("establishment:{}", establishment.id), client)
-            .await?;
+        self.audit(
+            &mut tx,
+            by.actor(),
+            AuditAction::EstablishmentImported,
+            format!("establishment:{}", establishment.id),
+            client,
+        )
+        .await?;
         tx.commit().await?;
         Ok(establishment.id)
     }

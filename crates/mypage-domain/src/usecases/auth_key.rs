@@ -8,7 +8,7 @@ use crate::model::{
     FlowStepError, FlowTarget, IssuedKey, MailTemplate,
 };
 use crate::ports::{DigestPurpose, InfrastructureError, RepositoryError, ThrottleKey, Transaction, Unique};
-use crate::usecases::{infrastructure_from_repository, throttled, MyPage};
+use crate::usecases::{MyPage, infrastructure_from_repository, throttled};
 use crate::values::{
     ConsentInput, CurrentTerms, EmailAddress, EmailAddressError, TermsConsent, TermsConsentError, TermsKind,
 };
@@ -133,7 +133,8 @@ impl MyPage {
         let email = EmailAddress::parse(&request.email).map_err(RequestAuthKeyError::InvalidEmail)?;
         let mut tx = self.begin().await?;
         let consent = if request.purpose.needs_consent() {
-            let input = request.consent.ok_or(RequestAuthKeyError::Consent(TermsConsentError::PrivacyPolicyNotAgreed))?;
+            let input =
+                request.consent.ok_or(RequestAuthKeyError::Consent(TermsConsentError::PrivacyPolicyNotAgreed))?;
             let current = load_current_terms(&mut tx).await?.ok_or(RequestAuthKeyError::TermsNotPublished)?;
             Some(TermsConsent::parse(input, &current, now).map_err(RequestAuthKeyError::Consent)?)
         } else {
@@ -141,7 +142,8 @@ impl MyPage {
         };
         let throttle = ThrottleKey::KeyRequests(email.clone());
         if let Some(retry_after) =
-            throttled(&mut tx, &throttle, self.config.key_requests_per_address_per_hour, Duration::hours(1), now).await?
+            throttled(&mut tx, &throttle, self.config.key_requests_per_address_per_hour, Duration::hours(1), now)
+                .await?
         {
             return Err(RequestAuthKeyError::TooManyRequests { retry_after });
         }
@@ -175,7 +177,8 @@ impl MyPage {
             self.mail(&mut tx, &email, template).await?;
         }
         tx.throttle().hit(&throttle, now).await?;
-        self.audit(&mut tx, Actor::Anonymous, AuditAction::AuthKeyRequested, format!("flow:{}", flow.id), client).await?;
+        self.audit(&mut tx, Actor::Anonymous, AuditAction::AuthKeyRequested, format!("flow:{}", flow.id), client)
+            .await?;
         tx.commit().await?;
         Ok(KeyRequested {
             flow_token: token,
@@ -210,7 +213,8 @@ impl MyPage {
         }
         let throttle = ThrottleKey::KeyRequests(flow.email.clone());
         if let Some(retry_after) =
-            throttled(&mut tx, &throttle, self.config.key_requests_per_address_per_hour, Duration::hours(1), now).await?
+            throttled(&mut tx, &throttle, self.config.key_requests_per_address_per_hour, Duration::hours(1), now)
+                .await?
         {
             return Err(ResendAuthKeyError::TooManyRequests { retry_after });
         }
@@ -233,7 +237,12 @@ impl MyPage {
 
     /// One key request: a key and its mail for an eligible flow, a notice for an existing account that does not
     /// fit, nothing otherwise. A key is drawn in every case, so that the three paths cost the same (R8).
-    fn issue_key(&self, purpose: FlowPurpose, target: FlowTarget, now: DateTime<Utc>) -> (IssuedKey, Option<MailTemplate>) {
+    fn issue_key(
+        &self,
+        purpose: FlowPurpose,
+        target: FlowTarget,
+        now: DateTime<Utc>,
+    ) -> (IssuedKey, Option<MailTemplate>) {
         let key = self.ports.keys.auth_key();
         let digest = self.ports.digest.digest(DigestPurpose::AuthKey, key.canonical());
         let ttl = self.config.auth_key_ttl;

@@ -2,7 +2,7 @@
 
 use crate::model::{Account, AccountId, Actor, AuditAction, ClientInfo, StaffId};
 use crate::ports::{InfrastructureError, RepositoryError, Unique};
-use crate::usecases::{infrastructure_from_repository, staff_with_role, MyPage};
+use crate::usecases::{MyPage, infrastructure_from_repository, staff_with_role};
 use crate::values::{EmailAddress, EmailAddressError, EstablishmentNumber, EstablishmentNumberError, StaffRole};
 
 /// What counter staff enter.
@@ -57,24 +57,27 @@ impl MyPage {
         let number = EstablishmentNumber::parse(&input.establishment_number)
             .map_err(CounterRegistrationError::InvalidEstablishmentNumber)?;
         let mut tx = self.begin().await?;
-        let member = staff_with_role(&mut tx, staff, StaffRole::Counter)
-            .await?
-            .ok_or(CounterRegistrationError::NotPermitted)?;
-        let establishment = tx
-            .establishments()
-            .by_number(&number)
-            .await?
-            .ok_or(CounterRegistrationError::EstablishmentNotFound)?;
+        let member =
+            staff_with_role(&mut tx, staff, StaffRole::Counter).await?.ok_or(CounterRegistrationError::NotPermitted)?;
+        let establishment =
+            tx.establishments().by_number(&number).await?.ok_or(CounterRegistrationError::EstablishmentNotFound)?;
         if establishment.office() != member.office {
             return Err(CounterRegistrationError::OutsideOffice);
         }
-        let account = Account::registered_at_counter(self.new_id(AccountId::from_bytes), email, establishment.id, self.now());
+        let account =
+            Account::registered_at_counter(self.new_id(AccountId::from_bytes), email, establishment.id, self.now());
         match tx.accounts().insert(&account).await {
             Err(RepositoryError::Duplicate(Unique::AccountEmail)) => return Err(CounterRegistrationError::EmailTaken),
             other => other?,
         }
-        self.audit(&mut tx, Actor::Staff(staff), AuditAction::EmailRegisteredAtCounter, format!("account:{}", account.id), client)
-            .await?;
+        self.audit(
+            &mut tx,
+            Actor::Staff(staff),
+            AuditAction::EmailRegisteredAtCounter,
+            format!("account:{}", account.id),
+            client,
+        )
+        .await?;
         tx.commit().await?;
         Ok(account.id)
     }

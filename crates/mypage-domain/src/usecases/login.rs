@@ -7,8 +7,8 @@ use crate::model::{
     AccountId, AccountStatus, Actor, AuditAction, ClientInfo, EstablishmentId, PasswordHash, StaffId, StaffLogin,
 };
 use crate::ports::{InfrastructureError, PasswordCheck, ThrottleKey, Transaction};
-use crate::usecases::{infrastructure_from_repository, throttled, MyPage};
-use crate::values::{normalize_password, EmailAddress, OfficeCode, StaffRole};
+use crate::usecases::{MyPage, infrastructure_from_repository, throttled};
+use crate::values::{EmailAddress, OfficeCode, StaffRole, normalize_password};
 
 /// An employer is logged in. The adapter renews the session id now (R13).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +75,12 @@ impl MyPage {
     ///
     /// # Errors
     /// See [`LoginError`].
-    pub async fn login(&self, email: &str, password: &SecretString, client: &ClientInfo) -> Result<LoggedIn, LoginError> {
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &SecretString,
+        client: &ClientInfo,
+    ) -> Result<LoggedIn, LoginError> {
         let now = self.now();
         let password = normalize_password(password);
         let Ok(email) = EmailAddress::parse(email) else {
@@ -92,8 +97,15 @@ impl MyPage {
         let (check, rehash) = self.check_password(&password, stored.as_ref()).await?;
         let mut tx = self.begin().await?;
         let (Some(mut account), PasswordCheck::Match { .. }) = (account, check) else {
-            self.record_failure(&mut tx, &subject_key, client, now, AuditAction::LoginFailed, format!("login:{}", email.masked()))
-                .await?;
+            self.record_failure(
+                &mut tx,
+                &subject_key,
+                client,
+                now,
+                AuditAction::LoginFailed,
+                format!("login:{}", email.masked()),
+            )
+            .await?;
             tx.commit().await?;
             return Err(LoginError::InvalidCredentials);
         };
@@ -102,7 +114,8 @@ impl MyPage {
         if let Some(hash) = rehash {
             account.replace_password(hash).map_err(|e| InfrastructureError::new(e.to_string()))?;
             tx.accounts().update(&account).await?;
-            self.audit(&mut tx, Actor::Employer(account.id), AuditAction::PasswordRehashed, subject.clone(), client).await?;
+            self.audit(&mut tx, Actor::Employer(account.id), AuditAction::PasswordRehashed, subject.clone(), client)
+                .await?;
         }
         self.audit(&mut tx, Actor::Employer(account.id), AuditAction::LoginSucceeded, subject, client).await?;
         tx.commit().await?;
@@ -135,8 +148,15 @@ impl MyPage {
         let (check, rehash) = self.check_password(&password, stored.as_ref()).await?;
         let mut tx = self.begin().await?;
         let (Some(mut member), PasswordCheck::Match { .. }) = (member, check) else {
-            self.record_failure(&mut tx, &subject_key, client, now, AuditAction::StaffLoginFailed, format!("staff-login:{}", login.as_str()))
-                .await?;
+            self.record_failure(
+                &mut tx,
+                &subject_key,
+                client,
+                now,
+                AuditAction::StaffLoginFailed,
+                format!("staff-login:{}", login.as_str()),
+            )
+            .await?;
             tx.commit().await?;
             return Err(StaffLoginError::InvalidCredentials);
         };
@@ -145,8 +165,14 @@ impl MyPage {
             member.password = hash;
             tx.staff().update(&member).await?;
         }
-        self.audit(&mut tx, Actor::Staff(member.id), AuditAction::StaffLoggedIn, format!("staff:{}", member.id), client)
-            .await?;
+        self.audit(
+            &mut tx,
+            Actor::Staff(member.id),
+            AuditAction::StaffLoggedIn,
+            format!("staff:{}", member.id),
+            client,
+        )
+        .await?;
         tx.commit().await?;
         Ok(StaffLoggedIn { staff: member.id, office: member.office, roles: member.roles, name: member.name })
     }

@@ -4,7 +4,7 @@ use chrono::Duration;
 
 use crate::model::{Actor, AuditAction, ClientInfo, DeathCause};
 use crate::ports::InfrastructureError;
-use crate::usecases::{infrastructure_from_repository, MyPage};
+use crate::usecases::{MyPage, infrastructure_from_repository};
 
 /// What one run expired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -46,8 +46,14 @@ impl MyPage {
             for mut draft in drafts {
                 if draft.expire().is_ok() {
                     tx.registrations().update(&draft).await?;
-                    self.audit(&mut tx, Actor::System, AuditAction::DraftExpired, format!("registration:{}", draft.id), &client)
-                        .await?;
+                    self.audit(
+                        &mut tx,
+                        Actor::System,
+                        AuditAction::DraftExpired,
+                        format!("registration:{}", draft.id),
+                        &client,
+                    )
+                    .await?;
                     report.drafts += 1;
                 }
             }
@@ -64,7 +70,8 @@ impl MyPage {
             for mut flow in flows {
                 flow.kill(DeathCause::Expired);
                 tx.flows().update(&flow).await?;
-                self.audit(&mut tx, Actor::System, AuditAction::FlowExpired, format!("flow:{}", flow.id), &client).await?;
+                self.audit(&mut tx, Actor::System, AuditAction::FlowExpired, format!("flow:{}", flow.id), &client)
+                    .await?;
                 report.flows += 1;
             }
             tx.commit().await?;

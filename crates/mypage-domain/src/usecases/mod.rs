@@ -116,7 +116,8 @@ impl MyPage {
         to: &EmailAddress,
         template: MailTemplate,
     ) -> Result<(), RepositoryError> {
-        let mail = OutgoingMail { id: self.new_id(MailId::from_bytes), to: to.clone(), template, created_at: self.now() };
+        let mail =
+            OutgoingMail { id: self.new_id(MailId::from_bytes), to: to.clone(), template, created_at: self.now() };
         tx.outbox().enqueue(mail).await
     }
 }

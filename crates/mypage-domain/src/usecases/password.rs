@@ -8,7 +8,7 @@ use crate::model::{
     KeyCheckError, MailTemplate, PasswordHash,
 };
 use crate::ports::{Digest, DigestPurpose, InfrastructureError, RepositoryError, ThrottleKey, Transaction, Unique};
-use crate::usecases::{infrastructure_from_repository, MyPage};
+use crate::usecases::{MyPage, infrastructure_from_repository};
 use crate::values::{AuthKey, AuthKeyError, NewPassword, PasswordPolicyError};
 
 /// What the パスワード登録 screen sends.
@@ -172,7 +172,8 @@ impl MyPage {
         };
         let account = match flow.target {
             FlowTarget::Key { account: Some(id) } => {
-                let mut account = tx.accounts().get(id).await?.ok_or(RegisterPasswordError::Key(KeyRedemptionError::FlowNotFound))?;
+                let mut account =
+                    tx.accounts().get(id).await?.ok_or(RegisterPasswordError::Key(KeyRedemptionError::FlowNotFound))?;
                 account
                     .set_first_password(proven.hash, consent)
                     .map_err(|_| RegisterPasswordError::Key(KeyRedemptionError::AlreadyUsed))?;
@@ -188,7 +189,9 @@ impl MyPage {
                     self.now(),
                 );
                 match tx.accounts().insert(&account).await {
-                    Err(RepositoryError::Duplicate(Unique::AccountEmail)) => return Err(RegisterPasswordError::EmailTaken),
+                    Err(RepositoryError::Duplicate(Unique::AccountEmail)) => {
+                        return Err(RegisterPasswordError::EmailTaken);
+                    }
                     other => other?,
                 }
                 account
@@ -197,8 +200,14 @@ impl MyPage {
                 return Err(RegisterPasswordError::Key(KeyRedemptionError::FlowNotFound));
             }
         };
-        self.audit(&mut tx, Actor::Employer(account.id), AuditAction::PasswordRegistered, format!("account:{}", account.id), client)
-            .await?;
+        self.audit(
+            &mut tx,
+            Actor::Employer(account.id),
+            AuditAction::PasswordRegistered,
+            format!("account:{}", account.id),
+            client,
+        )
+        .await?;
         tx.commit().await?;
         Ok(PasswordRegistered { account: account.id, status: account.status })
     }
@@ -218,14 +227,21 @@ impl MyPage {
         let FlowTarget::Key { account: Some(id) } = flow.target else {
             return Err(ResetPasswordError::Key(KeyRedemptionError::FlowNotFound));
         };
-        let mut account = tx.accounts().get(id).await?.ok_or(ResetPasswordError::Key(KeyRedemptionError::FlowNotFound))?;
+        let mut account =
+            tx.accounts().get(id).await?.ok_or(ResetPasswordError::Key(KeyRedemptionError::FlowNotFound))?;
         account.replace_password(proven.hash).map_err(|_| ResetPasswordError::Key(KeyRedemptionError::FlowNotFound))?;
         tx.accounts().update(&account).await?;
         tx.throttle().clear(&ThrottleKey::LoginFailures(account.email.clone())).await?;
         let now = self.now();
         self.mail(&mut tx, &account.email, MailTemplate::PasswordChanged { at: now }).await?;
-        self.audit(&mut tx, Actor::Employer(account.id), AuditAction::PasswordRegistered, format!("account:{}", account.id), client)
-            .await?;
+        self.audit(
+            &mut tx,
+            Actor::Employer(account.id),
+            AuditAction::PasswordRegistered,
+            format!("account:{}", account.id),
+            client,
+        )
+        .await?;
         tx.commit().await?;
         Ok(PasswordRegistered { account: account.id, status: account.status })
     }
@@ -233,23 +249,38 @@ impl MyPage {
     /// First step: find the flow of this browser session, check the password against the rule, then the key.
     /// A wrong key is counted and saved; a right key changes nothing yet. Then the password is hashed, with no
     /// transaction open, so a wrong key never costs a hash.
-    async fn prove(&self, entry: &PasswordEntry, purposes: &[FlowPurpose], client: &ClientInfo) -> Result<Proven, Refusal> {
+    async fn prove(
+        &self,
+        entry: &PasswordEntry,
+        purposes: &[FlowPurpose],
+        client: &ClientInfo,
+    ) -> Result<Proven, Refusal> {
         let token = self.ports.digest.digest(DigestPurpose::FlowToken, &entry.flow_token);
         let mut tx = self.begin().await?;
         let mut flow = match tx.flows().by_token(&token).await? {
             Some(flow) if purposes.contains(&flow.purpose) => flow,
             _ => return Err(Refusal::Key(KeyRedemptionError::FlowNotFound)),
         };
-        let password = NewPassword::parse(&entry.password, &entry.confirmation, &flow.email, self.config.password_policy)
-            .map_err(Refusal::Password)?;
+        let password =
+            NewPassword::parse(&entry.password, &entry.confirmation, &flow.email, self.config.password_policy)
+                .map_err(Refusal::Password)?;
         let key = AuthKey::parse(&entry.auth_key).map_err(|e| Refusal::Key(KeyRedemptionError::InvalidKey(e)))?;
         let key = self.ports.digest.digest(DigestPurpose::AuthKey, key.canonical());
         if let Err(refused) = flow.check_key(&key, self.now(), self.config.max_wrong_keys) {
-            if matches!(refused, KeyCheckError::WrongKey { .. } | KeyCheckError::TooManyWrongKeys | KeyCheckError::Expired) {
+            if matches!(
+                refused,
+                KeyCheckError::WrongKey { .. } | KeyCheckError::TooManyWrongKeys | KeyCheckError::Expired
+            ) {
                 tx.flows().update(&flow).await?;
                 if !matches!(refused, KeyCheckError::Expired) {
-                    self.audit(&mut tx, Actor::Anonymous, AuditAction::WrongAuthKey, format!("flow:{}", flow.id), client)
-                        .await?;
+                    self.audit(
+                        &mut tx,
+                        Actor::Anonymous,
+                        AuditAction::WrongAuthKey,
+                        format!("flow:{}", flow.id),
+                        client,
+                    )
+                    .await?;
                 }
                 tx.commit().await?;
             }
@@ -265,7 +296,8 @@ impl MyPage {
     /// flow conflicts. The caller applies the password in the same transaction.
     async fn reopen(&self, proven: &Proven) -> Result<(Box<dyn Transaction>, AuthFlow), Refusal> {
         let mut tx = self.begin().await?;
-        let mut flow = tx.flows().by_token(&proven.token).await?.ok_or(Refusal::Key(KeyRedemptionError::FlowNotFound))?;
+        let mut flow =
+            tx.flows().by_token(&proven.token).await?.ok_or(Refusal::Key(KeyRedemptionError::FlowNotFound))?;
         if let Err(refused) = flow.check_key(&proven.key, self.now(), self.config.max_wrong_keys) {
             if refused == KeyCheckError::Expired {
                 tx.flows().update(&flow).await?;

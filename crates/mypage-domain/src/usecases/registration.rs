@@ -4,11 +4,11 @@
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    Account, AccountId, AccountStatus, Actor, ApplicationHistory, AuditAction, ClientInfo, Establishment,
-    MailTemplate, MissingPart, ProvisionalRegistration, RegistrationId, RegistrationStatus, RegistrationStepError,
+    Account, AccountId, AccountStatus, Actor, ApplicationHistory, AuditAction, ClientInfo, Establishment, MailTemplate,
+    MissingPart, ProvisionalRegistration, RegistrationId, RegistrationStatus, RegistrationStepError,
 };
 use crate::ports::{InfrastructureError, RepositoryError, Transaction};
-use crate::usecases::{infrastructure_from_repository, MyPage};
+use crate::usecases::{MyPage, infrastructure_from_repository};
 use crate::values::{
     EstablishmentInfo, EstablishmentInfoInput, EstablishmentNumber, EstablishmentNumberError, FieldErrors, JobOffer,
     JobOfferInput, OfficeCode,
@@ -201,7 +201,8 @@ impl MyPage {
         if reg.status == RegistrationStatus::Draft && reg.draft_expires_at(self.config.draft_ttl) <= now {
             if reg.expire().is_ok() {
                 tx.registrations().update(&reg).await?;
-                self.audit(tx, Actor::System, AuditAction::DraftExpired, format!("registration:{}", reg.id), client).await?;
+                self.audit(tx, Actor::System, AuditAction::DraftExpired, format!("registration:{}", reg.id), client)
+                    .await?;
             }
             return Ok(None);
         }
@@ -246,13 +247,20 @@ impl MyPage {
                 reg.id
             }
             None => {
-                let reg = ProvisionalRegistration::draft(self.new_id(RegistrationId::from_bytes), account, history, now);
+                let reg =
+                    ProvisionalRegistration::draft(self.new_id(RegistrationId::from_bytes), account, history, now);
                 tx.registrations().insert(&reg).await?;
                 reg.id
             }
         };
-        self.audit(&mut tx, Actor::Employer(account), AuditAction::HistoryDeclared, format!("registration:{id}"), client)
-            .await?;
+        self.audit(
+            &mut tx,
+            Actor::Employer(account),
+            AuditAction::HistoryDeclared,
+            format!("registration:{id}"),
+            client,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -270,15 +278,28 @@ impl MyPage {
         let info = EstablishmentInfo::parse(input).map_err(SaveEstablishmentError::Invalid)?;
         let mut tx = self.begin().await?;
         provisional(&mut tx, account).await??;
-        let mut reg = self.open_registration(&mut tx, account, client).await?.ok_or(SaveEstablishmentError::NoDraft)?;
+        let mut reg = match self.open_registration(&mut tx, account, client).await? {
+            Some(reg) => reg,
+            None => {
+                // A draft expired on the way is recorded before the employer is told there is none.
+                tx.commit().await?;
+                return Err(SaveEstablishmentError::NoDraft);
+            }
+        };
         reg.save_establishment(info, self.now()).map_err(|e| match e {
             RegistrationStepError::NotFirstTime => SaveEstablishmentError::NotFirstTime,
             RegistrationStepError::HistoryNotDeclared => SaveEstablishmentError::NoDraft,
             _ => SaveEstablishmentError::NotEditable,
         })?;
         tx.registrations().update(&reg).await?;
-        self.audit(&mut tx, Actor::Employer(account), AuditAction::EstablishmentInfoSaved, format!("registration:{}", reg.id), client)
-            .await?;
+        self.audit(
+            &mut tx,
+            Actor::Employer(account),
+            AuditAction::EstablishmentInfoSaved,
+            format!("registration:{}", reg.id),
+            client,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -296,14 +317,27 @@ impl MyPage {
         let offer = JobOffer::parse(input).map_err(SaveJobOfferError::Invalid)?;
         let mut tx = self.begin().await?;
         provisional(&mut tx, account).await??;
-        let mut reg = self.open_registration(&mut tx, account, client).await?.ok_or(SaveJobOfferError::NoDraft)?;
+        let mut reg = match self.open_registration(&mut tx, account, client).await? {
+            Some(reg) => reg,
+            None => {
+                // A draft expired on the way is recorded before the employer is told there is none.
+                tx.commit().await?;
+                return Err(SaveJobOfferError::NoDraft);
+            }
+        };
         reg.save_job_offer(offer, self.now()).map_err(|e| match e {
             RegistrationStepError::HistoryNotDeclared => SaveJobOfferError::NoDraft,
             _ => SaveJobOfferError::NotEditable,
         })?;
         tx.registrations().update(&reg).await?;
-        self.audit(&mut tx, Actor::Employer(account), AuditAction::JobOfferSaved, format!("registration:{}", reg.id), client)
-            .await?;
+        self.audit(
+            &mut tx,
+            Actor::Employer(account),
+            AuditAction::JobOfferSaved,
+            format!("registration:{}", reg.id),
+            client,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -312,10 +346,21 @@ impl MyPage {
     ///
     /// # Errors
     /// See [`SubmitError`].
-    pub async fn submit_registration(&self, account: AccountId, client: &ClientInfo) -> Result<RegistrationId, SubmitError> {
+    pub async fn submit_registration(
+        &self,
+        account: AccountId,
+        client: &ClientInfo,
+    ) -> Result<RegistrationId, SubmitError> {
         let mut tx = self.begin().await?;
         let holder = provisional(&mut tx, account).await??;
-        let mut reg = self.open_registration(&mut tx, account, client).await?.ok_or(SubmitError::NoDraft)?;
+        let mut reg = match self.open_registration(&mut tx, account, client).await? {
+            Some(reg) => reg,
+            None => {
+                // A draft expired on the way is recorded before the employer is told there is none.
+                tx.commit().await?;
+                return Err(SubmitError::NoDraft);
+            }
+        };
         reg.submit(self.now()).map_err(|e| match e {
             RegistrationStepError::Incomplete(missing) => SubmitError::Incomplete(missing),
             _ => SubmitError::NotEditable,
@@ -327,8 +372,14 @@ impl MyPage {
         };
         self.mail(&mut tx, &holder.email, MailTemplate::RegistrationReceived { registration: reg.id, office_name })
             .await?;
-        self.audit(&mut tx, Actor::Employer(account), AuditAction::RegistrationSubmitted, format!("registration:{}", reg.id), client)
-            .await?;
+        self.audit(
+            &mut tx,
+            Actor::Employer(account),
+            AuditAction::RegistrationSubmitted,
+            format!("registration:{}", reg.id),
+            client,
+        )
+        .await?;
         tx.commit().await?;
         Ok(reg.id)
     }

@@ -6,7 +6,7 @@ use crate::model::{
     StaffNoteError,
 };
 use crate::ports::{InfrastructureError, RepositoryError, Transaction, Unique};
-use crate::usecases::{infrastructure_from_repository, staff_with_role, MyPage};
+use crate::usecases::{MyPage, infrastructure_from_repository, staff_with_role};
 use crate::values::{EstablishmentNumber, StaffRole};
 
 /// Why the queue or a registration could not be shown.
@@ -42,12 +42,9 @@ pub enum ConfirmError {
     /// It is not in the queue any more: someone decided it already.
     #[error("the registration has already been decided")]
     AlreadyDecided,
-    /// Case B: no establishment has the number the employer claimed.
+    /// Case B: no establishment has the number the employer claimed (it left the office's records since).
     #[error("no establishment has the claimed number")]
     EstablishmentNotFound,
-    /// The account is no longer Provisional.
-    #[error("the account is not provisional")]
-    AccountNotProvisional,
     /// The store or the number allocator failed.
     #[error(transparent)]
     Infrastructure(#[from] InfrastructureError),
@@ -203,21 +200,21 @@ impl MyPage {
         if !reg.status.is_pending() {
             return Err(ConfirmError::AlreadyDecided);
         }
+        // Only a Provisional account files a registration, and only confirmation makes it Active (R10, R11).
         let mut account = tx
             .accounts()
             .get(reg.account)
             .await?
             .filter(|a| a.status == AccountStatus::Provisional)
-            .ok_or(ConfirmError::AccountNotProvisional)?;
+            .ok_or_else(|| InfrastructureError::new("a pending registration's account is not provisional"))?;
         let establishment = match &reg.history {
             Some(ApplicationHistory::PastApplicant { number }) => {
                 tx.establishments().by_number(number).await?.ok_or(ConfirmError::EstablishmentNotFound)?
             }
             Some(ApplicationHistory::FirstTime { office }) => {
-                let info = reg
-                    .establishment
-                    .clone()
-                    .ok_or_else(|| InfrastructureError::new("a submitted first-time registration has no establishment"))?;
+                let info = reg.establishment.clone().ok_or_else(|| {
+                    InfrastructureError::new("a submitted first-time registration has no establishment")
+                })?;
                 let number = self.ports.numbers.allocate(office).await?;
                 let created = Establishment {
                     id: self.new_id(EstablishmentId::from_bytes),
@@ -236,18 +233,25 @@ impl MyPage {
             }
             None => return Err(InfrastructureError::new("a submitted registration has no history").into()),
         };
-        let status = RegistrationStatus::Confirmed { establishment: establishment.id, number: establishment.number.clone() };
+        let status =
+            RegistrationStatus::Confirmed { establishment: establishment.id, number: establishment.number.clone() };
         reg.decide(staff, status, self.now()).map_err(|_| ConfirmError::AlreadyDecided)?;
         tx.registrations().update(&reg).await?;
-        account.activate(establishment.id).map_err(|_| ConfirmError::AccountNotProvisional)?;
+        account.activate(establishment.id).map_err(|e| InfrastructureError::new(e.to_string()))?;
         tx.accounts().update(&account).await?;
         let template = MailTemplate::RegistrationConfirmed {
             number: establishment.number.clone(),
             establishment_name: establishment.name.clone(),
         };
         self.mail(&mut tx, &account.email, template).await?;
-        self.audit(&mut tx, Actor::Staff(staff), AuditAction::RegistrationConfirmed, format!("registration:{id}"), client)
-            .await?;
+        self.audit(
+            &mut tx,
+            Actor::Staff(staff),
+            AuditAction::RegistrationConfirmed,
+            format!("registration:{id}"),
+            client,
+        )
+        .await?;
         tx.commit().await?;
         Ok(establishment.number)
     }
@@ -307,7 +311,9 @@ impl MyPage {
         let (member, mut reg) = reach(&mut tx, staff, id).await??;
         let text = note.as_str().to_owned();
         let (status, action) = match decision {
-            NoteDecision::ContactNeeded => (RegistrationStatus::ContactNeeded { note }, AuditAction::RegistrationContactNeeded),
+            NoteDecision::ContactNeeded => {
+                (RegistrationStatus::ContactNeeded { note }, AuditAction::RegistrationContactNeeded)
+            }
             NoteDecision::Return => (RegistrationStatus::Returned { note }, AuditAction::RegistrationReturned),
             NoteDecision::Reject => (RegistrationStatus::Rejected { reason: note }, AuditAction::RegistrationRejected),
         };

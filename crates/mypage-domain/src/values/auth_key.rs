@@ -10,6 +10,9 @@ pub const AUTH_KEY_ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 /// Characters in a key: 10 × 5 = 50 bits, above R3's floor of 40.
 pub const AUTH_KEY_LEN: usize = 10;
 
+// R3: at least 40 bits. Checked when the crate compiles, so that no edit of the two constants can weaken it.
+const _: () = assert!(AUTH_KEY_LEN * 5 >= 40 && AUTH_KEY_ALPHABET.len() == 32);
+
 /// An auth key in canonical form (ten characters of [`AUTH_KEY_ALPHABET`]).
 ///
 /// It has no `Display`: the clear key exists only on its way into the mail and from the employer's form
@@ -41,10 +44,7 @@ impl AuthKey {
     /// The key generator port calls this with bytes from its CSPRNG.
     #[must_use]
     pub fn from_random_bytes(bytes: [u8; AUTH_KEY_LEN]) -> Self {
-        let text: String = bytes
-            .iter()
-            .map(|b| char::from(AUTH_KEY_ALPHABET[usize::from(b % 32)]))
-            .collect();
+        let text: String = bytes.iter().map(|b| char::from(AUTH_KEY_ALPHABET[usize::from(b % 32)])).collect();
         Self(SecretString::from(text))
     }
 
@@ -91,8 +91,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn r3_a_key_carries_at_least_40_bits() {
-        assert!(AUTH_KEY_LEN * 5 >= 40);
+    fn r3_the_alphabet_has_32_distinct_symbols_so_a_key_carries_50_bits() {
         let unique: std::collections::BTreeSet<_> = AUTH_KEY_ALPHABET.iter().collect();
         assert_eq!(unique.len(), 32);
     }

@@ -54,11 +54,10 @@ impl EmailAddress {
     /// Returns the [`EmailAddressError`] that names the first problem found.
     pub fn parse(raw: &str) -> Result<Self, EmailAddressError> {
         // Control characters are checked before trimming, so that a trailing CR/LF is refused, not silently dropped.
-        let inner = trim(raw);
-        if inner.chars().any(char::is_control) {
+        if raw.chars().any(char::is_control) {
             return Err(EmailAddressError::ControlCharacter);
         }
-        let folded = fold_width(inner);
+        let folded = fold_width(trim(raw));
         if folded.is_empty() {
             return Err(EmailAddressError::Empty);
         }

@@ -1,6 +1,6 @@
 //! Establishment information (事業所情報), entered by a new employer (case C, R10).
 
-use super::fields::{choice_enum, Fields, Need, PhoneNumber, PostalCode};
+use super::fields::{Fields, Need, PhoneNumber, PostalCode, choice_enum};
 use crate::values::{EmailAddress, FieldErrors};
 
 choice_enum! {

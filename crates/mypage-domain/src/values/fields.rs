@@ -389,6 +389,9 @@ mod tests {
         let mut f = Fields::default();
         assert_eq!(f.lines("body", "一行目\r\n二行目", 100, Need::Required).as_deref(), Some("一行目\n二行目"));
         assert_eq!(f.line("name", "株式会社\nハロー", 100), "");
-        assert_eq!(f.finish(()).unwrap_err().0, vec![FieldError { field: "name", problem: FieldProblem::ControlCharacter }]);
+        assert_eq!(
+            f.finish(()).unwrap_err().0,
+            vec![FieldError { field: "name", problem: FieldProblem::ControlCharacter }]
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::NaiveTime;
 
-use super::fields::{choice_enum, Fields, FieldProblem, Need, PostalCode};
+use super::fields::{FieldProblem, Fields, Need, PostalCode, choice_enum};
 use crate::values::FieldErrors;
 
 choice_enum! {

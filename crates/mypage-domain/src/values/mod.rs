@@ -10,17 +10,17 @@ mod job_offer;
 mod password;
 mod terms;
 
-pub use auth_key::{AuthKey, AuthKeyError, AUTH_KEY_ALPHABET, AUTH_KEY_LEN};
+pub use auth_key::{AUTH_KEY_ALPHABET, AUTH_KEY_LEN, AuthKey, AuthKeyError};
 pub use email::{EmailAddress, EmailAddressError, MAX_EMAIL_LENGTH};
 pub use establishment_info::{EstablishmentInfo, EstablishmentInfoInput, Industry};
 pub use establishment_number::{EstablishmentNumber, EstablishmentNumberError, OfficeCode, OfficeCodeError};
 pub(crate) use fields::choice_enum;
 pub use fields::{Choice, FieldError, FieldErrors, FieldProblem, PhoneNumber, PostalCode};
 pub use job_offer::{
-    AgeException, AgeRequirement, ContractPeriod, EmploymentType, JobOffer, JobOfferInput, Selection,
-    SocialInsurance, Wage, WageKind, WorkingHours,
+    AgeException, AgeRequirement, ContractPeriod, EmploymentType, JobOffer, JobOfferInput, Selection, SocialInsurance,
+    Wage, WageKind, WorkingHours,
 };
-pub use password::{normalize_password, NewPassword, PasswordPolicy, PasswordPolicyError};
+pub use password::{NewPassword, PasswordPolicy, PasswordPolicyError, normalize_password};
 pub use terms::{ConsentInput, CurrentTerms, TermsConsent, TermsConsentError, TermsDocument, TermsKind, TermsVersion};
 
 choice_enum! {

@@ -201,7 +201,10 @@ mod tests {
     fn r5_office_rule_names_each_refusal() {
         use PasswordPolicyError as E;
         assert_eq!(check("a1!bcde", PasswordPolicy::Office).unwrap_err(), E::TooShort { min: 8 });
-        assert_eq!(check(&format!("a1!{}", "x".repeat(30)), PasswordPolicy::Office).unwrap_err(), E::TooLong { max: 32 });
+        assert_eq!(
+            check(&format!("a1!{}", "x".repeat(30)), PasswordPolicy::Office).unwrap_err(),
+            E::TooLong { max: 32 }
+        );
         assert_eq!(check("abcdefgh1!", PasswordPolicy::Office).map(|_| ()), Ok(()));
         assert_eq!(check("abcdefgh!!", PasswordPolicy::Office).unwrap_err(), E::MissingDigit);
         assert_eq!(check("12345678!!", PasswordPolicy::Office).unwrap_err(), E::MissingLetter);

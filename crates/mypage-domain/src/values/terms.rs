@@ -133,8 +133,14 @@ mod tests {
     #[test]
     fn r1_both_documents_must_be_agreed() {
         let at = Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap();
-        assert_eq!(TermsConsent::parse(input(false, true, 2, 5), &current(), at), Err(TermsConsentError::PrivacyPolicyNotAgreed));
-        assert_eq!(TermsConsent::parse(input(true, false, 2, 5), &current(), at), Err(TermsConsentError::MyPageTermsNotAgreed));
+        assert_eq!(
+            TermsConsent::parse(input(false, true, 2, 5), &current(), at),
+            Err(TermsConsentError::PrivacyPolicyNotAgreed)
+        );
+        assert_eq!(
+            TermsConsent::parse(input(true, false, 2, 5), &current(), at),
+            Err(TermsConsentError::MyPageTermsNotAgreed)
+        );
         let consent = TermsConsent::parse(input(true, true, 2, 5), &current(), at).unwrap();
         assert_eq!((consent.privacy_policy, consent.mypage_terms, consent.at), (TermsVersion(2), TermsVersion(5), at));
     }
