@@ -17,6 +17,7 @@ use crate::model::{
     Account, AccountId, AuditEvent, AuthFlow, Establishment, EstablishmentId, FlowPurpose, Office, OutgoingMail,
     PasswordHash, ProvisionalRegistration, RegistrationId, StaffId, StaffLogin, StaffMember,
 };
+pub use crate::values::Digest;
 use crate::values::{AuthKey, EmailAddress, EstablishmentNumber, OfficeCode, TermsDocument, TermsKind};
 
 /// An infrastructure failure the domain cannot act on: the database is down, a row is corrupt, a hasher failed.
@@ -70,30 +71,6 @@ pub enum Unique {
 impl fmt::Display for Unique {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self, f)
-    }
-}
-
-/// A keyed digest (hex of HMAC-SHA-256) of an auth key, a flow token or a session id (R3).
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Digest(String);
-
-impl Digest {
-    /// Wraps a digest in lower-case hex, as the digest port or the store give it.
-    #[must_use]
-    pub fn from_hex(hex: String) -> Self {
-        Self(hex.to_ascii_lowercase())
-    }
-
-    /// The lower-case hex.
-    #[must_use]
-    pub fn as_hex(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Digest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Digest({}…)", self.0.get(..8).unwrap_or(&self.0))
     }
 }
 

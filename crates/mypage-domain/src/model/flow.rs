@@ -3,8 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::{AccountId, AccountStatus, FlowId};
-use crate::ports::Digest;
-use crate::values::{EmailAddress, TermsConsent};
+use crate::values::{Digest, EmailAddress, TermsConsent};
 
 /// What the flow is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -126,25 +126,20 @@ impl From<InfrastructureError> for Refusal {
     }
 }
 
-impl From<Refusal> for RegisterPasswordError {
-    fn from(r: Refusal) -> Self {
-        match r {
-            Refusal::Key(e) => Self::Key(e),
-            Refusal::Password(e) => Self::Password(e),
-            Refusal::Infrastructure(e) => Self::Infrastructure(e),
+macro_rules! refusal_into {
+    ($($error:ident),+) => {$(
+        impl From<Refusal> for $error {
+            fn from(r: Refusal) -> Self {
+                match r {
+                    Refusal::Key(e) => Self::Key(e),
+                    Refusal::Password(e) => Self::Password(e),
+                    Refusal::Infrastructure(e) => Self::Infrastructure(e),
+                }
+            }
         }
-    }
+    )+};
 }
-
-impl From<Refusal> for ResetPasswordError {
-    fn from(r: Refusal) -> Self {
-        match r {
-            Refusal::Key(e) => Self::Key(e),
-            Refusal::Password(e) => Self::Password(e),
-            Refusal::Infrastructure(e) => Self::Infrastructure(e),
-        }
-    }
-}
+refusal_into!(RegisterPasswordError, ResetPasswordError);
 
 /// A key proven right and a password hashed, not yet applied.
 struct Proven {

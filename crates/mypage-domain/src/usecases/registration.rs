@@ -176,6 +176,29 @@ macro_rules! gate_into {
 }
 gate_into!(DeclareHistoryError, SaveEstablishmentError, SaveJobOfferError, SubmitError);
 
+/// Why an employer cannot edit a draft now.
+enum DraftAccess {
+    Gate(Gate),
+    NoDraft,
+}
+
+macro_rules! draft_access_into {
+    ($($error:ident),+) => {$(
+        impl From<DraftAccess> for $error {
+            fn from(d: DraftAccess) -> Self {
+                match d {
+                    DraftAccess::Gate(g) => g.into(),
+                    DraftAccess::NoDraft => Self::NoDraft,
+                }
+            }
+        }
+    )+};
+}
+draft_access_into!(SaveEstablishmentError, SaveJobOfferError, SubmitError);
+
+/// A transaction holding a Provisional account and its open registration.
+type Editing = (Box<dyn Transaction>, Account, ProvisionalRegistration);
+
 async fn provisional(tx: &mut Box<dyn Transaction>, id: AccountId) -> Result<Result<Account, Gate>, RepositoryError> {
     Ok(match tx.accounts().get(id).await? {
         None => Err(Gate::AccountNotFound),
@@ -207,6 +230,39 @@ impl MyPage {
             return Ok(None);
         }
         Ok(Some(reg))
+    }
+
+    /// Opens a transaction on the account's open registration, for the steps that change it.
+    async fn editable_draft(
+        &self,
+        account: AccountId,
+        client: &ClientInfo,
+    ) -> Result<Result<Editing, DraftAccess>, RepositoryError> {
+        let mut tx = self.begin().await?;
+        let holder = match provisional(&mut tx, account).await? {
+            Ok(holder) => holder,
+            Err(gate) => return Ok(Err(DraftAccess::Gate(gate))),
+        };
+        match self.open_registration(&mut tx, account, client).await? {
+            Some(reg) => Ok(Ok((tx, holder, reg))),
+            None => {
+                // A draft expired on the way is recorded before the employer is told there is none.
+                tx.commit().await?;
+                Ok(Err(DraftAccess::NoDraft))
+            }
+        }
+    }
+
+    /// Stores a changed registration with its audit event, in the caller's transaction.
+    async fn save_draft(
+        &self,
+        tx: &mut Box<dyn Transaction>,
+        reg: &ProvisionalRegistration,
+        action: AuditAction,
+        client: &ClientInfo,
+    ) -> Result<(), RepositoryError> {
+        tx.registrations().update(reg).await?;
+        self.audit(tx, Actor::Employer(reg.account), action, format!("registration:{}", reg.id), client).await
     }
 
     /// 求人申し込み実績: declares a past application with an establishment number (case B) or a first one with
@@ -276,30 +332,13 @@ impl MyPage {
         client: &ClientInfo,
     ) -> Result<(), SaveEstablishmentError> {
         let info = EstablishmentInfo::parse(input).map_err(SaveEstablishmentError::Invalid)?;
-        let mut tx = self.begin().await?;
-        provisional(&mut tx, account).await??;
-        let mut reg = match self.open_registration(&mut tx, account, client).await? {
-            Some(reg) => reg,
-            None => {
-                // A draft expired on the way is recorded before the employer is told there is none.
-                tx.commit().await?;
-                return Err(SaveEstablishmentError::NoDraft);
-            }
-        };
+        let (mut tx, _, mut reg) = self.editable_draft(account, client).await??;
         reg.save_establishment(info, self.now()).map_err(|e| match e {
             RegistrationStepError::NotFirstTime => SaveEstablishmentError::NotFirstTime,
             RegistrationStepError::HistoryNotDeclared => SaveEstablishmentError::NoDraft,
             _ => SaveEstablishmentError::NotEditable,
         })?;
-        tx.registrations().update(&reg).await?;
-        self.audit(
-            &mut tx,
-            Actor::Employer(account),
-            AuditAction::EstablishmentInfoSaved,
-            format!("registration:{}", reg.id),
-            client,
-        )
-        .await?;
+        self.save_draft(&mut tx, &reg, AuditAction::EstablishmentInfoSaved, client).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -315,29 +354,12 @@ impl MyPage {
         client: &ClientInfo,
     ) -> Result<(), SaveJobOfferError> {
         let offer = JobOffer::parse(input).map_err(SaveJobOfferError::Invalid)?;
-        let mut tx = self.begin().await?;
-        provisional(&mut tx, account).await??;
-        let mut reg = match self.open_registration(&mut tx, account, client).await? {
-            Some(reg) => reg,
-            None => {
-                // A draft expired on the way is recorded before the employer is told there is none.
-                tx.commit().await?;
-                return Err(SaveJobOfferError::NoDraft);
-            }
-        };
+        let (mut tx, _, mut reg) = self.editable_draft(account, client).await??;
         reg.save_job_offer(offer, self.now()).map_err(|e| match e {
             RegistrationStepError::HistoryNotDeclared => SaveJobOfferError::NoDraft,
             _ => SaveJobOfferError::NotEditable,
         })?;
-        tx.registrations().update(&reg).await?;
-        self.audit(
-            &mut tx,
-            Actor::Employer(account),
-            AuditAction::JobOfferSaved,
-            format!("registration:{}", reg.id),
-            client,
-        )
-        .await?;
+        self.save_draft(&mut tx, &reg, AuditAction::JobOfferSaved, client).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -351,35 +373,18 @@ impl MyPage {
         account: AccountId,
         client: &ClientInfo,
     ) -> Result<RegistrationId, SubmitError> {
-        let mut tx = self.begin().await?;
-        let holder = provisional(&mut tx, account).await??;
-        let mut reg = match self.open_registration(&mut tx, account, client).await? {
-            Some(reg) => reg,
-            None => {
-                // A draft expired on the way is recorded before the employer is told there is none.
-                tx.commit().await?;
-                return Err(SubmitError::NoDraft);
-            }
-        };
+        let (mut tx, holder, mut reg) = self.editable_draft(account, client).await??;
         reg.submit(self.now()).map_err(|e| match e {
             RegistrationStepError::Incomplete(missing) => SubmitError::Incomplete(missing),
             _ => SubmitError::NotEditable,
         })?;
-        tx.registrations().update(&reg).await?;
+        self.save_draft(&mut tx, &reg, AuditAction::RegistrationSubmitted, client).await?;
         let office_name = match reg.office() {
-            Some(code) => tx.offices().get(&code).await?.map(|o| o.name).unwrap_or_else(|| code.to_string()),
+            Some(code) => tx.offices().get(&code).await?.map_or_else(|| code.to_string(), |o| o.name),
             None => String::new(),
         };
         self.mail(&mut tx, &holder.email, MailTemplate::RegistrationReceived { registration: reg.id, office_name })
             .await?;
-        self.audit(
-            &mut tx,
-            Actor::Employer(account),
-            AuditAction::RegistrationSubmitted,
-            format!("registration:{}", reg.id),
-            client,
-        )
-        .await?;
         tx.commit().await?;
         Ok(reg.id)
     }

@@ -50,16 +50,6 @@ pub enum ConfirmError {
     Infrastructure(#[from] InfrastructureError),
 }
 
-impl From<RepositoryError> for ConfirmError {
-    fn from(e: RepositoryError) -> Self {
-        match e {
-            // Two reviewers deciding at once: the second update or commit conflicts (R11).
-            RepositoryError::Conflict => Self::AlreadyDecided,
-            other => Self::Infrastructure(other.into()),
-        }
-    }
-}
-
 /// Why a registration was not marked, returned or rejected.
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {
@@ -83,14 +73,21 @@ pub enum ReviewError {
     Infrastructure(#[from] InfrastructureError),
 }
 
-impl From<RepositoryError> for ReviewError {
-    fn from(e: RepositoryError) -> Self {
-        match e {
-            RepositoryError::Conflict => Self::AlreadyDecided,
-            other => Self::Infrastructure(other.into()),
+/// Two reviewers deciding at once: the second one's update or commit conflicts, and it is told the registration
+/// was decided (R11). Any other repository failure is infrastructure.
+macro_rules! decided_on_conflict {
+    ($($error:ident),+) => {$(
+        impl From<RepositoryError> for $error {
+            fn from(e: RepositoryError) -> Self {
+                match e {
+                    RepositoryError::Conflict => Self::AlreadyDecided,
+                    other => Self::Infrastructure(other.into()),
+                }
+            }
         }
-    }
+    )+};
 }
+decided_on_conflict!(ConfirmError, ReviewError);
 
 /// The three decisions that carry a note.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,35 +104,20 @@ enum Reach {
     OutsideOffice,
 }
 
-impl From<Reach> for QueueError {
-    fn from(r: Reach) -> Self {
-        match r {
-            Reach::NotPermitted => Self::NotPermitted,
-            Reach::NotFound => Self::RegistrationNotFound,
-            Reach::OutsideOffice => Self::OutsideOffice,
+macro_rules! reach_into {
+    ($($error:ident),+) => {$(
+        impl From<Reach> for $error {
+            fn from(r: Reach) -> Self {
+                match r {
+                    Reach::NotPermitted => Self::NotPermitted,
+                    Reach::NotFound => Self::RegistrationNotFound,
+                    Reach::OutsideOffice => Self::OutsideOffice,
+                }
+            }
         }
-    }
+    )+};
 }
-
-impl From<Reach> for ConfirmError {
-    fn from(r: Reach) -> Self {
-        match r {
-            Reach::NotPermitted => Self::NotPermitted,
-            Reach::NotFound => Self::RegistrationNotFound,
-            Reach::OutsideOffice => Self::OutsideOffice,
-        }
-    }
-}
-
-impl From<Reach> for ReviewError {
-    fn from(r: Reach) -> Self {
-        match r {
-            Reach::NotPermitted => Self::NotPermitted,
-            Reach::NotFound => Self::RegistrationNotFound,
-            Reach::OutsideOffice => Self::OutsideOffice,
-        }
-    }
-}
+reach_into!(QueueError, ConfirmError, ReviewError);
 
 async fn reach(
     tx: &mut Box<dyn Transaction>,

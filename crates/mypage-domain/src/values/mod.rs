@@ -2,6 +2,7 @@
 //! exists is a valid one ("parse, don't validate"). Normalising happens once, inside `parse`.
 
 mod auth_key;
+mod digest;
 mod email;
 mod establishment_info;
 mod establishment_number;
@@ -11,6 +12,7 @@ mod password;
 mod terms;
 
 pub use auth_key::{AUTH_KEY_ALPHABET, AUTH_KEY_LEN, AuthKey, AuthKeyError};
+pub use digest::Digest;
 pub use email::{EmailAddress, EmailAddressError, MAX_EMAIL_LENGTH};
 pub use establishment_info::{EstablishmentInfo, EstablishmentInfoInput, Industry};
 pub use establishment_number::{EstablishmentNumber, EstablishmentNumberError, OfficeCode, OfficeCodeError};
