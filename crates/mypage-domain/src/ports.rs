@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 
 use crate::model::{
-    Account, AccountId, AuditEvent, AuthFlow, Establishment, EstablishmentId, FlowPurpose, Office, OutgoingMail,
-    PasswordHash, ProvisionalRegistration, RegistrationId, StaffId, StaffLogin, StaffMember,
+    Account, AccountId, AuditEvent, AuthFlow, Establishment, EstablishmentId, FlowPurpose, MailId, Office,
+    OutgoingMail, PasswordHash, ProvisionalRegistration, RegistrationId, StaffId, StaffLogin, StaffMember,
 };
 pub use crate::values::Digest;
 use crate::values::{AuthKey, EmailAddress, EstablishmentNumber, OfficeCode, TermsDocument, TermsKind};
@@ -88,6 +88,9 @@ pub trait UnitOfWork: Send + Sync {
 ///
 /// Reads see this transaction's own writes. Concurrent transactions MUST NOT both succeed in updating the same
 /// record from the same version: one of them gets [`RepositoryError::Conflict`].
+///
+/// After a repository reports `Duplicate` or `Infrastructure`, the transaction MUST only be dropped: PostgreSQL
+/// aborts a transaction at its first failed statement. (`Conflict` from an update leaves it usable.)
 #[async_trait]
 pub trait Transaction: Send {
     /// Employer accounts.
@@ -477,4 +480,171 @@ pub trait EstablishmentNumberAllocator: Send + Sync {
     /// # Errors
     /// [`InfrastructureError`] when no number can be had.
     async fn allocate(&self, office: &OfficeCode) -> Result<EstablishmentNumber, InfrastructureError>;
+}
+
+/// Where a queued mail stands (R16).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MailState {
+    /// Waiting for its next attempt.
+    Pending,
+    /// Claimed by a dispatcher, until its lease runs out.
+    Sending,
+    /// Accepted by the mail server.
+    Sent,
+    /// Given up after the configured attempts; an admin may queue it again.
+    Dead,
+}
+
+impl MailState {
+    /// A stable code for storage.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sending => "sending",
+            Self::Sent => "sent",
+            Self::Dead => "dead",
+        }
+    }
+
+    /// The state with this code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Pending, Self::Sending, Self::Sent, Self::Dead].into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// A mail a dispatcher claimed: send it, then mark it sent, reschedule it or mark it dead.
+#[derive(Debug)]
+pub struct ClaimedMail {
+    /// The mail, with its secrets.
+    pub mail: OutgoingMail,
+    /// Attempts made so far, this one included.
+    pub attempts: u32,
+}
+
+/// What an admin sees of a queued mail: never its parameters, which may hold a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailSummary {
+    /// Its id.
+    pub id: MailId,
+    /// The recipient.
+    pub to: EmailAddress,
+    /// The template's code.
+    pub template: String,
+    /// Where it stands.
+    pub state: MailState,
+    /// Attempts made.
+    pub attempts: u32,
+    /// When it is due (pending) or its lease ends (sending).
+    pub next_attempt_at: DateTime<Utc>,
+    /// The last delivery error, if any.
+    pub last_error: Option<String>,
+    /// When it was queued.
+    pub created_at: DateTime<Utc>,
+}
+
+/// The outbox as the mail dispatcher sees it (R16): mails queued by committed transactions, claimed, sent once.
+#[async_trait]
+pub trait MailQueue: Send + Sync {
+    /// Claims up to `limit` mails that are due at `now` — pending ones whose next attempt has come, and sending
+    /// ones whose lease ran out (a dispatcher that died) — oldest due first, leases them until `lease_until` and
+    /// counts the attempt.
+    ///
+    /// # Errors
+    /// MUST NOT hand the same mail to two concurrent claimers while its lease runs; `Infrastructure` otherwise.
+    async fn claim(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<ClaimedMail>, InfrastructureError>;
+    /// The mail server accepted the mail: it is never sent again, and its secret parameters are erased.
+    ///
+    /// # Errors
+    /// `Infrastructure` only. Marking a mail that is not `Sending` changes nothing.
+    async fn mark_sent(&self, id: MailId, at: DateTime<Utc>) -> Result<(), InfrastructureError>;
+    /// The attempt failed and may be retried at `next_attempt_at`.
+    ///
+    /// # Errors
+    /// `Infrastructure` only. A mail that is not `Sending` is left alone.
+    async fn reschedule(
+        &self,
+        id: MailId,
+        next_attempt_at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), InfrastructureError>;
+    /// The mail is given up.
+    ///
+    /// # Errors
+    /// `Infrastructure` only. A mail that is not `Sending` is left alone.
+    async fn mark_dead(&self, id: MailId, error: &str) -> Result<(), InfrastructureError>;
+    /// Queues a dead mail again, due at `now`; false when it was not dead.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn requeue(&self, id: MailId, now: DateTime<Utc>) -> Result<bool, InfrastructureError>;
+    /// Mails in `state` (all when `None`), newest first, at most `limit`.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn list(&self, state: Option<MailState>, limit: usize) -> Result<Vec<MailSummary>, InfrastructureError>;
+    /// How many mails are in each state.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn depth(&self) -> Result<Vec<(MailState, u64)>, InfrastructureError>;
+}
+
+/// Who a login session belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionSubject {
+    /// Not logged in: a visitor in the middle of a flow (R4).
+    Anonymous,
+    /// A logged-in employer.
+    Employer(AccountId),
+    /// A logged-in staff member.
+    Staff(StaffId),
+}
+
+/// A browser session, kept in the store so that any instance serves any request (R4, R13).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// The keyed digest of the session id; the id itself lives only in the cookie.
+    pub id: Digest,
+    /// Who it belongs to.
+    pub subject: SessionSubject,
+    /// The adapter's own data (flow token, CSRF token, form drafts), opaque to the store.
+    pub data: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it ends whatever happens.
+    pub expires_at: DateTime<Utc>,
+    /// When it ends unless used before (R13: sessions expire when idle).
+    pub idle_expires_at: DateTime<Utc>,
+}
+
+/// Login sessions.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Stores a session, replacing one with the same id.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn save(&self, session: &Session) -> Result<(), InfrastructureError>;
+    /// The session with this id, unless it has expired or gone idle at `now`.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn load(&self, id: &Digest, now: DateTime<Utc>) -> Result<Option<Session>, InfrastructureError>;
+    /// Ends a session (logout, or renewal of the id at login).
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn delete(&self, id: &Digest) -> Result<(), InfrastructureError>;
+    /// Removes the sessions expired or idle at `now`; returns how many.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, InfrastructureError>;
 }

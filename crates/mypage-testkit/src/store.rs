@@ -12,14 +12,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mypage_domain::model::{
-    Account, AccountId, AuditEvent, AuthFlow, Establishment, EstablishmentId, FlowId, FlowPurpose, FlowState,
+    Account, AccountId, AuditEvent, AuthFlow, Establishment, EstablishmentId, FlowId, FlowPurpose, FlowState, MailId,
     MailTemplate, Office, OutgoingMail, ProvisionalRegistration, RegistrationId, RegistrationStatus, StaffId,
     StaffLogin, StaffMember,
 };
 use mypage_domain::ports::{
-    AccountRepository, AuditLog, Digest, EstablishmentRepository, FlowRepository, Hits, InfrastructureError,
-    OfficeRepository, Outbox, RegistrationRepository, RepositoryError, StaffRepository, TermsRepository, ThrottleKey,
-    ThrottleRepository, Transaction, Unique, UnitOfWork,
+    AccountRepository, AuditLog, ClaimedMail, Digest, EstablishmentRepository, FlowRepository, Hits,
+    InfrastructureError, MailQueue, MailState, MailSummary, OfficeRepository, Outbox, RegistrationRepository,
+    RepositoryError, Session, SessionStore, StaffRepository, TermsRepository, ThrottleKey, ThrottleRepository,
+    Transaction, Unique, UnitOfWork,
 };
 use mypage_domain::values::{EmailAddress, EstablishmentNumber, OfficeCode, TermsDocument, TermsKind};
 use secrecy::ExposeSecret;
@@ -118,11 +119,39 @@ impl Tables {
     }
 }
 
-/// A mail as the recording outbox keeps it, readable by tests.
+/// A mail as the recording outbox keeps it, readable by tests, with its delivery state (R16).
 #[derive(Debug)]
 pub struct RecordedMail {
     /// The mail as the domain queued it.
     pub mail: OutgoingMail,
+    /// Where it stands.
+    pub state: MailState,
+    /// Attempts made.
+    pub attempts: u32,
+    /// When it is due, or when its lease ends while sending.
+    pub next_attempt_at: DateTime<Utc>,
+    /// The last delivery error.
+    pub last_error: Option<String>,
+}
+
+impl RecordedMail {
+    fn queued(mail: OutgoingMail) -> Self {
+        let due = mail.created_at;
+        Self { mail, state: MailState::Pending, attempts: 0, next_attempt_at: due, last_error: None }
+    }
+
+    fn summary(&self) -> MailSummary {
+        MailSummary {
+            id: self.mail.id,
+            to: self.mail.to.clone(),
+            template: self.code().to_owned(),
+            state: self.state,
+            attempts: self.attempts,
+            next_attempt_at: self.next_attempt_at,
+            last_error: self.last_error.clone(),
+            created_at: self.mail.created_at,
+        }
+    }
 }
 
 impl RecordedMail {
@@ -146,6 +175,7 @@ impl RecordedMail {
 struct State {
     tables: Tables,
     outbox: Vec<RecordedMail>,
+    sessions: BTreeMap<String, Session>,
 }
 
 /// The in-memory store: a [`UnitOfWork`] over [`Tables`] and a recording outbox. Cheap to clone; clones share data.
@@ -286,7 +316,7 @@ impl Transaction for MemoryTransaction {
         }
         let Self { mut guard, work, outbox, .. } = *self;
         guard.tables = work;
-        guard.outbox.extend(outbox.0.into_iter().map(|mail| RecordedMail { mail }));
+        guard.outbox.extend(outbox.0.into_iter().map(RecordedMail::queued));
         Ok(())
     }
 }
@@ -603,5 +633,163 @@ impl Outbox for PendingMail {
     async fn enqueue(&mut self, mail: OutgoingMail) -> Result<(), RepositoryError> {
         self.0.push(mail);
         Ok(())
+    }
+}
+
+/// The in-memory queue copies a claimed mail for the dispatcher; the template's secret is copied too.
+fn copy_mail(mail: &OutgoingMail) -> OutgoingMail {
+    use mypage_domain::model::MailTemplate as T;
+    let template = match &mail.template {
+        T::AuthKey { purpose, key, issued_at, expires_at } => T::AuthKey {
+            purpose: *purpose,
+            key: secrecy::SecretString::from(key.expose_secret().to_owned()),
+            issued_at: *issued_at,
+            expires_at: *expires_at,
+        },
+        T::AccountNotice { purpose, status } => T::AccountNotice { purpose: *purpose, status: *status },
+        T::RegistrationReceived { registration, office_name } => {
+            T::RegistrationReceived { registration: *registration, office_name: office_name.clone() }
+        }
+        T::RegistrationConfirmed { number, establishment_name } => {
+            T::RegistrationConfirmed { number: number.clone(), establishment_name: establishment_name.clone() }
+        }
+        T::ContactNeeded { note, office_name } => {
+            T::ContactNeeded { note: note.clone(), office_name: office_name.clone() }
+        }
+        T::RegistrationReturned { note, office_name } => {
+            T::RegistrationReturned { note: note.clone(), office_name: office_name.clone() }
+        }
+        T::RegistrationRejected { reason, office_name } => {
+            T::RegistrationRejected { reason: reason.clone(), office_name: office_name.clone() }
+        }
+        T::PasswordChanged { at } => T::PasswordChanged { at: *at },
+    };
+    OutgoingMail { id: mail.id, to: mail.to.clone(), template, created_at: mail.created_at }
+}
+
+impl MemoryStore {
+    async fn with_sending(&self, id: MailId, f: impl FnOnce(&mut RecordedMail)) {
+        let mut state = self.state.lock().await;
+        if let Some(m) = state.outbox.iter_mut().find(|m| m.mail.id == id && m.state == MailState::Sending) {
+            f(m);
+        }
+    }
+}
+
+#[async_trait]
+impl MailQueue for MemoryStore {
+    async fn claim(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<ClaimedMail>, InfrastructureError> {
+        let mut state = self.state.lock().await;
+        let mut due: Vec<&mut RecordedMail> = state
+            .outbox
+            .iter_mut()
+            .filter(|m| matches!(m.state, MailState::Pending | MailState::Sending) && m.next_attempt_at <= now)
+            .collect();
+        due.sort_by_key(|m| m.next_attempt_at);
+        Ok(due
+            .into_iter()
+            .take(limit)
+            .map(|m| {
+                m.state = MailState::Sending;
+                m.attempts += 1;
+                m.next_attempt_at = lease_until;
+                ClaimedMail { mail: copy_mail(&m.mail), attempts: m.attempts }
+            })
+            .collect())
+    }
+
+    async fn mark_sent(&self, id: MailId, _at: DateTime<Utc>) -> Result<(), InfrastructureError> {
+        self.with_sending(id, |m| {
+            m.state = MailState::Sent;
+            m.last_error = None;
+        })
+        .await;
+        Ok(())
+    }
+
+    async fn reschedule(
+        &self,
+        id: MailId,
+        next_attempt_at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), InfrastructureError> {
+        self.with_sending(id, |m| {
+            m.state = MailState::Pending;
+            m.next_attempt_at = next_attempt_at;
+            m.last_error = Some(error.to_owned());
+        })
+        .await;
+        Ok(())
+    }
+
+    async fn mark_dead(&self, id: MailId, error: &str) -> Result<(), InfrastructureError> {
+        self.with_sending(id, |m| {
+            m.state = MailState::Dead;
+            m.last_error = Some(error.to_owned());
+        })
+        .await;
+        Ok(())
+    }
+
+    async fn requeue(&self, id: MailId, now: DateTime<Utc>) -> Result<bool, InfrastructureError> {
+        let mut state = self.state.lock().await;
+        let Some(m) = state.outbox.iter_mut().find(|m| m.mail.id == id && m.state == MailState::Dead) else {
+            return Ok(false);
+        };
+        m.state = MailState::Pending;
+        m.next_attempt_at = now;
+        Ok(true)
+    }
+
+    async fn list(&self, state: Option<MailState>, limit: usize) -> Result<Vec<MailSummary>, InfrastructureError> {
+        let guard = self.state.lock().await;
+        let mut found: Vec<MailSummary> = guard
+            .outbox
+            .iter()
+            .rev()
+            .filter(|m| state.is_none_or(|s| s == m.state))
+            .take(limit)
+            .map(RecordedMail::summary)
+            .collect();
+        found.sort_by_key(|m| std::cmp::Reverse(m.created_at));
+        Ok(found)
+    }
+
+    async fn depth(&self) -> Result<Vec<(MailState, u64)>, InfrastructureError> {
+        let guard = self.state.lock().await;
+        Ok([MailState::Pending, MailState::Sending, MailState::Sent, MailState::Dead]
+            .into_iter()
+            .map(|s| (s, guard.outbox.iter().filter(|m| m.state == s).count() as u64))
+            .collect())
+    }
+}
+
+#[async_trait]
+impl SessionStore for MemoryStore {
+    async fn save(&self, session: &Session) -> Result<(), InfrastructureError> {
+        self.state.lock().await.sessions.insert(session.id.as_hex().to_owned(), session.clone());
+        Ok(())
+    }
+
+    async fn load(&self, id: &Digest, now: DateTime<Utc>) -> Result<Option<Session>, InfrastructureError> {
+        let guard = self.state.lock().await;
+        Ok(guard.sessions.get(id.as_hex()).filter(|s| now < s.expires_at && now < s.idle_expires_at).cloned())
+    }
+
+    async fn delete(&self, id: &Digest) -> Result<(), InfrastructureError> {
+        self.state.lock().await.sessions.remove(id.as_hex());
+        Ok(())
+    }
+
+    async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, InfrastructureError> {
+        let mut guard = self.state.lock().await;
+        let before = guard.sessions.len();
+        guard.sessions.retain(|_, s| now < s.expires_at && now < s.idle_expires_at);
+        Ok((before - guard.sessions.len()) as u64)
     }
 }

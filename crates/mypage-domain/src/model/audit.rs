@@ -96,6 +96,40 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
+    /// Every action.
+    pub const ALL: [Self; 24] = [
+        Self::EmailRegisteredAtCounter,
+        Self::AuthKeyRequested,
+        Self::AuthKeyResent,
+        Self::WrongAuthKey,
+        Self::PasswordRegistered,
+        Self::LoginSucceeded,
+        Self::LoginFailed,
+        Self::PasswordRehashed,
+        Self::HistoryDeclared,
+        Self::EstablishmentInfoSaved,
+        Self::JobOfferSaved,
+        Self::RegistrationSubmitted,
+        Self::RegistrationConfirmed,
+        Self::RegistrationContactNeeded,
+        Self::RegistrationReturned,
+        Self::RegistrationRejected,
+        Self::DraftExpired,
+        Self::FlowExpired,
+        Self::TermsPublished,
+        Self::EstablishmentImported,
+        Self::OfficeAdded,
+        Self::StaffAdded,
+        Self::StaffLoggedIn,
+        Self::StaffLoginFailed,
+    ];
+
+    /// The action with this code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.code() == code)
+    }
+
     /// The stable code.
     #[must_use]
     pub fn code(self) -> &'static str {

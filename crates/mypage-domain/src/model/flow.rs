@@ -82,6 +82,12 @@ impl DeathCause {
             Self::Expired => "expired",
         }
     }
+
+    /// The cause with this code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::TooManyWrongKeys, Self::Superseded, Self::Expired].into_iter().find(|c| c.code() == code)
+    }
 }
 
 /// Where a flow stands.

@@ -129,8 +129,26 @@ impl MyPage {
         request: &KeyRequest,
         client: &ClientInfo,
     ) -> Result<KeyRequested, RequestAuthKeyError> {
-        let now = self.now();
         let email = EmailAddress::parse(&request.email).map_err(RequestAuthKeyError::InvalidEmail)?;
+        // Two requests for one address at once: the one that loses the race on the one-live-flow rule starts again
+        // and supersedes the winner, as a later request would (R3).
+        for _ in 0..3 {
+            if let Some(requested) = self.request_once(request, &email, client).await? {
+                return Ok(requested);
+            }
+        }
+        Err(InfrastructureError::new("key requests for one address kept racing").into())
+    }
+
+    /// One attempt at [`MyPage::request_auth_key`]; `None` when a concurrent request for the same address won.
+    async fn request_once(
+        &self,
+        request: &KeyRequest,
+        email: &EmailAddress,
+        client: &ClientInfo,
+    ) -> Result<Option<KeyRequested>, RequestAuthKeyError> {
+        let now = self.now();
+        let email = email.clone();
         let mut tx = self.begin().await?;
         let consent = if request.purpose.needs_consent() {
             let input =
@@ -149,7 +167,10 @@ impl MyPage {
         }
         if let Some(mut earlier) = tx.flows().open_for(&email, request.purpose).await? {
             earlier.kill(DeathCause::Superseded);
-            tx.flows().update(&earlier).await?;
+            match tx.flows().update(&earlier).await {
+                Err(RepositoryError::Conflict) => return Ok(None),
+                other => other?,
+            }
         }
         let account = tx.accounts().by_email(&email).await?;
         let target = target_for(request.purpose, account.as_ref());
@@ -168,6 +189,7 @@ impl MyPage {
             now,
         );
         match tx.flows().insert(&flow).await {
+            Err(RepositoryError::Duplicate(Unique::LiveFlow)) => return Ok(None),
             Err(RepositoryError::Duplicate(Unique::FlowToken)) => {
                 return Err(InfrastructureError::new("the key generator repeated a flow token").into());
             }
@@ -179,11 +201,14 @@ impl MyPage {
         tx.throttle().hit(&throttle, now).await?;
         self.audit(&mut tx, Actor::Anonymous, AuditAction::AuthKeyRequested, format!("flow:{}", flow.id), client)
             .await?;
-        tx.commit().await?;
-        Ok(KeyRequested {
+        match tx.commit().await {
+            Err(RepositoryError::Conflict) => return Ok(None),
+            other => other?,
+        }
+        Ok(Some(KeyRequested {
             flow_token: token,
             sent: KeySent { email, expires_at, resends_left: self.config.max_keys_per_flow.saturating_sub(1) },
-        })
+        }))
     }
 
     /// The employer asks for the mail again in the same browser session (R3, R4). The earlier keys keep working

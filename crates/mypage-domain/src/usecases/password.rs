@@ -112,6 +112,8 @@ enum Refusal {
     Key(KeyRedemptionError),
     Password(PasswordPolicyError),
     Infrastructure(InfrastructureError),
+    /// A concurrent change to the flow; the step is tried again.
+    Conflict,
 }
 
 impl From<RepositoryError> for Refusal {
@@ -134,6 +136,7 @@ macro_rules! refusal_into {
                     Refusal::Key(e) => Self::Key(e),
                     Refusal::Password(e) => Self::Password(e),
                     Refusal::Infrastructure(e) => Self::Infrastructure(e),
+                    Refusal::Conflict => Self::Infrastructure(InfrastructureError::new("a concurrent change to the flow")),
                 }
             }
         }
@@ -250,6 +253,23 @@ impl MyPage {
         purposes: &[FlowPurpose],
         client: &ClientInfo,
     ) -> Result<Proven, Refusal> {
+        // Wrong keys entered at the same moment must all be counted (R3): the one whose update conflicts reads the
+        // flow again and is counted on top of the other.
+        for _ in 0..5 {
+            match self.prove_once(entry, purposes, client).await {
+                Err(Refusal::Conflict) => {}
+                other => return other,
+            }
+        }
+        Err(Refusal::Infrastructure(InfrastructureError::new("wrong keys for one flow kept racing")))
+    }
+
+    async fn prove_once(
+        &self,
+        entry: &PasswordEntry,
+        purposes: &[FlowPurpose],
+        client: &ClientInfo,
+    ) -> Result<Proven, Refusal> {
         let token = self.ports.digest.digest(DigestPurpose::FlowToken, &entry.flow_token);
         let mut tx = self.begin().await?;
         let mut flow = match tx.flows().by_token(&token).await? {
@@ -266,7 +286,10 @@ impl MyPage {
                 refused,
                 KeyCheckError::WrongKey { .. } | KeyCheckError::TooManyWrongKeys | KeyCheckError::Expired
             ) {
-                tx.flows().update(&flow).await?;
+                match tx.flows().update(&flow).await {
+                    Err(RepositoryError::Conflict) => return Err(Refusal::Conflict),
+                    other => other?,
+                }
                 if !matches!(refused, KeyCheckError::Expired) {
                     self.audit(
                         &mut tx,

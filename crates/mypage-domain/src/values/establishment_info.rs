@@ -1,6 +1,6 @@
 //! Establishment information (事業所情報), entered by a new employer (case C, R10).
 
-use super::fields::{Fields, Need, PhoneNumber, PostalCode, choice_enum};
+use super::fields::{Choice as _, Fields, Need, PhoneNumber, PostalCode, choice_enum};
 use crate::values::{EmailAddress, FieldErrors};
 
 choice_enum! {
@@ -51,6 +51,8 @@ choice_enum! {
 
 /// The establishment form as typed: every field a string, so that nothing is lost when it is sent back.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct EstablishmentInfoInput {
     /// 事業所名称, 1–60 characters.
     pub name: String,
@@ -132,6 +134,32 @@ pub struct EstablishmentInfo {
 }
 
 impl EstablishmentInfo {
+    /// The form as it would be typed to give this value: `parse(&info.to_input())` gives `info` back.
+    /// Adapters use it to show a saved draft in its form and to store it.
+    #[must_use]
+    pub fn to_input(&self) -> EstablishmentInfoInput {
+        EstablishmentInfoInput {
+            name: self.name.clone(),
+            name_kana: self.name_kana.clone(),
+            postal_code: self.postal_code.to_string(),
+            address: self.address.clone(),
+            phone: self.phone.as_str().to_owned(),
+            representative_title: self.representative_title.clone(),
+            representative_name: self.representative_name.clone(),
+            industry: self.industry.code().to_owned(),
+            employees_total: self.employees_total.to_string(),
+            employees_here: self.employees_here.to_string(),
+            founded_year: self.founded_year.to_string(),
+            capital_yen: self.capital_yen.map(|c| c.to_string()).unwrap_or_default(),
+            business: self.business.clone(),
+            website: self.website.clone().unwrap_or_default(),
+            contact_name: self.contact_name.clone(),
+            contact_department: self.contact_department.clone().unwrap_or_default(),
+            contact_phone: self.contact_phone.as_str().to_owned(),
+            contact_email: self.contact_email.as_str().to_owned(),
+        }
+    }
+
     /// Parses the whole form.
     ///
     /// # Errors

@@ -2,7 +2,7 @@
 
 use chrono::NaiveTime;
 
-use super::fields::{FieldProblem, Fields, Need, PostalCode, choice_enum};
+use super::fields::{Choice as _, FieldProblem, Fields, Need, PostalCode, choice_enum};
 use crate::values::FieldErrors;
 
 choice_enum! {
@@ -53,6 +53,8 @@ choice_enum! {
 
 /// The job offer form as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct JobOfferInput {
     /// 職種, 1–30 characters.
     pub occupation: String,
@@ -254,6 +256,57 @@ fn narrow<T: TryFrom<u64>>(n: u64) -> Option<T> {
 }
 
 impl JobOffer {
+    /// The form as it would be typed to give this value: `parse(&offer.to_input())` gives `offer` back.
+    #[must_use]
+    pub fn to_input(&self) -> JobOfferInput {
+        let text = |n: Option<u8>| n.map(|n| n.to_string()).unwrap_or_default();
+        let (contract, contract_months, contract_renewable) = match self.contract {
+            ContractPeriod::Indefinite => ("none", String::new(), false),
+            ContractPeriod::Fixed { months, renewable } => ("fixed", months.to_string(), renewable),
+        };
+        let (age, age_min, age_max, age_exception) = match self.age {
+            AgeRequirement::Any => ("none", String::new(), String::new(), String::new()),
+            AgeRequirement::Limited { min, max, exception } => {
+                ("limited", text(min), text(max), exception.code().to_owned())
+            }
+        };
+        JobOfferInput {
+            occupation: self.occupation.clone(),
+            description: self.description.clone(),
+            employment_type: self.employment_type.code().to_owned(),
+            contract: contract.to_owned(),
+            contract_months,
+            contract_renewable,
+            workplace_postal_code: self.workplace_postal_code.as_ref().map(ToString::to_string).unwrap_or_default(),
+            workplace_address: self.workplace_address.clone(),
+            wage_kind: self.wage.kind.code().to_owned(),
+            wage_min: self.wage.min_yen.to_string(),
+            wage_max: self.wage.max_yen.to_string(),
+            work_start: self.hours.start.format("%H:%M").to_string(),
+            work_end: self.hours.end.format("%H:%M").to_string(),
+            break_minutes: self.hours.break_minutes.to_string(),
+            hours_note: self.hours.note.clone().unwrap_or_default(),
+            holidays: self.holidays.clone(),
+            annual_holidays: self.annual_holidays.map(|n| n.to_string()).unwrap_or_default(),
+            employment_insurance: self.insurance.employment,
+            accident_insurance: self.insurance.accident,
+            health_insurance: self.insurance.health,
+            pension: self.insurance.pension,
+            openings: self.openings.to_string(),
+            experience: self.experience.clone().unwrap_or_default(),
+            licences: self.licences.clone().unwrap_or_default(),
+            age: age.to_owned(),
+            age_min,
+            age_max,
+            age_exception,
+            trial_months: text(self.trial_months),
+            selection_documents: self.selection.documents,
+            selection_interview: self.selection.interview,
+            selection_written_test: self.selection.written_test,
+            selection_other: self.selection.other,
+        }
+    }
+
     /// Parses the whole form.
     ///
     /// # Errors

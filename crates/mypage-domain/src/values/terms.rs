@@ -23,6 +23,12 @@ impl TermsKind {
             Self::MyPageTerms => "mypage_terms",
         }
     }
+
+    /// The kind with this code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
 }
 
 /// A version number of one document; versions of a kind count up from 1.

@@ -335,3 +335,27 @@ async fn resending_after_the_password_was_set_says_the_key_was_used() {
     let err = w.kit.mypage.resend_auth_key(&requested.flow_token, &client()).await.unwrap_err();
     assert!(matches!(err, ResendAuthKeyError::AlreadyUsed));
 }
+
+#[tokio::test]
+async fn r3_a_wrong_key_whose_count_races_another_change_is_still_counted() {
+    let w = world().await;
+    let requested = w.request(FlowPurpose::SignUp, "race@example.jp").await.unwrap();
+    w.kit.store.inject(mypage_testkit::Fault::Conflict);
+    let err = register(&w, &requested.flow_token, "ZZZZZ22222").await.unwrap_err();
+    assert!(matches!(err, RegisterPasswordError::Key(KeyRedemptionError::WrongKey { remaining: 4 })));
+    assert_eq!(w.kit.store.read(|t| t.flows().map(|f| f.wrong_attempts).sum::<u8>()).await, 1);
+}
+
+#[tokio::test]
+async fn r3_a_request_that_loses_a_race_for_its_address_starts_again_and_is_answered() {
+    let w = world().await;
+    w.kit.store.inject(mypage_testkit::Fault::Duplicate(mypage_domain::ports::Unique::LiveFlow));
+    let requested = w.request(FlowPurpose::SignUp, "race@example.jp").await.unwrap();
+    let key = w.last_key("race@example.jp").await;
+    assert!(register(&w, &requested.flow_token, &key).await.is_ok());
+    assert_eq!(
+        w.kit.store.mail_codes_to("race@example.jp").await,
+        vec!["auth_key"],
+        "one mail: the lost attempt kept nothing"
+    );
+}

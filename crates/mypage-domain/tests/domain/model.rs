@@ -194,3 +194,31 @@ fn job_offer_age_is_not_limited_unless_chosen() {
     assert_eq!(offer.hours.start.format("%H:%M").to_string(), "08:30");
     assert_eq!(offer.occupation, "NC旋盤オペレーター", "full-width letters folded");
 }
+
+#[test]
+fn forms_parse_back_from_their_own_input_so_a_stored_draft_round_trips() {
+    let info = EstablishmentInfo::parse(&fixtures::establishment_info()).unwrap();
+    assert_eq!(EstablishmentInfo::parse(&info.to_input()).unwrap(), info);
+    let mut input = fixtures::establishment_info();
+    input.capital_yen = String::new();
+    input.website = String::new();
+    input.contact_department = String::new();
+    let bare = EstablishmentInfo::parse(&input).unwrap();
+    assert_eq!(EstablishmentInfo::parse(&bare.to_input()).unwrap(), bare);
+
+    let offer = JobOffer::parse(&fixtures::job_offer()).unwrap();
+    assert_eq!(JobOffer::parse(&offer.to_input()).unwrap(), offer);
+    let mut input = fixtures::job_offer();
+    input.employment_type = "part_time".into();
+    input.contract = "fixed".into();
+    input.contract_months = "12".into();
+    input.contract_renewable = true;
+    input.age = "limited".into();
+    input.age_min = "60".into();
+    input.age_exception = "3ni".into();
+    input.trial_months = String::new();
+    input.annual_holidays = String::new();
+    input.workplace_postal_code = String::new();
+    let other = JobOffer::parse(&input).unwrap();
+    assert_eq!(JobOffer::parse(&other.to_input()).unwrap(), other);
+}

@@ -1,0 +1,16 @@
+//! Forward-only migrations, applied at start-up and by `mypage-server migrate`. One migration per file: sea-orm
+//! names a migration after its module.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_schema;
+
+/// The migrations of this crate, in order.
+pub(crate) struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_create_schema::Migration)]
+    }
+}

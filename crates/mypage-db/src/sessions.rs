@@ -1,0 +1,48 @@
+//! Login sessions in the database, so that any instance serves any request (R13).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use mypage_domain::ports::{Digest, InfrastructureError, Session, SessionStore};
+use sea_orm::sea_query::{Condition, OnConflict};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::convert::session_row;
+use crate::entities::session;
+use crate::store::{Database, infra};
+
+#[async_trait]
+impl SessionStore for Database {
+    async fn save(&self, s: &Session) -> Result<(), InfrastructureError> {
+        let upsert = OnConflict::column(session::Column::Id)
+            .update_columns([
+                session::Column::SubjectKind,
+                session::Column::SubjectId,
+                session::Column::Data,
+                session::Column::ExpiresAt,
+                session::Column::IdleExpiresAt,
+            ])
+            .to_owned();
+        session::Entity::insert(session_row(s))
+            .on_conflict(upsert)
+            .exec_without_returning(&self.conn)
+            .await
+            .map_err(infra)?;
+        Ok(())
+    }
+
+    async fn load(&self, id: &Digest, now: DateTime<Utc>) -> Result<Option<Session>, InfrastructureError> {
+        let row = session::Entity::find_by_id(id.as_hex().to_owned()).one(&self.conn).await.map_err(infra)?;
+        row.filter(|r| now < r.expires_at && now < r.idle_expires_at).map(Session::try_from).transpose()
+    }
+
+    async fn delete(&self, id: &Digest) -> Result<(), InfrastructureError> {
+        session::Entity::delete_by_id(id.as_hex().to_owned()).exec(&self.conn).await.map_err(infra)?;
+        Ok(())
+    }
+
+    async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, InfrastructureError> {
+        let gone =
+            Condition::any().add(session::Column::ExpiresAt.lte(now)).add(session::Column::IdleExpiresAt.lte(now));
+        Ok(session::Entity::delete_many().filter(gone).exec(&self.conn).await.map_err(infra)?.rows_affected)
+    }
+}

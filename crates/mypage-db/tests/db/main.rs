@@ -1,0 +1,65 @@
+//! Tests of the database adapter: the ports' contract suite on memory, SQLite and PostgreSQL; integrity under
+//! concurrency on both databases; and the query plans of the hot lookups on 100,000 rows.
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail at once with the reason")]
+
+mod concurrency;
+mod contract;
+mod harness;
+mod plans;
+
+/// Runs each contract test on each backend, in modules named after the backend (`sqlite::flows_…`).
+macro_rules! contract_suite {
+    ($($test:ident),+ $(,)?) => {
+        mod memory {
+            $(#[tokio::test]
+            async fn $test() {
+                crate::contract::$test(crate::harness::memory()).await;
+            })+
+        }
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $test() {
+                let fresh = crate::harness::sqlite().await;
+                crate::contract::$test(fresh.stores()).await;
+                fresh.finish().await;
+            })+
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $test() {
+                match crate::harness::postgres().await {
+                    Ok(fresh) => {
+                        crate::contract::$test(fresh.stores()).await;
+                        fresh.finish().await;
+                    }
+                    Err(why) => crate::harness::skip(&why),
+                }
+            })+
+        }
+    };
+}
+
+contract_suite!(
+    accounts_refuse_a_second_account_with_the_same_email,
+    accounts_refuse_an_update_from_a_stale_copy,
+    accounts_are_found_by_email_and_by_establishment_oldest_first,
+    flows_allow_one_open_flow_per_email_and_purpose,
+    flows_refuse_a_repeated_token,
+    flows_come_back_as_they_were_stored,
+    flows_whose_keys_all_expired_are_listed_oldest_first,
+    registrations_allow_one_open_registration_per_account,
+    registrations_come_back_with_their_forms_and_decision,
+    registrations_queue_by_office_oldest_submission_first_and_list_old_drafts,
+    establishments_refuse_a_repeated_number_and_are_searched_within_an_office,
+    offices_refuse_a_repeated_code_and_are_listed_by_code,
+    staff_refuse_a_repeated_login_and_update_with_versions,
+    terms_refuse_a_repeated_version_and_the_highest_is_current,
+    throttle_counts_hits_in_the_window_and_forgets_them,
+    audit_events_of_a_subject_come_back_in_the_order_they_were_written,
+    a_transaction_dropped_without_commit_keeps_nothing,
+    a_queued_mail_is_claimed_once_sent_and_its_key_erased,
+    a_mail_whose_lease_ran_out_is_claimed_again,
+    a_rescheduled_mail_waits_and_a_dead_mail_can_be_queued_again,
+    sessions_live_until_idle_or_expired_and_end_at_logout,
+    expired_sessions_are_purged_and_live_ones_kept,
+);
