@@ -1,4 +1,8 @@
 //! The first schema: every table, its unique rules and the indexes of the hot lookups.
+//!
+//! Unique rules that hold for some rows only (one open flow per address and purpose, one open registration per
+//! account) are partial unique indexes, which both databases support. Lookup indexes are plain, so that a query
+//! with bound parameters can use them on PostgreSQL's generic plans too.
 
 use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
@@ -84,7 +88,8 @@ CREATE TABLE flows (
 );
 CREATE UNIQUE INDEX ux_flows_token_digest ON flows (token_digest);
 CREATE UNIQUE INDEX ux_flows_live_email_purpose ON flows (email, purpose) WHERE state = 'open';
-CREATE INDEX ix_flows_open_expiry ON flows (expires_at) WHERE state = 'open';
+CREATE INDEX ix_flows_email_purpose ON flows (email, purpose);
+CREATE INDEX ix_flows_state_expiry ON flows (state, expires_at);
 CREATE TABLE registrations (
     id TEXT PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts (id),
@@ -105,9 +110,8 @@ CREATE TABLE registrations (
 CREATE UNIQUE INDEX ux_registrations_open_per_account ON registrations (account_id)
     WHERE status IN ('draft', 'submitted', 'contact_needed', 'returned');
 CREATE INDEX ix_registrations_account ON registrations (account_id, created_at);
-CREATE INDEX ix_registrations_queue ON registrations (office, submitted_at)
-    WHERE status IN ('submitted', 'contact_needed');
-CREATE INDEX ix_registrations_drafts ON registrations (updated_at) WHERE status = 'draft';
+CREATE INDEX ix_registrations_queue ON registrations (office, status, submitted_at);
+CREATE INDEX ix_registrations_status_updated ON registrations (status, updated_at);
 CREATE TABLE throttle_hits (
     id {serial},
     key TEXT NOT NULL,
@@ -140,7 +144,7 @@ CREATE TABLE outbox (
     created_at {ts} NOT NULL,
     sent_at {ts}
 );
-CREATE INDEX ix_outbox_due ON outbox (next_attempt_at) WHERE state IN ('pending', 'sending');
+CREATE INDEX ix_outbox_due ON outbox (state, next_attempt_at);
 CREATE INDEX ix_outbox_state_created ON outbox (state, created_at);
 CREATE TABLE sessions (
     id TEXT PRIMARY KEY,

@@ -1,1 +1,226 @@
-//! placeholder
+//! Integrity under concurrency, held by the databases themselves: each test runs on SQLite and PostgreSQL with
+//! the real use cases racing on a multi-threaded runtime.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use chrono::Duration;
+use mypage_db::Database;
+use mypage_domain::model::{ClientInfo, FlowPurpose, FlowState, MailId, MailTemplate, OutgoingMail};
+use mypage_domain::ports::{Clock, MailQueue, UnitOfWork};
+use mypage_domain::usecases::{
+    AdminActor, ConfirmError, HistoryInput, KeyRedemptionError, KeyRequest, NewOffice, NewStaffMember, PasswordEntry,
+    RegisterPasswordError,
+};
+use mypage_domain::values::{ConsentInput, StaffRole, TermsKind};
+use mypage_domain::{DomainConfig, MyPage, Ports};
+use mypage_testkit::{
+    DeterministicKeys, FastHasher, ManualClock, PlainDigest, SequentialNumbers, TEST_PASSWORD, fixtures,
+};
+use secrecy::{ExposeSecret, SecretString};
+
+/// The use cases over `db`, with a world of one office, one reviewer and published terms.
+struct World {
+    mypage: MyPage,
+    db: Database,
+    clock: ManualClock,
+    reviewer: mypage_domain::model::StaffId,
+    consent: ConsentInput,
+}
+
+async fn world(db: Database) -> World {
+    let clock = ManualClock::monday_morning();
+    let ports = Ports {
+        store: Arc::new(db.clone()),
+        clock: Arc::new(clock.clone()),
+        keys: Arc::new(DeterministicKeys::new(std::process::id().into())),
+        digest: Arc::new(PlainDigest),
+        hasher: Arc::new(FastHasher::new()),
+        numbers: Arc::new(SequentialNumbers::default()),
+    };
+    let mypage = MyPage::new(ports, DomainConfig::default());
+    let sys = ClientInfo::system();
+    for kind in TermsKind::ALL {
+        mypage.publish_terms(AdminActor::System, kind, "本文", &sys).await.unwrap();
+    }
+    let office = NewOffice { code: "1301".into(), name: "ハローワーク飯田橋".into(), phone: None };
+    mypage.add_office(AdminActor::System, &office, &sys).await.unwrap();
+    let member = NewStaffMember {
+        office: "1301".into(),
+        login: "reviewer".into(),
+        name: "審査".into(),
+        roles: vec![StaffRole::Reviewer],
+        password: SecretString::from(TEST_PASSWORD),
+    };
+    let reviewer = mypage.add_staff(AdminActor::System, &member, &sys).await.unwrap();
+    let terms = mypage.current_terms().await.unwrap().unwrap();
+    let consent = ConsentInput {
+        privacy_policy_agreed: true,
+        mypage_terms_agreed: true,
+        privacy_policy_version: terms.privacy_policy.version,
+        mypage_terms_version: terms.mypage_terms.version,
+    };
+    World { mypage, db, clock, reviewer, consent }
+}
+
+impl World {
+    async fn request(&self, email: &str) -> SecretString {
+        let request = KeyRequest { purpose: FlowPurpose::SignUp, email: email.into(), consent: Some(self.consent) };
+        self.mypage.request_auth_key(&request, &ClientInfo::system()).await.unwrap().flow_token
+    }
+
+    /// The key of the newest mail to `email`, read from the outbox as the dispatcher would.
+    async fn key(&self, email: &str) -> String {
+        let claimed = self.db.claim(self.clock.now(), 100, self.clock.now() + Duration::minutes(1)).await.unwrap();
+        claimed
+            .iter()
+            .rev()
+            .find_map(|c| match &c.mail.template {
+                MailTemplate::AuthKey { key, .. } if c.mail.to.as_str() == email => {
+                    Some(key.expose_secret().to_owned())
+                }
+                _ => None,
+            })
+            .expect("a key mail")
+    }
+}
+
+fn entry(token: &SecretString, key: &str) -> PasswordEntry {
+    PasswordEntry {
+        flow_token: SecretString::from(token.expose_secret().to_owned()),
+        auth_key: SecretString::from(key.to_owned()),
+        password: SecretString::from(TEST_PASSWORD),
+        confirmation: SecretString::from(TEST_PASSWORD),
+    }
+}
+
+pub(crate) async fn of_two_concurrent_redemptions_of_one_key_exactly_one_succeeds(db: Database) {
+    let w = world(db).await;
+    let token = w.request("race@example.jp").await;
+    let key = w.key("race@example.jp").await;
+    let tasks: Vec<_> = (0..2)
+        .map(|_| {
+            let (m, e) = (w.mypage.clone(), entry(&token, &key));
+            tokio::spawn(async move { m.register_password(&e, &ClientInfo::system()).await })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.unwrap());
+    }
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert!(
+        results.iter().any(|r| matches!(r, Err(RegisterPasswordError::Key(KeyRedemptionError::AlreadyUsed)))),
+        "{results:?}"
+    );
+}
+
+pub(crate) async fn of_two_reviewers_confirming_at_once_exactly_one_succeeds(db: Database) {
+    let w = world(db).await;
+    let token = w.request("c@example.jp").await;
+    let key = w.key("c@example.jp").await;
+    let account = w.mypage.register_password(&entry(&token, &key), &ClientInfo::system()).await.unwrap().account;
+    let m = &w.mypage;
+    let c = ClientInfo::system();
+    let id = m.declare_history(account, &HistoryInput::FirstTime { office: "1301".into() }, &c).await.unwrap();
+    m.save_establishment_info(account, &fixtures::establishment_info(), &c).await.unwrap();
+    m.save_job_offer(account, &fixtures::job_offer(), &c).await.unwrap();
+    m.submit_registration(account, &c).await.unwrap();
+    let tasks: Vec<_> = (0..2)
+        .map(|_| {
+            let (m, staff) = (w.mypage.clone(), w.reviewer);
+            tokio::spawn(async move { m.confirm_registration(staff, id, &ClientInfo::system()).await })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.unwrap());
+    }
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert!(results.iter().any(|r| matches!(r, Err(ConfirmError::AlreadyDecided))), "{results:?}");
+}
+
+pub(crate) async fn concurrent_key_requests_for_one_address_leave_one_open_flow(db: Database) {
+    let w = world(db).await;
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let (m, consent) = (w.mypage.clone(), w.consent);
+            tokio::spawn(async move {
+                let request = KeyRequest {
+                    purpose: FlowPurpose::SignUp,
+                    email: "same@example.jp".into(),
+                    consent: Some(consent),
+                };
+                m.request_auth_key(&request, &ClientInfo::system()).await
+            })
+        })
+        .collect();
+    for t in tasks {
+        let answer = t.await.unwrap();
+        assert!(answer.is_ok(), "{answer:?}");
+    }
+    let mut tx = w.db.begin().await.unwrap();
+    let open = tx
+        .flows()
+        .open_for(&mypage_domain::values::EmailAddress::parse("same@example.jp").unwrap(), FlowPurpose::SignUp)
+        .await
+        .unwrap();
+    assert_eq!(open.map(|f| f.state), Some(FlowState::Open));
+}
+
+pub(crate) async fn concurrent_wrong_keys_are_all_counted(db: Database) {
+    let w = world(db).await;
+    let token = w.request("guess@example.jp").await;
+    let key = w.key("guess@example.jp").await;
+    let tasks: Vec<_> = (0..5)
+        .map(|_| {
+            let (m, e) = (w.mypage.clone(), entry(&token, "ZZZZZ22222"));
+            tokio::spawn(async move { m.register_password(&e, &ClientInfo::system()).await })
+        })
+        .collect();
+    for t in tasks {
+        assert!(matches!(t.await.unwrap(), Err(RegisterPasswordError::Key(_))));
+    }
+    let err = w.mypage.register_password(&entry(&token, &key), &ClientInfo::system()).await.unwrap_err();
+    assert!(matches!(err, RegisterPasswordError::Key(KeyRedemptionError::FlowDead(_))), "{err:?}");
+}
+
+pub(crate) async fn concurrent_claimers_never_share_a_mail(db: Database) {
+    let clock = ManualClock::monday_morning();
+    let now = clock.now();
+    let mut tx = db.begin().await.unwrap();
+    for n in 0..60u8 {
+        let mut bytes = [0u8; 16];
+        bytes[0] = n;
+        bytes[15] = 1;
+        let mail = OutgoingMail {
+            id: MailId::from_bytes(bytes),
+            to: mypage_domain::values::EmailAddress::parse(&format!("m{n}@example.jp")).unwrap(),
+            template: MailTemplate::PasswordChanged { at: now },
+            created_at: now,
+        };
+        tx.outbox().enqueue(mail).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let batch = db.claim(now, 7, now + Duration::minutes(5)).await.unwrap();
+                    if batch.is_empty() {
+                        return mine;
+                    }
+                    mine.extend(batch.into_iter().map(|c| c.mail.id));
+                }
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let distinct: HashSet<MailId> = all.iter().copied().collect();
+    assert_eq!((all.len(), distinct.len()), (60, 60), "every mail claimed exactly once");
+}

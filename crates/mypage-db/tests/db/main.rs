@@ -63,3 +63,59 @@ contract_suite!(
     sessions_live_until_idle_or_expired_and_end_at_logout,
     expired_sessions_are_purged_and_live_ones_kept,
 );
+
+/// Runs each concurrency test on SQLite and PostgreSQL (`concurrent::sqlite::…`).
+macro_rules! concurrency_suite {
+    ($($test:ident),+ $(,)?) => {
+        mod concurrent {
+            mod sqlite {
+                $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    let fresh = crate::harness::sqlite().await;
+                    crate::concurrency::$test(fresh.db.clone()).await;
+                    fresh.finish().await;
+                })+
+            }
+            mod postgres {
+                $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    match crate::harness::postgres().await {
+                        Ok(fresh) => {
+                            crate::concurrency::$test(fresh.db.clone()).await;
+                            fresh.finish().await;
+                        }
+                        Err(why) => crate::harness::skip(&why),
+                    }
+                })+
+            }
+        }
+    };
+}
+
+concurrency_suite!(
+    of_two_concurrent_redemptions_of_one_key_exactly_one_succeeds,
+    of_two_reviewers_confirming_at_once_exactly_one_succeeds,
+    concurrent_key_requests_for_one_address_leave_one_open_flow,
+    concurrent_wrong_keys_are_all_counted,
+    concurrent_claimers_never_share_a_mail,
+);
+
+mod query_plans {
+    #[tokio::test]
+    async fn sqlite_hot_lookups_use_an_index_on_100000_accounts() {
+        let fresh = crate::harness::sqlite().await;
+        crate::plans::hot_lookups_use_an_index_on_100000_accounts(fresh.db.clone()).await;
+        fresh.finish().await;
+    }
+
+    #[tokio::test]
+    async fn postgres_hot_lookups_use_an_index_on_100000_accounts() {
+        match crate::harness::postgres().await {
+            Ok(fresh) => {
+                crate::plans::hot_lookups_use_an_index_on_100000_accounts(fresh.db.clone()).await;
+                fresh.finish().await;
+            }
+            Err(why) => crate::harness::skip(&why),
+        }
+    }
+}

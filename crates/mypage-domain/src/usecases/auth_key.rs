@@ -130,9 +130,9 @@ impl MyPage {
         client: &ClientInfo,
     ) -> Result<KeyRequested, RequestAuthKeyError> {
         let email = EmailAddress::parse(&request.email).map_err(RequestAuthKeyError::InvalidEmail)?;
-        // Two requests for one address at once: the one that loses the race on the one-live-flow rule starts again
-        // and supersedes the winner, as a later request would (R3).
-        for _ in 0..3 {
+        // Requests for one address at once: each that loses the race on the one-live-flow rule starts again and
+        // supersedes the winner, as a later request would (R3). The hourly cap bounds how many can race.
+        for _ in 0..8 {
             if let Some(requested) = self.request_once(request, &email, client).await? {
                 return Ok(requested);
             }

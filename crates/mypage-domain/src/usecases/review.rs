@@ -182,6 +182,10 @@ impl MyPage {
         if !reg.status.is_pending() {
             return Err(ConfirmError::AlreadyDecided);
         }
+        // Take the registration before reading anything else: a second reviewer confirming at the same moment
+        // waits here on the database's row lock, then finds the version changed (R11).
+        tx.registrations().update(&reg).await?;
+        reg.version += 1;
         // Only a Provisional account files a registration, and only confirmation makes it Active (R10, R11).
         let mut account = tx
             .accounts()
