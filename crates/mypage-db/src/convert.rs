@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::entities::{account, audit_event, establishment, flow, office, outbox, registration, session, staff, terms};
+use crate::seal::Sealer;
 
 /// A row that does not parse.
 pub(crate) fn corrupt(table: &str, column: &str) -> InfrastructureError {
@@ -507,21 +508,47 @@ impl TryFrom<audit_event::Model> for AuditEvent {
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "template", rename_all = "snake_case")]
 enum StoredTemplate {
-    AuthKey { purpose: String, key: Option<String>, issued_at: DateTime<Utc>, expires_at: DateTime<Utc> },
-    AccountNotice { purpose: String, status: String },
-    RegistrationReceived { registration: String, office_name: String },
-    RegistrationConfirmed { number: String, establishment_name: String },
-    ContactNeeded { note: String, office_name: String },
-    RegistrationReturned { note: String, office_name: String },
-    RegistrationRejected { reason: String, office_name: String },
-    PasswordChanged { at: DateTime<Utc> },
+    /// `sealed_key` is the key sealed by [`crate::seal::Sealer`]; `None` once the mail was sent.
+    AuthKey {
+        purpose: String,
+        sealed_key: Option<String>,
+        issued_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    },
+    AccountNotice {
+        purpose: String,
+        status: String,
+    },
+    RegistrationReceived {
+        registration: String,
+        office_name: String,
+    },
+    RegistrationConfirmed {
+        number: String,
+        establishment_name: String,
+    },
+    ContactNeeded {
+        note: String,
+        office_name: String,
+    },
+    RegistrationReturned {
+        note: String,
+        office_name: String,
+    },
+    RegistrationRejected {
+        reason: String,
+        office_name: String,
+    },
+    PasswordChanged {
+        at: DateTime<Utc>,
+    },
 }
 
-pub(crate) fn outbox_row(mail: &OutgoingMail) -> outbox::ActiveModel {
+pub(crate) fn outbox_row(mail: &OutgoingMail, sealer: &Sealer) -> outbox::ActiveModel {
     let stored = match &mail.template {
         MailTemplate::AuthKey { purpose, key, issued_at, expires_at } => StoredTemplate::AuthKey {
             purpose: purpose.code().to_owned(),
-            key: Some(key.expose_secret().to_owned()),
+            sealed_key: Some(sealer.seal(mail.id, key.expose_secret())),
             issued_at: *issued_at,
             expires_at: *expires_at,
         },
@@ -566,20 +593,23 @@ pub(crate) fn outbox_row(mail: &OutgoingMail) -> outbox::ActiveModel {
 pub(crate) fn scrubbed_params(raw: &str) -> String {
     match serde_json::from_str::<StoredTemplate>(raw) {
         Ok(StoredTemplate::AuthKey { purpose, issued_at, expires_at, .. }) => {
-            to_json(&StoredTemplate::AuthKey { purpose, key: None, issued_at, expires_at })
+            to_json(&StoredTemplate::AuthKey { purpose, sealed_key: None, issued_at, expires_at })
         }
         Ok(other) => to_json(&other),
         Err(_) => String::from("{}"),
     }
 }
 
-pub(crate) fn outgoing_mail(row: &outbox::Model) -> Result<OutgoingMail, InfrastructureError> {
+pub(crate) fn outgoing_mail(row: &outbox::Model, sealer: &Sealer) -> Result<OutgoingMail, InfrastructureError> {
     const T: &str = "outbox";
+    let id = parse_id(&row.id, MailId::from_uuid, T, "id")?;
     let purpose = |p: &str| FlowPurpose::from_code(p).ok_or_else(|| corrupt(T, "params"));
     let template = match json::<StoredTemplate>(&row.params, T, "params")? {
-        StoredTemplate::AuthKey { purpose: p, key, issued_at, expires_at } => MailTemplate::AuthKey {
+        StoredTemplate::AuthKey { purpose: p, sealed_key, issued_at, expires_at } => MailTemplate::AuthKey {
             purpose: purpose(&p)?,
-            key: SecretString::from(key.ok_or_else(|| corrupt(T, "params"))?),
+            key: SecretString::from(
+                sealed_key.and_then(|sealed| sealer.open(id, &sealed)).ok_or_else(|| corrupt(T, "params"))?,
+            ),
             issued_at,
             expires_at,
         },
@@ -604,12 +634,7 @@ pub(crate) fn outgoing_mail(row: &outbox::Model) -> Result<OutgoingMail, Infrast
         }
         StoredTemplate::PasswordChanged { at } => MailTemplate::PasswordChanged { at },
     };
-    Ok(OutgoingMail {
-        id: parse_id(&row.id, MailId::from_uuid, T, "id")?,
-        to: email(&row.recipient, T)?,
-        template,
-        created_at: row.created_at,
-    })
+    Ok(OutgoingMail { id, to: email(&row.recipient, T)?, template, created_at: row.created_at })
 }
 
 pub(crate) fn mail_summary(row: &outbox::Model) -> Result<MailSummary, InfrastructureError> {

@@ -8,6 +8,7 @@ mod convert;
 mod entities;
 mod migration;
 mod queue;
+mod seal;
 mod sessions;
 mod store;
 

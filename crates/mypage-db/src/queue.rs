@@ -80,7 +80,7 @@ impl MailQueue for Database {
         let mut claimed = Vec::with_capacity(rows.len());
         for row in rows {
             let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
-            claimed.push(ClaimedMail { mail: outgoing_mail(&row)?, attempts });
+            claimed.push(ClaimedMail { mail: outgoing_mail(&row, &self.sealer)?, attempts });
         }
         claimed.sort_by_key(|c| c.mail.created_at);
         Ok(claimed)

@@ -1,5 +1,6 @@
 //! The connection, the unit of work and the repositories.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -20,6 +21,7 @@ use sea_orm::{
     TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
+use secrecy::{ExposeSecret, SecretBox};
 
 use crate::convert::{
     account_row, audit_row, db_version, establishment_row, flow_row, office_row, outbox_row, read, registration_row,
@@ -29,9 +31,10 @@ use crate::entities::{
     account, audit_event, establishment, flow, office, outbox, registration, staff, terms, throttle_hit,
 };
 use crate::migration::Migrator;
+use crate::seal::Sealer;
 
 /// How to reach the database. The app fills it from its configuration.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct DbConfig {
     /// `sqlite://PATH?mode=rwc` or `postgres://USER@HOST:PORT/DB`.
     pub url: String,
@@ -39,13 +42,21 @@ pub struct DbConfig {
     pub max_connections: u32,
     /// How long a request waits for a connection, and SQLite for a lock, before it fails.
     pub timeout: Duration,
+    /// The key that seals the auth keys waiting in the outbox (R3). Keep it outside the database and keep it
+    /// stable: a mail queued under one key cannot be sent after the key changes.
+    pub outbox_key: SecretBox<[u8; 32]>,
 }
 
 impl DbConfig {
     /// A configuration with the default pool (10 connections, 10 seconds).
     #[must_use]
-    pub fn new(url: impl Into<String>) -> Self {
-        Self { url: url.into(), max_connections: 10, timeout: Duration::from_secs(10) }
+    pub fn new(url: impl Into<String>, outbox_key: [u8; 32]) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: 10,
+            timeout: Duration::from_secs(10),
+            outbox_key: SecretBox::new(Box::new(outbox_key)),
+        }
     }
 }
 
@@ -67,6 +78,7 @@ pub enum DbError {
 #[derive(Debug, Clone)]
 pub struct Database {
     pub(crate) conn: DatabaseConnection,
+    pub(crate) sealer: Arc<Sealer>,
 }
 
 impl Database {
@@ -94,7 +106,7 @@ impl Database {
                 .busy_timeout(busy)
         });
         let conn = sea_orm::Database::connect(options).await.map_err(|e| DbError::Connect(e.to_string()))?;
-        Ok(Self { conn })
+        Ok(Self { conn, sealer: Arc::new(Sealer::new(config.outbox_key.expose_secret())) })
     }
 
     /// Applies the migrations not yet applied. Safe to run from several instances: PostgreSQL runs each in a
@@ -163,13 +175,14 @@ fn changed(rows: u64) -> Result<(), RepositoryError> {
 #[async_trait]
 impl UnitOfWork for Database {
     async fn begin(&self) -> Result<Box<dyn Transaction>, InfrastructureError> {
-        Ok(Box::new(DbTransaction { tx: self.begin_tx().await.map_err(infra)? }))
+        Ok(Box::new(DbTransaction { tx: self.begin_tx().await.map_err(infra)?, sealer: Arc::clone(&self.sealer) }))
     }
 }
 
 /// One database transaction, which is every repository at once. Dropped without commit, it rolls back.
 pub(crate) struct DbTransaction {
     tx: DatabaseTransaction,
+    sealer: Arc<Sealer>,
 }
 
 #[async_trait]
@@ -541,7 +554,7 @@ impl AuditLog for DbTransaction {
 #[async_trait]
 impl Outbox for DbTransaction {
     async fn enqueue(&mut self, mail: OutgoingMail) -> Result<(), RepositoryError> {
-        outbox::Entity::insert(outbox_row(&mail)).exec_without_returning(&self.tx).await.map_err(repo)?;
+        outbox::Entity::insert(outbox_row(&mail, &self.sealer)).exec_without_returning(&self.tx).await.map_err(repo)?;
         Ok(())
     }
 }

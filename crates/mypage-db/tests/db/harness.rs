@@ -41,7 +41,7 @@ impl Fresh {
         let Self { db, cleanup, _dir } = self;
         drop(db);
         if let Some((admin_url, name)) = cleanup
-            && let Ok(admin) = Database::connect(&DbConfig::new(admin_url)).await
+            && let Ok(admin) = Database::connect(&DbConfig::new(admin_url, TEST_OUTBOX_KEY)).await
         {
             let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
             let _ = admin.connection().execute_unprepared(&sql).await;
@@ -57,7 +57,7 @@ pub(crate) fn memory() -> Stores {
 pub(crate) async fn sqlite() -> Fresh {
     let dir = tempfile::tempdir().expect("temporary folder");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("mypage.db").display());
-    let db = Database::connect(&DbConfig::new(url)).await.expect("open SQLite");
+    let db = Database::connect(&DbConfig::new(url, TEST_OUTBOX_KEY)).await.expect("open SQLite");
     db.migrate().await.expect("migrate SQLite");
     Fresh { db, cleanup: None, _dir: Some(dir) }
 }
@@ -73,6 +73,9 @@ pub(crate) fn skip(why: &str) {
     }
 }
 
+/// The outbox key of every test database.
+pub(crate) const TEST_OUTBOX_KEY: [u8; 32] = [42; 32];
+
 static SERVER: OnceCell<Result<String, String>> = OnceCell::const_new();
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
@@ -81,10 +84,13 @@ pub(crate) async fn postgres() -> Result<Fresh, String> {
     let server = SERVER.get_or_init(|| async { server_url().await }).await.clone()?;
     let name = format!("mypage_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
     let admin_url = format!("{server}/postgres");
-    let admin = Database::connect(&DbConfig::new(admin_url.clone())).await.map_err(|e| e.to_string())?;
+    let admin =
+        Database::connect(&DbConfig::new(admin_url.clone(), TEST_OUTBOX_KEY)).await.map_err(|e| e.to_string())?;
     admin.connection().execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.map_err(|e| e.to_string())?;
     drop(admin);
-    let db = Database::connect(&DbConfig::new(format!("{server}/{name}"))).await.map_err(|e| e.to_string())?;
+    let db = Database::connect(&DbConfig::new(format!("{server}/{name}"), TEST_OUTBOX_KEY))
+        .await
+        .map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
     Ok(Fresh { db, cleanup: Some((admin_url, name)), _dir: None })
 }

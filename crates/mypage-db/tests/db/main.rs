@@ -2,6 +2,7 @@
 //! concurrency on both databases; and the query plans of the hot lookups on 100,000 rows.
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail at once with the reason")]
 
+mod at_rest;
 mod concurrency;
 mod contract;
 mod harness;
@@ -113,6 +114,26 @@ mod query_plans {
         match crate::harness::postgres().await {
             Ok(fresh) => {
                 crate::plans::hot_lookups_use_an_index_on_100000_accounts(fresh.db.clone()).await;
+                fresh.finish().await;
+            }
+            Err(why) => crate::harness::skip(&why),
+        }
+    }
+}
+
+mod secrets_at_rest {
+    #[tokio::test]
+    async fn sqlite_the_outbox_holds_the_auth_key_sealed_and_erases_it_once_sent() {
+        let fresh = crate::harness::sqlite().await;
+        crate::at_rest::the_outbox_holds_the_auth_key_sealed_and_erases_it_once_sent(fresh.db.clone()).await;
+        fresh.finish().await;
+    }
+
+    #[tokio::test]
+    async fn postgres_the_outbox_holds_the_auth_key_sealed_and_erases_it_once_sent() {
+        match crate::harness::postgres().await {
+            Ok(fresh) => {
+                crate::at_rest::the_outbox_holds_the_auth_key_sealed_and_erases_it_once_sent(fresh.db.clone()).await;
                 fresh.finish().await;
             }
             Err(why) => crate::harness::skip(&why),

@@ -1,0 +1,74 @@
+//! Sealing of the secrets an outbox row must carry until its mail is sent: the auth key (R3: never stored in clear).
+//!
+//! XChaCha20-Poly1305 under a 32-byte key the app keeps outside the database. The nonce is the mail's id (a random
+//! UUID, one per sealed key) and the id is also the associated data, so a sealed key cannot be moved to another row.
+
+use chacha20poly1305::aead::{Aead, Payload};
+use chacha20poly1305::{KeyInit, XChaCha20Poly1305};
+use mypage_domain::model::MailId;
+
+/// The cipher of one database's outbox.
+pub(crate) struct Sealer(XChaCha20Poly1305);
+
+impl std::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sealer([REDACTED])")
+    }
+}
+
+fn nonce(id: MailId) -> chacha20poly1305::XNonce {
+    let mut bytes = [0u8; 24];
+    bytes[..16].copy_from_slice(id.as_uuid().as_bytes());
+    bytes.into()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}
+
+impl Sealer {
+    pub(crate) fn new(key: &[u8; 32]) -> Self {
+        Self(XChaCha20Poly1305::new(key.into()))
+    }
+
+    /// The sealed form of `secret`, in hex.
+    pub(crate) fn seal(&self, id: MailId, secret: &str) -> String {
+        let aad = id.to_string();
+        // Encryption of a short text in memory has no failure mode; an empty result would only fail to open later.
+        let sealed =
+            self.0.encrypt(&nonce(id), Payload { msg: secret.as_bytes(), aad: aad.as_bytes() }).unwrap_or_default();
+        hex(&sealed)
+    }
+
+    /// The secret, if `sealed` was sealed for this mail under this key.
+    pub(crate) fn open(&self, id: MailId, sealed: &str) -> Option<String> {
+        let aad = id.to_string();
+        let bytes = unhex(sealed)?;
+        let plain = self.0.decrypt(&nonce(id), Payload { msg: &bytes, aad: aad.as_bytes() }).ok()?;
+        String::from_utf8(plain).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_key_opens_only_for_its_mail_and_key() {
+        let sealer = Sealer::new(&[7; 32]);
+        let (a, b) = (MailId::from_bytes([1; 16]), MailId::from_bytes([2; 16]));
+        let sealed = sealer.seal(a, "ABCDE-23456");
+        assert!(!sealed.contains("ABCDE"));
+        assert_eq!(sealer.open(a, &sealed).as_deref(), Some("ABCDE-23456"));
+        assert_eq!(sealer.open(b, &sealed), None, "moved to another row");
+        assert_eq!(Sealer::new(&[8; 32]).open(a, &sealed), None, "another key");
+        assert_eq!(sealer.open(a, "zz"), None);
+    }
+}
