@@ -1,0 +1,177 @@
+//! The dispatcher (R16): claims due mails from the outbox, sends them, and marks each sent, rescheduled with
+//! exponential backoff, or dead after the configured attempts. Several dispatchers may run at once; on shutdown a
+//! dispatcher finishes the batch it is sending and claims nothing more.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use mypage_domain::model::MailId;
+use mypage_domain::ports::{Clock, InfrastructureError, MailQueue};
+use tokio::sync::watch;
+
+use crate::message::{Envelope, build};
+use crate::render::MailConfig;
+use crate::transport::{SendError, Transport};
+
+/// How the dispatcher paces itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DispatchConfig {
+    /// Mails claimed and sent over one connection.
+    pub batch_size: usize,
+    /// How long a claimed mail is reserved for this dispatcher; after that another may send it.
+    pub lease: Duration,
+    /// Attempts before a mail is given up (dead).
+    pub max_attempts: u32,
+    /// The wait after the first failure; it doubles with each further failure.
+    pub backoff_base: Duration,
+    /// The longest wait between two attempts.
+    pub backoff_cap: Duration,
+    /// How long an idle dispatcher waits before looking again.
+    pub idle_poll: Duration,
+}
+
+impl Default for DispatchConfig {
+    fn default() -> Self {
+        Self {
+            batch_size: 50,
+            lease: Duration::from_secs(300),
+            max_attempts: 10,
+            backoff_base: Duration::from_secs(30),
+            backoff_cap: Duration::from_secs(3600),
+            idle_poll: Duration::from_secs(2),
+        }
+    }
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DispatchReport {
+    /// Mails claimed.
+    pub claimed: usize,
+    /// Accepted by the transport.
+    pub sent: usize,
+    /// Rescheduled after a temporary failure.
+    pub retried: usize,
+    /// Given up.
+    pub dead: usize,
+}
+
+/// Sends the outbox.
+pub struct Dispatcher {
+    queue: Arc<dyn MailQueue>,
+    transport: Arc<dyn Transport>,
+    clock: Arc<dyn Clock>,
+    mail: MailConfig,
+    config: DispatchConfig,
+}
+
+impl std::fmt::Debug for Dispatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dispatcher").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+fn chrono(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+impl Dispatcher {
+    /// A dispatcher over these ports.
+    #[must_use]
+    pub fn new(
+        queue: Arc<dyn MailQueue>,
+        transport: Arc<dyn Transport>,
+        clock: Arc<dyn Clock>,
+        mail: MailConfig,
+        config: DispatchConfig,
+    ) -> Self {
+        Self { queue, transport, clock, mail, config }
+    }
+
+    /// The wait before attempt `attempts + 1`: `base × 2^(attempts − 1)`, capped, less a jitter of up to a quarter
+    /// drawn from the mail's id, so that mails failed together do not come back together.
+    #[must_use]
+    pub fn backoff(&self, id: MailId, attempts: u32) -> Duration {
+        let doublings = attempts.saturating_sub(1).min(30);
+        let full = self.config.backoff_base.saturating_mul(1u32 << doublings).min(self.config.backoff_cap);
+        let spread = u128::from(id.as_uuid().as_bytes()[0]) * full.as_millis() / 4 / 255;
+        full.saturating_sub(Duration::from_millis(u64::try_from(spread).unwrap_or(0)))
+    }
+
+    /// Claims one batch, sends it and records each outcome.
+    ///
+    /// # Errors
+    /// [`InfrastructureError`] when the queue cannot be read or written; a mail whose outcome could not be
+    /// recorded is claimed again when its lease runs out (sent twice at worst, never lost).
+    pub async fn run_once(&self) -> Result<DispatchReport, InfrastructureError> {
+        let now = self.clock.now();
+        let claimed = self.queue.claim(now, self.config.batch_size, now + chrono(self.config.lease)).await?;
+        let mut report = DispatchReport { claimed: claimed.len(), ..DispatchReport::default() };
+        if claimed.is_empty() {
+            return Ok(report);
+        }
+        let mut envelopes: Vec<Envelope> = Vec::with_capacity(claimed.len());
+        let mut attempts = Vec::with_capacity(claimed.len());
+        for c in &claimed {
+            match build(&c.mail, &self.mail) {
+                Ok(envelope) => {
+                    envelopes.push(envelope);
+                    attempts.push(c.attempts);
+                }
+                Err(e) => {
+                    self.queue.mark_dead(c.mail.id, &format!("cannot build the message: {e}")).await?;
+                    report.dead += 1;
+                }
+            }
+        }
+        let results = self.transport.send_batch(&envelopes).await;
+        for ((envelope, attempt), result) in envelopes.iter().zip(attempts).zip(results) {
+            let id = envelope.id;
+            match result {
+                Ok(()) => {
+                    self.queue.mark_sent(id, self.clock.now()).await?;
+                    report.sent += 1;
+                }
+                Err(SendError::Temporary(why)) if attempt < self.config.max_attempts => {
+                    let next = self.clock.now() + chrono(self.backoff(id, attempt));
+                    tracing::warn!(mail = %id, to = %envelope.to_masked, attempt, error = %why, "mail will be retried");
+                    self.queue.reschedule(id, next, &why).await?;
+                    report.retried += 1;
+                }
+                Err(SendError::Temporary(why) | SendError::Permanent(why)) => {
+                    tracing::error!(mail = %id, to = %envelope.to_masked, attempt, error = %why, "mail given up");
+                    self.queue.mark_dead(id, &why).await?;
+                    report.dead += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Runs until `shutdown` turns true: a full batch is followed at once by the next, an empty one by a pause.
+    /// A batch in progress when shutdown comes is finished, and nothing more is claimed.
+    ///
+    /// # Errors
+    /// Never returns an error: a failing queue is logged and tried again after the idle pause.
+    pub async fn run(&self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            let pause = match self.run_once().await {
+                Ok(report) if report.claimed == self.config.batch_size => Duration::ZERO,
+                Ok(_) => self.config.idle_poll,
+                Err(e) => {
+                    tracing::error!(error = %e, "the mail queue failed; trying again");
+                    self.config.idle_poll
+                }
+            };
+            if !pause.is_zero() {
+                tokio::select! {
+                    _ = tokio::time::sleep(pause) => {}
+                    _ = shutdown.changed() => {}
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! The mails, in Japanese, as an office would write them (R7): a subject with the service's name and a plain-text
+//! body. Times are shown in Japan Standard Time.
+
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use mypage_domain::model::{AccountStatus, FlowPurpose, MailTemplate, OutgoingMail};
+use mypage_domain::values::EmailAddress;
+use secrecy::ExposeSecret;
+
+/// What the mails say about their sender and where to get help; configuration, not code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailConfig {
+    /// The system address mails come from (R7); employers are told to allow it.
+    pub from_address: EmailAddress,
+    /// The sender's display name.
+    pub from_name: String,
+    /// The service's name, in every subject as 【…】.
+    pub service_name: String,
+    /// The service's top page, for "start again from the beginning".
+    pub site_url: String,
+    /// The help desk, as lines for the footer (name, phone, hours).
+    pub help_desk: String,
+    /// The domain of Message-IDs (`<mail id@domain>`).
+    pub message_id_domain: String,
+}
+
+impl MailConfig {
+    /// The office's settings, as its guides give them.
+    ///
+    /// # Errors
+    /// Never in practice; the address is a constant that parses.
+    pub fn hello_work() -> Result<Self, mypage_domain::values::EmailAddressError> {
+        Ok(Self {
+            from_address: EmailAddress::parse("system@mail.hellowork.mhlw.go.jp")?,
+            from_name: "ハローワークインターネットサービス".into(),
+            service_name: "求人者マイページ".into(),
+            site_url: "https://www.hellowork.mhlw.go.jp/".into(),
+            help_desk: "ハローワークインターネットサービス ヘルプデスク\n\
+                        電話：0570-077450（平日 8時30分～18時15分、土日祝日・年末年始を除く）"
+                .into(),
+            message_id_domain: "mail.hellowork.mhlw.go.jp".into(),
+        })
+    }
+}
+
+/// A rendered mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The subject, with the service's name.
+    pub subject: String,
+    /// The plain-text body, lines ending in `\n`.
+    pub body: String,
+}
+
+const WEEKDAYS: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+
+/// `2026年11月23日（月）10時30分`, in Japan Standard Time.
+pub fn jst(at: DateTime<Utc>) -> String {
+    let Some(tokyo) = FixedOffset::east_opt(9 * 3600) else { return at.to_rfc3339() };
+    let t = at.with_timezone(&tokyo);
+    let weekday = WEEKDAYS[t.weekday().num_days_from_monday() as usize];
+    format!("{}（{weekday}）{}", t.format("%Y年%m月%d日"), t.format("%H時%M分"))
+}
+
+/// Where a purpose starts again, as its button is labelled on the top page.
+fn entrance(purpose: FlowPurpose) -> &'static str {
+    match purpose {
+        FlowPurpose::OpenMyPage => "「求人者マイページ開設（パスワード登録）」",
+        FlowPurpose::SignUp => "「事業所登録・求人申し込み（仮登録）」",
+        FlowPurpose::ResetPassword => "ログイン画面の「パスワードを忘れた方」",
+    }
+}
+
+impl MailConfig {
+    fn subject(&self, what: &str) -> String {
+        format!("【{}】{what}", self.service_name)
+    }
+
+    fn footer(&self) -> String {
+        format!(
+            "──────────────────────────────\n\
+             このメールは送信専用アドレス（{from}）から送信しています。\n\
+             このメールに返信されてもお答えできませんので、ご了承ください。\n\
+             \n\
+             ■お問い合わせ先\n\
+             {help}\n\
+             \n\
+             {site}\n\
+             ──────────────────────────────\n",
+            from = self.from_address,
+            help = self.help_desk,
+            site = self.site_url,
+        )
+    }
+
+    fn key_mail(&self, purpose: FlowPurpose, key: &str, issued: DateTime<Utc>, expires: DateTime<Utc>) -> Rendered {
+        let minutes = (expires - issued).num_minutes();
+        let (title, lead, screen) = match purpose {
+            FlowPurpose::OpenMyPage => (
+                "パスワード登録申込受付通知",
+                "求人者マイページのパスワード登録申込を受け付けました。",
+                "「パスワード登録」画面",
+            ),
+            FlowPurpose::SignUp => (
+                "パスワード登録申込受付通知",
+                "事業所登録・求人申し込み（仮登録）のためのパスワード登録申込を受け付けました。",
+                "「パスワード登録」画面",
+            ),
+            FlowPurpose::ResetPassword => (
+                "パスワード再設定申込受付通知",
+                "求人者マイページのパスワード再設定の申込を受け付けました。",
+                "「パスワード再設定」画面",
+            ),
+        };
+        let body = format!(
+            "求人者マイページをご利用いただき、ありがとうございます。\n\
+             {lead}\n\
+             \n\
+             {screen}で、次の認証キーと新しいパスワードを入力してください。\n\
+             \n\
+             \u{3000}認証キー：{key}\n\
+             \u{3000}発行日時：{issued}\n\
+             \u{3000}有効期限：{expires}まで（{minutes}分間）\n\
+             \n\
+             ※認証キーは、申込をした画面でのみ使用できます。登録が完了するまで{screen}を閉じないでください。\n\
+             ※認証キーの再送信を申し込んだ場合は、有効期限内であれば、どの認証キーでも登録できます。\n\
+             ※有効期限を過ぎた場合や、画面を閉じてしまった場合は、お手数ですが、\n\
+             \u{3000}{entrance}からはじめからやり直してください。\n\
+             ※このメールにお心当たりのない場合は、このメールを破棄してください。\n\
+             \n\
+             {footer}",
+            issued = jst(issued),
+            expires = jst(expires),
+            entrance = entrance(purpose),
+            footer = self.footer(),
+        );
+        Rendered { subject: self.subject(title), body }
+    }
+
+    fn notice_mail(&self, purpose: FlowPurpose, status: AccountStatus) -> Rendered {
+        let advice = match (purpose, status) {
+            (_, AccountStatus::AwaitingPassword) => {
+                "このメールアドレスは、ハローワークの窓口でご登録いただいておりますが、パスワードがまだ登録されていません。\n\
+                 ハローワークインターネットサービスの「求人者マイページ開設（パスワード登録）」からパスワードを登録してください。"
+            }
+            (FlowPurpose::SignUp | FlowPurpose::OpenMyPage, _) => {
+                "このメールアドレスでは、すでに求人者マイページが開設されています。\n\
+                 ログイン画面から、登録済みのパスワードでログインしてください。\n\
+                 パスワードをお忘れの場合は、ログイン画面の「パスワードを忘れた方」から再設定できます。"
+            }
+            (FlowPurpose::ResetPassword, _) => {
+                "このメールアドレスの求人者マイページでは、パスワードの再設定を受け付けられませんでした。\n\
+                 お手数ですが、管轄のハローワークにお問い合わせください。"
+            }
+        };
+        let body = format!(
+            "求人者マイページをご利用いただき、ありがとうございます。\n\
+             このメールアドレスで、{entrance}の申込がありました。\n\
+             \n\
+             {advice}\n\
+             \n\
+             ※このメールにお心当たりのない場合は、このメールを破棄してください。\n\
+             \n\
+             {footer}",
+            entrance = entrance(purpose),
+            footer = self.footer(),
+        );
+        Rendered { subject: self.subject("お申込みについてのお知らせ"), body }
+    }
+
+    /// Renders a mail.
+    #[must_use]
+    pub fn render(&self, mail: &OutgoingMail) -> Rendered {
+        match &mail.template {
+            MailTemplate::AuthKey { purpose, key, issued_at, expires_at } => {
+                self.key_mail(*purpose, key.expose_secret(), *issued_at, *expires_at)
+            }
+            MailTemplate::AccountNotice { purpose, status } => self.notice_mail(*purpose, *status),
+            MailTemplate::RegistrationReceived { office_name, .. } => Rendered {
+                subject: self.subject("求人仮登録の受付のお知らせ"),
+                body: format!(
+                    "求人者マイページをご利用いただき、ありがとうございます。\n\
+                     事業所情報・求人情報の仮登録を受け付けました。\n\
+                     \n\
+                     \u{3000}受付日時：{at}\n\
+                     \u{3000}担当：{office_name}\n\
+                     \n\
+                     今後、{office_name}で内容を確認し、本登録の手続きを行います。\n\
+                     確認のため、ハローワークからお電話等でご連絡する場合があります。\n\
+                     本登録が完了しましたら、あらためてメールでお知らせします。\n\
+                     \n\
+                     {footer}",
+                    at = jst(mail.created_at),
+                    footer = self.footer(),
+                ),
+            },
+            MailTemplate::RegistrationConfirmed { number, establishment_name } => Rendered {
+                subject: self.subject("本登録完了のお知らせ"),
+                body: format!(
+                    "{establishment_name}\n\
+                     ご担当者様\n\
+                     \n\
+                     求人者マイページをご利用いただき、ありがとうございます。\n\
+                     ハローワークでの確認が終わり、本登録が完了しました。\n\
+                     \n\
+                     \u{3000}事業所番号：{number}\n\
+                     \n\
+                     事業所番号は、ハローワークでのお手続きやお問い合わせの際に必要となります。大切に保管してください。\n\
+                     求人者マイページにログインすると、求人の申込みや内容の確認ができます。\n\
+                     \n\
+                     {footer}",
+                    footer = self.footer(),
+                ),
+            },
+            MailTemplate::ContactNeeded { note, office_name } => Rendered {
+                subject: self.subject("仮登録の内容確認についてのご連絡"),
+                body: format!(
+                    "求人者マイページをご利用いただき、ありがとうございます。\n\
+                     仮登録いただいた内容について、{office_name}から確認させていただきたい事項があります。\n\
+                     \n\
+                     ■ハローワークからの連絡事項\n\
+                     {note}\n\
+                     \n\
+                     担当者から、お電話等でご連絡いたします。\n\
+                     お急ぎの場合は、{office_name}にお問い合わせください。\n\
+                     \n\
+                     {footer}",
+                    footer = self.footer(),
+                ),
+            },
+            MailTemplate::RegistrationReturned { note, office_name } => Rendered {
+                subject: self.subject("仮登録の内容修正のお願い"),
+                body: format!(
+                    "求人者マイページをご利用いただき、ありがとうございます。\n\
+                     仮登録いただいた内容について、{office_name}から修正のお願いがあります。\n\
+                     \n\
+                     ■修正していただきたい事項\n\
+                     {note}\n\
+                     \n\
+                     求人者マイページにログインし、内容を修正のうえ、あらためて登録してください。\n\
+                     \n\
+                     {footer}",
+                    footer = self.footer(),
+                ),
+            },
+            MailTemplate::RegistrationRejected { reason, office_name } => Rendered {
+                subject: self.subject("仮登録の審査結果のお知らせ"),
+                body: format!(
+                    "求人者マイページをご利用いただき、ありがとうございます。\n\
+                     仮登録いただいた内容を{office_name}で確認しましたが、誠に恐れ入りますが、\n\
+                     このままでは本登録を行うことができませんでした。\n\
+                     \n\
+                     ■理由\n\
+                     {reason}\n\
+                     \n\
+                     ご不明な点は、{office_name}にお問い合わせください。\n\
+                     \n\
+                     {footer}",
+                    footer = self.footer(),
+                ),
+            },
+            MailTemplate::PasswordChanged { at } => Rendered {
+                subject: self.subject("パスワード変更完了のお知らせ"),
+                body: format!(
+                    "求人者マイページをご利用いただき、ありがとうございます。\n\
+                     {at}に、求人者マイページのパスワードが変更されました。\n\
+                     \n\
+                     お心当たりのない場合は、第三者による不正な操作のおそれがあります。\n\
+                     至急、ログイン画面の「パスワードを忘れた方」からパスワードを再設定し、\n\
+                     管轄のハローワークにご連絡ください。\n\
+                     \n\
+                     {footer}",
+                    at = jst(*at),
+                    footer = self.footer(),
+                ),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn r7_times_are_shown_in_japan_standard_time_with_the_weekday() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 23, 15, 5, 0).unwrap();
+        assert_eq!(jst(at), "2026年11月24日（火）00時05分");
+    }
+}

@@ -1,0 +1,74 @@
+//! Each rendered mail against its golden file, which a person has read as the office would send it (R7).
+//! `MYPAGE_UPDATE_GOLDEN=1` rewrites the files; the diff is then reviewed like code.
+
+use std::path::PathBuf;
+
+use crate::{config, every_template};
+
+fn golden_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+#[test]
+fn r7_every_template_matches_its_reviewed_golden_file() {
+    let update = std::env::var("MYPAGE_UPDATE_GOLDEN").as_deref() == Ok("1");
+    let mut mismatched = Vec::new();
+    for (name, mail) in every_template("saiyou@example.jp") {
+        let rendered = config().render(&mail);
+        let text = format!("Subject: {}\n\n{}", rendered.subject, rendered.body);
+        let path = golden_dir().join(format!("{name}.txt"));
+        if update {
+            std::fs::write(&path, &text).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        if expected != text {
+            mismatched.push(name);
+        }
+    }
+    assert!(mismatched.is_empty(), "rendered mails differ from their golden files: {mismatched:?}");
+}
+
+#[test]
+fn r7_every_subject_carries_the_service_name() {
+    for (name, mail) in every_template("saiyou@example.jp") {
+        assert!(config().render(&mail).subject.starts_with("【求人者マイページ】"), "{name}");
+    }
+}
+
+#[test]
+fn r7_the_key_mail_says_the_key_its_times_in_jst_and_what_to_do_when_it_expired() {
+    let (_, mail) = every_template("saiyou@example.jp").remove(0);
+    let body = config().render(&mail).body;
+    assert!(body.contains("認証キー：ABCDE-23456"));
+    assert!(body.contains("2026年11月23日（月）10時00分"), "issued, in JST");
+    assert!(body.contains("2026年11月23日（月）10時30分まで（30分間）"), "expiry, in JST");
+    assert!(body.contains("はじめからやり直してください"));
+    assert!(body.contains("system@mail.hellowork.mhlw.go.jp"), "the system address to allow");
+}
+
+#[test]
+fn r7_no_mail_but_the_key_mail_carries_a_key() {
+    for (name, mail) in every_template("saiyou@example.jp").into_iter().filter(|(n, _)| !n.starts_with("auth_key")) {
+        assert!(!config().render(&mail).body.contains("ABCDE-23456"), "{name}");
+    }
+}
+
+#[test]
+fn r17_the_reset_key_mail_names_the_reset_screen_and_where_to_start_again() {
+    let (_, mail) =
+        every_template("saiyou@example.jp").into_iter().find(|(n, _)| *n == "auth_key_reset_password").unwrap();
+    let rendered = config().render(&mail);
+    assert_eq!(rendered.subject, "【求人者マイページ】パスワード再設定申込受付通知");
+    assert!(rendered.body.contains("「パスワード再設定」画面"));
+    assert!(rendered.body.contains("「パスワードを忘れた方」からはじめからやり直してください"));
+}
+
+#[test]
+fn r8_a_notice_tells_an_address_still_waiting_for_its_password_where_to_set_it() {
+    let (_, mail) =
+        every_template("saiyou@example.jp").into_iter().find(|(n, _)| *n == "notice_open_mypage_awaiting").unwrap();
+    let body = config().render(&mail).body;
+    assert!(body.contains("パスワードがまだ登録されていません"));
+    assert!(body.contains("「求人者マイページ開設（パスワード登録）」からパスワードを登録してください"));
+}

@@ -1,0 +1,108 @@
+//! Tests of the mail adapter: each template against its reviewed golden file, the MIME message, the file transport,
+//! the dispatcher's decisions, and delivery through a real SMTP server (aiosmtpd) on loopback.
+#![expect(clippy::unwrap_used, reason = "tests fail at once with the reason")]
+
+mod dispatcher;
+mod golden;
+mod message;
+mod server;
+mod with_server;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use mypage_domain::model::{AccountStatus, FlowPurpose, MailId, MailTemplate, OutgoingMail, RegistrationId};
+use mypage_domain::values::{EmailAddress, EstablishmentNumber};
+use mypage_smtp::MailConfig;
+use secrecy::SecretString;
+
+/// 2026-11-23 10:00 JST.
+pub(crate) fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap()
+}
+
+pub(crate) fn config() -> MailConfig {
+    MailConfig::hello_work().unwrap()
+}
+
+/// One mail of each template, named as its golden file.
+pub(crate) fn every_template(to: &str) -> Vec<(&'static str, OutgoingMail)> {
+    let key = |purpose| MailTemplate::AuthKey {
+        purpose,
+        key: SecretString::from("ABCDE-23456"),
+        issued_at: t0(),
+        expires_at: t0() + Duration::minutes(30),
+    };
+    let templates = vec![
+        ("auth_key_open_mypage", key(FlowPurpose::OpenMyPage)),
+        ("auth_key_sign_up", key(FlowPurpose::SignUp)),
+        ("auth_key_reset_password", key(FlowPurpose::ResetPassword)),
+        (
+            "notice_sign_up_active",
+            MailTemplate::AccountNotice { purpose: FlowPurpose::SignUp, status: AccountStatus::Active },
+        ),
+        (
+            "notice_open_mypage_awaiting",
+            MailTemplate::AccountNotice { purpose: FlowPurpose::OpenMyPage, status: AccountStatus::AwaitingPassword },
+        ),
+        (
+            "notice_reset_password_awaiting",
+            MailTemplate::AccountNotice {
+                purpose: FlowPurpose::ResetPassword,
+                status: AccountStatus::AwaitingPassword,
+            },
+        ),
+        (
+            "registration_received",
+            MailTemplate::RegistrationReceived {
+                registration: RegistrationId::from_bytes([7; 16]),
+                office_name: "ハローワーク飯田橋".into(),
+            },
+        ),
+        (
+            "registration_confirmed",
+            MailTemplate::RegistrationConfirmed {
+                number: EstablishmentNumber::parse("1301-900001-5").unwrap(),
+                establishment_name: "株式会社ハローテスト製作所".into(),
+            },
+        ),
+        (
+            "contact_needed",
+            MailTemplate::ContactNeeded {
+                note: "求人票の賃金欄について確認させてください。\n平日の日中にお電話いたします。".into(),
+                office_name: "ハローワーク飯田橋".into(),
+            },
+        ),
+        (
+            "registration_returned",
+            MailTemplate::RegistrationReturned {
+                note: "就業場所の住所を番地まで入力してください。".into(),
+                office_name: "ハローワーク飯田橋".into(),
+            },
+        ),
+        (
+            "registration_rejected",
+            MailTemplate::RegistrationRejected {
+                reason: "事業所の所在地を確認できませんでした。".into(),
+                office_name: "ハローワーク飯田橋".into(),
+            },
+        ),
+        ("password_changed", MailTemplate::PasswordChanged { at: t0() }),
+    ];
+    templates
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, template))| {
+            let mut id = [0u8; 16];
+            id[0] = u8::try_from(i).unwrap();
+            id[15] = 0xAA;
+            (
+                name,
+                OutgoingMail {
+                    id: MailId::from_bytes(id),
+                    to: EmailAddress::parse(to).unwrap(),
+                    template,
+                    created_at: t0(),
+                },
+            )
+        })
+        .collect()
+}
