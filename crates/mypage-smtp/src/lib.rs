@@ -12,5 +12,5 @@ mod transport;
 
 pub use dispatcher::{DispatchConfig, DispatchReport, Dispatcher};
 pub use message::{Envelope, build};
-pub use render::{MailConfig, Rendered, jst};
+pub use render::{MailConfig, Rendered};
 pub use transport::{FileTransport, SendError, SmtpConfig, SmtpSecurity, SmtpTransport, Transport};

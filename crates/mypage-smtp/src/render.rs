@@ -1,9 +1,9 @@
 //! The mails, in Japanese, as an office would write them (R7): a subject with the service's name and a plain-text
 //! body. Times are shown in Japan Standard Time.
 
-use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use mypage_domain::model::{AccountStatus, FlowPurpose, MailTemplate, OutgoingMail};
-use mypage_domain::values::EmailAddress;
+use mypage_domain::values::{EmailAddress, jst};
 use secrecy::ExposeSecret;
 
 /// What the mails say about their sender and where to get help; configuration, not code.
@@ -49,16 +49,6 @@ pub struct Rendered {
     pub subject: String,
     /// The plain-text body, lines ending in `\n`.
     pub body: String,
-}
-
-const WEEKDAYS: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
-
-/// `2026年11月23日（月）10時30分`, in Japan Standard Time.
-pub fn jst(at: DateTime<Utc>) -> String {
-    let Some(tokyo) = FixedOffset::east_opt(9 * 3600) else { return at.to_rfc3339() };
-    let t = at.with_timezone(&tokyo);
-    let weekday = WEEKDAYS[t.weekday().num_days_from_monday() as usize];
-    format!("{}（{weekday}）{}", t.format("%Y年%m月%d日"), t.format("%H時%M分"))
 }
 
 /// Where a purpose starts again, as its button is labelled on the top page.
@@ -274,18 +264,5 @@ impl MailConfig {
                 ),
             },
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use chrono::TimeZone;
-
-    use super::*;
-
-    #[test]
-    fn r7_times_are_shown_in_japan_standard_time_with_the_weekday() {
-        let at = Utc.with_ymd_and_hms(2026, 11, 23, 15, 5, 0).unwrap();
-        assert_eq!(jst(at), "2026年11月24日（火）00時05分");
     }
 }

@@ -171,6 +171,15 @@ fn name(raw: &str) -> Option<String> {
 }
 
 impl MyPage {
+    /// Every office, by code: the list an employer chooses its office of jurisdiction from (case C).
+    ///
+    /// # Errors
+    /// [`InfrastructureError`] when the store fails.
+    pub async fn offices(&self) -> Result<Vec<Office>, InfrastructureError> {
+        let mut tx = self.begin().await?;
+        Ok(tx.offices().all().await?)
+    }
+
     /// Publishes a new version of a document; employers agree to it from then on (R1).
     ///
     /// # Errors

@@ -8,6 +8,7 @@ mod establishment_info;
 mod establishment_number;
 mod fields;
 mod job_offer;
+mod jst;
 mod password;
 mod terms;
 
@@ -22,6 +23,7 @@ pub use job_offer::{
     AgeException, AgeRequirement, ContractPeriod, EmploymentType, JobOffer, JobOfferInput, Selection, SocialInsurance,
     Wage, WageKind, WorkingHours,
 };
+pub use jst::jst;
 pub use password::{NewPassword, PasswordPolicy, PasswordPolicyError, normalize_password};
 pub use terms::{ConsentInput, CurrentTerms, TermsConsent, TermsConsentError, TermsDocument, TermsKind, TermsVersion};
 

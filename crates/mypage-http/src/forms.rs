@@ -1,0 +1,215 @@
+//! The establishment and job-offer forms: their fields, labels and limits in one list each, rendered and read
+//! generically, so that the page, the parser's field names and the error messages cannot drift apart.
+
+use std::collections::HashMap;
+
+use maud::{Markup, html};
+use mypage_domain::values::{AgeException, Choice, EmploymentType, Industry, WageKind};
+use serde::de::DeserializeOwned;
+
+use crate::page::field_error;
+
+/// How a field is typed.
+#[derive(Clone, Copy)]
+pub(crate) enum Kind {
+    Text(&'static str),
+    Area,
+    Select(fn() -> Vec<(&'static str, &'static str)>),
+    Check,
+}
+
+/// One field: its name (as in the domain's input struct), label, whether it is required, a hint, and its kind.
+pub(crate) struct Field {
+    pub(crate) name: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) required: bool,
+    pub(crate) hint: &'static str,
+    pub(crate) kind: Kind,
+}
+
+const fn f(name: &'static str, label: &'static str, required: bool, hint: &'static str, kind: Kind) -> Field {
+    Field { name, label, required, hint, kind }
+}
+
+fn choices<C: Choice>() -> Vec<(&'static str, &'static str)> {
+    C::ALL.iter().map(|c| (c.code(), c.label_ja())).collect()
+}
+
+fn industries() -> Vec<(&'static str, &'static str)> {
+    choices::<Industry>()
+}
+fn employment_types() -> Vec<(&'static str, &'static str)> {
+    choices::<EmploymentType>()
+}
+fn wage_kinds() -> Vec<(&'static str, &'static str)> {
+    choices::<WageKind>()
+}
+fn age_exceptions() -> Vec<(&'static str, &'static str)> {
+    choices::<AgeException>()
+}
+fn contract_kinds() -> Vec<(&'static str, &'static str)> {
+    vec![("none", "雇用期間の定めなし"), ("fixed", "雇用期間の定めあり")]
+}
+fn age_kinds() -> Vec<(&'static str, &'static str)> {
+    vec![("none", "不問"), ("limited", "制限あり（例外事由に該当する場合のみ）")]
+}
+
+/// 事業所情報 (case C).
+pub(crate) const ESTABLISHMENT: &[Field] = &[
+    f("name", "事業所名称", true, "60文字以内（例：株式会社ハローテスト製作所）", Kind::Text("text")),
+    f(
+        "name_kana",
+        "事業所名称（フリガナ）",
+        true,
+        "カタカナ100文字以内（ひらがなで入力してもカタカナに変換します）",
+        Kind::Text("text"),
+    ),
+    f("postal_code", "郵便番号", true, "7桁（例：162-0846）", Kind::Text("text")),
+    f("address", "所在地", true, "都道府県から番地まで、120文字以内", Kind::Text("text")),
+    f("phone", "電話番号", true, "例：03-1234-5678", Kind::Text("tel")),
+    f("representative_title", "代表者役職", true, "例：代表取締役", Kind::Text("text")),
+    f("representative_name", "代表者氏名", true, "", Kind::Text("text")),
+    f("industry", "産業分類", true, "日本標準産業分類の大分類", Kind::Select(industries)),
+    f("employees_total", "従業員数（企業全体）", true, "人数", Kind::Text("text")),
+    f("employees_here", "従業員数（この事業所）", true, "人数（企業全体以下）", Kind::Text("text")),
+    f("founded_year", "創業年（西暦）", true, "例：1987", Kind::Text("text")),
+    f("capital_yen", "資本金（円）", false, "個人事業の場合は空欄", Kind::Text("text")),
+    f("business", "事業内容", true, "300文字以内", Kind::Area),
+    f("website", "ホームページ", false, "https:// から始まるアドレス", Kind::Text("url")),
+    f("contact_name", "担当者氏名", true, "", Kind::Text("text")),
+    f("contact_department", "担当者所属部署", false, "", Kind::Text("text")),
+    f("contact_phone", "担当者電話番号", true, "例：03-1234-5678", Kind::Text("tel")),
+    f("contact_email", "担当者メールアドレス", true, "組織で共有できるアドレスをおすすめします", Kind::Text("email")),
+];
+
+/// 求人情報.
+pub(crate) const JOB_OFFER: &[Field] = &[
+    f("occupation", "職種", true, "30文字以内（例：NC旋盤オペレーター）", Kind::Text("text")),
+    f("description", "仕事内容", true, "500文字以内", Kind::Area),
+    f("employment_type", "雇用形態", true, "", Kind::Select(employment_types)),
+    f("contract", "雇用期間", true, "", Kind::Select(contract_kinds)),
+    f("contract_months", "雇用期間（月数）", false, "定めありの場合：1～60", Kind::Text("text")),
+    f("contract_renewable", "契約更新の可能性あり", false, "", Kind::Check),
+    f("workplace_postal_code", "就業場所の郵便番号", false, "", Kind::Text("text")),
+    f("workplace_address", "就業場所", true, "120文字以内", Kind::Text("text")),
+    f("wage_kind", "賃金形態", true, "", Kind::Select(wage_kinds)),
+    f("wage_min", "賃金（下限・円）", true, "例：220000", Kind::Text("text")),
+    f("wage_max", "賃金（上限・円）", true, "下限以上", Kind::Text("text")),
+    f("work_start", "始業時刻", true, "例：08:30", Kind::Text("text")),
+    f("work_end", "終業時刻", true, "例：17:30（翌日にまたがる場合も終業時刻を入力）", Kind::Text("text")),
+    f("break_minutes", "休憩時間（分）", true, "0～480", Kind::Text("text")),
+    f("hours_note", "就業時間の補足", false, "200文字以内（例：シフト制）", Kind::Text("text")),
+    f("holidays", "休日等", true, "200文字以内（例：土日祝）", Kind::Area),
+    f("annual_holidays", "年間休日数", false, "0～366", Kind::Text("text")),
+    f("employment_insurance", "雇用保険", false, "", Kind::Check),
+    f("accident_insurance", "労災保険", false, "", Kind::Check),
+    f("health_insurance", "健康保険", false, "", Kind::Check),
+    f("pension", "厚生年金", false, "", Kind::Check),
+    f("openings", "採用人数", true, "1～999", Kind::Text("text")),
+    f("experience", "必要な経験等", false, "200文字以内", Kind::Area),
+    f("licences", "必要な免許・資格", false, "200文字以内", Kind::Area),
+    f("age", "年齢", true, "年齢制限は原則として禁止されています（労働施策総合推進法第9条）", Kind::Select(age_kinds)),
+    f("age_min", "年齢（下限）", false, "制限ありの場合", Kind::Text("text")),
+    f("age_max", "年齢（上限）", false, "制限ありの場合", Kind::Text("text")),
+    f("age_exception", "年齢制限の例外事由", false, "制限ありの場合は必須", Kind::Select(age_exceptions)),
+    f("trial_months", "試用期間（月数）", false, "1～12、なければ空欄", Kind::Text("text")),
+    f("selection_documents", "選考方法：書類選考", false, "", Kind::Check),
+    f("selection_interview", "選考方法：面接", false, "", Kind::Check),
+    f("selection_written_test", "選考方法：筆記試験", false, "", Kind::Check),
+    f("selection_other", "選考方法：その他", false, "", Kind::Check),
+];
+
+/// Reads a form into the domain's input struct; checkboxes are true when present.
+pub(crate) fn read<T: DeserializeOwned + Default>(fields: &[Field], form: &HashMap<String, String>) -> T {
+    let mut map = serde_json::Map::new();
+    for field in fields {
+        let value = match field.kind {
+            Kind::Check => serde_json::Value::Bool(form.contains_key(field.name)),
+            _ => serde_json::Value::String(form.get(field.name).cloned().unwrap_or_default()),
+        };
+        map.insert(field.name.to_owned(), value);
+    }
+    serde_json::from_value(serde_json::Value::Object(map)).unwrap_or_default()
+}
+
+/// The values of an input struct, by field name, to fill a form back in.
+pub(crate) fn values<T: serde::Serialize>(input: &T) -> HashMap<String, String> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(input) else { return HashMap::new() };
+    map.into_iter()
+        .filter_map(|(k, v)| match v {
+            serde_json::Value::String(s) => Some((k, s)),
+            serde_json::Value::Bool(true) => Some((k, "on".to_owned())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Renders the fields with their values and errors; nothing typed is lost when a form comes back.
+pub(crate) fn render(fields: &[Field], values: &HashMap<String, String>, errors: &[(String, String)]) -> Markup {
+    html! {
+        @for field in fields {
+            @let value = values.get(field.name).map(String::as_str).unwrap_or("");
+            @let invalid = errors.iter().any(|(f, _)| f == field.name);
+            @let described = format!("{}-hint {}-error", field.name, field.name);
+            div.field.invalid[invalid] {
+                @match field.kind {
+                    Kind::Check => {
+                        div.check {
+                            input type="checkbox" id=(field.name) name=(field.name) checked[!value.is_empty()];
+                            label for=(field.name) { (field.label) }
+                        }
+                    }
+                    _ => {
+                        label for=(field.name) {
+                            (field.label)
+                            @if field.required { span.req { "必須" } }
+                        }
+                        @if !field.hint.is_empty() { p.hint id={(field.name) "-hint"} { (field.hint) } }
+                        (field_error(errors, field.name))
+                        @match field.kind {
+                            Kind::Area => {
+                                textarea id=(field.name) name=(field.name) aria-describedby=(described) aria-invalid=[invalid.then_some("true")] { (value) }
+                            }
+                            Kind::Select(options) => {
+                                select id=(field.name) name=(field.name) aria-describedby=(described) aria-invalid=[invalid.then_some("true")] {
+                                    option value="" { "選択してください" }
+                                    @for (code, label) in options() {
+                                        option value=(code) selected[code == value] { (label) }
+                                    }
+                                }
+                            }
+                            Kind::Text(kind) => {
+                                input type=(kind) id=(field.name) name=(field.name) value=(value) aria-describedby=(described) aria-invalid=[invalid.then_some("true")];
+                            }
+                            Kind::Check => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Both forms' field lists must name every field of the domain's input structs.
+#[cfg(test)]
+mod tests {
+    use mypage_domain::values::{EstablishmentInfoInput, JobOfferInput};
+
+    use super::*;
+
+    #[test]
+    fn the_field_lists_cover_every_input_field() {
+        let est = values(&EstablishmentInfoInput { name: "x".into(), ..EstablishmentInfoInput::default() });
+        let names: Vec<&str> = ESTABLISHMENT.iter().map(|f| f.name).collect();
+        let all = serde_json::to_value(EstablishmentInfoInput::default()).unwrap();
+        for key in all.as_object().unwrap().keys() {
+            assert!(names.contains(&key.as_str()), "establishment field {key} has no form field");
+        }
+        assert_eq!(est.get("name").map(String::as_str), Some("x"));
+        let all = serde_json::to_value(JobOfferInput::default()).unwrap();
+        let names: Vec<&str> = JOB_OFFER.iter().map(|f| f.name).collect();
+        for key in all.as_object().unwrap().keys() {
+            assert!(names.contains(&key.as_str()), "job offer field {key} has no form field");
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! # Employer My Page — web
+//!
+//! The poem adapter: employer pages for cases A, B and C, the staff console, sessions through the domain's
+//! `SessionStore` port, CSRF tokens on every form, security headers and a body limit.
+//! [`routes`] returns an endpoint that an embedding poem server can `nest`; this crate never binds a port.
+
+mod employer;
+mod forms;
+mod page;
+mod session;
+mod staff;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use chrono::Duration;
+use maud::html;
+use mypage_domain::MyPage;
+use mypage_domain::model::{ClientInfo, Office};
+use mypage_domain::ports::{Clock, KeyDigest, KeyGenerator, SessionStore};
+use poem::http::{StatusCode, header};
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler, post};
+
+pub(crate) use mypage_domain::values::jst;
+
+/// What the pages say and how sessions behave; the app fills it from its configuration.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Set the cookie's `Secure` flag and `__Host-` prefix: on whenever the site is served over TLS.
+    pub secure_cookies: bool,
+    /// The help desk, shown in every footer and on the help page.
+    pub help_desk: String,
+    /// The system address mails come from, which pages tell employers to allow (R7).
+    pub system_address: String,
+    /// A session ends after this long without a request (R13).
+    pub session_idle: Duration,
+    /// A session ends after this long whatever happens.
+    pub session_lifetime: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            help_desk: "ハローワークインターネットサービス ヘルプデスク".into(),
+            system_address: "system@mail.hellowork.mhlw.go.jp".into(),
+            session_idle: Duration::minutes(30),
+            session_lifetime: Duration::hours(8),
+        }
+    }
+}
+
+/// The ports the web adapter needs beside the use cases.
+#[derive(Clone)]
+pub struct HttpPorts {
+    /// Where sessions live.
+    pub sessions: Arc<dyn SessionStore>,
+    /// Digests of session ids.
+    pub digest: Arc<dyn KeyDigest>,
+    /// Session ids and CSRF tokens.
+    pub keys: Arc<dyn KeyGenerator>,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Everything a handler needs.
+#[derive(Clone)]
+pub(crate) struct App {
+    pub(crate) mypage: MyPage,
+    pub(crate) config: Arc<HttpConfig>,
+}
+
+impl App {
+    pub(crate) async fn offices(&self) -> Vec<Office> {
+        self.mypage.offices().await.unwrap_or_default()
+    }
+}
+
+/// The client of a request, for the audit trail and the throttles (R13, R15).
+pub(crate) fn client(req: &Request) -> ClientInfo {
+    let ip: Option<IpAddr> = req.remote_addr().as_socket_addr().map(std::net::SocketAddr::ip);
+    let user_agent = req.header(header::USER_AGENT).map(|ua| ua.chars().take(200).collect());
+    ClientInfo { ip, user_agent }
+}
+
+/// A form whose CSRF token does not match: the page is stale or forged.
+pub(crate) fn forbidden(app: &App) -> Response {
+    let body = html! {
+        h1 { "ページの有効期限が切れました" }
+        p { "お手数ですが、前の画面に戻り、ページを読み込み直してから、もう一度操作してください。" }
+        p { a href="/" { "トップへ戻る" } }
+    };
+    let mut r = page::layout("ページの有効期限が切れました", &app.config.help_desk, body).into_response();
+    r.set_status(StatusCode::FORBIDDEN);
+    r
+}
+
+/// The store or another service failed; nothing the employer typed was saved as half.
+pub(crate) fn unavailable(app: &App) -> Response {
+    let body = html! {
+        h1 { "ただいま混み合っています" }
+        p { "システムで一時的な問題が発生しました。入力内容は保存されていません。しばらく時間をおいてから、もう一度お試しください。" }
+    };
+    let mut r = page::layout("ただいま混み合っています", &app.config.help_desk, body).into_response();
+    r.set_status(StatusCode::SERVICE_UNAVAILABLE);
+    r
+}
+
+#[handler]
+fn css() -> Response {
+    Response::builder()
+        .content_type("text/css; charset=utf-8")
+        .header(header::CACHE_CONTROL, "public, max-age=3600")
+        .body(page::CSS)
+}
+
+#[handler]
+fn terms_js() -> Response {
+    Response::builder()
+        .content_type("text/javascript; charset=utf-8")
+        .header(header::CACHE_CONTROL, "public, max-age=3600")
+        .body(page::TERMS_JS)
+}
+
+/// Security headers on every response: a CSP without inline script, no framing, no sniffing, no referrer
+/// leaking the path, and no caching of pages that show personal data.
+async fn secure<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
+    let is_asset = req.uri().path().starts_with("/assets/");
+    // A body larger than any form here is refused after reading at most the limit, whatever length it claims.
+    let mut response = match req.take_body().into_bytes_limit(MAX_BODY).await {
+        Ok(bytes) => {
+            req.set_body(bytes);
+            ep.call(req).await?.into_response()
+        }
+        Err(_) => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    };
+    let headers = response.headers_mut();
+    let set = |h: &mut poem::http::HeaderMap, name: header::HeaderName, value: &'static str| {
+        h.insert(name, poem::http::HeaderValue::from_static(value));
+    };
+    set(
+        headers,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    );
+    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    set(headers, header::REFERRER_POLICY, "same-origin");
+    if !is_asset {
+        set(headers, header::CACHE_CONTROL, "no-store");
+    }
+    Ok(response)
+}
+
+/// The largest request body accepted: the job-offer form with every field at its limit fits several times.
+const MAX_BODY: usize = 64 * 1024;
+
+/// The employer pages and the staff console, ready to be served or nested.
+pub fn routes(mypage: MyPage, ports: HttpPorts, config: HttpConfig) -> impl Endpoint {
+    let sessions = session::SessionPorts {
+        store: ports.sessions,
+        digest: ports.digest,
+        keys: ports.keys,
+        clock: ports.clock,
+        idle: config.session_idle,
+        lifetime: config.session_lifetime,
+        secure: config.secure_cookies,
+    };
+    let app = App { mypage, config: Arc::new(config) };
+    Route::new()
+        .at("/", get(employer::top))
+        .at("/help", get(employer::help))
+        .at("/assets/site.css", get(css))
+        .at("/assets/terms.js", get(terms_js))
+        .at("/start/:purpose", get(employer::start))
+        .at("/start/:purpose/terms", post(employer::accept_terms))
+        .at("/start/:purpose/email", get(employer::email_form).post(employer::request_key))
+        .at("/start/:purpose/password", get(employer::password_form).post(employer::set_password))
+        .at("/start/:purpose/resend", post(employer::resend))
+        .at("/start/:purpose/done", get(employer::done))
+        .at("/login", get(employer::login_form).post(employer::login))
+        .at("/logout", post(employer::logout))
+        .at("/mypage", get(employer::home))
+        .at("/mypage/history", get(employer::history_form).post(employer::declare_history))
+        .at("/mypage/establishment", get(employer::establishment_form).post(employer::save_establishment))
+        .at("/mypage/job", get(employer::job_form).post(employer::save_job))
+        .at("/mypage/submit", get(employer::review).post(employer::submit))
+        .at("/staff/login", get(staff::login_form).post(staff::login))
+        .at("/staff", get(staff::queue))
+        .at("/staff/counter", get(staff::counter_form).post(staff::counter))
+        .at("/staff/registrations/:id", get(staff::detail))
+        .at("/staff/registrations/:id/:action", post(staff::decide))
+        .around(session::around)
+        .around(secure)
+        .data(sessions)
+        .data(app)
+}

@@ -1,0 +1,119 @@
+//! The pages through poem's test client: cases A, B and C over HTTP, and the rules the web adds (CSRF, the same
+//! browser session for the key, sessions renewed at login, staff confined to their office).
+#![expect(clippy::unwrap_used, reason = "tests fail at once with the reason")]
+
+mod cases;
+mod security;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use mypage_domain::values::StaffRole;
+use mypage_http::{HttpConfig, HttpPorts, routes};
+use mypage_testkit::{DeterministicKeys, PlainDigest, TestKit};
+use poem::Endpoint;
+use poem::http::{StatusCode, header};
+use poem::test::{TestClient, TestResponse};
+
+/// An establishment the office knows, under office 1301, and one of office 2701.
+pub(crate) const EXISTING: &str = "1301-123456-7";
+
+/// The kit with terms, two offices, an establishment and staff, and the routes over it.
+pub(crate) async fn site() -> (TestKit, impl Endpoint) {
+    let kit = TestKit::new();
+    kit.publish_terms().await;
+    kit.office("1301", "ハローワーク飯田橋").await;
+    kit.office("2701", "ハローワーク大阪東").await;
+    kit.establishment(EXISTING, "株式会社ハローテスト").await;
+    kit.staff("1301", "iidabashi.counter", &[StaffRole::Counter]).await;
+    kit.staff("1301", "iidabashi.reviewer", &[StaffRole::Reviewer]).await;
+    kit.staff("2701", "osaka.reviewer", &[StaffRole::Reviewer]).await;
+    let ports = HttpPorts {
+        sessions: Arc::new(kit.store.clone()),
+        digest: Arc::new(PlainDigest),
+        keys: Arc::new(DeterministicKeys::new(11)),
+        clock: Arc::new(kit.clock.clone()),
+    };
+    let endpoint = routes(kit.mypage.clone(), ports, HttpConfig::default());
+    (kit, endpoint)
+}
+
+/// A browser: it keeps its session cookie and reads the CSRF token of the last page.
+pub(crate) struct Browser<'a, E: Endpoint> {
+    client: &'a TestClient<E>,
+    pub(crate) cookie: Option<String>,
+    csrf: String,
+}
+
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) location: Option<String>,
+    pub(crate) body: String,
+    pub(crate) headers: poem::http::HeaderMap,
+}
+
+impl<'a, E: Endpoint> Browser<'a, E> {
+    pub(crate) fn new(client: &'a TestClient<E>) -> Self {
+        Self { client, cookie: None, csrf: String::new() }
+    }
+
+    async fn read(&mut self, response: TestResponse) -> Page {
+        let status = response.0.status();
+        let headers = response.0.headers().clone();
+        if let Some(set) = headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()) {
+            let pair = set.split(';').next().unwrap_or_default();
+            self.cookie = pair.split_once('=').filter(|(_, v)| !v.is_empty()).map(|_| pair.to_owned());
+        }
+        let location = headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let body = response.0.into_body().into_string().await.unwrap();
+        if let Some(i) = body.find("name=\"csrf\" value=\"") {
+            let rest = &body[i + 19..];
+            self.csrf = rest[..rest.find('"').unwrap()].to_owned();
+        }
+        Page { status, location, body, headers }
+    }
+
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
+        let mut request = self.client.get(path);
+        if let Some(c) = &self.cookie {
+            request = request.header(header::COOKIE, c.as_str());
+        }
+        let response = request.send().await;
+        self.read(response).await
+    }
+
+    /// Posts a form with the page's CSRF token added.
+    pub(crate) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut form: Vec<(String, String)> = fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        form.push(("csrf".into(), self.csrf.clone()));
+        self.post_raw(path, &form).await
+    }
+
+    pub(crate) async fn post_raw(&mut self, path: &str, form: &[(String, String)]) -> Page {
+        let mut request = self.client.post(path).form(&form);
+        if let Some(c) = &self.cookie {
+            request = request.header(header::COOKIE, c.as_str());
+        }
+        let response = request.send().await;
+        self.read(response).await
+    }
+
+    /// Posts a whole input struct's fields (as the browser would send the form) plus the CSRF token.
+    pub(crate) async fn post_map(&mut self, path: &str, values: &HashMap<String, String>) -> Page {
+        let mut form: Vec<(String, String)> = values.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        form.push(("csrf".into(), self.csrf.clone()));
+        self.post_raw(path, &form).await
+    }
+}
+
+/// The fields of an input struct as a browser sends them: text as is, checked boxes as "on", unchecked absent.
+pub(crate) fn form_of<T: serde::Serialize>(input: &T) -> HashMap<String, String> {
+    let serde_json::Value::Object(map) = serde_json::to_value(input).unwrap() else { unreachable!() };
+    map.into_iter()
+        .filter_map(|(k, v)| match v {
+            serde_json::Value::String(s) => Some((k, s)),
+            serde_json::Value::Bool(true) => Some((k, "on".to_owned())),
+            _ => None,
+        })
+        .collect()
+}

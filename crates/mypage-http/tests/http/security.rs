@@ -1,0 +1,138 @@
+//! What the web adds to the rules: terms checked by the server (R1), CSRF, the key only in the browser that asked
+//! (R4), session renewal at login (R13), staff confined to their routes and office (R14), security headers.
+
+use mypage_domain::usecases::HistoryInput;
+use mypage_testkit::{TEST_PASSWORD, fixtures};
+use poem::http::{StatusCode, header};
+use poem::test::TestClient;
+
+use crate::{Browser, site};
+
+#[tokio::test]
+async fn every_page_carries_the_security_headers() {
+    let (_kit, endpoint) = site().await;
+    let client = TestClient::new(endpoint);
+    let page = Browser::new(&client).get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csp = page.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(page.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+    assert_eq!(page.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
+    assert!(
+        page.body.contains("求人者マイページ開設（パスワード登録）")
+            && page.body.contains("事業所登録・求人申し込み（仮登録）")
+    );
+}
+
+#[tokio::test]
+async fn r1_the_server_refuses_terms_that_were_not_both_agreed() {
+    let (kit, endpoint) = site().await;
+    let client = TestClient::new(endpoint);
+    let mut b = Browser::new(&client);
+    b.get("/start/signup").await;
+    let v = kit.consent().await;
+    let (pv, tv) = (v.privacy_policy_version.0.to_string(), v.mypage_terms_version.0.to_string());
+    let page = b.post("/start/signup/terms", &[("privacy", "on"), ("pv", &pv), ("tv", &tv)]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("両方に同意してください"));
+    let skipped = b.get("/start/signup/email").await;
+    assert_eq!(skipped.location.as_deref(), Some("/start/signup"), "the e-mail page needs consent first");
+}
+
+#[tokio::test]
+async fn a_form_without_its_csrf_token_is_refused() {
+    let (_kit, endpoint) = site().await;
+    let client = TestClient::new(endpoint);
+    let mut b = Browser::new(&client);
+    b.get("/login").await;
+    let page = b.post_raw("/login", &[("email".into(), "a@example.jp".into()), ("password".into(), "x".into())]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.body.contains("ページの有効期限が切れました"));
+}
+
+#[tokio::test]
+async fn r4_the_password_screen_in_another_browser_says_to_start_again() {
+    let (kit, endpoint) = site().await;
+    let client = TestClient::new(endpoint);
+    let mut first = Browser::new(&client);
+    first.get("/start/signup").await;
+    let v = kit.consent().await;
+    let (pv, tv) = (v.privacy_policy_version.0.to_string(), v.mypage_terms_version.0.to_string());
+    first.post("/start/signup/terms", &[("privacy", "on"), ("terms", "on"), ("pv", &pv), ("tv", &tv)]).await;
+    first.post("/start/signup/email", &[("email", "a@example.jp")]).await;
+    let mut other = Browser::new(&client);
+    let page = other.get("/start/signup/password").await;
+    assert!(page.body.contains("はじめからやり直してください"));
+    assert!(page.body.contains("メールアドレスを入力したブラウザーでのみ"));
+}
+
+#[tokio::test]
+async fn r3_a_wrong_key_on_the_page_says_how_many_attempts_remain() {
+    let (kit, endpoint) = site().await;
+    let client = TestClient::new(endpoint);
+    let mut b = Browser::new(&client);
+    b.get("/start/signup").await;
+    let v = kit.consent().await;
+    let (pv, tv) = (v.privacy_policy_version.0.to_string(), v.mypage_terms_version.0.to_string());
+    b.post("/start/signup/terms", &[("privacy", "on"), ("terms", "on"), ("pv", &pv), ("tv", &tv)]).await;
+    b.post("/start/signup/email", &[("email", "a@example.jp")]).await;
+    b.get("/start/signup/password").await;
+    let page = b
+        .post(
+            "/start/signup/password",
+            &[("password", TEST_PASSWORD), ("confirmation", TEST_PASSWORD), ("auth_key", "ZZZZZ-22222")],
+        )
+        .await;
+    assert!(page.body.contains("認証キーが正しくありません。あと4回"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn r13_login_renews_the_session_id() {
+    let (kit, endpoint) = site().await;
+    kit.sign_up("renew@example.jp").await;
+    let client = TestClient::new(endpoint);
+    let mut b = Browser::new(&client);
+    b.get("/login").await;
+    let before = b.cookie.clone().unwrap();
+    b.post("/login", &[("email", "renew@example.jp"), ("password", TEST_PASSWORD)]).await;
+    let after = b.cookie.clone().unwrap();
+    assert_ne!(before, after);
+    assert!(b.get("/mypage").await.body.contains("renew@example.jp"));
+}
+
+#[tokio::test]
+async fn r14_an_employer_session_never_reaches_the_staff_console() {
+    let (kit, endpoint) = site().await;
+    kit.sign_up("emp@example.jp").await;
+    let client = TestClient::new(endpoint);
+    let mut b = Browser::new(&client);
+    b.get("/login").await;
+    b.post("/login", &[("email", "emp@example.jp"), ("password", TEST_PASSWORD)]).await;
+    for path in ["/staff", "/staff/counter"] {
+        assert_eq!(b.get(path).await.location.as_deref(), Some("/staff/login"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn r14_staff_of_another_office_can_neither_see_nor_decide_a_registration() {
+    let (kit, endpoint) = site().await;
+    let account = kit.sign_up("c@example.jp").await;
+    let c = mypage_testkit::TestKit::client();
+    let id = kit.mypage.declare_history(account, &HistoryInput::FirstTime { office: "1301".into() }, &c).await.unwrap();
+    kit.mypage.save_establishment_info(account, &fixtures::establishment_info(), &c).await.unwrap();
+    kit.mypage.save_job_offer(account, &fixtures::job_offer(), &c).await.unwrap();
+    kit.mypage.submit_registration(account, &c).await.unwrap();
+    let client = TestClient::new(endpoint);
+    let mut osaka = Browser::new(&client);
+    osaka.get("/staff/login").await;
+    osaka.post("/staff/login", &[("login", "osaka.reviewer"), ("password", TEST_PASSWORD)]).await;
+    assert!(!osaka.get("/staff").await.body.contains(&id.to_string()));
+    assert_eq!(osaka.get(&format!("/staff/registrations/{id}")).await.status, StatusCode::NOT_FOUND);
+    for action in ["confirm", "contact", "return", "reject"] {
+        let page = osaka.post(&format!("/staff/registrations/{id}/{action}"), &[("note", "確認")]).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{action}");
+    }
+    let still = kit.mypage.overview(account).await.unwrap().registration.unwrap().status;
+    assert_eq!(still, mypage_domain::model::RegistrationStatus::Submitted);
+}
