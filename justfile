@@ -1,7 +1,11 @@
 # Employer My Page — developer commands. `just ready` is exactly what CI runs.
 
-# Walk cases A, B and C in the terminal.
+# Serve on 127.0.0.1:8080 with the embedded defaults (SQLite and mail files in ./data).
 run:
+    cargo run --release -p mypage-server
+
+# Walk cases A, B and C in the terminal.
+walkthrough:
     cargo run -p mypage-walkthrough
 
 # Every test, with nothing allowed to skip.

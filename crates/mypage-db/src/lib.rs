@@ -7,6 +7,7 @@
 mod convert;
 mod entities;
 mod migration;
+mod numbers;
 mod queue;
 mod seal;
 mod sessions;

@@ -4,6 +4,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_schema;
+mod m20261123_000002_number_sequences;
 
 /// The migrations of this crate, in order.
 pub(crate) struct Migrator;
@@ -11,6 +12,9 @@ pub(crate) struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_create_schema::Migration)]
+        vec![
+            Box::new(m20261123_000001_create_schema::Migration),
+            Box::new(m20261123_000002_number_sequences::Migration),
+        ]
     }
 }

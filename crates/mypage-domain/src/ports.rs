@@ -476,6 +476,7 @@ pub trait PasswordHasher: Send + Sync {
 #[async_trait]
 pub trait EstablishmentNumberAllocator: Send + Sync {
     /// A number under `office` that no establishment has yet. Numbers are never reused; gaps are allowed.
+    /// The domain calls it with no transaction of its own open, so an allocator may use the same database.
     ///
     /// # Errors
     /// [`InfrastructureError`] when no number can be had.

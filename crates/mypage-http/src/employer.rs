@@ -174,7 +174,8 @@ pub(crate) async fn start(
     }
     let terms = match app.mypage.current_terms().await {
         Ok(Some(t)) => t,
-        _ => return unavailable(app),
+        Ok(None) => return unavailable(app, &"no terms have been published"),
+        Err(e) => return unavailable(app, &e),
     };
     let mut s = session.lock().await;
     terms_page(app, p, &s.csrf(), &terms, None).into_response()
@@ -194,7 +195,8 @@ pub(crate) async fn accept_terms(
     }
     let terms = match app.mypage.current_terms().await {
         Ok(Some(t)) => t,
-        _ => return unavailable(app),
+        Ok(None) => return unavailable(app, &"no terms have been published"),
+        Err(e) => return unavailable(app, &e),
     };
     let shown = (field(&form, "pv").parse().unwrap_or(0), field(&form, "tv").parse().unwrap_or(0));
     let error = if !form.contains_key("privacy") || !form.contains_key("terms") {
@@ -315,7 +317,9 @@ pub(crate) async fn request_key(
             )];
             email_page(app, p, &s.csrf(), &email, &errors).into_response()
         }
-        Err(RequestAuthKeyError::TermsNotPublished | RequestAuthKeyError::Infrastructure(_)) => unavailable(app),
+        Err(e @ (RequestAuthKeyError::TermsNotPublished | RequestAuthKeyError::Infrastructure(_))) => {
+            unavailable(app, &e)
+        }
     }
 }
 
@@ -470,7 +474,7 @@ pub(crate) async fn set_password(
             Ok(_) => (None, None, None),
             Err(ResetPasswordError::Key(k)) => (Some(k), None, None),
             Err(ResetPasswordError::Password(e)) => (None, Some(e), None),
-            Err(ResetPasswordError::Infrastructure(_)) => (None, None, Some(unavailable(app))),
+            Err(ResetPasswordError::Infrastructure(e)) => (None, None, Some(unavailable(app, &e))),
         }
     } else {
         match app.mypage.register_password(&entry, &client(req)).await {
@@ -490,7 +494,7 @@ pub(crate) async fn set_password(
                     )),
                 )
             }
-            Err(RegisterPasswordError::Infrastructure(_)) => (None, None, Some(unavailable(app))),
+            Err(RegisterPasswordError::Infrastructure(e)) => (None, None, Some(unavailable(app, &e))),
         }
     };
     if let Some(response) = other {
@@ -544,7 +548,7 @@ pub(crate) async fn resend(
             "このメールアドレスへの申込が続いたため、しばらく再送信できません。1時間ほど経ってからやり直してください。"
                 .to_owned()
         }
-        Err(ResendAuthKeyError::Infrastructure(_)) => return unavailable(app),
+        Err(ResendAuthKeyError::Infrastructure(e)) => return unavailable(app, &e),
         Err(_) => {
             s.data.flow = None;
             s.changed();
@@ -633,7 +637,7 @@ pub(crate) async fn login(
             response.set_status(poem::http::StatusCode::TOO_MANY_REQUESTS);
             response
         }
-        Err(LoginError::Infrastructure(_)) => unavailable(app),
+        Err(LoginError::Infrastructure(e)) => unavailable(app, &e),
     }
 }
 
@@ -674,7 +678,10 @@ pub(crate) async fn home(Data(app): Data<&App>, Data(session): Data<&SessionHand
         Ok(a) => a,
         Err(r) => return r,
     };
-    let Ok(overview) = app.mypage.overview(account).await else { return unavailable(app) };
+    let overview = match app.mypage.overview(account).await {
+        Ok(o) => o,
+        Err(e) => return unavailable(app, &e),
+    };
     let token = session.lock().await.csrf();
     let body = html! {
         h1 { "求人者マイページ" }
@@ -851,7 +858,7 @@ pub(crate) async fn declare_history(
         Err(DeclareHistoryError::AccountNotFound | DeclareHistoryError::NotProvisional) => {
             Redirect::see_other("/mypage").into_response()
         }
-        Err(DeclareHistoryError::Infrastructure(_)) => unavailable(app),
+        Err(DeclareHistoryError::Infrastructure(e)) => unavailable(app, &e),
     }
 }
 
@@ -918,7 +925,7 @@ pub(crate) async fn save_establishment(
             &field_messages(&errors),
         )
         .into_response(),
-        Err(SaveEstablishmentError::Infrastructure(_)) => unavailable(app),
+        Err(SaveEstablishmentError::Infrastructure(e)) => unavailable(app, &e),
         Err(SaveEstablishmentError::NotFirstTime) => Redirect::see_other("/mypage/job").into_response(),
         Err(_) => Redirect::see_other("/mypage").into_response(),
     }
@@ -958,7 +965,7 @@ pub(crate) async fn save_job(
             step_page(app, "求人情報の入力", "/mypage/job", &token, forms::JOB_OFFER, &form, &field_messages(&errors))
                 .into_response()
         }
-        Err(SaveJobOfferError::Infrastructure(_)) => unavailable(app),
+        Err(SaveJobOfferError::Infrastructure(e)) => unavailable(app, &e),
         Err(_) => Redirect::see_other("/mypage").into_response(),
     }
 }
@@ -970,7 +977,10 @@ pub(crate) async fn review(Data(app): Data<&App>, Data(session): Data<&SessionHa
         Err(r) => return r,
     };
     let token = session.lock().await.csrf();
-    let Ok(overview) = app.mypage.overview(account).await else { return unavailable(app) };
+    let overview = match app.mypage.overview(account).await {
+        Ok(o) => o,
+        Err(e) => return unavailable(app, &e),
+    };
     let Some(r) = overview.registration.filter(|r| r.status.is_editable()) else {
         return Redirect::see_other("/mypage").into_response();
     };
@@ -1026,7 +1036,7 @@ pub(crate) async fn submit(
             layout("仮登録完了", &app.config.help_desk, body).into_response()
         }
         Err(SubmitError::Incomplete(_)) => Redirect::see_other("/mypage/history").into_response(),
-        Err(SubmitError::Infrastructure(_)) => unavailable(app),
+        Err(SubmitError::Infrastructure(e)) => unavailable(app, &e),
         Err(_) => Redirect::see_other("/mypage").into_response(),
     }
 }

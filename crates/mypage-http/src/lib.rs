@@ -95,8 +95,10 @@ pub(crate) fn forbidden(app: &App) -> Response {
     r
 }
 
-/// The store or another service failed; nothing the employer typed was saved as half.
-pub(crate) fn unavailable(app: &App) -> Response {
+/// The store or another service failed; nothing the employer typed was saved as half. The cause goes to the log
+/// (domain errors carry no secret), the page says only that it failed.
+pub(crate) fn unavailable(app: &App, cause: &dyn std::fmt::Display) -> Response {
+    tracing::error!(error = %cause, "a request failed");
     let body = html! {
         h1 { "ただいま混み合っています" }
         p { "システムで一時的な問題が発生しました。入力内容は保存されていません。しばらく時間をおいてから、もう一度お試しください。" }

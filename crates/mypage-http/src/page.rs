@@ -51,7 +51,7 @@ pub(crate) const TERMS_JS: &str = r#"
 document.querySelectorAll('[data-scroll-gate]').forEach(function (box) {
   var target = document.getElementById(box.getAttribute('data-scroll-gate'));
   if (!target) { return; }
-  box.disabled = true;
+  target.disabled = true;
   var hint = document.getElementById(box.id + '-hint');
   var check = function () {
     if (box.scrollHeight - box.scrollTop - box.clientHeight < 8) {

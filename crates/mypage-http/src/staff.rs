@@ -97,7 +97,7 @@ pub(crate) async fn login(
             r.set_status(StatusCode::TOO_MANY_REQUESTS);
             r
         }
-        Err(StaffLoginError::Infrastructure(_)) => unavailable(app),
+        Err(StaffLoginError::Infrastructure(e)) => unavailable(app, &e),
     }
 }
 
@@ -110,7 +110,7 @@ pub(crate) async fn queue(Data(app): Data<&App>, Data(session): Data<&SessionHan
     let registrations = match app.mypage.review_queue(staff).await {
         Ok(r) => Some(r),
         Err(QueueError::NotPermitted) => None,
-        Err(_) => return unavailable(app),
+        Err(e) => return unavailable(app, &e),
     };
     let body = html! {
         h1 { "職員メニュー" }
@@ -152,7 +152,7 @@ pub(crate) async fn detail(
         Ok(found) => found,
         Err(QueueError::NotPermitted) => return not_permitted(app),
         Err(QueueError::RegistrationNotFound | QueueError::OutsideOffice) => return not_found(app),
-        Err(QueueError::Infrastructure(_)) => return unavailable(app),
+        Err(QueueError::Infrastructure(e)) => return unavailable(app, &e),
     };
     let body = html! {
         p.breadcrumb { a href="/staff" { "職員メニュー" } " > 仮登録の審査" }
@@ -225,7 +225,7 @@ pub(crate) async fn decide(
             Err(ConfirmError::EstablishmentNotFound) => {
                 Ok("申告された事業所番号の事業所が見つかりません。事業所情報を確認してください。".into())
             }
-            Err(ConfirmError::Infrastructure(_)) => Err(unavailable(app)),
+            Err(ConfirmError::Infrastructure(e)) => Err(unavailable(app, &e)),
         },
         "contact" | "return" | "reject" => {
             let result = match action.as_str() {
@@ -239,7 +239,7 @@ pub(crate) async fn decide(
                 Err(ReviewError::RegistrationNotFound | ReviewError::OutsideOffice) => Err(not_found(app)),
                 Err(ReviewError::AlreadyDecided) => Ok("この仮登録は、すでにほかの職員が処理しています。".into()),
                 Err(ReviewError::InvalidNote(_)) => Ok("連絡事項・理由を1000文字以内で入力してください。".into()),
-                Err(ReviewError::Infrastructure(_)) => Err(unavailable(app)),
+                Err(ReviewError::Infrastructure(e)) => Err(unavailable(app, &e)),
             }
         }
         _ => Err(not_found(app)),
@@ -317,7 +317,7 @@ pub(crate) async fn counter(
         Err(CounterRegistrationError::EmailTaken) => {
             (false, "このメールアドレスは、すでにほかのアカウントで使われています。".into())
         }
-        Err(CounterRegistrationError::Infrastructure(_)) => return unavailable(app),
+        Err(CounterRegistrationError::Infrastructure(e)) => return unavailable(app, &e),
     };
     counter_page(app, &token, if message.0 { "" } else { &email }, if message.0 { "" } else { &number }, Some(message))
         .into_response()

@@ -6,8 +6,8 @@ use mypage_domain::model::OutgoingMail;
 
 use crate::render::MailConfig;
 
-/// A message ready for any transport.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A message ready for any transport. Its Debug shows no content: the body may hold an auth key.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Envelope {
     /// The outbox id, for logs and the queue.
     pub id: mypage_domain::model::MailId,
@@ -21,8 +21,22 @@ pub struct Envelope {
     pub to_masked: String,
     /// The template's code, for logs.
     pub template: &'static str,
+    /// The subject, as rendered.
+    pub subject: String,
+    /// The body, as rendered (UTF-8 text), for transports that show it to a person.
+    pub text: String,
     /// The whole message, CRLF line endings.
     pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for Envelope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Envelope")
+            .field("id", &self.id)
+            .field("to", &self.to_masked)
+            .field("template", &self.template)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Builds the message of an outgoing mail.
@@ -35,11 +49,11 @@ pub fn build(mail: &OutgoingMail, config: &MailConfig) -> std::io::Result<Envelo
     let bytes = MessageBuilder::new()
         .from((config.from_name.as_str(), config.from_address.as_str()))
         .to(mail.to.as_str())
-        .subject(rendered.subject)
+        .subject(rendered.subject.clone())
         .message_id(id.clone())
         .date(mail.created_at.timestamp())
         .header("Auto-Submitted", mail_send::mail_builder::headers::raw::Raw::new("auto-generated"))
-        .text_body(rendered.body)
+        .text_body(rendered.body.clone())
         .write_to_vec()?;
     Ok(Envelope {
         id: mail.id,
@@ -48,6 +62,8 @@ pub fn build(mail: &OutgoingMail, config: &MailConfig) -> std::io::Result<Envelo
         to: mail.to.as_str().to_owned(),
         to_masked: mail.to.masked(),
         template: mail.template.code(),
+        subject: rendered.subject,
+        text: rendered.body,
         bytes,
     })
 }

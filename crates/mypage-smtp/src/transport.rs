@@ -154,7 +154,8 @@ impl Transport for SmtpTransport {
     }
 }
 
-/// Writes each message as an `.eml` file into a folder and logs one line: the embedded default.
+/// Writes each message as an `.eml` file (for a mail program) and a `.txt` file (to read with any editor: the
+/// body of an `.eml` is base64) into a folder, and logs one line: the embedded default.
 #[derive(Debug, Clone)]
 pub struct FileTransport {
     folder: PathBuf,
@@ -170,8 +171,11 @@ impl FileTransport {
     async fn write(&self, envelope: &Envelope) -> std::io::Result<PathBuf> {
         tokio::fs::create_dir_all(&self.folder).await?;
         // One file per mail id: sending the same mail again after a crash rewrites the same file.
+        let readable = format!("To: {}\nSubject: {}\n\n{}", envelope.to, envelope.subject, envelope.text);
+        let partial = self.folder.join(format!(".{}.partial", envelope.id));
+        tokio::fs::write(&partial, readable).await?;
+        tokio::fs::rename(&partial, self.folder.join(format!("{}.txt", envelope.id))).await?;
         let path = self.folder.join(format!("{}.eml", envelope.id));
-        let partial = self.folder.join(format!(".{}.eml.partial", envelope.id));
         tokio::fs::write(&partial, &envelope.bytes).await?;
         tokio::fs::rename(&partial, &path).await?;
         Ok(path)

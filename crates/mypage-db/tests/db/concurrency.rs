@@ -14,9 +14,7 @@ use mypage_domain::usecases::{
 };
 use mypage_domain::values::{ConsentInput, StaffRole, TermsKind};
 use mypage_domain::{DomainConfig, MyPage, Ports};
-use mypage_testkit::{
-    DeterministicKeys, FastHasher, ManualClock, PlainDigest, SequentialNumbers, TEST_PASSWORD, fixtures,
-};
+use mypage_testkit::{DeterministicKeys, FastHasher, ManualClock, PlainDigest, TEST_PASSWORD, fixtures};
 use secrecy::{ExposeSecret, SecretString};
 
 /// The use cases over `db`, with a world of one office, one reviewer and published terms.
@@ -36,7 +34,7 @@ async fn world(db: Database) -> World {
         keys: Arc::new(DeterministicKeys::new(std::process::id().into())),
         digest: Arc::new(PlainDigest),
         hasher: Arc::new(FastHasher::new()),
-        numbers: Arc::new(SequentialNumbers::default()),
+        numbers: Arc::new(db.clone()),
     };
     let mypage = MyPage::new(ports, DomainConfig::default());
     let sys = ClientInfo::system();
@@ -223,4 +221,30 @@ pub(crate) async fn concurrent_claimers_never_share_a_mail(db: Database) {
     }
     let distinct: HashSet<MailId> = all.iter().copied().collect();
     assert_eq!((all.len(), distinct.len()), (60, 60), "every mail claimed exactly once");
+}
+
+pub(crate) async fn concurrent_allocations_never_repeat_a_number_and_skip_taken_ones(db: Database) {
+    use mypage_domain::ports::EstablishmentNumberAllocator;
+    use mypage_domain::values::OfficeCode;
+    let w = world(db).await;
+    // The office already holds the first number the counter would give.
+    w.mypage
+        .import_establishment(AdminActor::System, "1301-500001-6", "既存の事業所", &ClientInfo::system())
+        .await
+        .unwrap();
+    let office = OfficeCode::parse("1301").unwrap();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (db, office) = (w.db.clone(), office.clone());
+            tokio::spawn(async move { db.allocate(&office).await.unwrap() })
+        })
+        .collect();
+    let mut numbers = HashSet::new();
+    for t in tasks {
+        let n = t.await.unwrap();
+        assert_eq!(n.office(), office);
+        assert_ne!(n.to_string(), "1301-500001-6");
+        assert!(numbers.insert(n.to_string()), "repeated {n}");
+    }
+    assert_eq!(numbers.len(), 8);
 }

@@ -99,6 +99,7 @@ concurrency_suite!(
     concurrent_key_requests_for_one_address_leave_one_open_flow,
     concurrent_wrong_keys_are_all_counted,
     concurrent_claimers_never_share_a_mail,
+    concurrent_allocations_never_repeat_a_number_and_skip_taken_ones,
 );
 
 mod query_plans {

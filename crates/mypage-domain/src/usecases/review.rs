@@ -177,6 +177,20 @@ impl MyPage {
         id: RegistrationId,
         client: &ClientInfo,
     ) -> Result<EstablishmentNumber, ConfirmError> {
+        // A new number is drawn before the transaction opens: an allocator may live in the same database, which on
+        // SQLite admits one writer at a time. If the registration is decided meanwhile, the number is a gap.
+        let new_number = {
+            let mut tx = self.begin().await?;
+            let (_, reg) = reach(&mut tx, staff, id).await??;
+            if !reg.status.is_pending() {
+                return Err(ConfirmError::AlreadyDecided);
+            }
+            drop(tx);
+            match &reg.history {
+                Some(ApplicationHistory::FirstTime { office }) => Some(self.ports.numbers.allocate(office).await?),
+                _ => None,
+            }
+        };
         let mut tx = self.begin().await?;
         let (_, mut reg) = reach(&mut tx, staff, id).await??;
         if !reg.status.is_pending() {
@@ -197,11 +211,13 @@ impl MyPage {
             Some(ApplicationHistory::PastApplicant { number }) => {
                 tx.establishments().by_number(number).await?.ok_or(ConfirmError::EstablishmentNotFound)?
             }
-            Some(ApplicationHistory::FirstTime { office }) => {
+            Some(ApplicationHistory::FirstTime { .. }) => {
                 let info = reg.establishment.clone().ok_or_else(|| {
                     InfrastructureError::new("a submitted first-time registration has no establishment")
                 })?;
-                let number = self.ports.numbers.allocate(office).await?;
+                let number = new_number
+                    .clone()
+                    .ok_or_else(|| InfrastructureError::new("the history changed while the number was drawn"))?;
                 let created = Establishment {
                     id: self.new_id(EstablishmentId::from_bytes),
                     number,

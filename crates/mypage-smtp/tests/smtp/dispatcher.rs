@@ -178,7 +178,7 @@ async fn r16_on_shutdown_the_batch_in_flight_is_finished_and_nothing_more_is_cla
 }
 
 #[tokio::test]
-async fn the_file_transport_writes_one_eml_file_per_mail_named_after_its_id() {
+async fn the_file_transport_writes_an_eml_and_a_readable_txt_file_per_mail_named_after_its_id() {
     let folder = tempfile::tempdir().unwrap();
     let store = MemoryStore::new();
     let clock = ManualClock::monday_morning();
@@ -191,12 +191,15 @@ async fn the_file_transport_writes_one_eml_file_per_mail_named_after_its_id() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    let mut expected: Vec<String> = ids.iter().map(|id| format!("{id}.eml")).collect();
+    let mut expected: Vec<String> = ids.iter().flat_map(|id| [format!("{id}.eml"), format!("{id}.txt")]).collect();
     expected.sort();
     assert_eq!(names, expected);
     let first = std::fs::read(folder.path().join("mail").join(format!("{}.eml", ids[0]))).unwrap();
     let parsed = mail_parser::MessageParser::default().parse(&first).unwrap();
     assert!(parsed.body_text(0).unwrap().contains("認証キー：ABCDE-23456"));
+    let readable = std::fs::read_to_string(folder.path().join("mail").join(format!("{}.txt", ids[0]))).unwrap();
+    assert!(readable.starts_with("To: a@example.jp\nSubject: 【求人者マイページ】パスワード登録申込受付通知\n"));
+    assert!(readable.contains("認証キー：ABCDE-23456"), "a newcomer reads the key with any editor");
 }
 
 /// A log sink for one test.

@@ -1,0 +1,191 @@
+//! # Employer My Page — the server
+//!
+//! The composition root: reads the configuration, opens the database (SQLite in `./data` by default), wires the
+//! domain with the adapters, serves the pages on 127.0.0.1:8080, sends the outbox, and stops gracefully.
+//!
+//! `mypage-server [serve]` runs everything; `mypage-server migrate` applies the migrations and exits.
+
+mod config;
+mod demo;
+mod secrets;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use mypage_credentials::{Argon2Config, Argon2Hasher, ChaChaKeyGenerator, HmacKeyDigest};
+use mypage_db::{Database, DbConfig};
+use mypage_domain::ports::{Clock, MailQueue, SessionStore};
+use mypage_domain::{DomainConfig, MyPage, Ports};
+use mypage_http::{HttpConfig, HttpPorts};
+use mypage_smtp::{DispatchConfig, Dispatcher, FileTransport, MailConfig, SmtpConfig, SmtpTransport, Transport};
+use poem::http::StatusCode;
+use poem::listener::TcpListener;
+use poem::web::Data;
+use poem::{EndpointExt, IntoResponse, Response, Route, Server, get, handler};
+use secrecy::ExposeSecret;
+
+use crate::config::{Config, MailSink};
+
+/// The operating system's clock: the one place time enters the system.
+struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+#[handler]
+fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready when the database answers and every migration is applied.
+#[handler]
+async fn readyz(Data(db): Data<&Database>) -> Response {
+    match db.pending_migrations().await {
+        Ok(0) => "ready".into_response(),
+        Ok(n) => (StatusCode::SERVICE_UNAVAILABLE, format!("{n} migrations pending")).into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+    tracing::info!("shutting down: finishing requests and mails in flight");
+}
+
+async fn open_database(config: &Config, outbox_key: [u8; 32]) -> Result<Database> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("MYPAGE_DATA_DIR: cannot create {}", config.data_dir.display()))?;
+    }
+    let mut db_config = DbConfig::new(config.database_url.clone(), outbox_key);
+    db_config.max_connections = config.db_max_connections;
+    let db = Database::connect(&db_config).await.context("MYPAGE_DATABASE_URL")?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+async fn serve(config: Config) -> Result<()> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("MYPAGE_DATA_DIR: cannot create {}", config.data_dir.display()))?;
+    let keys = Arc::new(ChaChaKeyGenerator::from_os()?);
+    let secrets = secrets::Secrets::load_or_create(&config.data_dir, &keys)?;
+    let db = open_database(&config, *secrets.outbox.expose_secret()).await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let digest = Arc::new(HmacKeyDigest::new(secrets.digest.expose_secret())?);
+    let hasher = Arc::new(Argon2Hasher::new(Argon2Config::default())?);
+    let domain_config = DomainConfig {
+        auth_key_ttl: chrono::Duration::from_std(config.auth_key_ttl)?,
+        password_policy: config.password_policy,
+        ..DomainConfig::default()
+    };
+    let ports = Ports {
+        store: Arc::new(db.clone()),
+        clock: clock.clone(),
+        keys: keys.clone(),
+        digest: digest.clone(),
+        hasher,
+        numbers: Arc::new(db.clone()),
+    };
+    let mypage = MyPage::new(ports, domain_config);
+    if config.demo && demo::seed(&mypage, &config.data_dir, &keys).await? {
+        tracing::info!("demo data loaded (set MYPAGE_DEMO=false to start empty)");
+    }
+
+    let mut mail = MailConfig::hello_work()?;
+    mail.from_address = mypage_domain::values::EmailAddress::parse(&config.mail_from).context("MYPAGE_MAIL_FROM")?;
+    mail.site_url = config.site_url.clone();
+    let transport: Arc<dyn Transport> = match &config.mail {
+        MailSink::Files(folder) => {
+            tracing::info!(folder = %folder.display(), "mail is written as .eml files (set MYPAGE_SMTP_HOST to send it)");
+            Arc::new(FileTransport::new(folder.clone()))
+        }
+        MailSink::Smtp { host, port, security, user, password } => Arc::new(SmtpTransport::new(SmtpConfig {
+            host: host.clone(),
+            port: *port,
+            security: *security,
+            credentials: user
+                .clone()
+                .zip(password.as_ref().map(|p| secrecy::SecretString::from(p.expose_secret().to_owned()))),
+            timeout: Duration::from_secs(30),
+        })),
+    };
+    let queue: Arc<dyn MailQueue> = Arc::new(db.clone());
+    let dispatcher = Dispatcher::new(queue, transport, clock.clone(), mail.clone(), DispatchConfig::default());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let sending = tokio::spawn(async move { dispatcher.run(stopped).await });
+
+    let upkeep = {
+        let (mypage, sessions, clock) = (mypage.clone(), db.clone(), clock.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                if let Err(e) = mypage.expire_stale().await {
+                    tracing::error!(error = %e, "expiring drafts and flows failed");
+                }
+                if let Err(e) = sessions.purge_expired(clock.now()).await {
+                    tracing::error!(error = %e, "purging sessions failed");
+                }
+            }
+        })
+    };
+
+    let http_config = HttpConfig {
+        secure_cookies: config.secure_cookies,
+        help_desk: mail.help_desk.clone(),
+        system_address: mail.from_address.as_str().to_owned(),
+        ..HttpConfig::default()
+    };
+    let http_ports = HttpPorts { sessions: Arc::new(db.clone()), digest, keys, clock };
+    let site = mypage_http::routes(mypage, http_ports, http_config);
+    let app = Route::new().at("/healthz", get(healthz)).at("/readyz", get(readyz).data(db.clone())).nest("/", site);
+    tracing::info!(listen = %config.listen, "serving Employer My Page: open http://{}", config.listen);
+    Server::new(TcpListener::bind(config.listen))
+        .run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(10)))
+        .await
+        .context("MYPAGE_LISTEN")?;
+    let _ = stop.send(true);
+    let _ = sending.await;
+    upkeep.abort();
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt().with_target(false).init();
+    let config = Config::from_env()?;
+    match std::env::args().nth(1).as_deref() {
+        None | Some("serve") => serve(config).await,
+        Some("migrate") => {
+            let keys = ChaChaKeyGenerator::from_os()?;
+            std::fs::create_dir_all(&config.data_dir)?;
+            let secrets = secrets::Secrets::load_or_create(&config.data_dir, &keys)?;
+            open_database(&config, *secrets.outbox.expose_secret()).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Some(other) => anyhow::bail!("unknown command {other:?}: use serve (the default) or migrate"),
+    }
+}
