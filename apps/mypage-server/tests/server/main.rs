@@ -1,0 +1,84 @@
+//! The real binary, started as a newcomer would on its embedded defaults (SQLite and mail files in a data folder):
+//! it serves the top page, `/healthz` and `/readyz`, loads the demo, and stops cleanly on SIGTERM.
+#![expect(clippy::expect_used, reason = "tests fail at once with the reason")]
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::process::{Child, Command};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(18_181)
+}
+
+/// One GET over a plain TCP connection: the status line and the body.
+async fn get(port: u16, path: &str) -> Option<(String, String)> {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.ok()?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.ok()?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.ok()?;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    Some((head.lines().next()?.to_owned(), body.to_owned()))
+}
+
+async fn start(data: &Path, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_mypage-server"))
+        .env("MYPAGE_DATA_DIR", data)
+        .env("MYPAGE_LISTEN", format!("127.0.0.1:{port}"))
+        .env_remove("MYPAGE_DATABASE_URL")
+        .env_remove("MYPAGE_SMTP_HOST")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the server binary starts")
+}
+
+async fn wait_ready(port: u16) -> bool {
+    for _ in 0..200 {
+        if let Some((status, _)) = get(port, "/healthz").await
+            && status.contains(" 200 ")
+        {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn the_server_starts_on_its_embedded_defaults_serves_the_site_and_stops_on_sigterm() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let port = free_port();
+    let mut server = start(data.path(), port).await;
+    assert!(wait_ready(port).await, "the server answers /healthz");
+    let (status, body) = get(port, "/readyz").await.expect("readyz answers");
+    assert!(status.contains(" 200 ") && body.contains("ready"), "{status} {body}");
+    let (status, body) = get(port, "/").await.expect("the top page answers");
+    assert!(status.contains(" 200 "), "{status}");
+    assert!(
+        body.contains("求人者マイページ開設（パスワード登録）") && body.contains("事業所登録・求人申し込み（仮登録）")
+    );
+    let (_, terms) = get(port, "/start/signup").await.expect("the terms page answers");
+    assert!(terms.contains("プライバシーポリシー（第1版）"), "the demo published the terms");
+    assert!(data.path().join("secrets").exists() && data.path().join("mypage.db").exists());
+    assert!(data.path().join("demo-staff.txt").exists());
+
+    let pid = server.id().expect("a running server has a pid");
+    let killed = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill runs");
+    assert!(killed.success());
+    let exit = tokio::time::timeout(Duration::from_secs(20), server.wait()).await.expect("it stops").expect("it exits");
+    assert!(exit.success(), "a graceful stop exits with 0, got {exit:?}");
+
+    // A second start on the same data keeps the secrets and does not load the demo twice.
+    let secrets = std::fs::read_to_string(data.path().join("secrets")).expect("secrets");
+    let mut again = start(data.path(), port).await;
+    assert!(wait_ready(port).await);
+    assert_eq!(std::fs::read_to_string(data.path().join("secrets")).expect("secrets"), secrets);
+    let _ = again.kill().await;
+}
