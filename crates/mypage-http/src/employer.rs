@@ -11,7 +11,7 @@ use mypage_domain::usecases::{
     RegisterPasswordError, RequestAuthKeyError, ResendAuthKeyError, ResetPasswordError, SaveEstablishmentError,
     SaveJobOfferError, SubmitError,
 };
-use mypage_domain::values::{ConsentInput, PasswordPolicyError, TermsConsentError, TermsVersion};
+use mypage_domain::values::{ConsentInput, TermsConsentError, TermsVersion};
 use poem::web::{Data, Form, Path, Redirect};
 use poem::{IntoResponse, Request, Response, handler};
 use secrecy::SecretString;
@@ -398,28 +398,6 @@ pub(crate) async fn password_form(
     }
 }
 
-fn password_problem(e: PasswordPolicyError) -> (String, String) {
-    let (field, message) = match e {
-        PasswordPolicyError::TooShort { min } => ("password", format!("{min}文字以上で入力してください。")),
-        PasswordPolicyError::TooLong { max } => ("password", format!("{max}文字以内で入力してください。")),
-        PasswordPolicyError::NotHalfWidth => {
-            ("password", "半角の英字、数字、記号で入力してください（空白は使えません）。".into())
-        }
-        PasswordPolicyError::MissingDigit => ("password", "数字を1文字以上含めてください。".into()),
-        PasswordPolicyError::MissingLetter => ("password", "英字を1文字以上含めてください。".into()),
-        PasswordPolicyError::MissingSymbol => ("password", "記号を1文字以上含めてください。".into()),
-        PasswordPolicyError::ControlCharacter => ("password", "使用できない文字が含まれています。".into()),
-        PasswordPolicyError::ContainsEmail => {
-            ("password", "メールアドレスの一部（@より前）を含むパスワードは使えません。".into())
-        }
-        PasswordPolicyError::TooCommon => {
-            ("password", "よく使われていて推測されやすいパスワードです。別のパスワードにしてください。".into())
-        }
-        PasswordPolicyError::ConfirmationMismatch => ("confirmation", "確認用のパスワードが一致しません。".into()),
-    };
-    (field.to_owned(), message)
-}
-
 enum KeyFailure {
     Field(String),
     StartAgain(&'static str),
@@ -501,7 +479,7 @@ pub(crate) async fn set_password(
         return response;
     }
     if let Some(e) = outcome_password {
-        return password_page(app, p, &s.csrf(), &flow, &[password_problem(e)], None).into_response();
+        return password_page(app, p, &s.csrf(), &flow, &[crate::page::password_problem(e)], None).into_response();
     }
     if let Some(k) = outcome_key {
         return match key_problem(k) {

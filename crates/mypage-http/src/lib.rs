@@ -4,6 +4,7 @@
 //! `SessionStore` port, CSRF tokens on every form, security headers and a body limit.
 //! [`routes`] returns an endpoint that an embedding poem server can `nest`; this crate never binds a port.
 
+mod api;
 mod employer;
 mod forms;
 mod page;
@@ -169,7 +170,16 @@ pub fn routes(mypage: MyPage, ports: HttpPorts, config: HttpConfig) -> impl Endp
         secure: config.secure_cookies,
     };
     let app = App { mypage, config: Arc::new(config) };
+    let api = poem_openapi::OpenApiService::new(
+        api::Api { app: app.clone(), sessions: sessions.clone() },
+        "Employer My Page API",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .server("/api/v1");
+    let spec = api.spec_endpoint();
     Route::new()
+        .nest("/api/v1", api)
+        .at("/api/v1/openapi.json", spec)
         .at("/", get(employer::top))
         .at("/help", get(employer::help))
         .at("/assets/site.css", get(css))

@@ -2,7 +2,7 @@
 //! JavaScript; the one script (terms scrolled to the end, R1) is a static file, so the CSP allows no inline script.
 
 use maud::{DOCTYPE, Markup, html};
-use mypage_domain::values::{FieldErrors, FieldProblem};
+use mypage_domain::values::{FieldErrors, FieldProblem, PasswordPolicyError};
 
 /// The stylesheet, embedded in the binary (no CDN). Colours and focus follow the Digital Agency's design system:
 /// text contrast above 7:1, a visible focus ring, targets at least 44 px, readable at 360 px wide.
@@ -165,4 +165,27 @@ pub(crate) fn label_ja(field: &str) -> &'static str {
 /// Field errors as (field, message) pairs, in form order.
 pub(crate) fn field_messages(errors: &FieldErrors) -> Vec<(String, String)> {
     errors.0.iter().map(|e| (e.field.to_owned(), problem_ja(&e.problem))).collect()
+}
+
+/// The Japanese message of a password refused by the rule (R5), with the field it belongs to.
+pub(crate) fn password_problem(e: PasswordPolicyError) -> (String, String) {
+    let (field, message) = match e {
+        PasswordPolicyError::TooShort { min } => ("password", format!("{min}文字以上で入力してください。")),
+        PasswordPolicyError::TooLong { max } => ("password", format!("{max}文字以内で入力してください。")),
+        PasswordPolicyError::NotHalfWidth => {
+            ("password", "半角の英字、数字、記号で入力してください（空白は使えません）。".into())
+        }
+        PasswordPolicyError::MissingDigit => ("password", "数字を1文字以上含めてください。".into()),
+        PasswordPolicyError::MissingLetter => ("password", "英字を1文字以上含めてください。".into()),
+        PasswordPolicyError::MissingSymbol => ("password", "記号を1文字以上含めてください。".into()),
+        PasswordPolicyError::ControlCharacter => ("password", "使用できない文字が含まれています。".into()),
+        PasswordPolicyError::ContainsEmail => {
+            ("password", "メールアドレスの一部（@より前）を含むパスワードは使えません。".into())
+        }
+        PasswordPolicyError::TooCommon => {
+            ("password", "よく使われていて推測されやすいパスワードです。別のパスワードにしてください。".into())
+        }
+        PasswordPolicyError::ConfirmationMismatch => ("confirmation", "確認用のパスワードが一致しません。".into()),
+    };
+    (field.to_owned(), message)
 }

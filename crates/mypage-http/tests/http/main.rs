@@ -2,6 +2,7 @@
 //! browser session for the key, sessions renewed at login, staff confined to their office).
 #![expect(clippy::unwrap_used, reason = "tests fail at once with the reason")]
 
+mod api;
 mod cases;
 mod security;
 

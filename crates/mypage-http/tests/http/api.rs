@@ -1,0 +1,232 @@
+//! The JSON API: the cases through it, its error codes, its OpenAPI document, and R14 on every staff route.
+
+use mypage_domain::usecases::HistoryInput;
+use mypage_testkit::{TEST_PASSWORD, fixtures};
+use poem::http::{StatusCode, header};
+use poem::test::TestClient;
+use serde_json::{Value, json};
+
+use crate::site;
+
+async fn call<E: poem::Endpoint>(
+    client: &TestClient<E>,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = match method {
+        "GET" => client.get(path),
+        "PUT" => client.put(path),
+        "DELETE" => client.delete(path),
+        _ => client.post(path),
+    };
+    if let Some(t) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    if let Some(b) = body {
+        request = request.body_json(&b);
+    }
+    let response = request.send().await;
+    let status = response.0.status();
+    let text = response.0.into_body().into_string().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn case_c_through_the_api_with_error_codes_on_the_way() {
+    let (kit, endpoint) = site().await;
+    let client = TestClient::new(endpoint);
+    let (status, terms) = call(&client, "GET", "/api/v1/terms", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let consent = json!({
+        "privacy_policy_agreed": true, "mypage_terms_agreed": true,
+        "privacy_policy_version": terms["privacy_policy_version"], "mypage_terms_version": terms["mypage_terms_version"],
+    });
+    let (status, body) = call(
+        &client,
+        "POST",
+        "/api/v1/auth-keys",
+        None,
+        Some(json!({"purpose": "sign_up", "email": "api@example.jp"})),
+    )
+    .await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("consent_required")));
+    let (status, body) = call(
+        &client,
+        "POST",
+        "/api/v1/auth-keys",
+        None,
+        Some(json!({"purpose": "sign_up", "email": "api@example.jp", "consent": consent})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let flow = body["flow_token"].as_str().unwrap().to_owned();
+    let wrong = json!({"flow_token": flow, "auth_key": "ZZZZZ-22222", "password": TEST_PASSWORD, "confirmation": TEST_PASSWORD});
+    let (status, body) = call(&client, "POST", "/api/v1/passwords", None, Some(wrong)).await;
+    assert_eq!(
+        (status, body["code"].as_str(), body["remaining_attempts"].as_u64()),
+        (StatusCode::UNAUTHORIZED, Some("wrong_key"), Some(4))
+    );
+    let key = kit.store.last_auth_key_to("api@example.jp").await.unwrap();
+    let weak = json!({"flow_token": flow, "auth_key": key, "password": "short", "confirmation": "short"});
+    let (status, body) = call(&client, "POST", "/api/v1/passwords", None, Some(weak)).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("password_too_short")));
+    let good = json!({"flow_token": flow, "auth_key": key, "password": TEST_PASSWORD, "confirmation": TEST_PASSWORD});
+    let (status, body) = call(&client, "POST", "/api/v1/passwords", None, Some(good)).await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::CREATED, Some("provisional")));
+
+    let (status, body) = call(
+        &client,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        Some(json!({"email": "api@example.jp", "password": TEST_PASSWORD})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let token = body["token"].as_str().unwrap().to_owned();
+    let (status, _) = call(&client, "GET", "/api/v1/mypage", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, body) = call(
+        &client,
+        "PUT",
+        "/api/v1/mypage/registration/history",
+        Some(&token),
+        Some(json!({"kind": "first", "office": "1301"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut info = serde_json::to_value(fixtures::establishment_info()).unwrap();
+    info["phone"] = json!("12345");
+    let (status, body) =
+        call(&client, "PUT", "/api/v1/mypage/registration/establishment", Some(&token), Some(info)).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_fields")));
+    assert_eq!(body["fields"][0]["field"], "phone");
+    assert_eq!(body["fields"][0]["code"], "invalid_phone");
+    let info = serde_json::to_value(fixtures::establishment_info()).unwrap();
+    assert_eq!(
+        call(&client, "PUT", "/api/v1/mypage/registration/establishment", Some(&token), Some(info)).await.0,
+        StatusCode::OK
+    );
+    let offer = serde_json::to_value(fixtures::job_offer()).unwrap();
+    assert_eq!(
+        call(&client, "PUT", "/api/v1/mypage/registration/job-offer", Some(&token), Some(offer)).await.0,
+        StatusCode::OK
+    );
+    let (status, body) = call(&client, "POST", "/api/v1/mypage/registration/submit", Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let registration = body["registration_id"].as_str().unwrap().to_owned();
+
+    let (status, body) = call(
+        &client,
+        "POST",
+        "/api/v1/staff/sessions",
+        None,
+        Some(json!({"login": "iidabashi.reviewer", "password": TEST_PASSWORD})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let staff = body["token"].as_str().unwrap().to_owned();
+    let (_, queue) = call(&client, "GET", "/api/v1/staff/queue", Some(&staff), None).await;
+    assert_eq!(queue[0]["registration_id"], registration.as_str());
+    let (status, body) =
+        call(&client, "POST", &format!("/api/v1/staff/registrations/{registration}/confirm"), Some(&staff), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body["establishment_number"].as_str().unwrap().starts_with("1301-9"));
+    let (status, body) =
+        call(&client, "POST", &format!("/api/v1/staff/registrations/{registration}/confirm"), Some(&staff), None).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("already_decided")));
+    let (_, mine) = call(&client, "GET", "/api/v1/mypage", Some(&token), None).await;
+    assert_eq!(mine["status"], "active");
+    assert_eq!(call(&client, "DELETE", "/api/v1/sessions/current", Some(&token), None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(call(&client, "GET", "/api/v1/mypage", Some(&token), None).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn r14_through_the_api_staff_of_another_office_get_not_found_on_every_registration_route() {
+    let (kit, endpoint) = site().await;
+    let account = kit.sign_up("c@example.jp").await;
+    let c = mypage_testkit::TestKit::client();
+    let id = kit.mypage.declare_history(account, &HistoryInput::FirstTime { office: "1301".into() }, &c).await.unwrap();
+    kit.mypage.save_establishment_info(account, &fixtures::establishment_info(), &c).await.unwrap();
+    kit.mypage.save_job_offer(account, &fixtures::job_offer(), &c).await.unwrap();
+    kit.mypage.submit_registration(account, &c).await.unwrap();
+    let client = TestClient::new(endpoint);
+    let (_, body) = call(
+        &client,
+        "POST",
+        "/api/v1/staff/sessions",
+        None,
+        Some(json!({"login": "osaka.reviewer", "password": TEST_PASSWORD})),
+    )
+    .await;
+    let osaka = body["token"].as_str().unwrap().to_owned();
+    let (_, queue) = call(&client, "GET", "/api/v1/staff/queue", Some(&osaka), None).await;
+    assert_eq!(queue, json!([]));
+    for action in ["confirm", "contact", "return", "reject"] {
+        let (status, body) = call(
+            &client,
+            "POST",
+            &format!("/api/v1/staff/registrations/{id}/{action}"),
+            Some(&osaka),
+            Some(json!({"note": "確認"})),
+        )
+        .await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{action}");
+    }
+    // An employer's token is not a staff token.
+    let (_, body) = call(
+        &client,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        Some(json!({"email": "c@example.jp", "password": TEST_PASSWORD})),
+    )
+    .await;
+    let employer = body["token"].as_str().unwrap().to_owned();
+    assert_eq!(call(&client, "GET", "/api/v1/staff/queue", Some(&employer), None).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_endpoint_with_its_errors() {
+    let (_kit, endpoint) = site().await;
+    let client = TestClient::new(endpoint);
+    let (status, spec) = call(&client, "GET", "/api/v1/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let paths = spec["paths"].as_object().unwrap();
+    for path in [
+        "/terms",
+        "/offices",
+        "/auth-keys",
+        "/auth-keys/resend",
+        "/passwords",
+        "/password-resets",
+        "/sessions",
+        "/sessions/current",
+        "/mypage",
+        "/mypage/registration/history",
+        "/mypage/registration/establishment",
+        "/mypage/registration/job-offer",
+        "/mypage/registration/submit",
+        "/staff/sessions",
+        "/staff/queue",
+        "/staff/registrations/{id}/confirm",
+        "/staff/registrations/{id}/contact",
+        "/staff/registrations/{id}/return",
+        "/staff/registrations/{id}/reject",
+        "/staff/counter-registrations",
+    ] {
+        let operations =
+            paths.get(path).unwrap_or_else(|| panic!("{path} is not in the document")).as_object().unwrap();
+        for (method, operation) in operations {
+            let responses = operation["responses"].as_object().unwrap();
+            let errors = responses.keys().filter(|code| code.starts_with('4') || code.starts_with('5')).count();
+            assert!(errors >= 1, "{method} {path} documents no error");
+            for (code, response) in responses.iter().filter(|(c, _)| c.starts_with('4') || c.starts_with('5')) {
+                let description = response["description"].as_str().unwrap_or_default();
+                assert!(description.contains('`'), "{method} {path} {code}: the description names its error codes");
+            }
+        }
+    }
+}
