@@ -1,0 +1,329 @@
+//! Cases A, B and C walked in headless Chromium (Debian's `chromium` and `chromium-driver`, through WebDriver),
+//! with a screenshot of every screen under `target/screenshots/` and axe-core (from npm) run on every page: the
+//! walk fails on any WCAG 2.1 A/AA violation. Without Chromium or axe-core the tests print `SKIP`, or fail under
+//! `MYPAGE_TEST_STRICT=1`.
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail at once with the reason")]
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mypage_domain::values::StaffRole;
+use mypage_http::{HttpConfig, HttpPorts, routes};
+use mypage_testkit::{DeterministicKeys, PlainDigest, TEST_PASSWORD, TestKit, fixtures};
+use serde_json::{Value, json};
+use thirtyfour::prelude::*;
+use tokio::process::{Child, Command};
+
+const EXISTING: &str = "1301-123456-7";
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn skip(why: &str) {
+    if std::env::var("MYPAGE_TEST_STRICT").as_deref() == Ok("1") {
+        panic!("MYPAGE_TEST_STRICT=1 and the browser test cannot run: {why}");
+    }
+    #[expect(clippy::print_stdout, reason = "the one SKIP line is the test's report")]
+    {
+        println!("SKIP {why}");
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A site, a browser and what the walk has found.
+struct Walk {
+    name: &'static str,
+    kit: TestKit,
+    base: String,
+    driver: WebDriver,
+    _chromedriver: Child,
+    axe: String,
+    step: usize,
+    violations: Vec<String>,
+}
+
+impl Walk {
+    async fn start(name: &'static str) -> Option<Self> {
+        let axe_path = std::env::var("MYPAGE_AXE_JS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| workspace().join("target/axe/node_modules/axe-core/axe.min.js"));
+        let Ok(axe) = std::fs::read_to_string(&axe_path) else {
+            skip(&format!("axe-core not found at {} (npm install --prefix target/axe axe-core)", axe_path.display()));
+            return None;
+        };
+        let (chromium, chromedriver) = ("/usr/bin/chromium", "/usr/bin/chromedriver");
+        if !std::path::Path::new(chromium).exists() || !std::path::Path::new(chromedriver).exists() {
+            skip("Chromium not installed (apt-get install chromium chromium-driver)");
+            return None;
+        }
+        let _ = rustls::crypto::ring::default_provider().install_default();
+
+        let kit = TestKit::new();
+        // Texts long enough to scroll, so that the boxes wait until each is read to its end (R1).
+        let long: String = (1..=40).map(|n| format!("第{n}条　この規約の内容をご確認ください。\n")).collect();
+        for kind in mypage_domain::values::TermsKind::ALL {
+            let sys = mypage_domain::model::ClientInfo::system();
+            kit.mypage.publish_terms(mypage_domain::usecases::AdminActor::System, kind, &long, &sys).await.unwrap();
+        }
+        kit.office("1301", "ハローワーク飯田橋").await;
+        kit.establishment(EXISTING, "株式会社ハローテスト").await;
+        kit.staff("1301", "iidabashi.counter", &[StaffRole::Counter]).await;
+        kit.staff("1301", "iidabashi.reviewer", &[StaffRole::Reviewer]).await;
+        let ports = HttpPorts {
+            sessions: Arc::new(kit.store.clone()),
+            digest: Arc::new(PlainDigest),
+            keys: Arc::new(DeterministicKeys::new(5)),
+            clock: Arc::new(kit.clock.clone()),
+        };
+        let site = routes(kit.mypage.clone(), ports, HttpConfig::default());
+        let port = free_port();
+        tokio::spawn(poem::Server::new(poem::listener::TcpListener::bind(format!("127.0.0.1:{port}"))).run(site));
+
+        let driver_port = free_port();
+        let child = Command::new(chromedriver)
+            .args([format!("--port={driver_port}"), "--allowed-ips=127.0.0.1".into()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("chromedriver starts");
+        let mut caps = DesiredCapabilities::chrome();
+        caps.set_binary(chromium).unwrap();
+        for arg in [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=390,900",
+            "--lang=ja",
+        ] {
+            caps.add_arg(arg).unwrap();
+        }
+        let mut driver = None;
+        for _ in 0..50 {
+            if let Ok(d) = WebDriver::new(format!("http://127.0.0.1:{driver_port}"), caps.clone()).await {
+                driver = Some(d);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let driver = driver.expect("a WebDriver session");
+        std::fs::create_dir_all(workspace().join("target/screenshots")).unwrap();
+        Some(Self {
+            name,
+            kit,
+            base: format!("http://127.0.0.1:{port}"),
+            driver,
+            _chromedriver: child,
+            axe,
+            step: 0,
+            violations: Vec::new(),
+        })
+    }
+
+    async fn goto(&mut self, path: &str) {
+        self.driver.goto(format!("{}{path}", self.base)).await.unwrap();
+        self.screen().await;
+    }
+
+    /// Screenshot and axe-core on the page now shown.
+    async fn screen(&mut self) {
+        self.step += 1;
+        let url = self.driver.current_url().await.unwrap();
+        let path = url.path().trim_matches('/').replace('/', "_");
+        let file = workspace().join(format!(
+            "target/screenshots/{}_{:02}_{}.png",
+            self.name,
+            self.step,
+            if path.is_empty() { "top" } else { &path }
+        ));
+        self.driver.screenshot(&file).await.unwrap();
+        self.driver.execute(format!("{}\nreturn true;", self.axe), Vec::<Value>::new()).await.unwrap();
+        let result = self
+            .driver
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                    .then(r => done(r.violations.map(v => v.id + ' (' + v.nodes.length + ')')));",
+                Vec::<Value>::new(),
+            )
+            .await
+            .unwrap();
+        let found: Vec<String> = result.convert().unwrap();
+        for v in found {
+            self.violations.push(format!("{}: {v}", url.path()));
+        }
+    }
+
+    async fn fill(&self, id: &str, value: &str) {
+        let field = self.driver.find(By::Id(id)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+
+    async fn press(&mut self, label: &str) {
+        let button = self
+            .driver
+            .find(By::XPath(format!(
+                "//main//button[normalize-space()='{label}'] | //main//a[normalize-space()='{label}']"
+            )))
+            .await
+            .unwrap();
+        button.click().await.unwrap();
+        self.screen().await;
+    }
+
+    async fn text(&self) -> String {
+        self.driver.find(By::Tag("main")).await.unwrap().text().await.unwrap()
+    }
+
+    /// Sets a whole form's fields at once (the job offer has 33), as a browser's autofill would.
+    async fn fill_form(&self, values: &Value) {
+        self.driver
+            .execute(
+                "const values = arguments[0];
+                 for (const [name, value] of Object.entries(values)) {
+                   const el = document.getElementById(name);
+                   if (!el) { continue; }
+                   if (el.type === 'checkbox') { el.checked = value === true; } else { el.value = value; }
+                 }
+                 return true;",
+                vec![values.clone()],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Terms (scroll each text to its end first: R1), e-mail, the key from the mail, the password.
+    async fn open_account(&mut self, entrance: &str, email: &str) {
+        self.goto("/").await;
+        self.press(entrance).await;
+        let privacy = self.driver.find(By::Id("privacy")).await.unwrap();
+        assert!(!privacy.is_enabled().await.unwrap(), "R1: the box waits until the text was read");
+        self.driver
+            .execute(
+                "document.querySelectorAll('.terms').forEach(e => { e.scrollTop = e.scrollHeight; e.dispatchEvent(new Event('scroll')); }); return true;",
+                Vec::<Value>::new(),
+            )
+            .await
+            .unwrap();
+        assert!(privacy.is_enabled().await.unwrap());
+        privacy.click().await.unwrap();
+        self.driver.find(By::Id("terms")).await.unwrap().click().await.unwrap();
+        self.press("次へ進む").await;
+        self.fill("email", email).await;
+        self.press("次へ進む").await;
+        assert!(self.text().await.contains(email));
+        let key = self.kit.store.last_auth_key_to(email).await.expect("the key mail");
+        self.fill("password", TEST_PASSWORD).await;
+        self.fill("confirmation", TEST_PASSWORD).await;
+        self.fill("auth_key", &key.to_lowercase()).await;
+        self.press("完了").await;
+        assert!(self.text().await.contains("パスワード登録完了"));
+        self.press("ログイン画面へ進む").await;
+    }
+
+    async fn log_in(&mut self, email: &str) {
+        self.fill("email", email).await;
+        self.fill("password", TEST_PASSWORD).await;
+        self.press("ログイン").await;
+        assert!(self.text().await.contains("求人者マイページ"));
+    }
+
+    async fn staff_log_in(&mut self, login: &str) {
+        self.driver.delete_all_cookies().await.unwrap();
+        self.goto("/staff/login").await;
+        self.fill("login", login).await;
+        self.fill("password", TEST_PASSWORD).await;
+        self.press("ログイン").await;
+    }
+
+    async fn confirm_first_in_queue(&mut self) -> String {
+        self.staff_log_in("iidabashi.reviewer").await;
+        let page = self.driver.find(By::Tag("html")).await.unwrap();
+        self.driver.find(By::Css("main table a")).await.unwrap().click().await.unwrap();
+        page.wait_until().stale().await.unwrap();
+        self.screen().await;
+        self.press("本登録する").await;
+        self.text().await
+    }
+
+    async fn finish(self) {
+        let Self { driver, violations, name, .. } = self;
+        driver.quit().await.unwrap();
+        assert!(violations.is_empty(), "axe-core found violations in {name}:\n{}", violations.join("\n"));
+    }
+}
+
+fn values<T: serde::Serialize>(input: &T) -> Value {
+    serde_json::to_value(input).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_case_a_counter_registration_then_the_password_online() {
+    let Some(mut w) = Walk::start("case_a").await else { return };
+    w.staff_log_in("iidabashi.counter").await;
+    w.goto("/staff/counter").await;
+    w.fill("number", EXISTING).await;
+    w.fill("email", "saiyou@example.jp").await;
+    w.press("登録する").await;
+    assert!(w.text().await.contains("を登録しました"));
+    w.driver.delete_all_cookies().await.unwrap();
+    w.open_account("求人者マイページ開設（パスワード登録）", "saiyou@example.jp").await;
+    w.log_in("saiyou@example.jp").await;
+    assert!(w.text().await.contains("本登録が完了しています"));
+    w.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_case_b_past_applicant_files_a_job_offer_and_the_office_confirms() {
+    let Some(mut w) = Walk::start("case_b").await else { return };
+    w.open_account("事業所登録・求人申し込み（仮登録）", "tanaka@example.co.jp").await;
+    w.log_in("tanaka@example.co.jp").await;
+    w.press("事業所・求人情報を登録").await;
+    w.driver.find(By::Id("past")).await.unwrap().click().await.unwrap();
+    w.fill("number", "1301-123456-7").await;
+    w.press("次へ進む").await;
+    w.fill_form(&values(&fixtures::job_offer())).await;
+    w.press("保存して次へ進む").await;
+    w.press("この内容で仮登録する").await;
+    assert!(w.text().await.contains("仮登録を受け付けました"));
+    let confirmed = w.confirm_first_in_queue().await;
+    assert!(confirmed.contains("事業所番号は 1301-123456-7"), "{confirmed}");
+    w.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_case_c_first_time_applicant_is_given_a_new_number() {
+    let Some(mut w) = Walk::start("case_c").await else { return };
+    w.open_account("事業所登録・求人申し込み（仮登録）", "hajimete@example.jp").await;
+    w.log_in("hajimete@example.jp").await;
+    w.press("事業所・求人情報を登録").await;
+    w.driver.find(By::Id("first")).await.unwrap().click().await.unwrap();
+    w.driver.find(By::Css("#office option[value='1301']")).await.unwrap().click().await.unwrap();
+    w.press("次へ進む").await;
+    let mut info = values(&fixtures::establishment_info());
+    info["phone"] = json!("12345");
+    w.fill_form(&info).await;
+    w.press("保存して次へ進む").await;
+    assert!(w.text().await.contains("入力内容に誤りがあります"), "a wrong field comes back with its message");
+    w.fill("phone", "03-1234-5678").await;
+    w.press("保存して次へ進む").await;
+    w.fill_form(&values(&fixtures::job_offer())).await;
+    w.press("保存して次へ進む").await;
+    w.press("この内容で仮登録する").await;
+    let confirmed = w.confirm_first_in_queue().await;
+    assert!(confirmed.contains("事業所番号は 1301-9"), "{confirmed}");
+    w.finish().await;
+}
