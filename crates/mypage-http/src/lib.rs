@@ -129,6 +129,8 @@ fn terms_js() -> Response {
 /// leaking the path, and no caching of pages that show personal data.
 async fn secure<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
     let is_asset = req.uri().path().starts_with("/assets/");
+    // Swagger UI (the API's reference page) ships its script and style inline; only that page allows them.
+    let is_api_docs = req.uri().path().starts_with("/api/v1/docs");
     // A body larger than any form here is refused after reading at most the limit, whatever length it claims.
     let mut response = match req.take_body().into_bytes_limit(MAX_BODY).await {
         Ok(bytes) => {
@@ -141,11 +143,12 @@ async fn secure<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Respo
     let set = |h: &mut poem::http::HeaderMap, name: header::HeaderName, value: &'static str| {
         h.insert(name, poem::http::HeaderValue::from_static(value));
     };
-    set(
-        headers,
-        header::CONTENT_SECURITY_POLICY,
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    );
+    let csp = if is_api_docs {
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    } else {
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    };
+    set(headers, header::CONTENT_SECURITY_POLICY, csp);
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
     set(headers, header::REFERRER_POLICY, "same-origin");
@@ -177,7 +180,9 @@ pub fn routes(mypage: MyPage, ports: HttpPorts, config: HttpConfig) -> impl Endp
     )
     .server("/api/v1");
     let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
     Route::new()
+        .nest("/api/v1/docs", docs)
         .nest("/api/v1", api)
         .at("/api/v1/openapi.json", spec)
         .at("/", get(employer::top))
