@@ -240,6 +240,9 @@ async fn the_api_reference_page_is_served_from_the_binary() {
     let csp = response.0.headers().get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap().to_owned();
     let body = response.0.into_body().into_string().await.unwrap();
     assert!(body.contains("swagger"));
-    assert!(!body.contains("src=\"http") && !body.contains("href=\"http"), "no CDN: script and style come with the page");
+    assert!(
+        !body.contains("src=\"http") && !body.contains("href=\"http"),
+        "no CDN: script and style come with the page"
+    );
     assert!(csp.contains("frame-ancestors 'none'"));
 }
