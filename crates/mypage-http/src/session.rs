@@ -183,10 +183,15 @@ impl SessionPorts {
                 (self.keys.token(), now)
             }
         };
+        let mut data = state.data.clone();
+        if state.renew {
+            // A token seen before login (by whoever planted the session) is worthless after it.
+            data.csrf = self.keys.token().expose_secret().to_owned();
+        }
         let session = Session {
             id: self.digest.digest(DigestPurpose::SessionId, &id),
             subject: state.subject,
-            data: serde_json::to_string(&state.data).unwrap_or_default(),
+            data: serde_json::to_string(&data).unwrap_or_default(),
             created_at,
             expires_at: created_at + self.lifetime,
             idle_expires_at: now + self.idle,

@@ -74,6 +74,10 @@ impl<'a, E: Endpoint> Browser<'a, E> {
         Page { status, location, body, headers }
     }
 
+    pub(crate) fn csrf_token(&self) -> &str {
+        &self.csrf
+    }
+
     pub(crate) async fn get(&mut self, path: &str) -> Page {
         let mut request = self.client.get(path);
         if let Some(c) = &self.cookie {

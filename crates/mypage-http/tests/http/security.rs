@@ -98,7 +98,9 @@ async fn r13_login_renews_the_session_id() {
     b.post("/login", &[("email", "renew@example.jp"), ("password", TEST_PASSWORD)]).await;
     let after = b.cookie.clone().unwrap();
     assert_ne!(before, after);
+    let token_before = b.csrf_token().to_owned();
     assert!(b.get("/mypage").await.body.contains("renew@example.jp"));
+    assert_ne!(b.csrf_token(), token_before, "the CSRF token is renewed with the session");
 }
 
 #[tokio::test]
