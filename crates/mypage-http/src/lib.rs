@@ -37,6 +37,9 @@ pub struct HttpConfig {
     pub session_idle: Duration,
     /// A session ends after this long whatever happens.
     pub session_lifetime: Duration,
+    /// The site is reached only through one reverse proxy, which appends the client's address to
+    /// `X-Forwarded-For`: take the client from there (the last address), not from the connection.
+    pub behind_proxy: bool,
 }
 
 impl Default for HttpConfig {
@@ -47,6 +50,7 @@ impl Default for HttpConfig {
             system_address: "system@mail.hellowork.mhlw.go.jp".into(),
             session_idle: Duration::minutes(30),
             session_lifetime: Duration::hours(8),
+            behind_proxy: false,
         }
     }
 }
@@ -77,9 +81,16 @@ impl App {
     }
 }
 
-/// The client of a request, for the audit trail and the throttles (R13, R15).
+/// The client of a request, for the audit trail and the throttles (R13, R15). Behind the one trusted proxy, the
+/// last address of `X-Forwarded-For` is the one the proxy saw; earlier ones are the client's own claims.
 pub(crate) fn client(req: &Request) -> ClientInfo {
-    let ip: Option<IpAddr> = req.remote_addr().as_socket_addr().map(std::net::SocketAddr::ip);
+    let forwarded = req
+        .data::<App>()
+        .filter(|app| app.config.behind_proxy)
+        .and_then(|_| req.header("x-forwarded-for"))
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|last| last.trim().parse::<IpAddr>().ok());
+    let ip: Option<IpAddr> = forwarded.or_else(|| req.remote_addr().as_socket_addr().map(std::net::SocketAddr::ip));
     let user_agent = req.header(header::USER_AGENT).map(|ua| ua.chars().take(200).collect());
     ClientInfo { ip, user_agent }
 }

@@ -138,3 +138,37 @@ async fn r14_staff_of_another_office_can_neither_see_nor_decide_a_registration()
     let still = kit.mypage.overview(account).await.unwrap().registration.unwrap().status;
     assert_eq!(still, mypage_domain::model::RegistrationStatus::Submitted);
 }
+
+#[tokio::test]
+async fn r13_behind_the_trusted_proxy_the_client_is_the_address_it_forwarded() {
+    use std::sync::Arc;
+
+    use mypage_http::{HttpConfig, HttpPorts, routes};
+    use mypage_testkit::{DeterministicKeys, PlainDigest};
+
+    let (kit, _) = site().await;
+    let ports = HttpPorts {
+        sessions: Arc::new(kit.store.clone()),
+        digest: Arc::new(PlainDigest),
+        keys: Arc::new(DeterministicKeys::new(3)),
+        clock: Arc::new(kit.clock.clone()),
+    };
+    let config = HttpConfig { behind_proxy: true, ..HttpConfig::default() };
+    let client = TestClient::new(routes(kit.mypage.clone(), ports, config));
+    let page = client.get("/login").send().await;
+    let cookie =
+        page.0.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    let body = page.0.into_body().into_string().await.unwrap();
+    let i = body.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = body[i..i + body[i..].find('"').unwrap()].to_owned();
+    client
+        .post("/login")
+        .header(header::COOKIE, cookie.as_str())
+        .header("x-forwarded-for", "203.0.113.50, 198.51.100.23")
+        .form(&[("email", "nobody@example.jp"), ("password", "Wrong#2026"), ("csrf", csrf.as_str())])
+        .send()
+        .await;
+    let ips: Vec<String> =
+        kit.store.read(|t| t.audit().iter().filter_map(|e| e.client.ip.map(|ip| ip.to_string())).collect()).await;
+    assert_eq!(ips.last().map(String::as_str), Some("198.51.100.23"), "the proxy's own entry, not the client's claim");
+}
