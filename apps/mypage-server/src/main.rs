@@ -3,7 +3,9 @@
 //! The composition root: reads the configuration, opens the database (SQLite in `./data` by default), wires the
 //! domain with the adapters, serves the pages on 127.0.0.1:8080, sends the outbox, and stops gracefully.
 //!
-//! `mypage-server [serve]` runs everything; `mypage-server migrate` applies the migrations and exits.
+//! `mypage-server [serve]` runs everything; `migrate` applies the migrations and exits; `check-config` reads the
+//! settings and says what would be used; `outbox [list | dead | requeue ID]` shows the mail queue or re-queues a
+//! dead mail.
 
 mod config;
 mod demo;
@@ -173,12 +175,75 @@ async fn serve(config: Config) -> Result<()> {
     Ok(())
 }
 
+/// `outbox [list | dead | requeue ID]`: the queue's depth and its mails (never their content), or a dead mail
+/// put back in the queue.
+#[expect(clippy::print_stdout, reason = "a command prints its answer")]
+async fn outbox(config: &Config, args: &[String]) -> Result<()> {
+    use mypage_domain::ports::MailState;
+    let keys = ChaChaKeyGenerator::from_os()?;
+    let secrets = secrets::Secrets::load_or_create(&config.data_dir, &keys)?;
+    let db = open_database(config, *secrets.outbox.expose_secret()).await?;
+    match args.first().map(String::as_str).unwrap_or("list") {
+        "requeue" => {
+            let id = args.get(1).context("outbox requeue: give the mail's id")?;
+            let id = mypage_domain::model::MailId::from_uuid(id.parse().context("outbox requeue: not a mail id")?);
+            if db.requeue(id, Utc::now()).await? {
+                println!("{id} is queued again");
+            } else {
+                anyhow::bail!("{id} is not a dead mail");
+            }
+        }
+        which @ ("list" | "dead") => {
+            for (state, n) in db.depth().await? {
+                println!("{:<8} {n}", state.code());
+            }
+            let state = (which == "dead").then_some(MailState::Dead);
+            for m in db.list(state, 50).await? {
+                println!(
+                    "{}  {:<8} {:<22} {:<28} attempts {}  {}",
+                    m.id,
+                    m.state.code(),
+                    m.template,
+                    m.to.masked(),
+                    m.attempts,
+                    m.last_error.unwrap_or_default()
+                );
+            }
+        }
+        other => anyhow::bail!("outbox {other:?}: use list, dead or requeue ID"),
+    }
+    Ok(())
+}
+
+/// `check-config`: reads every setting and says what the server would use, without starting it.
+#[expect(clippy::print_stdout, reason = "a command prints its answer")]
+fn check_config(config: &Config) {
+    println!("listen          {}", config.listen);
+    println!("data folder     {}", config.data_dir.display());
+    let database = if config.database_url.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" };
+    println!("database        {database}");
+    match &config.mail {
+        MailSink::Files(folder) => println!("mail            files in {}", folder.display()),
+        MailSink::Smtp { host, port, .. } => println!("mail            SMTP {host}:{port}"),
+    }
+    println!("mail from       {}", config.mail_from);
+    println!("password policy {:?}", config.password_policy);
+    println!("auth key        {} minutes", config.auth_key_ttl.as_secs() / 60);
+    println!("configuration is valid");
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt().with_target(false).init();
     let config = Config::from_env()?;
-    match std::env::args().nth(1).as_deref() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
         None | Some("serve") => serve(config).await,
+        Some("check-config") => {
+            check_config(&config);
+            Ok(())
+        }
+        Some("outbox") => outbox(&config, &args[1..]).await,
         Some("migrate") => {
             let keys = ChaChaKeyGenerator::from_os()?;
             std::fs::create_dir_all(&config.data_dir)?;
@@ -187,6 +252,8 @@ async fn main() -> Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
-        Some(other) => anyhow::bail!("unknown command {other:?}: use serve (the default) or migrate"),
+        Some(other) => {
+            anyhow::bail!("unknown command {other:?}: use serve (the default), migrate, check-config or outbox")
+        }
     }
 }

@@ -82,3 +82,29 @@ async fn the_server_starts_on_its_embedded_defaults_serves_the_site_and_stops_on
     assert_eq!(std::fs::read_to_string(data.path().join("secrets")).expect("secrets"), secrets);
     let _ = again.kill().await;
 }
+
+#[tokio::test]
+async fn a_bad_setting_is_reported_by_its_name_and_a_good_configuration_is_summarised() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let bad = Command::new(env!("CARGO_BIN_EXE_mypage-server"))
+        .arg("check-config")
+        .env("MYPAGE_DATA_DIR", data.path())
+        .env("MYPAGE_AUTH_KEY_MINUTES", "500")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .await
+        .expect("the binary runs");
+    assert!(!bad.status.success());
+    let message = String::from_utf8_lossy(&bad.stderr);
+    assert!(message.contains("MYPAGE_AUTH_KEY_MINUTES"), "{message}");
+    let good = Command::new(env!("CARGO_BIN_EXE_mypage-server"))
+        .arg("check-config")
+        .env("MYPAGE_DATA_DIR", data.path())
+        .env("MYPAGE_AUTH_KEY_MINUTES", "50")
+        .output()
+        .await
+        .expect("the binary runs");
+    assert!(good.status.success());
+    let summary = String::from_utf8_lossy(&good.stdout);
+    assert!(summary.contains("auth key        50 minutes") && summary.contains("configuration is valid"), "{summary}");
+}
