@@ -3,9 +3,10 @@
 //! The composition root: reads the configuration, opens the database (SQLite in `./data` by default), wires the
 //! domain with the adapters, serves the pages on 127.0.0.1:8080, sends the outbox, and stops gracefully.
 //!
-//! `mypage-server [serve]` runs everything; `migrate` applies the migrations and exits; `check-config` reads the
-//! settings and says what would be used; `outbox [list | dead | requeue ID]` shows the mail queue or re-queues a
-//! dead mail.
+//! `mypage-server [serve]` runs everything; `worker` runs the mail dispatcher alone; `migrate` applies the
+//! migrations and exits; `check-config` reads the settings and says what would be used; `outbox [list | dead |
+//! requeue ID]` shows the mail queue or re-queues a dead mail; `office add`, `staff add` (password on standard input)
+//! and `demo` set up offices, staff and demo data.
 
 mod config;
 mod demo;
@@ -89,12 +90,21 @@ async fn open_database(config: &Config, outbox_key: [u8; 32]) -> Result<Database
     Ok(db)
 }
 
-async fn serve(config: Config) -> Result<()> {
+/// The domain wired with the adapters, as every command that acts needs it.
+struct Wired {
+    db: Database,
+    mypage: MyPage,
+    keys: Arc<ChaChaKeyGenerator>,
+    digest: Arc<HmacKeyDigest>,
+    clock: Arc<dyn Clock>,
+}
+
+async fn wire(config: &Config) -> Result<Wired> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("MYPAGE_DATA_DIR: cannot create {}", config.data_dir.display()))?;
     let keys = Arc::new(ChaChaKeyGenerator::from_os()?);
     let secrets = secrets::Secrets::load_or_create(&config.data_dir, &keys)?;
-    let db = open_database(&config, *secrets.outbox.expose_secret()).await?;
+    let db = open_database(config, *secrets.outbox.expose_secret()).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let digest = Arc::new(HmacKeyDigest::new(secrets.digest.expose_secret())?);
     let hasher = Arc::new(Argon2Hasher::new(Argon2Config::default())?);
@@ -111,14 +121,22 @@ async fn serve(config: Config) -> Result<()> {
         hasher,
         numbers: Arc::new(db.clone()),
     };
-    let mypage = MyPage::new(ports, domain_config);
-    if config.demo && demo::seed(&mypage, &config.data_dir, &keys).await? {
-        tracing::info!("demo data loaded (set MYPAGE_DEMO=false to start empty)");
-    }
+    Ok(Wired { mypage: MyPage::new(ports, domain_config), db, keys, digest, clock })
+}
 
+fn mail_config(config: &Config) -> Result<MailConfig> {
     let mut mail = MailConfig::hello_work()?;
     mail.from_address = mypage_domain::values::EmailAddress::parse(&config.mail_from).context("MYPAGE_MAIL_FROM")?;
     mail.site_url = config.site_url.clone();
+    Ok(mail)
+}
+
+/// The mail dispatcher, running until `stopped` turns true.
+fn start_dispatcher(
+    config: &Config,
+    wired: &Wired,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) -> Result<tokio::task::JoinHandle<()>> {
     let transport: Arc<dyn Transport> = match &config.mail {
         MailSink::Files(folder) => {
             tracing::info!(folder = %folder.display(), "mail is written as .eml files (set MYPAGE_SMTP_HOST to send it)");
@@ -134,13 +152,22 @@ async fn serve(config: Config) -> Result<()> {
             timeout: Duration::from_secs(30),
         })),
     };
-    let queue: Arc<dyn MailQueue> = Arc::new(db.clone());
-    let dispatcher = Dispatcher::new(queue, transport, clock.clone(), mail.clone(), DispatchConfig::default());
+    let queue: Arc<dyn MailQueue> = Arc::new(wired.db.clone());
+    let dispatcher =
+        Dispatcher::new(queue, transport, wired.clock.clone(), mail_config(config)?, DispatchConfig::default());
+    Ok(tokio::spawn(async move { dispatcher.run(stopped).await }))
+}
+
+async fn serve(config: Config) -> Result<()> {
+    let wired = wire(&config).await?;
+    if config.demo && demo::seed(&wired.mypage, &config.data_dir, &wired.keys).await? {
+        tracing::info!("demo data loaded (set MYPAGE_DEMO=false to start empty)");
+    }
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let sending = tokio::spawn(async move { dispatcher.run(stopped).await });
+    let sending = start_dispatcher(&config, &wired, stopped)?;
 
     let upkeep = {
-        let (mypage, sessions, clock) = (mypage.clone(), db.clone(), clock.clone());
+        let (mypage, sessions, clock) = (wired.mypage.clone(), wired.db.clone(), wired.clock.clone());
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(Duration::from_secs(60)).await;
@@ -154,6 +181,7 @@ async fn serve(config: Config) -> Result<()> {
         })
     };
 
+    let mail = mail_config(&config)?;
     let http_config = HttpConfig {
         secure_cookies: config.secure_cookies,
         behind_proxy: config.behind_proxy,
@@ -161,6 +189,7 @@ async fn serve(config: Config) -> Result<()> {
         system_address: mail.from_address.as_str().to_owned(),
         ..HttpConfig::default()
     };
+    let Wired { db, mypage, keys, digest, clock } = wired;
     let http_ports = HttpPorts { sessions: Arc::new(db.clone()), digest, keys, clock };
     let site = mypage_http::routes(mypage, http_ports, http_config);
     let app = Route::new().at("/healthz", get(healthz)).at("/readyz", get(readyz).data(db.clone())).nest("/", site);
@@ -172,6 +201,80 @@ async fn serve(config: Config) -> Result<()> {
     let _ = stop.send(true);
     let _ = sending.await;
     upkeep.abort();
+    Ok(())
+}
+
+/// `worker`: the mail dispatcher alone, for deployments that run it apart from the web instances.
+async fn worker(config: Config) -> Result<()> {
+    let wired = wire(&config).await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let sending = start_dispatcher(&config, &wired, stopped)?;
+    tracing::info!("sending the outbox; stop with Ctrl-C or SIGTERM");
+    shutdown_signal().await;
+    let _ = stop.send(true);
+    let _ = sending.await;
+    Ok(())
+}
+
+/// Reads a password from the first line of standard input, so that it never appears in a command line.
+fn password_from_stdin() -> Result<secrecy::SecretString> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    anyhow::ensure!(!password.is_empty(), "give the password on standard input");
+    Ok(secrecy::SecretString::from(password))
+}
+
+/// `office add CODE NAME [PHONE]`, `staff add OFFICE LOGIN NAME ROLE[,ROLE…]` (password on standard input), `demo`.
+#[expect(clippy::print_stdout, reason = "a command prints its answer")]
+async fn admin(config: &Config, command: &str, args: &[String]) -> Result<()> {
+    use mypage_domain::usecases::{AdminActor, NewOffice, NewStaffMember};
+    use mypage_domain::values::{Choice, StaffRole};
+    let wired = wire(config).await?;
+    let sys = mypage_domain::model::ClientInfo::system();
+    match (command, args.first().map(String::as_str)) {
+        ("office", Some("add")) => {
+            let (Some(code), Some(name)) = (args.get(1), args.get(2)) else {
+                anyhow::bail!("usage: office add CODE NAME [PHONE]");
+            };
+            let office = NewOffice { code: code.clone(), name: name.clone(), phone: args.get(3).cloned() };
+            let code = wired.mypage.add_office(AdminActor::System, &office, &sys).await?;
+            println!("office {code} added");
+        }
+        ("staff", Some("add")) => {
+            let (Some(office), Some(login), Some(name), Some(roles)) =
+                (args.get(1), args.get(2), args.get(3), args.get(4))
+            else {
+                anyhow::bail!(
+                    "usage: staff add OFFICE LOGIN NAME ROLE[,ROLE] (counter, reviewer, admin; password on standard input)"
+                );
+            };
+            let roles = roles
+                .split(',')
+                .map(|r| {
+                    StaffRole::from_code(r.trim())
+                        .with_context(|| format!("unknown role {r:?}: counter, reviewer or admin"))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let member = NewStaffMember {
+                office: office.clone(),
+                login: login.clone(),
+                name: name.clone(),
+                roles,
+                password: password_from_stdin()?,
+            };
+            let id = wired.mypage.add_staff(AdminActor::System, &member, &sys).await?;
+            println!("staff {login} added ({id})");
+        }
+        ("demo", _) => {
+            if demo::seed(&wired.mypage, &config.data_dir, &wired.keys).await? {
+                println!("demo data loaded; staff logins in {}", config.data_dir.join("demo-staff.txt").display());
+            } else {
+                println!("the database already has offices; the demo was not loaded");
+            }
+        }
+        _ => anyhow::bail!("usage: office add …, staff add … or demo"),
+    }
     Ok(())
 }
 
@@ -244,6 +347,8 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Some("outbox") => outbox(&config, &args[1..]).await,
+        Some("worker") => worker(config).await,
+        Some(command @ ("office" | "staff" | "demo")) => admin(&config, command, &args[1..]).await,
         Some("migrate") => {
             let keys = ChaChaKeyGenerator::from_os()?;
             std::fs::create_dir_all(&config.data_dir)?;

@@ -108,3 +108,38 @@ async fn a_bad_setting_is_reported_by_its_name_and_a_good_configuration_is_summa
     let summary = String::from_utf8_lossy(&good.stdout);
     assert!(summary.contains("auth key        50 minutes") && summary.contains("configuration is valid"), "{summary}");
 }
+
+#[tokio::test]
+async fn offices_and_staff_are_added_from_the_command_line_with_the_password_on_standard_input() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let run = |args: &'static [&'static str], input: &'static str| {
+        let data = data.path().to_owned();
+        async move {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_mypage-server"))
+                .args(args)
+                .env("MYPAGE_DATA_DIR", data)
+                .env("MYPAGE_DEMO", "false")
+                .env("RUST_BACKTRACE", "0")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("the binary runs");
+            let mut stdin = child.stdin.take().expect("stdin");
+            stdin.write_all(input.as_bytes()).await.expect("write the password");
+            drop(stdin);
+            child.wait_with_output().await.expect("it ends")
+        }
+    };
+    let added = run(&["office", "add", "1302", "ハローワーク新宿"], "").await;
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let again = run(&["office", "add", "1302", "ハローワーク新宿"], "").await;
+    assert!(!again.status.success(), "an office code is added once");
+    let staff =
+        run(&["staff", "add", "1302", "shinjuku.admin", "新宿 管理", "admin,reviewer"], "Shinjuku#Admin2026\n").await;
+    assert!(staff.status.success(), "{}", String::from_utf8_lossy(&staff.stderr));
+    let weak = run(&["staff", "add", "1302", "shinjuku.counter", "新宿 窓口", "counter"], "short\n").await;
+    assert!(!weak.status.success(), "the password rule applies to staff too");
+    let role = run(&["staff", "add", "1302", "shinjuku.x", "新宿", "boss"], "Shinjuku#Admin2026\n").await;
+    assert!(String::from_utf8_lossy(&role.stderr).contains("unknown role"));
+}
