@@ -172,6 +172,31 @@ fn changed(rows: u64) -> Result<(), RepositoryError> {
     if rows == 0 { Err(RepositoryError::Conflict) } else { Ok(()) }
 }
 
+/// The optimistic update every aggregate uses: `UPDATE … WHERE id = ? AND version = ?`, with no row changed
+/// meaning someone else changed or removed it (`Conflict`), and a unique violation named by `which`.
+async fn update_versioned<A>(
+    tx: &DatabaseTransaction,
+    row: A,
+    columns: (<A::Entity as EntityTrait>::Column, <A::Entity as EntityTrait>::Column),
+    key: (String, u64),
+    which: impl Fn(&str) -> Unique,
+) -> Result<(), RepositoryError>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+{
+    let (id_column, version_column) = columns;
+    let (id, version) = key;
+    let rows = A::Entity::update_many()
+        .set(row)
+        .filter(id_column.eq(id))
+        .filter(version_column.eq(db_version(version)))
+        .exec(tx)
+        .await
+        .map_err(|e| unique(e, which))?
+        .rows_affected;
+    changed(rows)
+}
+
 #[async_trait]
 impl UnitOfWork for Database {
     async fn begin(&self) -> Result<Box<dyn Transaction>, InfrastructureError> {
@@ -236,15 +261,11 @@ impl AccountRepository for DbTransaction {
         Ok(())
     }
     async fn update(&mut self, a: &Account) -> Result<(), RepositoryError> {
-        let rows = account::Entity::update_many()
-            .set(account_row(a, a.version + 1))
-            .filter(account::Column::Id.eq(a.id.to_string()))
-            .filter(account::Column::Version.eq(db_version(a.version)))
-            .exec(&self.tx)
-            .await
-            .map_err(|e| unique(e, |_| Unique::AccountEmail))?
-            .rows_affected;
-        changed(rows)
+        let columns = (account::Column::Id, account::Column::Version);
+        update_versioned(&self.tx, account_row(a, a.version + 1), columns, (a.id.to_string(), a.version), |_| {
+            Unique::AccountEmail
+        })
+        .await
     }
     async fn get(&mut self, id: AccountId) -> Result<Option<Account>, RepositoryError> {
         let row = account::Entity::find_by_id(id.to_string()).one(&self.tx).await.map_err(repo)?;
@@ -279,15 +300,11 @@ impl FlowRepository for DbTransaction {
         Ok(())
     }
     async fn update(&mut self, f: &AuthFlow) -> Result<(), RepositoryError> {
-        let rows = flow::Entity::update_many()
-            .set(flow_row(f, f.version + 1))
-            .filter(flow::Column::Id.eq(f.id.to_string()))
-            .filter(flow::Column::Version.eq(db_version(f.version)))
-            .exec(&self.tx)
-            .await
-            .map_err(|e| unique(e, |m| if m.contains("token") { Unique::FlowToken } else { Unique::LiveFlow }))?
-            .rows_affected;
-        changed(rows)
+        let columns = (flow::Column::Id, flow::Column::Version);
+        update_versioned(&self.tx, flow_row(f, f.version + 1), columns, (f.id.to_string(), f.version), |m| {
+            if m.contains("token") { Unique::FlowToken } else { Unique::LiveFlow }
+        })
+        .await
     }
     async fn by_token(&mut self, token: &Digest) -> Result<Option<AuthFlow>, RepositoryError> {
         let row = flow::Entity::find()
@@ -334,15 +351,11 @@ impl RegistrationRepository for DbTransaction {
         Ok(())
     }
     async fn update(&mut self, r: &ProvisionalRegistration) -> Result<(), RepositoryError> {
-        let rows = registration::Entity::update_many()
-            .set(registration_row(r, r.version + 1))
-            .filter(registration::Column::Id.eq(r.id.to_string()))
-            .filter(registration::Column::Version.eq(db_version(r.version)))
-            .exec(&self.tx)
-            .await
-            .map_err(|e| unique(e, |_| Unique::OpenRegistration))?
-            .rows_affected;
-        changed(rows)
+        let columns = (registration::Column::Id, registration::Column::Version);
+        update_versioned(&self.tx, registration_row(r, r.version + 1), columns, (r.id.to_string(), r.version), |_| {
+            Unique::OpenRegistration
+        })
+        .await
     }
     async fn get(&mut self, id: RegistrationId) -> Result<Option<ProvisionalRegistration>, RepositoryError> {
         let row = registration::Entity::find_by_id(id.to_string()).one(&self.tx).await.map_err(repo)?;
@@ -455,15 +468,11 @@ impl StaffRepository for DbTransaction {
         Ok(())
     }
     async fn update(&mut self, m: &StaffMember) -> Result<(), RepositoryError> {
-        let rows = staff::Entity::update_many()
-            .set(staff_row(m, m.version + 1))
-            .filter(staff::Column::Id.eq(m.id.to_string()))
-            .filter(staff::Column::Version.eq(db_version(m.version)))
-            .exec(&self.tx)
-            .await
-            .map_err(|e| unique(e, |_| Unique::StaffLogin))?
-            .rows_affected;
-        changed(rows)
+        let columns = (staff::Column::Id, staff::Column::Version);
+        update_versioned(&self.tx, staff_row(m, m.version + 1), columns, (m.id.to_string(), m.version), |_| {
+            Unique::StaffLogin
+        })
+        .await
     }
     async fn get(&mut self, id: StaffId) -> Result<Option<StaffMember>, RepositoryError> {
         let row = staff::Entity::find_by_id(id.to_string()).one(&self.tx).await.map_err(repo)?;

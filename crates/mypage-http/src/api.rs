@@ -629,6 +629,32 @@ fn unauthenticated() -> Json<ApiError> {
     err("unauthenticated", "ログインしてください。")
 }
 
+// The errors several endpoints share, so that each code always comes with the same message.
+
+fn not_provisional() -> Json<ApiError> {
+    err("not_provisional", "仮登録できるのは本登録前のアカウントです。")
+}
+
+fn not_editable() -> Json<ApiError> {
+    err("not_editable", "送信済みのため変更できません。")
+}
+
+fn no_draft() -> Json<ApiError> {
+    err("no_draft", "先に求人申し込み実績を登録してください。")
+}
+
+fn not_found() -> Json<ApiError> {
+    err("not_found", "見つかりません。")
+}
+
+fn not_permitted() -> Json<ApiError> {
+    err("not_permitted", "権限がありません。")
+}
+
+fn already_decided() -> Json<ApiError> {
+    err("already_decided", "すでに処理されています。")
+}
+
 impl Api {
     async fn subject(&self, token: &Token) -> Option<SessionSubject> {
         let digest = self.sessions.digest.digest(DigestPurpose::SessionId, &SecretString::from(token.0.token.clone()));
@@ -673,7 +699,7 @@ impl Api {
     async fn decide(&self, token: &Token, id: &str, req: &Request, action: &str, note: &str) -> DecisionResponse {
         let Some(staff) = self.staff(token).await else { return DecisionResponse::Unauthorized(unauthenticated()) };
         let Ok(uuid) = id.parse() else {
-            return DecisionResponse::NotFound(err("not_found", "見つかりません。"));
+            return DecisionResponse::NotFound(not_found());
         };
         let id = RegistrationId::from_uuid(uuid);
         let c = client(req);
@@ -690,13 +716,11 @@ impl Api {
             Err(ReviewError::InvalidNote(_)) => {
                 DecisionResponse::BadRequest(err("invalid_note", "1000文字以内で入力してください。"))
             }
-            Err(ReviewError::NotPermitted) => DecisionResponse::Forbidden(err("not_permitted", "権限がありません。")),
+            Err(ReviewError::NotPermitted) => DecisionResponse::Forbidden(not_permitted()),
             Err(ReviewError::RegistrationNotFound | ReviewError::OutsideOffice) => {
-                DecisionResponse::NotFound(err("not_found", "見つかりません。"))
+                DecisionResponse::NotFound(not_found())
             }
-            Err(ReviewError::AlreadyDecided) => {
-                DecisionResponse::Conflict(err("already_decided", "すでに処理されています。"))
-            }
+            Err(ReviewError::AlreadyDecided) => DecisionResponse::Conflict(already_decided()),
             Err(ReviewError::Infrastructure(e)) => DecisionResponse::Unavailable(unavailable(&e)),
         }
     }
@@ -923,11 +947,9 @@ impl Api {
                 "establishment_not_found",
                 "この事業所番号は登録されていません。管轄のハローワークにお問い合わせください。",
             )),
-            Err(DeclareHistoryError::NotEditable) => {
-                StepResponse::Conflict(err("not_editable", "送信済みのため変更できません。"))
-            }
+            Err(DeclareHistoryError::NotEditable) => StepResponse::Conflict(not_editable()),
             Err(DeclareHistoryError::NotProvisional | DeclareHistoryError::AccountNotFound) => {
-                StepResponse::Forbidden(err("not_provisional", "仮登録できるのは本登録前のアカウントです。"))
+                StepResponse::Forbidden(not_provisional())
             }
             Err(DeclareHistoryError::Infrastructure(e)) => StepResponse::Unavailable(unavailable(&e)),
         }
@@ -941,17 +963,13 @@ impl Api {
         match self.app.mypage.save_establishment_info(account, &input, &client(req)).await {
             Ok(()) => self.saved(account).await,
             Err(SaveEstablishmentError::Invalid(e)) => StepResponse::Invalid(fields(&e)),
-            Err(SaveEstablishmentError::NoDraft) => {
-                StepResponse::NotFound(err("no_draft", "先に求人申し込み実績を登録してください。"))
-            }
-            Err(SaveEstablishmentError::NotEditable) => {
-                StepResponse::Conflict(err("not_editable", "送信済みのため変更できません。"))
-            }
+            Err(SaveEstablishmentError::NoDraft) => StepResponse::NotFound(no_draft()),
+            Err(SaveEstablishmentError::NotEditable) => StepResponse::Conflict(not_editable()),
             Err(SaveEstablishmentError::NotFirstTime) => {
                 StepResponse::Conflict(err("not_first_time", "事業所情報は初めて申し込む場合に入力します。"))
             }
             Err(SaveEstablishmentError::NotProvisional | SaveEstablishmentError::AccountNotFound) => {
-                StepResponse::Forbidden(err("not_provisional", "仮登録できるのは本登録前のアカウントです。"))
+                StepResponse::Forbidden(not_provisional())
             }
             Err(SaveEstablishmentError::Infrastructure(e)) => StepResponse::Unavailable(unavailable(&e)),
         }
@@ -965,14 +983,10 @@ impl Api {
         match self.app.mypage.save_job_offer(account, &input, &client(req)).await {
             Ok(()) => self.saved(account).await,
             Err(SaveJobOfferError::Invalid(e)) => StepResponse::Invalid(fields(&e)),
-            Err(SaveJobOfferError::NoDraft) => {
-                StepResponse::NotFound(err("no_draft", "先に求人申し込み実績を登録してください。"))
-            }
-            Err(SaveJobOfferError::NotEditable) => {
-                StepResponse::Conflict(err("not_editable", "送信済みのため変更できません。"))
-            }
+            Err(SaveJobOfferError::NoDraft) => StepResponse::NotFound(no_draft()),
+            Err(SaveJobOfferError::NotEditable) => StepResponse::Conflict(not_editable()),
             Err(SaveJobOfferError::NotProvisional | SaveJobOfferError::AccountNotFound) => {
-                StepResponse::Forbidden(err("not_provisional", "仮登録できるのは本登録前のアカウントです。"))
+                StepResponse::Forbidden(not_provisional())
             }
             Err(SaveJobOfferError::Infrastructure(e)) => StepResponse::Unavailable(unavailable(&e)),
         }
@@ -987,12 +1001,10 @@ impl Api {
             Err(SubmitError::Incomplete(_)) => {
                 StepResponse::Conflict(err("incomplete", "入力していない項目があります。"))
             }
-            Err(SubmitError::NoDraft) => {
-                StepResponse::NotFound(err("no_draft", "先に求人申し込み実績を登録してください。"))
-            }
+            Err(SubmitError::NoDraft) => StepResponse::NotFound(no_draft()),
             Err(SubmitError::NotEditable) => StepResponse::Conflict(err("not_editable", "送信済みです。")),
             Err(SubmitError::NotProvisional | SubmitError::AccountNotFound) => {
-                StepResponse::Forbidden(err("not_provisional", "仮登録できるのは本登録前のアカウントです。"))
+                StepResponse::Forbidden(not_provisional())
             }
             Err(SubmitError::Infrastructure(e)) => StepResponse::Unavailable(unavailable(&e)),
         }
@@ -1043,10 +1055,8 @@ impl Api {
                     })
                     .collect(),
             )),
-            Err(QueueError::NotPermitted) => QueueResponse::Forbidden(err("not_permitted", "権限がありません。")),
-            Err(QueueError::RegistrationNotFound | QueueError::OutsideOffice) => {
-                QueueResponse::NotFound(err("not_found", "見つかりません。"))
-            }
+            Err(QueueError::NotPermitted) => QueueResponse::Forbidden(not_permitted()),
+            Err(QueueError::RegistrationNotFound | QueueError::OutsideOffice) => QueueResponse::NotFound(not_found()),
             Err(QueueError::Infrastructure(e)) => QueueResponse::Unavailable(unavailable(&e)),
         }
     }
@@ -1056,7 +1066,7 @@ impl Api {
     async fn confirm(&self, req: &Request, token: Token, id: Path<String>) -> DecisionResponse {
         let Some(staff) = self.staff(&token).await else { return DecisionResponse::Unauthorized(unauthenticated()) };
         let Ok(uuid) = id.0.parse() else {
-            return DecisionResponse::NotFound(err("not_found", "見つかりません。"));
+            return DecisionResponse::NotFound(not_found());
         };
         let id = RegistrationId::from_uuid(uuid);
         match self.app.mypage.confirm_registration(staff, id, &client(req)).await {
@@ -1064,13 +1074,11 @@ impl Api {
                 registration_id: id.to_string(),
                 establishment_number: Some(number.to_string()),
             })),
-            Err(ConfirmError::NotPermitted) => DecisionResponse::Forbidden(err("not_permitted", "権限がありません。")),
+            Err(ConfirmError::NotPermitted) => DecisionResponse::Forbidden(not_permitted()),
             Err(ConfirmError::RegistrationNotFound | ConfirmError::OutsideOffice) => {
-                DecisionResponse::NotFound(err("not_found", "見つかりません。"))
+                DecisionResponse::NotFound(not_found())
             }
-            Err(ConfirmError::AlreadyDecided) => {
-                DecisionResponse::Conflict(err("already_decided", "すでに処理されています。"))
-            }
+            Err(ConfirmError::AlreadyDecided) => DecisionResponse::Conflict(already_decided()),
             Err(ConfirmError::EstablishmentNotFound) => DecisionResponse::Conflict(err(
                 "establishment_not_found",
                 "申告された事業所番号の事業所が見つかりません。",
@@ -1114,9 +1122,7 @@ impl Api {
                 "invalid_establishment_number",
                 "事業所番号は11桁の数字で入力してください。",
             )),
-            Err(CounterRegistrationError::NotPermitted) => {
-                CounterResponse::Forbidden(err("not_permitted", "権限がありません。"))
-            }
+            Err(CounterRegistrationError::NotPermitted) => CounterResponse::Forbidden(not_permitted()),
             Err(CounterRegistrationError::OutsideOffice) => {
                 CounterResponse::Forbidden(err("outside_office", "ほかのハローワークの事業所です。"))
             }

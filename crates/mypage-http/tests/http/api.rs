@@ -1,6 +1,5 @@
 //! The JSON API: the cases through it, its error codes, its OpenAPI document, and R14 on every staff route.
 
-use mypage_domain::usecases::HistoryInput;
 use mypage_testkit::{TEST_PASSWORD, fixtures};
 use poem::http::{StatusCode, header};
 use poem::test::TestClient;
@@ -146,12 +145,7 @@ async fn case_c_through_the_api_with_error_codes_on_the_way() {
 #[tokio::test]
 async fn r14_through_the_api_staff_of_another_office_get_not_found_on_every_registration_route() {
     let (kit, endpoint) = site().await;
-    let account = kit.sign_up("c@example.jp").await;
-    let c = mypage_testkit::TestKit::client();
-    let id = kit.mypage.declare_history(account, &HistoryInput::FirstTime { office: "1301".into() }, &c).await.unwrap();
-    kit.mypage.save_establishment_info(account, &fixtures::establishment_info(), &c).await.unwrap();
-    kit.mypage.save_job_offer(account, &fixtures::job_offer(), &c).await.unwrap();
-    kit.mypage.submit_registration(account, &c).await.unwrap();
+    let id = crate::submitted_first_timer(&kit, "c@example.jp").await;
     let client = TestClient::new(endpoint);
     let (_, body) = call(
         &client,

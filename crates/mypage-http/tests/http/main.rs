@@ -122,3 +122,24 @@ pub(crate) fn form_of<T: serde::Serialize>(input: &T) -> HashMap<String, String>
         })
         .collect()
 }
+
+/// A first-time applicant's registration, submitted to office 1301 through the use cases; its id.
+pub(crate) async fn submitted_first_timer(kit: &TestKit, email: &str) -> mypage_domain::model::RegistrationId {
+    use mypage_domain::usecases::HistoryInput;
+    let account = kit.sign_up(email).await;
+    let c = TestKit::client();
+    let id = kit.mypage.declare_history(account, &HistoryInput::FirstTime { office: "1301".into() }, &c).await.unwrap();
+    kit.mypage.save_establishment_info(account, &mypage_testkit::fixtures::establishment_info(), &c).await.unwrap();
+    kit.mypage.save_job_offer(account, &mypage_testkit::fixtures::job_offer(), &c).await.unwrap();
+    kit.mypage.submit_registration(account, &c).await.unwrap();
+    id
+}
+
+/// Agrees to the terms in force and enters an address on the sign-up entrance, as a browser would.
+pub(crate) async fn sign_up_to_password_page<E: Endpoint>(b: &mut Browser<'_, E>, kit: &TestKit, email: &str) {
+    b.get("/start/signup").await;
+    let v = kit.consent().await;
+    let (pv, tv) = (v.privacy_policy_version.0.to_string(), v.mypage_terms_version.0.to_string());
+    b.post("/start/signup/terms", &[("privacy", "on"), ("terms", "on"), ("pv", &pv), ("tv", &tv)]).await;
+    b.post("/start/signup/email", &[("email", email)]).await;
+}

@@ -1,12 +1,11 @@
 //! What the web adds to the rules: terms checked by the server (R1), CSRF, the key only in the browser that asked
 //! (R4), session renewal at login (R13), staff confined to their routes and office (R14), security headers.
 
-use mypage_domain::usecases::HistoryInput;
-use mypage_testkit::{TEST_PASSWORD, fixtures};
+use mypage_testkit::TEST_PASSWORD;
 use poem::http::{StatusCode, header};
 use poem::test::TestClient;
 
-use crate::{Browser, site};
+use crate::{Browser, sign_up_to_password_page, site, submitted_first_timer};
 
 #[tokio::test]
 async fn every_page_carries_the_security_headers() {
@@ -56,11 +55,7 @@ async fn r4_the_password_screen_in_another_browser_says_to_start_again() {
     let (kit, endpoint) = site().await;
     let client = TestClient::new(endpoint);
     let mut first = Browser::new(&client);
-    first.get("/start/signup").await;
-    let v = kit.consent().await;
-    let (pv, tv) = (v.privacy_policy_version.0.to_string(), v.mypage_terms_version.0.to_string());
-    first.post("/start/signup/terms", &[("privacy", "on"), ("terms", "on"), ("pv", &pv), ("tv", &tv)]).await;
-    first.post("/start/signup/email", &[("email", "a@example.jp")]).await;
+    sign_up_to_password_page(&mut first, &kit, "a@example.jp").await;
     let mut other = Browser::new(&client);
     let page = other.get("/start/signup/password").await;
     assert!(page.body.contains("はじめからやり直してください"));
@@ -72,11 +67,7 @@ async fn r3_a_wrong_key_on_the_page_says_how_many_attempts_remain() {
     let (kit, endpoint) = site().await;
     let client = TestClient::new(endpoint);
     let mut b = Browser::new(&client);
-    b.get("/start/signup").await;
-    let v = kit.consent().await;
-    let (pv, tv) = (v.privacy_policy_version.0.to_string(), v.mypage_terms_version.0.to_string());
-    b.post("/start/signup/terms", &[("privacy", "on"), ("terms", "on"), ("pv", &pv), ("tv", &tv)]).await;
-    b.post("/start/signup/email", &[("email", "a@example.jp")]).await;
+    sign_up_to_password_page(&mut b, &kit, "a@example.jp").await;
     b.get("/start/signup/password").await;
     let page = b
         .post(
@@ -119,12 +110,7 @@ async fn r14_an_employer_session_never_reaches_the_staff_console() {
 #[tokio::test]
 async fn r14_staff_of_another_office_can_neither_see_nor_decide_a_registration() {
     let (kit, endpoint) = site().await;
-    let account = kit.sign_up("c@example.jp").await;
-    let c = mypage_testkit::TestKit::client();
-    let id = kit.mypage.declare_history(account, &HistoryInput::FirstTime { office: "1301".into() }, &c).await.unwrap();
-    kit.mypage.save_establishment_info(account, &fixtures::establishment_info(), &c).await.unwrap();
-    kit.mypage.save_job_offer(account, &fixtures::job_offer(), &c).await.unwrap();
-    kit.mypage.submit_registration(account, &c).await.unwrap();
+    let id = submitted_first_timer(&kit, "c@example.jp").await;
     let client = TestClient::new(endpoint);
     let mut osaka = Browser::new(&client);
     osaka.get("/staff/login").await;
@@ -135,6 +121,7 @@ async fn r14_staff_of_another_office_can_neither_see_nor_decide_a_registration()
         let page = osaka.post(&format!("/staff/registrations/{id}/{action}"), &[("note", "確認")]).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{action}");
     }
+    let account = kit.store.read(|t| t.account_by_email("c@example.jp").unwrap().id).await;
     let still = kit.mypage.overview(account).await.unwrap().registration.unwrap().status;
     assert_eq!(still, mypage_domain::model::RegistrationStatus::Submitted);
 }
