@@ -2,6 +2,8 @@
 //! it serves the top page, `/healthz` and `/readyz`, loads the demo, and stops cleanly on SIGTERM.
 #![expect(clippy::expect_used, reason = "tests fail at once with the reason")]
 
+mod e2e;
+
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;

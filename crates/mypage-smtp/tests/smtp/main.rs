@@ -5,7 +5,6 @@
 mod dispatcher;
 mod golden;
 mod message;
-mod server;
 mod with_server;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};

@@ -13,8 +13,9 @@ use mypage_smtp::{DispatchConfig, Dispatcher, SmtpConfig, SmtpSecurity, SmtpTran
 use mypage_testkit::{ManualClock, MemoryStore};
 
 use crate::dispatcher::queue_every_template;
-use crate::server::{SmtpServer, skip};
 use crate::{config, every_template};
+use mypage_testenv::skip;
+use mypage_testenv::smtp::SmtpServer;
 
 /// The wall clock, for the tests that wait on a real server.
 struct Wall;

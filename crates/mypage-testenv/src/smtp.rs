@@ -8,10 +8,11 @@ use std::time::Duration;
 use tokio::process::{Child, Command};
 
 /// A running aiosmtpd that keeps each accepted message as a file.
-pub(crate) struct SmtpServer {
+pub struct SmtpServer {
     child: Option<Child>,
     python: String,
-    pub(crate) port: u16,
+    /// The loopback port it listens on.
+    pub port: u16,
     folder: tempfile::TempDir,
 }
 
@@ -27,34 +28,25 @@ fn python() -> Option<String> {
     })
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// Says why the SMTP tests cannot run: a failure under `MYPAGE_TEST_STRICT=1`, one `SKIP` line otherwise.
-pub(crate) fn skip(why: &str) {
-    if std::env::var("MYPAGE_TEST_STRICT").as_deref() == Ok("1") {
-        panic!("MYPAGE_TEST_STRICT=1 and no SMTP server: {why}");
-    }
-    #[expect(clippy::print_stdout, reason = "the one SKIP line is the test's report")]
-    {
-        println!("SKIP {why}");
-    }
-}
-
 impl SmtpServer {
     /// Starts a server, or says why it cannot.
-    pub(crate) async fn start() -> Result<Self, String> {
+    ///
+    /// # Errors
+    /// aiosmtpd is missing or does not listen.
+    pub async fn start() -> Result<Self, String> {
         let python = python().ok_or("aiosmtpd is not installed (apt-get install python3-aiosmtpd)")?;
         let folder = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let mut server = Self { child: None, python, port: free_port(), folder };
+        let mut server = Self { child: None, python, port: crate::free_port(), folder };
         server.restart().await?;
         Ok(server)
     }
 
     /// Starts (again) on the same port and folder.
-    pub(crate) async fn restart(&mut self) -> Result<(), String> {
-        let handlers = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/smtp");
+    ///
+    /// # Errors
+    /// aiosmtpd does not start or does not listen.
+    pub async fn restart(&mut self) -> Result<(), String> {
+        let handlers = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
         let child = Command::new(&self.python)
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{}", self.port), "-c", "mypage_recorder.Recorder"])
             .arg(self.folder.path())
@@ -76,19 +68,19 @@ impl SmtpServer {
     }
 
     /// Kills the server at once, as a crash would.
-    pub(crate) async fn kill(&mut self) {
+    pub async fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill().await;
         }
     }
 
     /// The messages accepted so far.
-    pub(crate) fn messages(&self) -> Vec<Vec<u8>> {
+    pub fn messages(&self) -> Vec<Vec<u8>> {
         read_messages(self.folder.path())
     }
 
     /// Waits until at least `n` messages arrived, up to `limit`.
-    pub(crate) async fn wait_for(&self, n: usize, limit: Duration) -> usize {
+    pub async fn wait_for(&self, n: usize, limit: Duration) -> usize {
         let deadline = tokio::time::Instant::now() + limit;
         loop {
             let count = self.messages().len();
