@@ -1,5 +1,7 @@
-//! The server's settings, read once from `MYPAGE_*` environment variables; a bad value is reported with its name.
+//! The server's settings, read once at start from `MYPAGE_*` environment variables and an optional TOML file; a bad
+//! value is reported with its name.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -31,41 +33,140 @@ pub(crate) struct Config {
     pub(crate) password_policy: PasswordPolicy,
     pub(crate) auth_key_ttl: Duration,
     pub(crate) demo: bool,
+    /// Serve Prometheus metrics at `/metrics`.
+    pub(crate) metrics: bool,
+    /// Which events to log (`info`, `warn`, `info,sqlx=warn`, …).
+    pub(crate) log: String,
+    /// One JSON object per line instead of text for a terminal.
+    pub(crate) log_json: bool,
 }
 
-fn var(name: &str) -> Option<String> {
+/// Where settings come from: `MYPAGE_*` environment variables, then the TOML file named by `MYPAGE_CONFIG` (or
+/// `--config FILE`), whose keys are the variables' names without the prefix, in lower case (`listen`,
+/// `database_url`, `smtp_host`, …). A variable wins over the file.
+pub(crate) struct Source {
+    file: Option<(PathBuf, BTreeMap<String, String>)>,
+}
+
+/// Every setting's name, so that a misspelt key in the file is refused rather than ignored.
+const SETTINGS: &[&str] = &[
+    "MYPAGE_LISTEN",
+    "MYPAGE_DATA_DIR",
+    "MYPAGE_DATABASE_URL",
+    "MYPAGE_DB_MAX_CONNECTIONS",
+    "MYPAGE_SMTP_HOST",
+    "MYPAGE_SMTP_PORT",
+    "MYPAGE_SMTP_SECURITY",
+    "MYPAGE_SMTP_USER",
+    "MYPAGE_SMTP_PASSWORD",
+    "MYPAGE_MAIL_FROM",
+    "MYPAGE_SITE_URL",
+    "MYPAGE_SECURE_COOKIES",
+    "MYPAGE_BEHIND_PROXY",
+    "MYPAGE_PASSWORD_POLICY",
+    "MYPAGE_AUTH_KEY_MINUTES",
+    "MYPAGE_DEMO",
+    "MYPAGE_METRICS",
+    "MYPAGE_LOG",
+    "MYPAGE_LOG_FORMAT",
+];
+
+fn file_key(name: &str) -> String {
+    name.trim_start_matches("MYPAGE_").to_ascii_lowercase()
+}
+
+impl Source {
+    /// The environment, and the file of `--config FILE` or `MYPAGE_CONFIG` if one is named.
+    pub(crate) fn load(config_arg: Option<&str>) -> Result<Self> {
+        let path = config_arg.map(PathBuf::from).or_else(|| env("MYPAGE_CONFIG").map(PathBuf::from));
+        let Some(path) = path else { return Ok(Self { file: None }) };
+        let text =
+            std::fs::read_to_string(&path).with_context(|| format!("MYPAGE_CONFIG: cannot read {}", path.display()))?;
+        let table: toml::Table =
+            text.parse().map_err(|e: toml::de::Error| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
+        let mut values = BTreeMap::new();
+        for (key, value) in table {
+            if !SETTINGS.iter().any(|s| file_key(s) == key) {
+                bail!("{}: unknown setting {key:?} (see docs/configuration.md)", path.display());
+            }
+            let text = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                other => bail!(
+                    "{}: {key} must be a string, a number or true/false, not {}",
+                    path.display(),
+                    other.type_str()
+                ),
+            };
+            values.insert(key, text);
+        }
+        Ok(Self { file: Some((path, values)) })
+    }
+
+    /// The value of a setting and how to name it in a message: the variable, or the key and its file.
+    fn get(&self, name: &str) -> Option<(String, String)> {
+        if let Some(v) = env(name) {
+            return Some((v, name.to_owned()));
+        }
+        let (path, values) = self.file.as_ref()?;
+        let key = file_key(name);
+        let v = values.get(&key).filter(|v| !v.trim().is_empty())?;
+        Some((v.clone(), format!("{key} in {}", path.display())))
+    }
+
+    fn var(&self, name: &str) -> Option<String> {
+        self.get(name).map(|(v, _)| v)
+    }
+
+    fn parsed<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T> {
+        match self.get(name) {
+            Some((v, label)) => v.trim().parse().map_err(|_| anyhow::anyhow!("{label}: cannot read {v:?}")),
+            None => Ok(default),
+        }
+    }
+
+    fn flag(&self, name: &str, default: bool) -> Result<bool> {
+        match self.get(name) {
+            None => Ok(default),
+            Some((v, label)) => match v.trim() {
+                "1" | "true" | "yes" | "on" => Ok(true),
+                "0" | "false" | "no" | "off" => Ok(false),
+                other => bail!("{label}: expected true or false, got {other:?}"),
+            },
+        }
+    }
+
+    /// One of `choices`, or the default.
+    fn choice(&self, name: &str, default: &'static str, choices: &[&'static str]) -> Result<&'static str> {
+        match self.get(name) {
+            None => Ok(default),
+            Some((v, label)) => choices
+                .iter()
+                .find(|c| **c == v.trim())
+                .copied()
+                .ok_or_else(|| anyhow::anyhow!("{label}: expected {}, got {v:?}", choices.join(", "))),
+        }
+    }
+}
+
+fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn parsed<T: std::str::FromStr>(name: &str, default: T) -> Result<T> {
-    match var(name) {
-        Some(v) => v.trim().parse().map_err(|_| anyhow::anyhow!("{name}: cannot read {v:?}")),
-        None => Ok(default),
-    }
-}
-
-fn flag(name: &str, default: bool) -> Result<bool> {
-    match var(name).as_deref().map(str::trim) {
-        None => Ok(default),
-        Some("1" | "true" | "yes" | "on") => Ok(true),
-        Some("0" | "false" | "no" | "off") => Ok(false),
-        Some(other) => bail!("{name}: expected true or false, got {other:?}"),
-    }
-}
-
 impl Config {
-    pub(crate) fn from_env() -> Result<Self> {
-        let data_dir = PathBuf::from(var("MYPAGE_DATA_DIR").unwrap_or_else(|| "./data".into()));
-        let database_url = var("MYPAGE_DATABASE_URL")
+    pub(crate) fn load(source: &Source) -> Result<Self> {
+        let data_dir = PathBuf::from(source.var("MYPAGE_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = source
+            .var("MYPAGE_DATABASE_URL")
             .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("mypage.db").display()));
-        let mail = match var("MYPAGE_SMTP_HOST") {
+        let mail = match source.var("MYPAGE_SMTP_HOST") {
             None => MailSink::Files(data_dir.join("mail")),
             Some(host) => {
-                let security = match var("MYPAGE_SMTP_SECURITY").as_deref().unwrap_or("starttls") {
-                    "starttls" => SmtpSecurity::StartTls,
+                let security = match source.choice("MYPAGE_SMTP_SECURITY", "starttls", &["starttls", "tls", "plain"])? {
                     "tls" => SmtpSecurity::ImplicitTls,
                     "plain" => SmtpSecurity::Plain,
-                    other => bail!("MYPAGE_SMTP_SECURITY: expected starttls, tls or plain, got {other:?}"),
+                    _ => SmtpSecurity::StartTls,
                 };
                 let default_port = match security {
                     SmtpSecurity::ImplicitTls => 465,
@@ -74,36 +175,47 @@ impl Config {
                 };
                 MailSink::Smtp {
                     host,
-                    port: parsed("MYPAGE_SMTP_PORT", default_port)?,
+                    port: source.parsed("MYPAGE_SMTP_PORT", default_port)?,
                     security,
-                    user: var("MYPAGE_SMTP_USER"),
-                    password: var("MYPAGE_SMTP_PASSWORD").map(SecretString::from),
+                    user: source.var("MYPAGE_SMTP_USER"),
+                    password: source.var("MYPAGE_SMTP_PASSWORD").map(SecretString::from),
                 }
             }
         };
-        let password_policy = match var("MYPAGE_PASSWORD_POLICY").as_deref().unwrap_or("office") {
-            "office" => PasswordPolicy::Office,
+        let password_policy = match source.choice("MYPAGE_PASSWORD_POLICY", "office", &["office", "nist"])? {
             "nist" => PasswordPolicy::Nist,
-            other => bail!("MYPAGE_PASSWORD_POLICY: expected office or nist, got {other:?}"),
+            _ => PasswordPolicy::Office,
         };
-        let minutes: u64 = parsed("MYPAGE_AUTH_KEY_MINUTES", 30)?;
+        let minutes: u64 = source.parsed("MYPAGE_AUTH_KEY_MINUTES", 30)?;
         if !(5..=120).contains(&minutes) {
-            bail!("MYPAGE_AUTH_KEY_MINUTES: expected 5 to 120, got {minutes}");
+            let label = source.get("MYPAGE_AUTH_KEY_MINUTES").map(|(_, l)| l).unwrap_or_default();
+            bail!("{label}: expected 5 to 120, got {minutes}");
         }
-        let listen = parsed("MYPAGE_LISTEN", SocketAddr::from(([127, 0, 0, 1], 8080))).context("MYPAGE_LISTEN")?;
+        let listen = source.parsed("MYPAGE_LISTEN", SocketAddr::from(([127, 0, 0, 1], 8080)))?;
+        let log = match source.get("MYPAGE_LOG") {
+            None => "info".to_owned(),
+            Some((v, label)) => {
+                v.parse::<tracing_subscriber::filter::Targets>()
+                    .with_context(|| format!("{label}: cannot read {v:?}"))?;
+                v
+            }
+        };
         Ok(Self {
-            site_url: var("MYPAGE_SITE_URL").unwrap_or_else(|| format!("http://{listen}/")),
+            site_url: source.var("MYPAGE_SITE_URL").unwrap_or_else(|| format!("http://{listen}/")),
             listen,
             data_dir,
             database_url,
-            db_max_connections: parsed("MYPAGE_DB_MAX_CONNECTIONS", 10)?,
+            db_max_connections: source.parsed("MYPAGE_DB_MAX_CONNECTIONS", 10)?,
             mail,
-            mail_from: var("MYPAGE_MAIL_FROM").unwrap_or_else(|| "system@mail.hellowork.mhlw.go.jp".into()),
-            secure_cookies: flag("MYPAGE_SECURE_COOKIES", false)?,
-            behind_proxy: flag("MYPAGE_BEHIND_PROXY", false)?,
+            mail_from: source.var("MYPAGE_MAIL_FROM").unwrap_or_else(|| "system@mail.hellowork.mhlw.go.jp".into()),
+            secure_cookies: source.flag("MYPAGE_SECURE_COOKIES", false)?,
+            behind_proxy: source.flag("MYPAGE_BEHIND_PROXY", false)?,
             password_policy,
             auth_key_ttl: Duration::from_secs(minutes * 60),
-            demo: flag("MYPAGE_DEMO", true)?,
+            demo: source.flag("MYPAGE_DEMO", true)?,
+            metrics: source.flag("MYPAGE_METRICS", true)?,
+            log,
+            log_json: source.choice("MYPAGE_LOG_FORMAT", "text", &["text", "json"])? == "json",
         })
     }
 }

@@ -6,10 +6,12 @@
 //! `mypage-server [serve]` runs everything; `worker` runs the mail dispatcher alone; `migrate` applies the
 //! migrations and exits; `check-config` reads the settings and says what would be used; `outbox [list | dead |
 //! requeue ID]` shows the mail queue or re-queues a dead mail; `office add`, `staff add` (password on standard input)
-//! and `demo` set up offices, staff and demo data.
+//! and `demo` set up offices, staff and demo data. `--config FILE` (or `MYPAGE_CONFIG`) names a TOML file of
+//! settings.
 
 mod config;
 mod demo;
+mod observe;
 mod secrets;
 
 use std::sync::Arc;
@@ -97,6 +99,7 @@ struct Wired {
     keys: Arc<ChaChaKeyGenerator>,
     digest: Arc<HmacKeyDigest>,
     clock: Arc<dyn Clock>,
+    hasher: Argon2Hasher,
 }
 
 async fn wire(config: &Config) -> Result<Wired> {
@@ -107,7 +110,7 @@ async fn wire(config: &Config) -> Result<Wired> {
     let db = open_database(config, *secrets.outbox.expose_secret()).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let digest = Arc::new(HmacKeyDigest::new(secrets.digest.expose_secret())?);
-    let hasher = Arc::new(Argon2Hasher::new(Argon2Config::default())?);
+    let hasher = Argon2Hasher::new(Argon2Config::default())?;
     let domain_config = DomainConfig {
         auth_key_ttl: chrono::Duration::from_std(config.auth_key_ttl)?,
         password_policy: config.password_policy,
@@ -118,10 +121,10 @@ async fn wire(config: &Config) -> Result<Wired> {
         clock: clock.clone(),
         keys: keys.clone(),
         digest: digest.clone(),
-        hasher,
+        hasher: Arc::new(hasher.clone()),
         numbers: Arc::new(db.clone()),
     };
-    Ok(Wired { mypage: MyPage::new(ports, domain_config), db, keys, digest, clock })
+    Ok(Wired { mypage: MyPage::new(ports, domain_config), db, keys, digest, clock, hasher })
 }
 
 fn mail_config(config: &Config) -> Result<MailConfig> {
@@ -131,12 +134,12 @@ fn mail_config(config: &Config) -> Result<MailConfig> {
     Ok(mail)
 }
 
-/// The mail dispatcher, running until `stopped` turns true.
+/// The mail dispatcher, running until `stopped` turns true, and its running totals.
 fn start_dispatcher(
     config: &Config,
     wired: &Wired,
     stopped: tokio::sync::watch::Receiver<bool>,
-) -> Result<tokio::task::JoinHandle<()>> {
+) -> Result<(tokio::task::JoinHandle<()>, Arc<mypage_smtp::DispatchTotals>)> {
     let transport: Arc<dyn Transport> = match &config.mail {
         MailSink::Files(folder) => {
             tracing::info!(folder = %folder.display(), "mail is written as .eml files (set MYPAGE_SMTP_HOST to send it)");
@@ -155,7 +158,8 @@ fn start_dispatcher(
     let queue: Arc<dyn MailQueue> = Arc::new(wired.db.clone());
     let dispatcher =
         Dispatcher::new(queue, transport, wired.clock.clone(), mail_config(config)?, DispatchConfig::default());
-    Ok(tokio::spawn(async move { dispatcher.run(stopped).await }))
+    let totals = dispatcher.totals();
+    Ok((tokio::spawn(async move { dispatcher.run(stopped).await }), totals))
 }
 
 async fn serve(config: Config) -> Result<()> {
@@ -164,7 +168,7 @@ async fn serve(config: Config) -> Result<()> {
         tracing::info!("demo data loaded (set MYPAGE_DEMO=false to start empty)");
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let sending = start_dispatcher(&config, &wired, stopped)?;
+    let (sending, totals) = start_dispatcher(&config, &wired, stopped)?;
 
     let upkeep = {
         let (mypage, sessions, clock) = (wired.mypage.clone(), wired.db.clone(), wired.clock.clone());
@@ -189,10 +193,16 @@ async fn serve(config: Config) -> Result<()> {
         system_address: mail.from_address.as_str().to_owned(),
         ..HttpConfig::default()
     };
-    let Wired { db, mypage, keys, digest, clock } = wired;
+    let Wired { db, mypage, keys, digest, clock, hasher } = wired;
     let http_ports = HttpPorts { sessions: Arc::new(db.clone()), digest, keys, clock };
     let site = mypage_http::routes(mypage, http_ports, http_config);
-    let app = Route::new().at("/healthz", get(healthz)).at("/readyz", get(readyz).data(db.clone())).nest("/", site);
+    let mut app = Route::new().at("/healthz", get(healthz)).at("/readyz", get(readyz).data(db.clone()));
+    if config.metrics {
+        let scrape = observe::Scrape { handle: observe::install_metrics()?, db: db.clone(), totals, hasher };
+        app = app.at("/metrics", get(observe::scrape).data(scrape));
+    }
+    let trust_proxy = config.behind_proxy;
+    let app = app.nest("/", site).around(move |ep, req| observe::around(ep, req, trust_proxy));
     tracing::info!(listen = %config.listen, "serving Employer My Page: open http://{}", config.listen);
     Server::new(TcpListener::bind(config.listen))
         .run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(10)))
@@ -208,7 +218,7 @@ async fn serve(config: Config) -> Result<()> {
 async fn worker(config: Config) -> Result<()> {
     let wired = wire(&config).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let sending = start_dispatcher(&config, &wired, stopped)?;
+    let (sending, _) = start_dispatcher(&config, &wired, stopped)?;
     tracing::info!("sending the outbox; stop with Ctrl-C or SIGTERM");
     shutdown_signal().await;
     let _ = stop.send(true);
@@ -332,14 +342,25 @@ fn check_config(config: &Config) {
     println!("mail from       {}", config.mail_from);
     println!("password policy {:?}", config.password_policy);
     println!("auth key        {} minutes", config.auth_key_ttl.as_secs() / 60);
+    println!("metrics         {}", if config.metrics { "/metrics" } else { "off" });
+    println!("log             {} ({})", config.log, if config.log_json { "json" } else { "text" });
     println!("configuration is valid");
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    tracing_subscriber::fmt().with_target(false).init();
-    let config = Config::from_env()?;
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let config_file = match args.iter().position(|a| a == "--config") {
+        Some(i) => {
+            anyhow::ensure!(i + 1 < args.len(), "--config: give the TOML file's path");
+            let file = args.remove(i + 1);
+            args.remove(i);
+            Some(file)
+        }
+        None => None,
+    };
+    let config = Config::load(&config::Source::load(config_file.as_deref())?)?;
+    observe::init_logs(&config);
     match args.first().map(String::as_str) {
         None | Some("serve") => serve(config).await,
         Some("check-config") => {

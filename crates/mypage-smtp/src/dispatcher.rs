@@ -3,6 +3,7 @@
 //! dispatcher finishes the batch it is sending and claims nothing more.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use mypage_domain::model::MailId;
@@ -56,6 +57,41 @@ pub struct DispatchReport {
     pub dead: usize,
 }
 
+/// What a dispatcher has done since it was made: figures for the metrics, read with [`Dispatcher::totals`].
+#[derive(Debug, Default)]
+pub struct DispatchTotals {
+    sent: AtomicU64,
+    retried: AtomicU64,
+    dead: AtomicU64,
+}
+
+impl DispatchTotals {
+    /// Mails accepted by the transport.
+    #[must_use]
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    /// Temporary failures, rescheduled.
+    #[must_use]
+    pub fn retried(&self) -> u64 {
+        self.retried.load(Ordering::Relaxed)
+    }
+
+    /// Mails given up.
+    #[must_use]
+    pub fn dead(&self) -> u64 {
+        self.dead.load(Ordering::Relaxed)
+    }
+
+    fn add(&self, report: &DispatchReport) {
+        let n = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
+        self.sent.fetch_add(n(report.sent), Ordering::Relaxed);
+        self.retried.fetch_add(n(report.retried), Ordering::Relaxed);
+        self.dead.fetch_add(n(report.dead), Ordering::Relaxed);
+    }
+}
+
 /// Sends the outbox.
 pub struct Dispatcher {
     queue: Arc<dyn MailQueue>,
@@ -63,6 +99,7 @@ pub struct Dispatcher {
     clock: Arc<dyn Clock>,
     mail: MailConfig,
     config: DispatchConfig,
+    totals: Arc<DispatchTotals>,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -85,7 +122,13 @@ impl Dispatcher {
         mail: MailConfig,
         config: DispatchConfig,
     ) -> Self {
-        Self { queue, transport, clock, mail, config }
+        Self { queue, transport, clock, mail, config, totals: Arc::default() }
+    }
+
+    /// The running totals of this dispatcher, shared: keep the handle to read them while it runs.
+    #[must_use]
+    pub fn totals(&self) -> Arc<DispatchTotals> {
+        Arc::clone(&self.totals)
     }
 
     /// The wait before attempt `attempts + 1`: `base × 2^(attempts − 1)`, capped, less a jitter of up to a quarter
@@ -104,11 +147,18 @@ impl Dispatcher {
     /// [`InfrastructureError`] when the queue cannot be read or written; a mail whose outcome could not be
     /// recorded is claimed again when its lease runs out (sent twice at worst, never lost).
     pub async fn run_once(&self) -> Result<DispatchReport, InfrastructureError> {
+        let mut report = DispatchReport::default();
+        let outcome = self.send_batch(&mut report).await;
+        self.totals.add(&report);
+        outcome.map(|()| report)
+    }
+
+    async fn send_batch(&self, report: &mut DispatchReport) -> Result<(), InfrastructureError> {
         let now = self.clock.now();
         let claimed = self.queue.claim(now, self.config.batch_size, now + chrono(self.config.lease)).await?;
-        let mut report = DispatchReport { claimed: claimed.len(), ..DispatchReport::default() };
+        report.claimed = claimed.len();
         if claimed.is_empty() {
-            return Ok(report);
+            return Ok(());
         }
         let mut envelopes: Vec<Envelope> = Vec::with_capacity(claimed.len());
         let mut attempts = Vec::with_capacity(claimed.len());
@@ -145,7 +195,7 @@ impl Dispatcher {
                 }
             }
         }
-        Ok(report)
+        Ok(())
     }
 
     /// Runs until `shutdown` turns true: a full batch is followed at once by the next, an empty one by a pause.

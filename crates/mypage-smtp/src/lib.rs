@@ -10,7 +10,7 @@ mod message;
 mod render;
 mod transport;
 
-pub use dispatcher::{DispatchConfig, DispatchReport, Dispatcher};
+pub use dispatcher::{DispatchConfig, DispatchReport, DispatchTotals, Dispatcher};
 pub use message::{Envelope, build};
 pub use render::{MailConfig, Rendered};
 pub use transport::{FileTransport, SendError, SmtpConfig, SmtpSecurity, SmtpTransport, Transport};

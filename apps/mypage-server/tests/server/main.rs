@@ -145,3 +145,121 @@ async fn offices_and_staff_are_added_from_the_command_line_with_the_password_on_
     let role = run(&["staff", "add", "1302", "shinjuku.x", "新宿", "boss"], "Shinjuku#Admin2026\n").await;
     assert!(String::from_utf8_lossy(&role.stderr).contains("unknown role"));
 }
+
+#[tokio::test]
+async fn settings_come_from_a_toml_file_where_a_variable_wins_and_an_unknown_key_is_named() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let file = data.path().join("mypage.toml");
+    std::fs::write(
+        &file,
+        "listen = \"127.0.0.1:9090\"\nauth_key_minutes = 50\nmetrics = false\nlog_format = \"json\"\nsmtp_host = \"mail.example.jp\"\n",
+    )
+    .expect("write the file");
+    let check = |args: Vec<String>, envs: Vec<(&'static str, String)>| {
+        let data = data.path().to_owned();
+        async move {
+            Command::new(env!("CARGO_BIN_EXE_mypage-server"))
+                .args(args)
+                .env("MYPAGE_DATA_DIR", data)
+                .env_remove("MYPAGE_CONFIG")
+                .env_remove("MYPAGE_AUTH_KEY_MINUTES")
+                .env_remove("MYPAGE_SMTP_HOST")
+                .envs(envs)
+                .env("RUST_BACKTRACE", "0")
+                .output()
+                .await
+                .expect("the binary runs")
+        }
+    };
+    let path = file.display().to_string();
+    let by_flag = check(vec!["--config".into(), path.clone(), "check-config".into()], vec![]).await;
+    let summary = String::from_utf8_lossy(&by_flag.stdout);
+    assert!(by_flag.status.success(), "{}", String::from_utf8_lossy(&by_flag.stderr));
+    for line in [
+        "listen          127.0.0.1:9090",
+        "auth key        50 minutes",
+        "metrics         off",
+        "(json)",
+        "SMTP mail.example.jp:587",
+    ] {
+        assert!(summary.contains(line), "{line} in {summary}");
+    }
+    let overridden = check(
+        vec!["check-config".into()],
+        vec![("MYPAGE_CONFIG", path.clone()), ("MYPAGE_AUTH_KEY_MINUTES", "20".into())],
+    )
+    .await;
+    let summary = String::from_utf8_lossy(&overridden.stdout);
+    assert!(summary.contains("auth key        20 minutes") && summary.contains("127.0.0.1:9090"), "{summary}");
+
+    std::fs::write(&file, "auth_key_minute = 50\n").expect("write the file");
+    let misspelt = check(vec!["check-config".into()], vec![("MYPAGE_CONFIG", path.clone())]).await;
+    assert!(!misspelt.status.success());
+    assert!(String::from_utf8_lossy(&misspelt.stderr).contains("unknown setting \"auth_key_minute\""));
+    std::fs::write(&file, "auth_key_minutes = 500\n").expect("write the file");
+    let bad = check(vec!["check-config".into()], vec![("MYPAGE_CONFIG", path)]).await;
+    let message = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        !bad.status.success() && message.contains("auth_key_minutes in") && message.contains("mypage.toml"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn requests_carry_an_id_into_json_logs_and_metrics_count_them_by_route() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let port = free_port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_mypage-server"))
+        .env("MYPAGE_DATA_DIR", data.path())
+        .env("MYPAGE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("MYPAGE_LOG_FORMAT", "json")
+        .env_remove("MYPAGE_DATABASE_URL")
+        .env_remove("MYPAGE_SMTP_HOST")
+        .env_remove("MYPAGE_CONFIG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the server starts");
+    assert!(wait_ready(port).await);
+    let http = reqwest::Client::new();
+    let top = http
+        .get(format!("http://127.0.0.1:{port}/"))
+        .header("x-request-id", "forged-by-the-client")
+        .send()
+        .await
+        .expect("the top page answers");
+    let id = top.headers().get("x-request-id").and_then(|v| v.to_str().ok()).expect("a request id").to_owned();
+    assert_ne!(id, "forged-by-the-client", "without a trusted proxy, the client's id is not taken");
+    let _ = http.get(format!("http://127.0.0.1:{port}/no-such-page-{id}")).send().await;
+    let metrics = http.get(format!("http://127.0.0.1:{port}/metrics")).send().await.expect("metrics answer");
+    let text = metrics.text().await.expect("metrics text");
+    for expected in [
+        "mypage_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"} 1",
+        "mypage_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1",
+        "mypage_http_request_duration_seconds_bucket{method=\"GET\",route=\"/\",le=\"+Inf\"} 1",
+        "mypage_mail_queue_depth{state=\"pending\"} 0",
+        "mypage_mail_queue_depth{state=\"dead\"} 0",
+        "mypage_mails_sent_total 0",
+        "mypage_mails_dead_total 0",
+        "mypage_password_hashes_waiting 0",
+        "mypage_database_up 1",
+    ] {
+        assert!(text.contains(expected), "{expected} in\n{text}");
+    }
+
+    let pid = server.id().expect("a pid");
+    std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill runs");
+    let mut out = String::new();
+    server.stdout.take().expect("stdout").read_to_string(&mut out).await.expect("read the log");
+    let _ = server.wait().await;
+    let lines: Vec<serde_json::Value> =
+        out.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
+    let request = lines
+        .iter()
+        .find(|l| l["span"]["id"] == id.as_str() && l["fields"]["message"] == "request")
+        .unwrap_or_else(|| panic!("a log line of request {id} in {out}"));
+    assert_eq!((request["fields"]["status"].as_u64(), request["span"]["path"].as_str()), (Some(200), Some("/")));
+    assert!(!out.contains("Demo-"), "the demo password never reaches the log");
+}

@@ -114,6 +114,8 @@ async fn r16_a_temporary_failure_is_retried_later_and_after_the_last_attempt_the
     let summary = store.list(Some(MailState::Dead), 10).await.unwrap();
     assert_eq!(summary[0].last_error.as_deref(), Some("451 4.3.0 try later"));
     assert_eq!(summary[0].attempts, 3);
+    let totals = d.totals();
+    assert_eq!((totals.sent(), totals.retried(), totals.dead()), (0, 2, 1), "the totals the metrics read");
 }
 
 #[tokio::test]
@@ -129,6 +131,7 @@ async fn r16_a_permanent_failure_is_dead_at_once_and_a_requeued_mail_is_sent() {
     assert!(store.requeue(ids[0], clock.now()).await.unwrap());
     while d.run_once().await.unwrap().claimed > 0 {}
     assert_eq!(state_of(&store, ids[0]).await, (MailState::Sent, 2));
+    assert_eq!((d.totals().sent(), d.totals().dead()), (u64::try_from(ids.len()).unwrap(), 1));
 }
 
 #[test]
