@@ -12,6 +12,16 @@ walkthrough:
 test:
     MYPAGE_TEST_STRICT=1 cargo test --workspace
 
+# The end-to-end walks: the real binary over HTTP (SQLite, PostgreSQL with SMTP, restarts, two servers) and
+# cases A, B and C in headless Chromium.
+e2e:
+    MYPAGE_TEST_STRICT=1 cargo test -p mypage-server --test server
+    MYPAGE_TEST_STRICT=1 cargo test -p mypage-http --test browser
+
+# The load benchmark of the release binary; prints figures and their ratios to /healthz.
+bench:
+    cargo bench -p mypage-server --bench load
+
 # Exactly what CI runs: formatting, clippy, tests, docs, purity and licences.
 ready:
     bash .ci/run
