@@ -33,6 +33,8 @@ pub(crate) struct Config {
     pub(crate) password_policy: PasswordPolicy,
     pub(crate) auth_key_ttl: Duration,
     pub(crate) demo: bool,
+    /// Key requests one client may make per hour (0: no limit).
+    pub(crate) key_requests_per_client: u32,
     /// Serve Prometheus metrics at `/metrics`.
     pub(crate) metrics: bool,
     /// Which events to log (`info`, `warn`, `info,sqlx=warn`, …).
@@ -66,6 +68,7 @@ const SETTINGS: &[&str] = &[
     "MYPAGE_PASSWORD_POLICY",
     "MYPAGE_AUTH_KEY_MINUTES",
     "MYPAGE_DEMO",
+    "MYPAGE_KEY_REQUESTS_PER_CLIENT",
     "MYPAGE_METRICS",
     "MYPAGE_LOG",
     "MYPAGE_LOG_FORMAT",
@@ -213,6 +216,7 @@ impl Config {
             password_policy,
             auth_key_ttl: Duration::from_secs(minutes * 60),
             demo: source.flag("MYPAGE_DEMO", true)?,
+            key_requests_per_client: source.parsed("MYPAGE_KEY_REQUESTS_PER_CLIENT", 30)?,
             metrics: source.flag("MYPAGE_METRICS", true)?,
             log,
             log_json: source.choice("MYPAGE_LOG_FORMAT", "text", &["text", "json"])? == "json",

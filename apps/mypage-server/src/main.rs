@@ -189,6 +189,7 @@ async fn serve(config: Config) -> Result<()> {
     let http_config = HttpConfig {
         secure_cookies: config.secure_cookies,
         behind_proxy: config.behind_proxy,
+        key_requests_per_client: config.key_requests_per_client,
         help_desk: mail.help_desk.clone(),
         system_address: mail.from_address.as_str().to_owned(),
         ..HttpConfig::default()

@@ -76,6 +76,18 @@ fn unavailable(cause: &dyn std::fmt::Display) -> Json<ApiError> {
     err("unavailable", "システムで一時的な問題が発生しました。しばらくしてから、もう一度お試しください。")
 }
 
+/// This client asked for too many keys (R8).
+fn client_limited(retry_after: DateTime<Utc>) -> Json<ApiError> {
+    Json(ApiError {
+        retry_after: Some(retry_after),
+        ..err(
+            "client_rate_limited",
+            "この端末からの申込が続いたため、受付を一時停止しています。しばらくしてからお試しください。",
+        )
+        .0
+    })
+}
+
 fn fields(errors: &FieldErrors) -> Json<ApiError> {
     let issues = errors
         .0
@@ -169,7 +181,7 @@ enum KeyRequestResponse {
     /// `invalid_email`, `consent_required` or `terms_outdated`.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
-    /// `too_many_requests`, with `retry_after`.
+    /// `too_many_requests` (this address) or `client_rate_limited` (this client), with `retry_after`.
     #[oai(status = 429)]
     TooMany(Json<ApiError>),
     /// `unavailable`.
@@ -203,7 +215,7 @@ enum ResendResponse {
     /// `flow_dead` or `already_used`: start again.
     #[oai(status = 410)]
     Gone(Json<ApiError>),
-    /// `too_many_requests`.
+    /// `too_many_requests` (this address) or `client_rate_limited` (this client), with `retry_after`.
     #[oai(status = 429)]
     TooMany(Json<ApiError>),
     /// `unavailable`.
@@ -763,8 +775,12 @@ impl Api {
             privacy_policy_version: TermsVersion(c.privacy_policy_version),
             mypage_terms_version: TermsVersion(c.mypage_terms_version),
         });
+        let client = client(req);
+        if let Err(retry_after) = self.app.key_requests.check(client.ip) {
+            return KeyRequestResponse::TooMany(client_limited(retry_after));
+        }
         let request = KeyRequest { purpose: body.0.purpose.into(), email: body.0.email.clone(), consent };
-        match self.app.mypage.request_auth_key(&request, &client(req)).await {
+        match self.app.mypage.request_auth_key(&request, &client).await {
             Ok(r) => KeyRequestResponse::Accepted(Json(KeyRequestedDto {
                 flow_token: r.flow_token.expose_secret().to_owned(),
                 email: r.sent.email.as_str().to_owned(),
@@ -799,7 +815,11 @@ impl Api {
     /// Sends another key in the same flow (R3).
     #[oai(path = "/auth-keys/resend", method = "post")]
     async fn resend(&self, req: &Request, body: Json<FlowTokenDto>) -> ResendResponse {
-        match self.app.mypage.resend_auth_key(&SecretString::from(body.0.flow_token), &client(req)).await {
+        let client = client(req);
+        if let Err(retry_after) = self.app.key_requests.check(client.ip) {
+            return ResendResponse::TooMany(client_limited(retry_after));
+        }
+        match self.app.mypage.resend_auth_key(&SecretString::from(body.0.flow_token), &client).await {
             Ok(sent) => ResendResponse::Accepted(Json(KeySentDto {
                 email: sent.email.as_str().to_owned(),
                 expires_at: sent.expires_at,

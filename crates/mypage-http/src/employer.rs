@@ -19,7 +19,7 @@ use secrecy::SecretString;
 use crate::forms;
 use crate::page::{csrf, error_summary, field_error, field_messages, layout, multiline};
 use crate::session::{FlowRef, SessionHandle};
-use crate::{App, client, forbidden, unavailable};
+use crate::{App, client, forbidden, too_many, unavailable};
 
 type FormData = Form<HashMap<String, String>>;
 
@@ -284,8 +284,12 @@ pub(crate) async fn request_key(
         (true, None) => return Redirect::see_other(format!("/start/{seg}")).into_response(),
     };
     let email = field(&form, "email");
+    let client = client(req);
+    if let Err(retry_after) = app.key_requests.check(client.ip) {
+        return too_many(app, retry_after);
+    }
     let request = KeyRequest { purpose: p, email: email.clone(), consent };
-    match app.mypage.request_auth_key(&request, &client(req)).await {
+    match app.mypage.request_auth_key(&request, &client).await {
         Ok(requested) => {
             s.data.flow = Some(FlowRef {
                 token: secrecy::ExposeSecret::expose_secret(&requested.flow_token).to_owned(),
@@ -515,7 +519,11 @@ pub(crate) async fn resend(
     let Some(mut flow) = s.data.flow.clone().filter(|f| f.purpose == seg) else {
         return start_again(app, p, "この画面は、メールアドレスを入力したブラウザーでのみ使用できます。");
     };
-    let notice = match app.mypage.resend_auth_key(&SecretString::from(flow.token.clone()), &client(req)).await {
+    let client = client(req);
+    if let Err(retry_after) = app.key_requests.check(client.ip) {
+        return too_many(app, retry_after);
+    }
+    let notice = match app.mypage.resend_auth_key(&SecretString::from(flow.token.clone()), &client).await {
         Ok(sent) => {
             flow.expires_at = sent.expires_at;
             flow.resends_left = sent.resends_left;

@@ -7,6 +7,7 @@
 mod api;
 mod employer;
 mod forms;
+mod limits;
 mod page;
 mod session;
 mod staff;
@@ -40,6 +41,9 @@ pub struct HttpConfig {
     /// The site is reached only through one reverse proxy, which appends the client's address to
     /// `X-Forwarded-For`: take the client from there (the last address), not from the connection.
     pub behind_proxy: bool,
+    /// Auth-key requests and resends one client (IP address) may make per hour, beside the domain's limits per
+    /// address (R8); 0 turns this limit off. Each instance counts its own.
+    pub key_requests_per_client: u32,
 }
 
 impl Default for HttpConfig {
@@ -51,6 +55,7 @@ impl Default for HttpConfig {
             session_idle: Duration::minutes(30),
             session_lifetime: Duration::hours(8),
             behind_proxy: false,
+            key_requests_per_client: 30,
         }
     }
 }
@@ -73,6 +78,8 @@ pub struct HttpPorts {
 pub(crate) struct App {
     pub(crate) mypage: MyPage,
     pub(crate) config: Arc<HttpConfig>,
+    /// The per-client limit on key requests.
+    pub(crate) key_requests: Arc<limits::ClientLimiter>,
 }
 
 impl App {
@@ -104,6 +111,19 @@ pub(crate) fn forbidden(app: &App) -> Response {
     };
     let mut r = page::layout("ページの有効期限が切れました", &app.config.help_desk, body).into_response();
     r.set_status(StatusCode::FORBIDDEN);
+    r
+}
+
+/// The client asked for too many keys (R8): a page that says when to try again, with status 429.
+pub(crate) fn too_many(app: &App, retry_after: chrono::DateTime<chrono::Utc>) -> Response {
+    let body = html! {
+        h1 { "しばらくしてからお試しください" }
+        p { "この端末からの申込が続いたため、受付を一時停止しています。" }
+        p { (jst(retry_after)) " 以降に、もう一度お試しください。" }
+        p { a href="/" { "トップへ戻る" } }
+    };
+    let mut r = page::layout("しばらくしてからお試しください", &app.config.help_desk, body).into_response();
+    r.set_status(StatusCode::TOO_MANY_REQUESTS);
     r
 }
 
@@ -183,7 +203,12 @@ pub fn routes(mypage: MyPage, ports: HttpPorts, config: HttpConfig) -> impl Endp
         lifetime: config.session_lifetime,
         secure: config.secure_cookies,
     };
-    let app = App { mypage, config: Arc::new(config) };
+    let key_requests = Arc::new(limits::ClientLimiter::new(
+        config.key_requests_per_client,
+        Duration::hours(1),
+        sessions.clock.clone(),
+    ));
+    let app = App { mypage, config: Arc::new(config), key_requests };
     let api = poem_openapi::OpenApiService::new(
         api::Api { app: app.clone(), sessions: sessions.clone() },
         "Employer My Page API",

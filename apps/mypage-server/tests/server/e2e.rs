@@ -140,6 +140,8 @@ impl Instance {
             .env("MYPAGE_DATA_DIR", data)
             .env("MYPAGE_LISTEN", format!("127.0.0.1:{port}"))
             .env("MYPAGE_DEMO", "true")
+            // Every request of these tests comes from 127.0.0.1: more than one real client would make.
+            .env("MYPAGE_KEY_REQUESTS_PER_CLIENT", "1000")
             .env_remove("MYPAGE_DATABASE_URL")
             .env_remove("MYPAGE_SMTP_HOST")
             .env_remove("MYPAGE_CONFIG")

@@ -44,6 +44,8 @@ pub(crate) struct Browser<'a, E: Endpoint> {
     client: &'a TestClient<E>,
     pub(crate) cookie: Option<String>,
     csrf: String,
+    /// Sent as `X-Forwarded-For`, as the trusted proxy would.
+    pub(crate) forwarded_for: Option<&'static str>,
 }
 
 pub(crate) struct Page {
@@ -55,7 +57,7 @@ pub(crate) struct Page {
 
 impl<'a, E: Endpoint> Browser<'a, E> {
     pub(crate) fn new(client: &'a TestClient<E>) -> Self {
-        Self { client, cookie: None, csrf: String::new() }
+        Self { client, cookie: None, csrf: String::new(), forwarded_for: None }
     }
 
     async fn read(&mut self, response: TestResponse) -> Page {
@@ -83,6 +85,9 @@ impl<'a, E: Endpoint> Browser<'a, E> {
         if let Some(c) = &self.cookie {
             request = request.header(header::COOKIE, c.as_str());
         }
+        if let Some(ip) = self.forwarded_for {
+            request = request.header("x-forwarded-for", ip);
+        }
         let response = request.send().await;
         self.read(response).await
     }
@@ -98,6 +103,9 @@ impl<'a, E: Endpoint> Browser<'a, E> {
         let mut request = self.client.post(path).form(&form);
         if let Some(c) = &self.cookie {
             request = request.header(header::COOKIE, c.as_str());
+        }
+        if let Some(ip) = self.forwarded_for {
+            request = request.header("x-forwarded-for", ip);
         }
         let response = request.send().await;
         self.read(response).await

@@ -159,3 +159,53 @@ async fn r13_behind_the_trusted_proxy_the_client_is_the_address_it_forwarded() {
         kit.store.read(|t| t.audit().iter().filter_map(|e| e.client.ip.map(|ip| ip.to_string())).collect()).await;
     assert_eq!(ips.last().map(String::as_str), Some("198.51.100.23"), "the proxy's own entry, not the client's claim");
 }
+
+#[tokio::test]
+async fn r8_one_client_asking_keys_for_many_addresses_is_stopped_on_the_page_and_in_the_api() {
+    use std::sync::Arc;
+
+    use mypage_http::{HttpConfig, HttpPorts, routes};
+    use mypage_testkit::{DeterministicKeys, PlainDigest};
+
+    let (kit, _) = site().await;
+    let ports = HttpPorts {
+        sessions: Arc::new(kit.store.clone()),
+        digest: Arc::new(PlainDigest),
+        keys: Arc::new(DeterministicKeys::new(4)),
+        clock: Arc::new(kit.clock.clone()),
+    };
+    let config = HttpConfig { behind_proxy: true, key_requests_per_client: 2, ..HttpConfig::default() };
+    let client = TestClient::new(routes(kit.mypage.clone(), ports, config));
+    let consent = kit.consent().await;
+    let body = |email: &str| {
+        serde_json::json!({"purpose": "sign_up", "email": email, "consent": {
+            "privacy_policy_agreed": true, "mypage_terms_agreed": true,
+            "privacy_policy_version": consent.privacy_policy_version.0,
+            "mypage_terms_version": consent.mypage_terms_version.0}})
+    };
+    let ask = |email: &'static str, from: &'static str| {
+        client.post("/api/v1/auth-keys").header("x-forwarded-for", from).body_json(&body(email)).send()
+    };
+    ask("one@example.jp", "198.51.100.7").await.assert_status(StatusCode::ACCEPTED);
+    ask("two@example.jp", "198.51.100.7").await.assert_status(StatusCode::ACCEPTED);
+    let third = ask("three@example.jp", "198.51.100.7").await;
+    third.assert_status(StatusCode::TOO_MANY_REQUESTS);
+    let answer: serde_json::Value = serde_json::from_str(&third.0.into_body().into_string().await.unwrap()).unwrap();
+    assert_eq!(answer["code"], "client_rate_limited");
+    assert!(answer["retry_after"].is_string());
+    assert!(kit.store.last_auth_key_to("three@example.jp").await.is_none(), "no mail for the refused request");
+    ask("three@example.jp", "198.51.100.8").await.assert_status(StatusCode::ACCEPTED);
+
+    // The page says when to come back, with status 429, and sends nothing.
+    let mut browser = Browser::new(&client);
+    browser.forwarded_for = Some("198.51.100.7");
+    browser.get("/start/signup").await;
+    let (pv, tv) = (consent.privacy_policy_version.0.to_string(), consent.mypage_terms_version.0.to_string());
+    browser.post("/start/signup/terms", &[("privacy", "on"), ("terms", "on"), ("pv", &pv), ("tv", &tv)]).await;
+    let page = browser.post("/start/signup/email", &[("email", "four@example.jp")]).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        page.body.contains("しばらくしてからお試しください") && page.body.contains("以降に、もう一度お試しください")
+    );
+    assert!(kit.store.last_auth_key_to("four@example.jp").await.is_none());
+}
