@@ -57,6 +57,7 @@ async fn main() -> Result<()> {
         hasher: Arc::new(Argon2Hasher::new(Argon2Config::default())?),
         // The one port the host brings itself.
         numbers: Arc::new(RegistryNumbers::new(700_001)),
+        outbox: Arc::new(db.clone()),
     };
     let mypage = MyPage::new(ports, DomainConfig::default());
 

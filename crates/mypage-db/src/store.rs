@@ -483,6 +483,15 @@ impl StaffRepository for DbTransaction {
             staff::Entity::find().filter(staff::Column::Login.eq(login.as_str())).one(&self.tx).await.map_err(repo)?;
         Ok(row.map(StaffMember::try_from).transpose()?)
     }
+    async fn all(&mut self) -> Result<Vec<StaffMember>, RepositoryError> {
+        let rows = staff::Entity::find()
+            .order_by_asc(staff::Column::Office)
+            .order_by_asc(staff::Column::Login)
+            .all(&self.tx)
+            .await
+            .map_err(repo)?;
+        read(rows)
+    }
 }
 
 #[async_trait]

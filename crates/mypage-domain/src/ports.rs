@@ -303,6 +303,11 @@ pub trait StaffRepository: Send {
     /// # Errors
     /// `Infrastructure` only.
     async fn by_login(&mut self, login: &StaffLogin) -> Result<Option<StaffMember>, RepositoryError>;
+    /// Every member, by office and login.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn all(&mut self) -> Result<Vec<StaffMember>, RepositoryError>;
 }
 
 /// Versions of the privacy policy and the My Page terms (R1).

@@ -55,6 +55,7 @@ impl TestKit {
             digest: Arc::new(PlainDigest),
             hasher: hasher.clone(),
             numbers: Arc::new(SequentialNumbers::default()),
+            outbox: Arc::new(store.clone()),
         };
         Self { mypage: MyPage::new(ports, config), store, clock, hasher }
     }

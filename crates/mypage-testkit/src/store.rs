@@ -564,6 +564,11 @@ impl StaffRepository for Staff {
     async fn by_login(&mut self, login: &StaffLogin) -> Result<Option<StaffMember>, RepositoryError> {
         Ok(self.0.values().find(|m| &m.login == login).cloned())
     }
+    async fn all(&mut self) -> Result<Vec<StaffMember>, RepositoryError> {
+        let mut all: Vec<StaffMember> = self.0.values().cloned().collect();
+        all.sort_by(|a, b| (a.office.as_str(), a.login.as_str()).cmp(&(b.office.as_str(), b.login.as_str())));
+        Ok(all)
+    }
 }
 
 #[derive(Debug, Clone, Default)]

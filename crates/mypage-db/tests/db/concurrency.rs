@@ -35,6 +35,7 @@ async fn world(db: Database) -> World {
         digest: Arc::new(PlainDigest),
         hasher: Arc::new(FastHasher::new()),
         numbers: Arc::new(db.clone()),
+        outbox: Arc::new(db.clone()),
     };
     let mypage = MyPage::new(ports, DomainConfig::default());
     let sys = ClientInfo::system();

@@ -372,6 +372,14 @@ pub(crate) async fn staff_refuse_a_repeated_login_and_update_with_versions(s: St
     assert!(matches!(tx.staff().update(&changed).await, Err(RepositoryError::Conflict)));
     let back = tx.staff().get(member.id).await.unwrap().unwrap();
     assert_eq!((back.active, back.version), (false, 1));
+    let other = StaffMember {
+        id: StaffId::from_bytes(id(3)),
+        login: StaffLogin::parse("iidabashi.counter").unwrap(),
+        ..member.clone()
+    };
+    tx.staff().insert(&other).await.unwrap();
+    let all: Vec<String> = tx.staff().all().await.unwrap().iter().map(|m| m.login.as_str().to_owned()).collect();
+    assert_eq!(all, ["iidabashi.counter", "iidabashi.reviewer"], "every member, by office and login");
 }
 
 pub(crate) async fn terms_refuse_a_repeated_version_and_the_highest_is_current(s: Stores) {

@@ -93,11 +93,13 @@ pub enum AuditAction {
     StaffLoggedIn,
     /// A staff login failed.
     StaffLoginFailed,
+    /// An admin put a dead mail back in the queue.
+    MailRequeued,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 25] = [
         Self::EmailRegisteredAtCounter,
         Self::AuthKeyRequested,
         Self::AuthKeyResent,
@@ -122,6 +124,7 @@ impl AuditAction {
         Self::StaffAdded,
         Self::StaffLoggedIn,
         Self::StaffLoginFailed,
+        Self::MailRequeued,
     ];
 
     /// The action with this code.
@@ -158,6 +161,7 @@ impl AuditAction {
             Self::StaffAdded => "staff_added",
             Self::StaffLoggedIn => "staff_logged_in",
             Self::StaffLoginFailed => "staff_login_failed",
+            Self::MailRequeued => "mail_requeued",
         }
     }
 }

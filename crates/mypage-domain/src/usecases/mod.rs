@@ -12,13 +12,14 @@ use chrono::{DateTime, Utc};
 use crate::config::DomainConfig;
 use crate::model::{Actor, AuditAction, AuditEvent, AuditEventId, ClientInfo, MailId, MailTemplate, OutgoingMail};
 use crate::ports::{
-    Clock, EstablishmentNumberAllocator, Hits, InfrastructureError, KeyDigest, KeyGenerator, PasswordHasher,
+    Clock, EstablishmentNumberAllocator, Hits, InfrastructureError, KeyDigest, KeyGenerator, MailQueue, PasswordHasher,
     RepositoryError, ThrottleKey, Transaction, UnitOfWork,
 };
 use crate::values::EmailAddress;
 
 mod admin;
 mod auth_key;
+mod console;
 mod counter;
 mod login;
 mod maintenance;
@@ -30,6 +31,7 @@ pub use admin::{
     AddOfficeError, AddStaffError, AdminActor, ImportEstablishmentError, NewOffice, NewStaffMember, PublishTermsError,
 };
 pub use auth_key::{KeyRequest, KeyRequested, KeySent, RequestAuthKeyError, ResendAuthKeyError};
+pub use console::{ConsoleError, ESTABLISHMENT_SEARCH_LIMIT, StaffView};
 pub use counter::{CounterRegistration, CounterRegistrationError};
 pub use login::{LoggedIn, LoginError, StaffLoggedIn, StaffLoginError};
 pub use maintenance::{ExpireError, ExpiryReport};
@@ -55,6 +57,8 @@ pub struct Ports {
     pub hasher: Arc<dyn PasswordHasher>,
     /// New establishment numbers.
     pub numbers: Arc<dyn EstablishmentNumberAllocator>,
+    /// The outbox as the dispatcher and the admins see it: its dead mails, and re-queuing one (R16).
+    pub outbox: Arc<dyn MailQueue>,
 }
 
 /// The Employer My Page: every use case, over the ports it was given. Cheap to clone.

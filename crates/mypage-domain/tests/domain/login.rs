@@ -110,6 +110,7 @@ async fn r5_a_hash_with_old_parameters_is_upgraded_at_login() {
         digest: Arc::new(PlainDigest),
         hasher: Arc::new(FastHasher::generation(2)),
         numbers: Arc::new(SequentialNumbers::default()),
+        outbox: Arc::new(w.kit.store.clone()),
     };
     let upgraded = MyPage::new(ports, DomainConfig::default());
     upgraded.login("old@example.jp", &secret(TEST_PASSWORD), &client()).await.unwrap();

@@ -5,6 +5,7 @@
 mod admin;
 mod auth_key;
 mod cases;
+mod console;
 mod counter;
 mod login;
 mod maintenance;

@@ -1,0 +1,124 @@
+//! What the staff console reads, and the outbox's dead mails (R14, R16): establishments of the member's own
+//! office found by name or number, the staff list and the dead mails for admins, and putting a dead mail back in
+//! the queue, which the audit trail records.
+
+use crate::model::{Actor, AuditAction, ClientInfo, Establishment, MailId, StaffId, StaffMember};
+use crate::ports::{InfrastructureError, MailState, MailSummary};
+use crate::usecases::{MyPage, infrastructure_from_repository, staff_with_role};
+use crate::values::{OfficeCode, StaffRole};
+
+/// A staff member as the console shows them: never the password's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffView {
+    /// Its id.
+    pub id: StaffId,
+    /// Its office.
+    pub office: OfficeCode,
+    /// Its login name.
+    pub login: String,
+    /// Its name.
+    pub name: String,
+    /// Its roles.
+    pub roles: Vec<StaffRole>,
+    /// Whether it may log in.
+    pub active: bool,
+}
+
+impl From<StaffMember> for StaffView {
+    fn from(m: StaffMember) -> Self {
+        Self {
+            id: m.id,
+            office: m.office,
+            login: m.login.as_str().to_owned(),
+            name: m.name,
+            roles: m.roles,
+            active: m.active,
+        }
+    }
+}
+
+/// Why the console could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsoleError {
+    /// The member lacks the role, or is inactive or unknown.
+    #[error("not permitted")]
+    NotPermitted,
+    /// The store failed.
+    #[error(transparent)]
+    Infrastructure(#[from] InfrastructureError),
+}
+infrastructure_from_repository!(ConsoleError);
+
+/// The most establishments one search shows; a longer list asks for a narrower name.
+pub const ESTABLISHMENT_SEARCH_LIMIT: usize = 50;
+
+impl MyPage {
+    /// The member as the console shows them, if active: the console reads its roles to choose what to offer.
+    ///
+    /// # Errors
+    /// [`InfrastructureError`] when the store fails.
+    pub async fn staff_view(&self, id: StaffId) -> Result<Option<StaffView>, InfrastructureError> {
+        let mut tx = self.begin().await?;
+        Ok(tx.staff().get(id).await?.filter(|m| m.active).map(StaffView::from))
+    }
+
+    /// Establishments of the member's own office whose name contains `fragment` (all of them, by number, when it
+    /// is empty), at most [`ESTABLISHMENT_SEARCH_LIMIT`] (R12, R14). A fragment that is an establishment number
+    /// finds that establishment, if it is the office's.
+    ///
+    /// # Errors
+    /// [`ConsoleError::NotPermitted`] for an inactive or unknown member.
+    pub async fn find_establishments(&self, by: StaffId, fragment: &str) -> Result<Vec<Establishment>, ConsoleError> {
+        let mut tx = self.begin().await?;
+        let member = tx.staff().get(by).await?.filter(|m| m.active).ok_or(ConsoleError::NotPermitted)?;
+        let fragment = crate::text::nfkc(crate::text::trim(fragment));
+        if let Ok(number) = crate::values::EstablishmentNumber::parse(&fragment) {
+            let found = tx.establishments().by_number(&number).await?;
+            return Ok(found.into_iter().filter(|e| e.number.office() == member.office).collect());
+        }
+        Ok(tx.establishments().search(&member.office, &fragment, ESTABLISHMENT_SEARCH_LIMIT).await?)
+    }
+
+    /// Every staff member, by office and login: for admins.
+    ///
+    /// # Errors
+    /// [`ConsoleError::NotPermitted`] for anyone but an admin.
+    pub async fn staff_list(&self, by: StaffId) -> Result<Vec<StaffView>, ConsoleError> {
+        let mut tx = self.begin().await?;
+        if staff_with_role(&mut tx, by, StaffRole::Admin).await?.is_none() {
+            return Err(ConsoleError::NotPermitted);
+        }
+        Ok(tx.staff().all().await?.into_iter().map(StaffView::from).collect())
+    }
+
+    /// The mails given up (dead), newest first, at most 200: for admins (R16). Never their content.
+    ///
+    /// # Errors
+    /// [`ConsoleError::NotPermitted`] for anyone but an admin.
+    pub async fn dead_mails(&self, by: StaffId) -> Result<Vec<MailSummary>, ConsoleError> {
+        self.require_admin(by).await?;
+        Ok(self.ports.outbox.list(Some(MailState::Dead), 200).await?)
+    }
+
+    /// Puts a dead mail back in the queue, to be sent at once, and records who did it; `false` when the mail is
+    /// not dead (already re-queued, or unknown).
+    ///
+    /// # Errors
+    /// [`ConsoleError::NotPermitted`] for anyone but an admin.
+    pub async fn requeue_mail(&self, by: StaffId, id: MailId, client: &ClientInfo) -> Result<bool, ConsoleError> {
+        self.require_admin(by).await?;
+        if !self.ports.outbox.requeue(id, self.now()).await? {
+            return Ok(false);
+        }
+        // The queue is not part of the unit of work: the audit event follows the requeue in its own transaction.
+        let mut tx = self.begin().await?;
+        self.audit(&mut tx, Actor::Staff(by), AuditAction::MailRequeued, format!("mail:{id}"), client).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn require_admin(&self, by: StaffId) -> Result<(), ConsoleError> {
+        let mut tx = self.begin().await?;
+        staff_with_role(&mut tx, by, StaffRole::Admin).await?.map(|_| ()).ok_or(ConsoleError::NotPermitted)
+    }
+}

@@ -1,0 +1,60 @@
+//! The console's reads and the dead mails (R12, R14, R16): establishments of one's own office by name or number,
+//! the staff list and the dead mails for admins only, and a re-queue recorded in the audit trail.
+
+use chrono::Duration;
+use mypage_domain::model::{AuditAction, FlowPurpose};
+use mypage_domain::ports::{Clock, MailQueue, MailState};
+use mypage_domain::usecases::ConsoleError;
+
+use crate::{EXISTING, client, world};
+
+#[tokio::test]
+async fn r12_r14_counter_staff_find_their_own_offices_establishments_by_name_or_number_only() {
+    let w = world().await;
+    let m = &w.kit.mypage;
+    let by_name = m.find_establishments(w.counter, "ハロー").await.unwrap();
+    assert_eq!(by_name.iter().map(|e| e.number.to_string()).collect::<Vec<_>>(), vec![EXISTING]);
+    let all = m.find_establishments(w.counter, "  ").await.unwrap();
+    assert_eq!(all.len(), 1, "an empty search lists the office's establishments");
+    let by_number = m.find_establishments(w.counter, "１３０１１２３４５６７").await.unwrap();
+    assert_eq!(by_number.len(), 1, "a full-width number finds it too");
+    assert!(m.find_establishments(w.counter, "大阪").await.unwrap().is_empty(), "another office's by name");
+    assert!(m.find_establishments(w.counter, "2701-654321-0").await.unwrap().is_empty(), "another office's by number");
+    assert_eq!(m.find_establishments(w.osaka_reviewer, "大阪").await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn r14_only_admins_list_the_staff_and_the_list_never_holds_a_password_hash() {
+    let w = world().await;
+    let m = &w.kit.mypage;
+    assert!(matches!(m.staff_list(w.reviewer).await, Err(ConsoleError::NotPermitted)));
+    assert!(matches!(m.staff_list(w.counter).await, Err(ConsoleError::NotPermitted)));
+    let list = m.staff_list(w.admin).await.unwrap();
+    let logins: Vec<&str> = list.iter().map(|s| s.login.as_str()).collect();
+    assert_eq!(logins, ["iidabashi.admin", "iidabashi.counter", "iidabashi.reviewer", "osaka.reviewer"]);
+    assert!(!format!("{list:?}").contains("argon2") && !format!("{list:?}").contains("hash"));
+    assert_eq!(m.staff_view(w.counter).await.unwrap().map(|v| v.login), Some("iidabashi.counter".into()));
+}
+
+#[tokio::test]
+async fn r16_an_admin_sees_the_dead_mails_and_requeues_one_once_with_an_audit_event() {
+    let w = world().await;
+    w.request(FlowPurpose::SignUp, "dead@example.jp").await.unwrap();
+    let store = &w.kit.store;
+    let now = w.kit.clock.now();
+    let claimed = store.claim(now, 10, now + Duration::minutes(5)).await.unwrap();
+    let id = claimed[0].mail.id;
+    store.mark_dead(id, "550 5.1.1 no such user").await.unwrap();
+
+    let m = &w.kit.mypage;
+    assert!(matches!(m.dead_mails(w.reviewer).await, Err(ConsoleError::NotPermitted)));
+    assert!(matches!(m.requeue_mail(w.counter, id, &client()).await, Err(ConsoleError::NotPermitted)));
+    let dead = m.dead_mails(w.admin).await.unwrap();
+    assert_eq!((dead.len(), dead[0].id, dead[0].last_error.as_deref()), (1, id, Some("550 5.1.1 no such user")));
+    assert!(m.requeue_mail(w.admin, id, &client()).await.unwrap());
+    assert!(!m.requeue_mail(w.admin, id, &client()).await.unwrap(), "a mail is re-queued once");
+    assert!(m.dead_mails(w.admin).await.unwrap().is_empty());
+    assert_eq!(store.list(Some(MailState::Pending), 10).await.unwrap().len(), 1);
+    let requeued = store.read(|t| t.audit().iter().filter(|e| e.action == AuditAction::MailRequeued).count()).await;
+    assert_eq!(requeued, 1);
+}
