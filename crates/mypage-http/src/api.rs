@@ -23,6 +23,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, SecurityScheme};
 use secrecy::{ExposeSecret, SecretString};
 
+mod admin;
+
+pub(crate) use admin::AdminApi;
+
 use crate::page::problem_ja;
 use crate::session::SessionPorts;
 use crate::{App, client};

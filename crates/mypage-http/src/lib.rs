@@ -5,6 +5,7 @@
 //! [`routes`] returns an endpoint that an embedding poem server can `nest`; this crate never binds a port.
 
 mod api;
+mod console;
 mod employer;
 mod forms;
 mod limits;
@@ -210,7 +211,10 @@ pub fn routes(mypage: MyPage, ports: HttpPorts, config: HttpConfig) -> impl Endp
     ));
     let app = App { mypage, config: Arc::new(config), key_requests };
     let api = poem_openapi::OpenApiService::new(
-        api::Api { app: app.clone(), sessions: sessions.clone() },
+        (
+            api::Api { app: app.clone(), sessions: sessions.clone() },
+            api::AdminApi(api::Api { app: app.clone(), sessions: sessions.clone() }),
+        ),
         "Employer My Page API",
         env!("CARGO_PKG_VERSION"),
     )
@@ -243,6 +247,12 @@ pub fn routes(mypage: MyPage, ports: HttpPorts, config: HttpConfig) -> impl Endp
         .at("/staff/counter", get(staff::counter_form).post(staff::counter))
         .at("/staff/registrations/:id", get(staff::detail))
         .at("/staff/registrations/:id/:action", post(staff::decide))
+        .at("/staff/establishments", get(console::find_establishments))
+        .at("/staff/admin/staff", get(console::staff_accounts).post(console::add_staff))
+        .at("/staff/admin/offices", get(console::office_list).post(console::add_office))
+        .at("/staff/admin/terms", get(console::terms_versions).post(console::publish_terms))
+        .at("/staff/admin/mail", get(console::dead_mails))
+        .at("/staff/admin/mail/:id/requeue", post(console::requeue_mail))
         .around(session::around)
         .around(secure)
         .data(sessions)

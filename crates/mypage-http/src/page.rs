@@ -26,8 +26,11 @@ label,.label{display:block;font-weight:bold;margin-bottom:.25rem}
 .req{display:inline-block;margin-left:.5rem;padding:0 .4rem;font-size:.75rem;background:#ce0000;color:#fff;border-radius:.25rem;vertical-align:middle}
 .hint{font-size:.875rem;color:#333;margin:.25rem 0}
 .field-error{color:#ce0000;font-weight:bold;margin:.25rem 0}
-input[type=text],input[type=email],input[type=password],input[type=tel],input[type=number],input[type=url],select,textarea{width:100%;max-width:32rem;min-height:2.75rem;padding:.5rem;font-size:1rem;border:1px solid #595959;border-radius:.25rem;background:#fff;color:#1a1a1a}
+input[type=text],input[type=email],input[type=password],input[type=tel],input[type=number],input[type=url],input[type=search],select,textarea{width:100%;max-width:32rem;min-height:2.75rem;padding:.5rem;font-size:1rem;border:1px solid #595959;border-radius:.25rem;background:#fff;color:#1a1a1a}
 textarea{min-height:6rem}
+fieldset{border:0;padding:0;margin:0 0 1rem}legend{font-weight:bold;margin-bottom:.25rem}
+.table-scroll{overflow-x:auto;margin:1rem 0}
+ul.menu{padding-left:1.25rem}ul.menu li{margin:.5rem 0;min-height:1.5rem}
 .invalid input,.invalid select,.invalid textarea{border:2px solid #ce0000}
 .check{display:flex;align-items:center;gap:.5rem;min-height:2.75rem}
 .check input{width:1.5rem;height:1.5rem}

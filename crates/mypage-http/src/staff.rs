@@ -26,7 +26,7 @@ fn field(form: &HashMap<String, String>, name: &str) -> String {
     form.get(name).cloned().unwrap_or_default()
 }
 
-async fn member(session: &SessionHandle) -> Result<(StaffId, String), Response> {
+pub(crate) async fn member(session: &SessionHandle) -> Result<(StaffId, String), Response> {
     let mut s = session.lock().await;
     match s.staff() {
         Some(id) => Ok((id, s.csrf())),
@@ -41,7 +41,7 @@ fn not_found(app: &App) -> Response {
     r
 }
 
-fn not_permitted(app: &App) -> Response {
+pub(crate) fn not_permitted(app: &App) -> Response {
     let body =
         html! { h1 { "権限がありません" } p { "この操作を行う権限がありません。管理者にお問い合わせください。" } };
     let mut r = layout("権限がありません", &app.config.help_desk, body).into_response();
@@ -112,9 +112,25 @@ pub(crate) async fn queue(Data(app): Data<&App>, Data(session): Data<&SessionHan
         Err(QueueError::NotPermitted) => None,
         Err(e) => return unavailable(app, &e),
     };
+    let is_admin = match app.mypage.staff_view(staff).await {
+        Ok(view) => view.is_some_and(|v| v.roles.contains(&mypage_domain::values::StaffRole::Admin)),
+        Err(e) => return unavailable(app, &e),
+    };
     let body = html! {
         h1 { "職員メニュー" }
-        p { a href="/staff/counter" { "メールアドレスの登録（窓口）" } }
+        ul.menu {
+            li { a href="/staff/counter" { "メールアドレスの登録（窓口）" } }
+            li { a href="/staff/establishments" { "事業所の検索" } }
+        }
+        @if is_admin {
+            h2 { "管理" }
+            ul.menu {
+                li { a href="/staff/admin/staff" { "職員の管理" } }
+                li { a href="/staff/admin/offices" { "ハローワークの管理" } }
+                li { a href="/staff/admin/terms" { "利用規約の管理" } }
+                li { a href="/staff/admin/mail" { "送信できなかったメール" } }
+            }
+        }
         @if let Some(registrations) = registrations {
             h2 { "審査待ちの仮登録" }
             @if registrations.is_empty() { p { "審査待ちの仮登録はありません。" } }
@@ -266,7 +282,11 @@ fn counter_page(app: &App, token: &str, email: &str, number: &str, message: Opti
         }
         form method="post" action="/staff/counter" {
             (csrf(token))
-            div.field { label for="number" { "事業所番号" } input type="text" id="number" name="number" value=(number); }
+            div.field {
+                label for="number" { "事業所番号" }
+                span.hint id="number-hint" { "番号がわからないときは、" a href="/staff/establishments" { "事業所名で検索" } "できます。" }
+                input type="text" id="number" name="number" value=(number) aria-describedby="number-hint";
+            }
             div.field { label for="email" { "メールアドレス" } input type="email" id="email" name="email" value=(email); }
             div.actions { button type="submit" { "登録する" } }
         }
@@ -274,10 +294,15 @@ fn counter_page(app: &App, token: &str, email: &str, number: &str, message: Opti
     layout("メールアドレスの登録", &app.config.help_desk, body)
 }
 
+/// The counter form; `?number=` fills in the establishment chosen in the search.
 #[handler]
-pub(crate) async fn counter_form(Data(app): Data<&App>, Data(session): Data<&SessionHandle>) -> Response {
+pub(crate) async fn counter_form(
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    poem::web::Query(query): poem::web::Query<HashMap<String, String>>,
+) -> Response {
     match member(session).await {
-        Ok((_, token)) => counter_page(app, &token, "", "", None).into_response(),
+        Ok((_, token)) => counter_page(app, &token, "", &field(&query, "number"), None).into_response(),
         Err(r) => r,
     }
 }

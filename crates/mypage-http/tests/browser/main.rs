@@ -75,6 +75,7 @@ impl Walk {
         kit.establishment(EXISTING, "株式会社ハローテスト").await;
         kit.staff("1301", "iidabashi.counter", &[StaffRole::Counter]).await;
         kit.staff("1301", "iidabashi.reviewer", &[StaffRole::Reviewer]).await;
+        kit.staff("1301", "iidabashi.admin", &[StaffRole::Admin]).await;
         let ports = HttpPorts {
             sessions: Arc::new(kit.store.clone()),
             digest: Arc::new(PlainDigest),
@@ -325,5 +326,53 @@ async fn browser_case_c_first_time_applicant_is_given_a_new_number() {
     w.press("この内容で仮登録する").await;
     let confirmed = w.confirm_first_in_queue().await;
     assert!(confirmed.contains("事業所番号は 1301-9"), "{confirmed}");
+    w.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_staff_console_search_and_admin_pages() {
+    use mypage_domain::ports::{Clock, MailQueue};
+    let Some(mut w) = Walk::start("console").await else { return };
+    // A mail the server gave up on, for the dead-mail page.
+    let now = w.kit.clock.now();
+    w.kit.request_key(mypage_domain::model::FlowPurpose::SignUp, "todokanai@example.jp").await;
+    let claimed = w.kit.store.claim(now, 10, now + chrono::Duration::minutes(5)).await.unwrap();
+    w.kit.store.mark_dead(claimed[0].mail.id, "550 5.1.1 no such user").await.unwrap();
+
+    w.staff_log_in("iidabashi.admin").await;
+    w.press("事業所の検索").await;
+    w.fill("q", "ハロー").await;
+    w.press("検索する").await;
+    assert!(w.text().await.contains("株式会社ハローテスト"));
+    w.press("メールアドレスを登録").await;
+    assert_eq!(w.driver.find(By::Id("number")).await.unwrap().value().await.unwrap().as_deref(), Some(EXISTING));
+
+    w.goto("/staff/admin/staff").await;
+    w.fill("login", "iidabashi.shinjin").await;
+    w.fill("name", "新人 職員").await;
+    w.driver.find(By::Id("role_counter")).await.unwrap().click().await.unwrap();
+    w.fill("password", "short").await;
+    w.press("追加する").await;
+    assert!(w.text().await.contains("8文字以上"), "the password rule is said");
+    assert_eq!(w.driver.find(By::Id("name")).await.unwrap().value().await.unwrap().as_deref(), Some("新人 職員"));
+    w.fill("password", TEST_PASSWORD).await;
+    w.press("追加する").await;
+    assert!(w.text().await.contains("を追加しました"));
+
+    w.goto("/staff/admin/offices").await;
+    w.fill("code", "1302").await;
+    w.fill("name", "ハローワーク新宿").await;
+    w.press("追加する").await;
+    assert!(w.text().await.contains("ハローワーク（1302）を追加しました"));
+
+    w.goto("/staff/admin/terms").await;
+    w.fill("body", "第2版の本文です。").await;
+    w.press("公開する").await;
+    assert!(w.text().await.contains("第2版を公開しました"));
+
+    w.goto("/staff/admin/mail").await;
+    assert!(w.text().await.contains("to***@example.jp"));
+    w.press("もう一度送信する").await;
+    assert!(w.text().await.contains("送信の待ち行列に戻しました"));
     w.finish().await;
 }

@@ -210,10 +210,17 @@ async fn the_openapi_document_describes_every_endpoint_with_its_errors() {
         "/staff/registrations/{id}/return",
         "/staff/registrations/{id}/reject",
         "/staff/counter-registrations",
+        "/staff/establishments",
+        "/staff/admin/staff",
+        "/staff/admin/offices",
+        "/staff/admin/terms",
+        "/staff/admin/dead-mails",
+        "/staff/admin/dead-mails/{id}/requeue",
     ] {
-        let operations =
-            paths.get(path).unwrap_or_else(|| panic!("{path} is not in the document")).as_object().unwrap();
-        for (method, operation) in operations {
+        assert!(paths.contains_key(path), "{path} is not in the document");
+    }
+    for (path, operations) in paths {
+        for (method, operation) in operations.as_object().unwrap() {
             let responses = operation["responses"].as_object().unwrap();
             let errors = responses.keys().filter(|code| code.starts_with('4') || code.starts_with('5')).count();
             assert!(errors >= 1, "{method} {path} documents no error");
@@ -223,6 +230,129 @@ async fn the_openapi_document_describes_every_endpoint_with_its_errors() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn the_admin_steps_through_the_api_for_admins_only_and_each_staff_route_refuses_others() {
+    use mypage_domain::ports::{Clock, MailQueue};
+    use mypage_domain::values::StaffRole;
+
+    let (kit, endpoint) = site().await;
+    kit.staff("1301", "iidabashi.admin", &[StaffRole::Admin]).await;
+    let client = TestClient::new(endpoint);
+    let login = |who: &'static str| {
+        let client = &client;
+        async move {
+            let (status, body) = call(
+                client,
+                "POST",
+                "/api/v1/staff/sessions",
+                None,
+                Some(json!({"login": who, "password": TEST_PASSWORD})),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED);
+            body["token"].as_str().unwrap().to_owned()
+        }
+    };
+    let admin = login("iidabashi.admin").await;
+    let reviewer = login("iidabashi.reviewer").await;
+    let osaka = login("osaka.reviewer").await;
+
+    // Establishments: one's own office only, by name or number.
+    let (status, found) = call(&client, "GET", "/api/v1/staff/establishments?q=ハロー", Some(&reviewer), None).await;
+    assert_eq!((status, found[0]["number"].as_str()), (StatusCode::OK, Some("1301-123456-7")));
+    let (_, none) = call(&client, "GET", "/api/v1/staff/establishments?q=1301-123456-7", Some(&osaka), None).await;
+    assert_eq!(none, json!([]), "another office's establishment is not found");
+
+    // Staff, offices and terms: created by an admin, refused to others.
+    let member = json!({"office": "1301", "login": "iidabashi.new", "name": "新人 職員", "roles": ["counter"], "password": TEST_PASSWORD});
+    let (status, body) = call(&client, "POST", "/api/v1/staff/admin/staff", Some(&admin), Some(member.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = call(&client, "POST", "/api/v1/staff/admin/staff", Some(&admin), Some(member.clone())).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("duplicate")));
+    let mut weak = member.clone();
+    weak["login"] = json!("iidabashi.weak");
+    weak["password"] = json!("short");
+    let (status, body) = call(&client, "POST", "/api/v1/staff/admin/staff", Some(&admin), Some(weak)).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("password_too_short")));
+    let (status, list) = call(&client, "GET", "/api/v1/staff/admin/staff", Some(&admin), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.as_array().unwrap().iter().any(|s| s["login"] == "iidabashi.new" && s["roles"] == json!(["counter"])));
+    assert!(!list.to_string().contains("argon") && !list.to_string().contains("password"));
+    let office = json!({"code": "1302", "name": "ハローワーク新宿", "phone": "03-3200-8609"});
+    assert_eq!(
+        call(&client, "POST", "/api/v1/staff/admin/offices", Some(&admin), Some(office)).await.0,
+        StatusCode::CREATED
+    );
+    let terms = json!({"kind": "mypage_terms", "body": "第2版の本文"});
+    let (status, body) = call(&client, "POST", "/api/v1/staff/admin/terms", Some(&admin), Some(terms.clone())).await;
+    assert_eq!((status, body["id"].as_str()), (StatusCode::CREATED, Some("2")));
+
+    // A dead mail, re-queued once.
+    let now = kit.clock.now();
+    kit.mypage
+        .request_auth_key(
+            &mypage_domain::usecases::KeyRequest {
+                purpose: mypage_domain::model::FlowPurpose::SignUp,
+                email: "dead@example.jp".into(),
+                consent: Some(kit.consent().await),
+            },
+            &mypage_testkit::TestKit::client(),
+        )
+        .await
+        .unwrap();
+    let claimed = kit.store.claim(now, 10, now + chrono::Duration::minutes(5)).await.unwrap();
+    let dead_id = claimed.iter().find(|c| c.mail.to.as_str() == "dead@example.jp").unwrap().mail.id;
+    kit.store.mark_dead(dead_id, "550 5.1.1 no such user").await.unwrap();
+    let (status, dead) = call(&client, "GET", "/api/v1/staff/admin/dead-mails", Some(&admin), None).await;
+    assert_eq!((status, dead[0]["to"].as_str()), (StatusCode::OK, Some("de***@example.jp")));
+    let requeue = format!("/api/v1/staff/admin/dead-mails/{dead_id}/requeue");
+    assert_eq!(call(&client, "POST", &requeue, Some(&admin), None).await.0, StatusCode::NO_CONTENT);
+    let (status, body) = call(&client, "POST", &requeue, Some(&admin), None).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_dead")));
+
+    // R14: each admin route refuses a reviewer (403) and an employer's or no token (401).
+    let employer = {
+        let flow = kit.request_key(mypage_domain::model::FlowPurpose::SignUp, "emp@example.jp").await;
+        let entry = kit.entry(flow, "emp@example.jp").await;
+        kit.mypage.register_password(&entry, &mypage_testkit::TestKit::client()).await.unwrap();
+        let (_, body) = call(
+            &client,
+            "POST",
+            "/api/v1/sessions",
+            None,
+            Some(json!({"email": "emp@example.jp", "password": TEST_PASSWORD})),
+        )
+        .await;
+        body["token"].as_str().unwrap().to_owned()
+    };
+    let routes: [(&str, &str, Option<Value>); 6] = [
+        ("GET", "/api/v1/staff/admin/staff", None),
+        ("POST", "/api/v1/staff/admin/staff", Some(member)),
+        ("POST", "/api/v1/staff/admin/offices", Some(json!({"code": "1303", "name": "x"}))),
+        ("POST", "/api/v1/staff/admin/terms", Some(terms)),
+        ("GET", "/api/v1/staff/admin/dead-mails", None),
+        ("POST", requeue.as_str(), None),
+    ];
+    for (method, path, body) in routes {
+        let (status, answer) = call(&client, method, path, Some(&reviewer), body.clone()).await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("not_permitted")),
+            "{method} {path}"
+        );
+        assert_eq!(
+            call(&client, method, path, Some(&employer), body.clone()).await.0,
+            StatusCode::UNAUTHORIZED,
+            "{method} {path}"
+        );
+        assert_eq!(call(&client, method, path, None, body).await.0, StatusCode::UNAUTHORIZED, "{method} {path}");
+    }
+    assert_eq!(
+        call(&client, "GET", "/api/v1/staff/establishments", Some(&employer), None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]

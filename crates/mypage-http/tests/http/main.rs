@@ -4,6 +4,7 @@
 
 mod api;
 mod cases;
+mod console;
 mod security;
 
 use std::collections::HashMap;

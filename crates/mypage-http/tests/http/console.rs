@@ -1,0 +1,152 @@
+//! The staff console's search and admin pages: what an admin does there, what comes back on a mistake, and R14
+//! on every one of their routes.
+
+use mypage_domain::model::FlowPurpose;
+use mypage_domain::ports::{Clock, MailQueue, MailState};
+use mypage_domain::values::StaffRole;
+use mypage_testkit::TEST_PASSWORD;
+use poem::http::StatusCode;
+use poem::test::TestClient;
+
+use crate::{Browser, site};
+
+const ADMIN_PAGES: [&str; 4] =
+    ["/staff/admin/staff", "/staff/admin/offices", "/staff/admin/terms", "/staff/admin/mail"];
+
+async fn staff_login<E: poem::Endpoint>(b: &mut Browser<'_, E>, login: &str) {
+    b.get("/staff/login").await;
+    let page = b.post("/staff/login", &[("login", login), ("password", TEST_PASSWORD)]).await;
+    assert_eq!(page.location.as_deref(), Some("/staff"), "{login} logs in");
+}
+
+#[tokio::test]
+async fn r12_counter_staff_find_an_establishment_by_name_and_go_on_to_register_its_address() {
+    let (_kit, endpoint) = site().await;
+    let client = TestClient::new(endpoint);
+    let mut b = Browser::new(&client);
+    staff_login(&mut b, "iidabashi.counter").await;
+    let menu = b.get("/staff").await;
+    assert!(
+        menu.body.contains("事業所の検索") && !menu.body.contains("職員の管理"),
+        "no admin links for counter staff"
+    );
+    let found = b.get("/staff/establishments?q=%E3%83%8F%E3%83%AD%E3%83%BC").await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(found.body.contains("株式会社ハローテスト") && found.body.contains("/staff/counter?number=1301-123456-7"));
+    let form = b.get("/staff/counter?number=1301-123456-7").await;
+    assert!(form.body.contains("value=\"1301-123456-7\""), "the number is filled in");
+    let none = b.get("/staff/establishments?q=%E5%A4%A7%E9%98%AA").await;
+    assert!(none.body.contains("該当する事業所はありません"), "another office's establishment stays hidden");
+}
+
+#[tokio::test]
+async fn an_admin_adds_staff_and_offices_publishes_terms_and_requeues_a_dead_mail_from_the_console() {
+    let (kit, endpoint) = site().await;
+    kit.staff("1301", "iidabashi.admin", &[StaffRole::Admin]).await;
+    let client = TestClient::new(endpoint);
+    let mut b = Browser::new(&client);
+    staff_login(&mut b, "iidabashi.admin").await;
+    let menu = b.get("/staff").await;
+    for path in ADMIN_PAGES {
+        assert!(menu.body.contains(path), "the menu links {path}");
+    }
+
+    // A mistake brings the form back with what was typed, but never the password.
+    b.get("/staff/admin/staff").await;
+    let typed = [
+        ("office", "1301"),
+        ("login", "x"),
+        ("name", "新人 職員"),
+        ("role_counter", "on"),
+        ("password", TEST_PASSWORD),
+    ];
+    let page = b.post("/staff/admin/staff", &typed).await;
+    assert!(page.body.contains("職員IDは3～64文字"), "the error is said");
+    assert!(
+        page.body.contains("value=\"新人 職員\"")
+            && page.body.contains("id=\"role_counter\" name=\"role_counter\" checked")
+    );
+    assert!(!page.body.contains(TEST_PASSWORD), "the password is not echoed");
+    let good = [
+        ("office", "1301"),
+        ("login", "iidabashi.new"),
+        ("name", "新人 職員"),
+        ("role_counter", "on"),
+        ("password", TEST_PASSWORD),
+    ];
+    let page = b.post("/staff/admin/staff", &good).await;
+    assert!(page.body.contains("新人 職員 さん（iidabashi.new）を追加しました"), "{}", page.body);
+    assert!(
+        kit.mypage
+            .staff_login(
+                "iidabashi.new",
+                &secrecy::SecretString::from(TEST_PASSWORD),
+                &mypage_testkit::TestKit::client()
+            )
+            .await
+            .is_ok()
+    );
+
+    b.get("/staff/admin/offices").await;
+    let page = b.post("/staff/admin/offices", &[("code", "13A2"), ("name", "ハローワーク新宿"), ("phone", "")]).await;
+    assert!(page.body.contains("コードは4桁の数字") && page.body.contains("value=\"ハローワーク新宿\""));
+    let page = b.post("/staff/admin/offices", &[("code", "1302"), ("name", "ハローワーク新宿"), ("phone", "")]).await;
+    assert!(page.body.contains("ハローワーク（1302）を追加しました"));
+
+    let before = kit.consent().await.mypage_terms_version.0;
+    b.get("/staff/admin/terms").await;
+    let page = b.post("/staff/admin/terms", &[("kind", "mypage_terms"), ("body", "第2版の本文です。")]).await;
+    assert!(page.body.contains(&format!("マイページ利用規約の第{}版を公開しました", before + 1)), "{}", page.body);
+    assert_eq!(kit.consent().await.mypage_terms_version.0, before + 1);
+
+    let now = kit.clock.now();
+    kit.request_key(FlowPurpose::SignUp, "dead@example.jp").await;
+    let claimed = kit.store.claim(now, 10, now + chrono::Duration::minutes(5)).await.unwrap();
+    let id = claimed.iter().find(|c| c.mail.to.as_str() == "dead@example.jp").unwrap().mail.id;
+    kit.store.mark_dead(id, "550 5.1.1 no such user").await.unwrap();
+    let page = b.get("/staff/admin/mail").await;
+    assert!(page.body.contains("de***@example.jp") && page.body.contains("550 5.1.1 no such user"));
+    assert!(!page.body.contains("dead@example.jp"), "the address is masked");
+    let page = b.post(&format!("/staff/admin/mail/{id}/requeue"), &[]).await;
+    assert!(page.body.contains("送信の待ち行列に戻しました"));
+    assert_eq!(kit.store.list(Some(MailState::Pending), 10).await.unwrap().iter().filter(|m| m.id == id).count(), 1);
+}
+
+#[tokio::test]
+async fn r14_admin_pages_refuse_other_staff_and_send_employers_to_the_staff_login() {
+    let (kit, endpoint) = site().await;
+    kit.sign_up("emp@example.jp").await;
+    let client = TestClient::new(endpoint);
+    let mut reviewer = Browser::new(&client);
+    staff_login(&mut reviewer, "iidabashi.reviewer").await;
+    reviewer.get("/staff").await;
+    let mut employer = Browser::new(&client);
+    employer.get("/login").await;
+    employer.post("/login", &[("email", "emp@example.jp"), ("password", TEST_PASSWORD)]).await;
+    for path in ADMIN_PAGES {
+        assert_eq!(reviewer.get(path).await.status, StatusCode::FORBIDDEN, "GET {path}");
+        assert_eq!(employer.get(path).await.location.as_deref(), Some("/staff/login"), "GET {path}");
+    }
+    let posts = [
+        (
+            "/staff/admin/staff",
+            vec![
+                ("office", "1301"),
+                ("login", "sneaky"),
+                ("name", "x"),
+                ("role_admin", "on"),
+                ("password", TEST_PASSWORD),
+            ],
+        ),
+        ("/staff/admin/offices", vec![("code", "1399"), ("name", "x")]),
+        ("/staff/admin/terms", vec![("kind", "mypage_terms"), ("body", "x")]),
+        ("/staff/admin/mail/00000000-0000-0000-0000-000000000000/requeue", vec![]),
+    ];
+    for (path, form) in &posts {
+        assert_eq!(reviewer.post(path, form).await.status, StatusCode::FORBIDDEN, "POST {path}");
+        assert_eq!(employer.post(path, form).await.location.as_deref(), Some("/staff/login"), "POST {path}");
+    }
+    assert_eq!(employer.get("/staff/establishments").await.location.as_deref(), Some("/staff/login"));
+    let offices = kit.mypage.offices().await.unwrap();
+    assert!(offices.iter().all(|o| o.code.as_str() != "1399"), "nothing was added");
+}
