@@ -278,7 +278,9 @@ mod tests {
         let password = SecretString::from("Kaisha#2026");
         for _ in 0..3 {
             let (a, b, c) = tokio::join!(hasher.hash(&password), hasher.hash(&password), hasher.hash(&password));
-            (a.unwrap(), b.unwrap(), c.unwrap());
+            for hashed in [a, b, c] {
+                hashed.unwrap();
+            }
         }
         let buffers = hasher.inner.buffers.lock().unwrap();
         assert!(!buffers.is_empty() && buffers.len() <= 2, "at most max_concurrent buffers: {}", buffers.len());
