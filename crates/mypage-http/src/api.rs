@@ -178,11 +178,12 @@ struct KeyRequestedDto {
 }
 
 #[derive(ApiResponse)]
+#[oai(bad_request_handler = "parse_error_key_request_response")]
 enum KeyRequestResponse {
     /// The flow started; a mail is on its way if the address is eligible.
     #[oai(status = 202)]
     Accepted(Json<KeyRequestedDto>),
-    /// `invalid_email`, `consent_required` or `terms_outdated`.
+    /// `invalid_email`, `consent_required`, `terms_outdated`, or `invalid_request` (not JSON of this shape).
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
     /// `too_many_requests` (this address) or `client_rate_limited` (this client), with `retry_after`.
@@ -206,10 +207,14 @@ struct KeySentDto {
 }
 
 #[derive(ApiResponse)]
+#[oai(bad_request_handler = "parse_error_resend_response")]
 enum ResendResponse {
     /// Another key is on its way.
     #[oai(status = 202)]
     Accepted(Json<KeySentDto>),
+    /// `invalid_request`: the body is not JSON of the documented shape.
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
     /// `flow_not_found`.
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
@@ -244,11 +249,12 @@ struct AccountDto {
 }
 
 #[derive(ApiResponse)]
+#[oai(bad_request_handler = "parse_error_password_response")]
 enum PasswordResponse {
     /// The password is set.
     #[oai(status = 201)]
     Created(Json<AccountDto>),
-    /// `invalid_key` or a password rule: `password_too_short`, `password_missing_symbol`, …
+    /// `invalid_key`, a password rule (`password_too_short`, `password_missing_symbol`, …), or `invalid_request`.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
     /// `wrong_key`, with `remaining_attempts`.
@@ -338,10 +344,14 @@ struct SessionDto {
 }
 
 #[derive(ApiResponse)]
+#[oai(bad_request_handler = "parse_error_login_response")]
 enum LoginResponse {
     /// Logged in.
     #[oai(status = 201)]
     Created(Json<SessionDto>),
+    /// `invalid_request`: the body is not JSON of the documented shape.
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
     /// `invalid_credentials`.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>),
@@ -367,6 +377,7 @@ struct OverviewDto {
 }
 
 #[derive(ApiResponse)]
+#[oai(bad_request_handler = "parse_error_overview_response")]
 enum OverviewResponse {
     /// Where the account stands.
     #[oai(status = 200)]
@@ -394,11 +405,12 @@ struct RegistrationRefDto {
 }
 
 #[derive(ApiResponse)]
+#[oai(bad_request_handler = "parse_error_step_response")]
 enum StepResponse {
     /// Saved.
     #[oai(status = 200)]
     Ok(Json<RegistrationRefDto>),
-    /// `invalid_establishment_number`, `unknown_office`, `invalid_kind`.
+    /// `invalid_establishment_number`, `unknown_office`, `invalid_kind`, or `invalid_request`.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
     /// `unauthenticated`.
@@ -522,6 +534,7 @@ struct QueueItemDto {
 }
 
 #[derive(ApiResponse)]
+#[oai(bad_request_handler = "parse_error_queue_response")]
 enum QueueResponse {
     /// The office's queue, oldest submission first.
     #[oai(status = 200)]
@@ -554,11 +567,12 @@ struct DecisionDto {
 }
 
 #[derive(ApiResponse)]
+#[oai(bad_request_handler = "parse_error_decision_response")]
 enum DecisionResponse {
     /// Decided; the employer is mailed.
     #[oai(status = 200)]
     Ok(Json<DecisionDto>),
-    /// `invalid_note`.
+    /// `invalid_note`, or `invalid_request`.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
     /// `unauthenticated`.
@@ -585,11 +599,12 @@ struct CounterDto {
 }
 
 #[derive(ApiResponse)]
+#[oai(bad_request_handler = "parse_error_counter_response")]
 enum CounterResponse {
     /// Registered; the account waits for its password (case A).
     #[oai(status = 201)]
     Created(Json<AccountDto>),
-    /// `invalid_email` or `invalid_establishment_number`.
+    /// `invalid_email`, `invalid_establishment_number`, or `invalid_request`.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
     /// `unauthenticated`.
@@ -626,6 +641,7 @@ enum OfficesResponse {
 }
 
 #[derive(ApiResponse)]
+#[oai(bad_request_handler = "parse_error_logout_response")]
 enum LogoutResponse {
     /// The token is void.
     #[oai(status = 204)]
@@ -639,6 +655,39 @@ enum LogoutResponse {
 pub(crate) struct Api {
     pub(crate) app: App,
     pub(crate) sessions: SessionPorts,
+}
+
+/// A request poem-openapi could not parse (a body of the wrong shape or type, a missing or malformed bearer token)
+/// becomes the endpoint's documented error, in the same JSON as every other: `invalid_request` (400) or
+/// `unauthenticated` (401). The parser's own message is not passed on, since it may quote what was sent.
+macro_rules! parse_errors {
+    ($handler:ident -> $response:ident: bad_request) => {
+        fn $handler(_: poem::Error) -> $response {
+            $response::BadRequest(invalid_request())
+        }
+    };
+    ($handler:ident -> $response:ident: unauthorized) => {
+        fn $handler(_: poem::Error) -> $response {
+            $response::Unauthorized(unauthenticated())
+        }
+    };
+    ($handler:ident -> $response:ident: both) => {
+        fn $handler(e: poem::Error) -> $response {
+            if e.status() == poem::http::StatusCode::UNAUTHORIZED {
+                $response::Unauthorized(unauthenticated())
+            } else {
+                $response::BadRequest(invalid_request())
+            }
+        }
+    };
+}
+pub(crate) use parse_errors;
+
+fn invalid_request() -> Json<ApiError> {
+    err(
+        "invalid_request",
+        "リクエストの形式が正しくありません。API の説明（/api/v1/openapi.json）のとおりに送ってください。",
+    )
 }
 
 fn unauthenticated() -> Json<ApiError> {
@@ -1186,3 +1235,14 @@ fn password_error(e: PasswordPolicyError) -> Json<ApiError> {
     let (_, message) = crate::page::password_problem(e);
     err(password_code(e), &message)
 }
+
+parse_errors!(parse_error_key_request_response -> KeyRequestResponse: bad_request);
+parse_errors!(parse_error_resend_response -> ResendResponse: bad_request);
+parse_errors!(parse_error_password_response -> PasswordResponse: bad_request);
+parse_errors!(parse_error_login_response -> LoginResponse: bad_request);
+parse_errors!(parse_error_overview_response -> OverviewResponse: unauthorized);
+parse_errors!(parse_error_step_response -> StepResponse: both);
+parse_errors!(parse_error_queue_response -> QueueResponse: unauthorized);
+parse_errors!(parse_error_decision_response -> DecisionResponse: both);
+parse_errors!(parse_error_counter_response -> CounterResponse: both);
+parse_errors!(parse_error_logout_response -> LogoutResponse: unauthorized);

@@ -13,7 +13,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use secrecy::SecretString;
 
-use super::{Api, ApiError, Token, err, not_permitted, unauthenticated, unavailable};
+use super::{Api, ApiError, Token, err, invalid_request, not_permitted, parse_errors, unauthenticated, unavailable};
 use crate::client;
 
 /// The admin and console endpoints, over the same state as [`Api`].
@@ -28,6 +28,7 @@ struct EstablishmentDto {
 }
 
 #[derive(ApiResponse)]
+#[oai(bad_request_handler = "parse_error_establishments_response")]
 enum EstablishmentsResponse {
     /// At most 50, by number.
     #[oai(status = 200)]
@@ -56,6 +57,7 @@ struct StaffDto {
 }
 
 #[derive(ApiResponse)]
+#[oai(bad_request_handler = "parse_error_staff_list_response")]
 enum StaffListResponse {
     /// Every member, by office and login.
     #[oai(status = 200)]
@@ -91,12 +93,13 @@ struct CreatedDto {
 }
 
 #[derive(ApiResponse)]
+#[oai(bad_request_handler = "parse_error_create_response")]
 enum CreateResponse {
     /// Created.
     #[oai(status = 201)]
     Created(Json<CreatedDto>),
     /// `unknown_office`, `invalid_login`, `invalid_name`, `no_role`, `unknown_role`, `invalid_code`,
-    /// `unknown_kind`, `empty_body`, or a password code (`password_too_short`, …).
+    /// `unknown_kind`, `empty_body`, a password code (`password_too_short`, …), or `invalid_request`.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
     /// `unauthenticated`.
@@ -143,6 +146,7 @@ struct DeadMailDto {
 }
 
 #[derive(ApiResponse)]
+#[oai(bad_request_handler = "parse_error_dead_mails_response")]
 enum DeadMailsResponse {
     /// Newest first, at most 200.
     #[oai(status = 200)]
@@ -159,6 +163,7 @@ enum DeadMailsResponse {
 }
 
 #[derive(ApiResponse)]
+#[oai(bad_request_handler = "parse_error_requeue_response")]
 enum RequeueResponse {
     /// Queued again; the dispatcher sends it at once.
     #[oai(status = 204)]
@@ -341,3 +346,9 @@ impl AdminApi {
         }
     }
 }
+
+parse_errors!(parse_error_establishments_response -> EstablishmentsResponse: unauthorized);
+parse_errors!(parse_error_staff_list_response -> StaffListResponse: unauthorized);
+parse_errors!(parse_error_create_response -> CreateResponse: both);
+parse_errors!(parse_error_dead_mails_response -> DeadMailsResponse: unauthorized);
+parse_errors!(parse_error_requeue_response -> RequeueResponse: unauthorized);

@@ -370,3 +370,34 @@ async fn the_api_reference_page_is_served_from_the_binary() {
     );
     assert!(csp.contains("frame-ancestors 'none'"));
 }
+
+#[tokio::test]
+async fn a_request_the_parser_refuses_gets_the_documented_json_error_not_plain_text() {
+    let (_kit, endpoint) = site().await;
+    let client = TestClient::new(endpoint);
+    for (method, path, body) in [
+        ("POST", "/api/v1/auth-keys", json!({"purpose": "sign_up"})),
+        ("POST", "/api/v1/auth-keys/resend", json!({"token": 1})),
+        ("POST", "/api/v1/sessions", json!({"email": 5})),
+        ("POST", "/api/v1/staff/sessions", json!([])),
+        ("POST", "/api/v1/passwords", json!({})),
+    ] {
+        let (status, answer) = call(&client, method, path, None, Some(body)).await;
+        assert_eq!((status, answer["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")), "{path}");
+        assert!(answer["message"].as_str().is_some_and(|m| m.contains("形式")));
+    }
+    let not_json = client.post("/api/v1/sessions").content_type("text/plain").body("email=x").send().await;
+    assert_eq!(not_json.0.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(not_json.0.headers().get(header::CONTENT_TYPE).unwrap(), "application/json; charset=utf-8");
+    for (method, path) in [
+        ("GET", "/api/v1/mypage"),
+        ("GET", "/api/v1/staff/queue"),
+        ("DELETE", "/api/v1/sessions/current"),
+        ("GET", "/api/v1/staff/admin/dead-mails"),
+    ] {
+        let (status, answer) = call(&client, method, path, None, None).await;
+        assert_eq!((status, answer["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")), "{path}");
+    }
+    let (status, answer) = call(&client, "PUT", "/api/v1/mypage/registration/history", None, Some(json!({}))).await;
+    assert_eq!((status, answer["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+}
