@@ -49,6 +49,19 @@ async fn admin(app: &App, session: &SessionHandle) -> Result<(StaffId, String), 
     }
 }
 
+/// An admin's form: the member, if an admin and the form carries the session's CSRF token.
+async fn admin_form(
+    app: &App,
+    session: &SessionHandle,
+    form: &HashMap<String, String>,
+) -> Result<(StaffId, String), Response> {
+    let (staff, token) = admin(app, session).await?;
+    if field(form, "csrf") != token {
+        return Err(forbidden(app));
+    }
+    Ok((staff, token))
+}
+
 fn console_error(app: &App, e: ConsoleError) -> Response {
     match e {
         ConsoleError::NotPermitted => not_permitted(app),
@@ -181,13 +194,10 @@ pub(crate) async fn add_staff(
     Data(session): Data<&SessionHandle>,
     Form(form): FormData,
 ) -> Response {
-    let (staff, token) = match admin(app, session).await {
+    let (staff, token) = match admin_form(app, session, &form).await {
         Ok(m) => m,
         Err(r) => return r,
     };
-    if field(&form, "csrf") != token {
-        return forbidden(app);
-    }
     let roles: Vec<StaffRole> =
         StaffRole::ALL.iter().copied().filter(|r| form.contains_key(&format!("role_{}", r.code()))).collect();
     let input = NewStaffMember {
@@ -270,13 +280,10 @@ pub(crate) async fn add_office(
     Data(session): Data<&SessionHandle>,
     Form(form): FormData,
 ) -> Response {
-    let (staff, token) = match admin(app, session).await {
+    let (staff, token) = match admin_form(app, session, &form).await {
         Ok(m) => m,
         Err(r) => return r,
     };
-    if field(&form, "csrf") != token {
-        return forbidden(app);
-    }
     let phone = Some(field(&form, "phone")).filter(|p| !p.trim().is_empty());
     let input = NewOffice { code: field(&form, "code"), name: field(&form, "name"), phone };
     let outcome = match app.mypage.add_office(AdminActor::Staff(staff), &input, &client(req)).await {
@@ -353,13 +360,10 @@ pub(crate) async fn publish_terms(
     Data(session): Data<&SessionHandle>,
     Form(form): FormData,
 ) -> Response {
-    let (staff, token) = match admin(app, session).await {
+    let (staff, token) = match admin_form(app, session, &form).await {
         Ok(m) => m,
         Err(r) => return r,
     };
-    if field(&form, "csrf") != token {
-        return forbidden(app);
-    }
     let Some(kind) = TermsKind::ALL.into_iter().find(|k| k.code() == field(&form, "kind")) else {
         return terms_page(app, &token, &form, Some((false, "文書を選んでください。".into()))).await;
     };
@@ -445,13 +449,10 @@ pub(crate) async fn requeue_mail(
     Path(id): Path<String>,
     Form(form): FormData,
 ) -> Response {
-    let (staff, token) = match admin(app, session).await {
+    let (staff, token) = match admin_form(app, session, &form).await {
         Ok(m) => m,
         Err(r) => return r,
     };
-    if field(&form, "csrf") != token {
-        return forbidden(app);
-    }
     let Ok(uuid) = id.parse() else {
         return mail_page(app, staff, &token, Some((false, "指定されたメールは見つかりません。".into()))).await;
     };
