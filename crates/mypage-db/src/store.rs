@@ -16,8 +16,8 @@ use mypage_domain::ports::{
 };
 use mypage_domain::values::{EmailAddress, EstablishmentNumber, OfficeCode, TermsDocument, TermsKind};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectOptions, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, SqliteTransactionMode, TransactionOptions,
+    AccessMode, ActiveValue::Set, ColumnTrait, ConnectOptions, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, SqliteTransactionMode, TransactionOptions,
     TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
@@ -150,6 +150,19 @@ impl Database {
         };
         self.conn.begin_with_options(options).await
     }
+
+    /// Begins a transaction that only reads: deferred on SQLite, so that it takes no write lock and, in WAL mode,
+    /// reads a snapshot while a writer holds its lock; `READ ONLY` on PostgreSQL, so that a stray write fails.
+    pub(crate) async fn begin_read_tx(&self) -> Result<DatabaseTransaction, DbErr> {
+        let options = match self.backend() {
+            DbBackend::Sqlite => TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Deferred),
+                ..TransactionOptions::default()
+            },
+            _ => TransactionOptions { access_mode: Some(AccessMode::ReadOnly), ..TransactionOptions::default() },
+        };
+        self.conn.begin_with_options(options).await
+    }
 }
 
 pub(crate) fn infra(e: DbErr) -> InfrastructureError {
@@ -201,6 +214,11 @@ where
 impl UnitOfWork for Database {
     async fn begin(&self) -> Result<Box<dyn Transaction>, InfrastructureError> {
         Ok(Box::new(DbTransaction { tx: self.begin_tx().await.map_err(infra)?, sealer: Arc::clone(&self.sealer) }))
+    }
+
+    async fn begin_read(&self) -> Result<Box<dyn Transaction>, InfrastructureError> {
+        let tx = self.begin_read_tx().await.map_err(infra)?;
+        Ok(Box::new(DbTransaction { tx, sealer: Arc::clone(&self.sealer) }))
     }
 }
 

@@ -82,6 +82,16 @@ pub trait UnitOfWork: Send + Sync {
     /// # Errors
     /// MUST return [`InfrastructureError`] when the store cannot be reached.
     async fn begin(&self) -> Result<Box<dyn Transaction>, InfrastructureError>;
+
+    /// Begins a transaction that only reads, for the use cases that change nothing (pages, queues, lists): an
+    /// adapter may give it a snapshot that does not wait for writers (SQLite: a deferred transaction beside the
+    /// writers' `BEGIN IMMEDIATE`). Writing in it is a mistake of the caller's. By default, [`UnitOfWork::begin`].
+    ///
+    /// # Errors
+    /// MUST return [`InfrastructureError`] when the store cannot be reached.
+    async fn begin_read(&self) -> Result<Box<dyn Transaction>, InfrastructureError> {
+        self.begin().await
+    }
 }
 
 /// One transaction over every repository.

@@ -249,3 +249,22 @@ pub(crate) async fn concurrent_allocations_never_repeat_a_number_and_skip_taken_
     }
     assert_eq!(numbers.len(), 8);
 }
+
+/// The read-only use cases (pages, queues, lists) take a read transaction: while a writer holds its lock (SQLite's
+/// `BEGIN IMMEDIATE`), they answer at once from the last committed state instead of queueing behind it.
+pub(crate) async fn a_page_that_only_reads_does_not_wait_for_a_writer_nor_see_its_uncommitted_work(db: Database) {
+    let w = world(db.clone()).await;
+    let mut writer = db.begin().await.unwrap();
+    let office = mypage_domain::model::Office {
+        code: mypage_domain::values::OfficeCode::parse("2701").unwrap(),
+        name: "ハローワーク大阪東".into(),
+        phone: None,
+    };
+    writer.offices().insert(&office).await.unwrap();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(2), w.mypage.offices()).await;
+    let offices = read.expect("the read does not wait for the writer").unwrap();
+    assert_eq!(offices.len(), 1, "the uncommitted office is not seen");
+    assert!(tokio::time::timeout(std::time::Duration::from_secs(2), w.mypage.current_terms()).await.is_ok());
+    writer.commit().await.unwrap();
+    assert_eq!(w.mypage.offices().await.unwrap().len(), 2);
+}

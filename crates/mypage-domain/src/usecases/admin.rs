@@ -176,7 +176,7 @@ impl MyPage {
     /// # Errors
     /// [`InfrastructureError`] when the store fails.
     pub async fn offices(&self) -> Result<Vec<Office>, InfrastructureError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         Ok(tx.offices().all().await?)
     }
 

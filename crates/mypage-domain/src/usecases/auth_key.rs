@@ -114,7 +114,7 @@ impl MyPage {
     /// # Errors
     /// [`InfrastructureError`] when the store fails.
     pub async fn current_terms(&self) -> Result<Option<CurrentTerms>, InfrastructureError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         Ok(load_current_terms(&mut tx).await?)
     }
 

@@ -58,7 +58,7 @@ impl MyPage {
     /// # Errors
     /// [`InfrastructureError`] when the store fails.
     pub async fn staff_view(&self, id: StaffId) -> Result<Option<StaffView>, InfrastructureError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         Ok(tx.staff().get(id).await?.filter(|m| m.active).map(StaffView::from))
     }
 
@@ -69,7 +69,7 @@ impl MyPage {
     /// # Errors
     /// [`ConsoleError::NotPermitted`] for an inactive or unknown member.
     pub async fn find_establishments(&self, by: StaffId, fragment: &str) -> Result<Vec<Establishment>, ConsoleError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         let member = tx.staff().get(by).await?.filter(|m| m.active).ok_or(ConsoleError::NotPermitted)?;
         let fragment = crate::text::nfkc(crate::text::trim(fragment));
         if let Ok(number) = crate::values::EstablishmentNumber::parse(&fragment) {
@@ -84,7 +84,7 @@ impl MyPage {
     /// # Errors
     /// [`ConsoleError::NotPermitted`] for anyone but an admin.
     pub async fn staff_list(&self, by: StaffId) -> Result<Vec<StaffView>, ConsoleError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         if staff_with_role(&mut tx, by, StaffRole::Admin).await?.is_none() {
             return Err(ConsoleError::NotPermitted);
         }
@@ -118,7 +118,7 @@ impl MyPage {
     }
 
     async fn require_admin(&self, by: StaffId) -> Result<(), ConsoleError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         staff_with_role(&mut tx, by, StaffRole::Admin).await?.map(|_| ()).ok_or(ConsoleError::NotPermitted)
     }
 }

@@ -93,6 +93,11 @@ impl MyPage {
         self.ports.store.begin().await
     }
 
+    /// A transaction for a use case that only reads.
+    async fn read(&self) -> Result<Box<dyn Transaction>, InfrastructureError> {
+        self.ports.store.begin_read().await
+    }
+
     /// Appends an audit event to the transaction (R15).
     async fn audit(
         &self,

@@ -394,7 +394,7 @@ impl MyPage {
     /// # Errors
     /// See [`OverviewError`].
     pub async fn overview(&self, account: AccountId) -> Result<MyPageOverview, OverviewError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         let holder = tx.accounts().get(account).await?.ok_or(OverviewError::AccountNotFound)?;
         let establishment = match holder.establishment {
             Some(id) => tx.establishments().get(id).await?,

@@ -142,7 +142,7 @@ impl MyPage {
     /// # Errors
     /// `NotPermitted` without the reviewer role; `Infrastructure`.
     pub async fn review_queue(&self, staff: StaffId) -> Result<Vec<ProvisionalRegistration>, QueueError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         let member = staff_with_role(&mut tx, staff, StaffRole::Reviewer).await?.ok_or(QueueError::NotPermitted)?;
         Ok(tx.registrations().pending_for_office(&member.office).await?)
     }
@@ -156,7 +156,7 @@ impl MyPage {
         staff: StaffId,
         id: RegistrationId,
     ) -> Result<(ProvisionalRegistration, Account), QueueError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         let (_, reg) = reach(&mut tx, staff, id).await??;
         let account = tx
             .accounts()
