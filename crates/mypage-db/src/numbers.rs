@@ -24,7 +24,7 @@ fn check_digit(office: &OfficeCode, serial: u32) -> u8 {
 impl EstablishmentNumberAllocator for Database {
     async fn allocate(&self, office: &OfficeCode) -> Result<EstablishmentNumber, InfrastructureError> {
         loop {
-            let tx = self.begin_tx().await.map_err(infra)?;
+            let (tx, _turn) = self.begin_tx().await.map_err(infra)?;
             let backend = tx.get_database_backend();
             let (a, b) = if backend == sea_orm::DbBackend::Postgres { ("$1", "$2") } else { ("?", "?") };
             let sql = format!(

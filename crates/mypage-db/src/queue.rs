@@ -74,7 +74,7 @@ impl MailQueue for Database {
         );
         let statement =
             Statement::from_sql_and_values(backend, text, [lease_until.into(), now.into(), (limit as i64).into()]);
-        let tx = self.begin_tx().await.map_err(infra)?;
+        let (tx, _turn) = self.begin_tx().await.map_err(infra)?;
         let rows = outbox::Entity::find().from_raw_sql(statement).all(&tx).await.map_err(infra)?;
         tx.commit().await.map_err(infra)?;
         let mut claimed = Vec::with_capacity(rows.len());
