@@ -8,7 +8,7 @@ use maud::{Markup, html};
 use mypage_domain::model::{MailId, StaffId};
 use mypage_domain::usecases::{
     AddOfficeError, AddStaffError, AdminActor, ConsoleError, ESTABLISHMENT_SEARCH_LIMIT, NewOffice, NewStaffMember,
-    PublishTermsError, StaffView,
+    PublishTermsError, StaffAccessError, StaffView,
 };
 use mypage_domain::values::{Choice, StaffRole, TermsKind, jst};
 use poem::web::{Data, Form, Path, Query};
@@ -124,6 +124,7 @@ pub(crate) async fn find_establishments(
 
 async fn staff_page(
     app: &App,
+    me: StaffId,
     token: &str,
     list: &[StaffView],
     form: &HashMap<String, String>,
@@ -134,7 +135,7 @@ async fn staff_page(
     let body = html! {
         (scrolling("職員の一覧", html! {
             table {
-                tr { th scope="col" { "ハローワーク" } th scope="col" { "職員ID" } th scope="col" { "氏名" } th scope="col" { "役割" } th scope="col" { "状態" } }
+                tr { th scope="col" { "ハローワーク" } th scope="col" { "職員ID" } th scope="col" { "氏名" } th scope="col" { "役割" } th scope="col" { "状態" } th scope="col" { "操作" } }
                 @for s in list {
                     tr {
                         td { (s.office) }
@@ -142,6 +143,15 @@ async fn staff_page(
                         td { (s.name) }
                         td { (s.roles.iter().map(|r| r.label_ja()).collect::<Vec<_>>().join("・")) }
                         td { @if s.active { "有効" } @else { "停止中" } }
+                        td {
+                            @if s.id != me {
+                                @let (action, label) = if s.active { ("deactivate", "利用を停止する") } else { ("reactivate", "利用を再開する") };
+                                form method="post" action={"/staff/admin/staff/" (s.id) "/" (action)} {
+                                    (csrf(token))
+                                    button.secondary type="submit" aria-label={(s.login) "の" (label)} { (label) }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -182,7 +192,7 @@ pub(crate) async fn staff_accounts(Data(app): Data<&App>, Data(session): Data<&S
         Err(r) => return r,
     };
     match app.mypage.staff_list(staff).await {
-        Ok(list) => staff_page(app, &token, &list, &HashMap::new(), None).await,
+        Ok(list) => staff_page(app, staff, &token, &list, &HashMap::new(), None).await,
         Err(e) => console_error(app, e),
     }
 }
@@ -231,9 +241,49 @@ pub(crate) async fn add_staff(
         Err(e) => return console_error(app, e),
     };
     match outcome {
-        Ok(message) => staff_page(app, &token, &list, &HashMap::new(), Some((true, message))).await,
+        Ok(message) => staff_page(app, staff, &token, &list, &HashMap::new(), Some((true, message))).await,
         // Everything typed comes back but the password, which is never echoed into a page.
-        Err(message) => staff_page(app, &token, &list, &form, Some((false, message))).await,
+        Err(message) => staff_page(app, staff, &token, &list, &form, Some((false, message))).await,
+    }
+}
+
+/// `/staff/admin/staff/:id/deactivate` and `…/reactivate`.
+#[handler]
+pub(crate) async fn staff_access(
+    req: &Request,
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    Path((id, action)): Path<(String, String)>,
+    Form(form): FormData,
+) -> Response {
+    let (staff, token) = match admin_form(app, session, &form).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let active = match action.as_str() {
+        "deactivate" => false,
+        "reactivate" => true,
+        _ => return poem::http::StatusCode::NOT_FOUND.into_response(),
+    };
+    let message = match id.parse().map(StaffId::from_uuid) {
+        Err(_) => (false, "指定された職員は見つかりません。".to_owned()),
+        Ok(member) => match app.mypage.set_staff_active(staff, member, active, &client(req)).await {
+            Ok(()) if active => (true, "利用を再開しました。".to_owned()),
+            Ok(()) => {
+                (true, "利用を停止しました。この職員はログインできず、ログイン中の操作もできなくなります。".to_owned())
+            }
+            Err(StaffAccessError::NotPermitted) => return not_permitted(app),
+            Err(StaffAccessError::NotFound) => (false, "指定された職員は見つかりません。".to_owned()),
+            Err(StaffAccessError::OwnAccess) => (false, "ご自身の利用は停止できません。".to_owned()),
+            Err(StaffAccessError::Concurrent) => {
+                (false, "同時にほかの管理者が変更しました。一覧を確認してから、もう一度操作してください。".to_owned())
+            }
+            Err(StaffAccessError::Infrastructure(e)) => return unavailable(app, &e),
+        },
+    };
+    match app.mypage.staff_list(staff).await {
+        Ok(list) => staff_page(app, staff, &token, &list, &HashMap::new(), Some(message)).await,
+        Err(e) => console_error(app, e),
     }
 }
 

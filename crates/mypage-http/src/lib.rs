@@ -249,6 +249,7 @@ pub fn routes(mypage: MyPage, ports: HttpPorts, config: HttpConfig) -> impl Endp
         .at("/staff/registrations/:id/:action", post(staff::decide))
         .at("/staff/establishments", get(console::find_establishments))
         .at("/staff/admin/staff", get(console::staff_accounts).post(console::add_staff))
+        .at("/staff/admin/staff/:id/:action", post(console::staff_access))
         .at("/staff/admin/offices", get(console::office_list).post(console::add_office))
         .at("/staff/admin/terms", get(console::terms_versions).post(console::publish_terms))
         .at("/staff/admin/mail", get(console::dead_mails))

@@ -92,6 +92,12 @@ impl Tables {
         self.accounts.0.values().find(|a| a.email == email)
     }
 
+    /// The staff member with this login.
+    #[must_use]
+    pub fn staff_by_login(&self, login: &str) -> Option<&StaffMember> {
+        self.staff.0.values().find(|m| m.login.as_str() == login)
+    }
+
     /// Every account.
     pub fn accounts(&self) -> impl Iterator<Item = &Account> {
         self.accounts.0.values()

@@ -95,11 +95,15 @@ pub enum AuditAction {
     StaffLoginFailed,
     /// An admin put a dead mail back in the queue.
     MailRequeued,
+    /// An admin stopped a staff member's access.
+    StaffDeactivated,
+    /// An admin gave a stopped staff member access again.
+    StaffReactivated,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [Self; 25] = [
+    pub const ALL: [Self; 27] = [
         Self::EmailRegisteredAtCounter,
         Self::AuthKeyRequested,
         Self::AuthKeyResent,
@@ -125,6 +129,8 @@ impl AuditAction {
         Self::StaffLoggedIn,
         Self::StaffLoginFailed,
         Self::MailRequeued,
+        Self::StaffDeactivated,
+        Self::StaffReactivated,
     ];
 
     /// The action with this code.
@@ -162,6 +168,8 @@ impl AuditAction {
             Self::StaffLoggedIn => "staff_logged_in",
             Self::StaffLoginFailed => "staff_login_failed",
             Self::MailRequeued => "mail_requeued",
+            Self::StaffDeactivated => "staff_deactivated",
+            Self::StaffReactivated => "staff_reactivated",
         }
     }
 }

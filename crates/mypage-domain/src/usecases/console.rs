@@ -49,6 +49,27 @@ pub enum ConsoleError {
 }
 infrastructure_from_repository!(ConsoleError);
 
+/// Why a staff member's access was not changed.
+#[derive(Debug, thiserror::Error)]
+pub enum StaffAccessError {
+    /// Only an admin changes access.
+    #[error("not permitted")]
+    NotPermitted,
+    /// No member has this id.
+    #[error("no such staff member")]
+    NotFound,
+    /// An admin cannot stop their own access, so that the last admin cannot lock everyone out.
+    #[error("an admin cannot stop their own access")]
+    OwnAccess,
+    /// Another admin changed the member at the same moment; reload and try again.
+    #[error("changed by someone else at the same time")]
+    Concurrent,
+    /// The store failed.
+    #[error(transparent)]
+    Infrastructure(#[from] InfrastructureError),
+}
+infrastructure_from_repository!(StaffAccessError);
+
 /// The most establishments one search shows; a longer list asks for a narrower name.
 pub const ESTABLISHMENT_SEARCH_LIMIT: usize = 50;
 
@@ -115,6 +136,41 @@ impl MyPage {
         self.audit(&mut tx, Actor::Staff(by), AuditAction::MailRequeued, format!("mail:{id}"), client).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Stops (`active == false`) or restores a staff member's access (R14). A stopped member cannot log in, and
+    /// every step of a session already open is refused, since each checks that the member is active. Setting the
+    /// state it already has changes nothing and records nothing.
+    ///
+    /// # Errors
+    /// See [`StaffAccessError`].
+    pub async fn set_staff_active(
+        &self,
+        by: StaffId,
+        member: StaffId,
+        active: bool,
+        client: &ClientInfo,
+    ) -> Result<(), StaffAccessError> {
+        if by == member && !active {
+            return Err(StaffAccessError::OwnAccess);
+        }
+        let mut tx = self.begin().await?;
+        if staff_with_role(&mut tx, by, StaffRole::Admin).await?.is_none() {
+            return Err(StaffAccessError::NotPermitted);
+        }
+        let mut target = tx.staff().get(member).await?.ok_or(StaffAccessError::NotFound)?;
+        if target.active == active {
+            return Ok(());
+        }
+        target.active = active;
+        match tx.staff().update(&target).await {
+            Err(crate::ports::RepositoryError::Conflict) => return Err(StaffAccessError::Concurrent),
+            other => other?,
+        }
+        let action = if active { AuditAction::StaffReactivated } else { AuditAction::StaffDeactivated };
+        self.audit(&mut tx, Actor::Staff(by), action, format!("staff:{member}"), client).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn require_admin(&self, by: StaffId) -> Result<(), ConsoleError> {

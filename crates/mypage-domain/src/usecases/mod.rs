@@ -31,7 +31,7 @@ pub use admin::{
     AddOfficeError, AddStaffError, AdminActor, ImportEstablishmentError, NewOffice, NewStaffMember, PublishTermsError,
 };
 pub use auth_key::{KeyRequest, KeyRequested, KeySent, RequestAuthKeyError, ResendAuthKeyError};
-pub use console::{ConsoleError, ESTABLISHMENT_SEARCH_LIMIT, StaffView};
+pub use console::{ConsoleError, ESTABLISHMENT_SEARCH_LIMIT, StaffAccessError, StaffView};
 pub use counter::{CounterRegistration, CounterRegistrationError};
 pub use login::{LoggedIn, LoginError, StaffLoggedIn, StaffLoginError};
 pub use maintenance::{ExpireError, ExpiryReport};

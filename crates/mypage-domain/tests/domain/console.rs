@@ -58,3 +58,41 @@ async fn r16_an_admin_sees_the_dead_mails_and_requeues_one_once_with_an_audit_ev
     let requeued = store.read(|t| t.audit().iter().filter(|e| e.action == AuditAction::MailRequeued).count()).await;
     assert_eq!(requeued, 1);
 }
+
+#[tokio::test]
+async fn r14_an_admin_stops_a_members_access_which_ends_their_login_and_their_open_session_and_restores_it() {
+    use mypage_domain::usecases::{QueueError, StaffAccessError};
+    let w = world().await;
+    let m = &w.kit.mypage;
+    let password = secrecy::SecretString::from(mypage_testkit::TEST_PASSWORD);
+    assert!(matches!(
+        m.set_staff_active(w.reviewer, w.counter, false, &client()).await,
+        Err(StaffAccessError::NotPermitted)
+    ));
+    assert!(matches!(m.set_staff_active(w.admin, w.admin, false, &client()).await, Err(StaffAccessError::OwnAccess)));
+    m.set_staff_active(w.admin, w.reviewer, false, &client()).await.unwrap();
+    assert!(m.staff_login("iidabashi.reviewer", &password, &client()).await.is_err(), "a stopped member cannot log in");
+    assert!(matches!(m.review_queue(w.reviewer).await, Err(QueueError::NotPermitted)), "nor act in an open session");
+    assert_eq!(m.staff_view(w.reviewer).await.unwrap(), None);
+    let listed = m.staff_list(w.admin).await.unwrap();
+    assert!(!listed.iter().find(|s| s.id == w.reviewer).unwrap().active);
+    m.set_staff_active(w.admin, w.reviewer, false, &client()).await.unwrap();
+    m.set_staff_active(w.admin, w.reviewer, true, &client()).await.unwrap();
+    assert!(m.review_queue(w.reviewer).await.is_ok());
+    let audit: Vec<AuditAction> = w
+        .kit
+        .store
+        .read(|t| {
+            t.audit()
+                .iter()
+                .map(|e| e.action)
+                .filter(|a| matches!(a, AuditAction::StaffDeactivated | AuditAction::StaffReactivated))
+                .collect()
+        })
+        .await;
+    assert_eq!(
+        audit,
+        [AuditAction::StaffDeactivated, AuditAction::StaffReactivated],
+        "a change that changes nothing is not recorded"
+    );
+}

@@ -2,9 +2,10 @@
 //! accounts, offices, terms versions and dead mails (R1, R12, R14, R16). The domain checks each role.
 
 use chrono::{DateTime, Utc};
-use mypage_domain::model::MailId;
+use mypage_domain::model::{MailId, StaffId};
 use mypage_domain::usecases::{
     AddOfficeError, AddStaffError, AdminActor, ConsoleError, NewOffice, NewStaffMember, PublishTermsError,
+    StaffAccessError,
 };
 use mypage_domain::values::{Choice, StaffRole, TermsKind};
 use poem::Request;
@@ -182,6 +183,29 @@ enum RequeueResponse {
     Unavailable(Json<ApiError>),
 }
 
+#[derive(ApiResponse)]
+#[oai(bad_request_handler = "parse_error_access_response")]
+enum AccessResponse {
+    /// Done (also when the member already was in that state).
+    #[oai(status = 204)]
+    Done,
+    /// `unauthenticated`.
+    #[oai(status = 401)]
+    Unauthorized(Json<ApiError>),
+    /// `not_permitted`: admins only.
+    #[oai(status = 403)]
+    Forbidden(Json<ApiError>),
+    /// `not_found`: no staff member has this id.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    /// `own_access` (an admin cannot stop their own access) or `concurrent` (changed by another admin at once).
+    #[oai(status = 409)]
+    Conflict(Json<ApiError>),
+    /// `unavailable`.
+    #[oai(status = 503)]
+    Unavailable(Json<ApiError>),
+}
+
 fn duplicate(message: &str) -> Json<ApiError> {
     err("duplicate", message)
 }
@@ -266,6 +290,18 @@ impl AdminApi {
         }
     }
 
+    /// Stops a staff member's access: no login, and no step of a session already open (admins, R14).
+    #[oai(path = "/staff/admin/staff/:id/deactivate", method = "post")]
+    async fn deactivate(&self, req: &Request, token: Token, id: Path<String>) -> AccessResponse {
+        self.access(req, &token, &id.0, false).await
+    }
+
+    /// Restores a stopped staff member's access (admins).
+    #[oai(path = "/staff/admin/staff/:id/reactivate", method = "post")]
+    async fn reactivate(&self, req: &Request, token: Token, id: Path<String>) -> AccessResponse {
+        self.access(req, &token, &id.0, true).await
+    }
+
     /// Adds an office (admins).
     #[oai(path = "/staff/admin/offices", method = "post")]
     async fn add_office(&self, req: &Request, token: Token, body: Json<NewOfficeDto>) -> CreateResponse {
@@ -347,6 +383,27 @@ impl AdminApi {
     }
 }
 
+impl AdminApi {
+    async fn access(&self, req: &Request, token: &Token, id: &str, active: bool) -> AccessResponse {
+        let Some(staff) = self.0.staff(token).await else { return AccessResponse::Unauthorized(unauthenticated()) };
+        let not_found = || AccessResponse::NotFound(err("not_found", "指定された職員は見つかりません。"));
+        let Ok(uuid) = id.parse() else { return not_found() };
+        match self.0.app.mypage.set_staff_active(staff, StaffId::from_uuid(uuid), active, &client(req)).await {
+            Ok(()) => AccessResponse::Done,
+            Err(StaffAccessError::NotPermitted) => AccessResponse::Forbidden(not_permitted()),
+            Err(StaffAccessError::NotFound) => not_found(),
+            Err(StaffAccessError::OwnAccess) => {
+                AccessResponse::Conflict(err("own_access", "ご自身の利用は停止できません。"))
+            }
+            Err(StaffAccessError::Concurrent) => {
+                AccessResponse::Conflict(err("concurrent", "同時にほかの管理者が変更しました。"))
+            }
+            Err(StaffAccessError::Infrastructure(e)) => AccessResponse::Unavailable(unavailable(&e)),
+        }
+    }
+}
+
+parse_errors!(parse_error_access_response -> AccessResponse: unauthorized);
 parse_errors!(parse_error_establishments_response -> EstablishmentsResponse: unauthorized);
 parse_errors!(parse_error_staff_list_response -> StaffListResponse: unauthorized);
 parse_errors!(parse_error_create_response -> CreateResponse: both);

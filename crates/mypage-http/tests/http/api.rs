@@ -216,6 +216,8 @@ async fn the_openapi_document_describes_every_endpoint_with_its_errors() {
         "/staff/admin/terms",
         "/staff/admin/dead-mails",
         "/staff/admin/dead-mails/{id}/requeue",
+        "/staff/admin/staff/{id}/deactivate",
+        "/staff/admin/staff/{id}/reactivate",
     ] {
         assert!(paths.contains_key(path), "{path} is not in the document");
     }

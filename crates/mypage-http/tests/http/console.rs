@@ -141,6 +141,7 @@ async fn r14_admin_pages_refuse_other_staff_and_send_employers_to_the_staff_logi
         ("/staff/admin/offices", vec![("code", "1399"), ("name", "x")]),
         ("/staff/admin/terms", vec![("kind", "mypage_terms"), ("body", "x")]),
         ("/staff/admin/mail/00000000-0000-0000-0000-000000000000/requeue", vec![]),
+        ("/staff/admin/staff/00000000-0000-0000-0000-000000000000/deactivate", vec![]),
     ];
     for (path, form) in &posts {
         assert_eq!(reviewer.post(path, form).await.status, StatusCode::FORBIDDEN, "POST {path}");
