@@ -358,6 +358,8 @@ async fn browser_staff_console_search_and_admin_pages() {
     w.fill("password", TEST_PASSWORD).await;
     w.press("追加する").await;
     assert!(w.text().await.contains("を追加しました"));
+    w.press("利用を停止する").await;
+    assert!(w.text().await.contains("利用を停止しました"));
 
     w.goto("/staff/admin/offices").await;
     w.fill("code", "1302").await;
