@@ -533,6 +533,52 @@ struct QueueItemDto {
     occupation: Option<String>,
 }
 
+/// One registration as the reviewer sees it, with what the employer entered.
+#[derive(Object)]
+struct RegistrationDetailDto {
+    registration_id: String,
+    /// `submitted`, `contact_needed`, `returned`, `confirmed`, `rejected`, …
+    status: String,
+    /// The account's e-mail address.
+    email: String,
+    submitted_at: Option<DateTime<Utc>>,
+    /// `past` (an establishment number is claimed) or `first` (a new establishment under `office`).
+    kind: Option<String>,
+    establishment_number: Option<String>,
+    office: Option<String>,
+    /// 事業所情報 of a first-time applicant, as kept (NFKC-normalised).
+    establishment: Option<EstablishmentDto>,
+    /// 求人情報, as kept (NFKC-normalised).
+    job_offer: Option<JobOfferDto>,
+    /// The staff's note (contact needed, returned) or reason (rejected).
+    note: Option<String>,
+}
+
+#[derive(ApiResponse)]
+#[oai(bad_request_handler = "parse_error_detail_response")]
+enum DetailResponse {
+    /// The registration.
+    #[oai(status = 200)]
+    Ok(Json<RegistrationDetailDto>),
+    /// `unauthenticated`.
+    #[oai(status = 401)]
+    Unauthorized(Json<ApiError>),
+    /// `not_permitted`: reviewers only.
+    #[oai(status = 403)]
+    Forbidden(Json<ApiError>),
+    /// `not_found`: no registration of the member's office has this id (R14).
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    /// `unavailable`.
+    #[oai(status = 503)]
+    Unavailable(Json<ApiError>),
+}
+
+/// A domain value's input form as an API object of the same fields.
+fn to_dto<I: serde::Serialize, D: poem_openapi::types::ParseFromJSON>(input: &I) -> Option<D> {
+    D::parse_from_json(serde_json::to_value(input).ok()).ok()
+}
+
 #[derive(ApiResponse)]
 #[oai(bad_request_handler = "parse_error_queue_response")]
 enum QueueResponse {
@@ -1134,6 +1180,48 @@ impl Api {
         }
     }
 
+    /// One registration of the member's office, with everything the employer entered (R11, R14).
+    #[oai(path = "/staff/registrations/:id", method = "get")]
+    async fn registration(&self, token: Token, id: Path<String>) -> DetailResponse {
+        let Some(staff) = self.staff(&token).await else { return DetailResponse::Unauthorized(unauthenticated()) };
+        let Ok(uuid) = id.0.parse() else { return DetailResponse::NotFound(not_found()) };
+        match self.app.mypage.registration_for_review(staff, RegistrationId::from_uuid(uuid)).await {
+            Ok((r, account)) => {
+                let (kind, establishment_number, office) = match &r.history {
+                    Some(mypage_domain::model::ApplicationHistory::PastApplicant { number }) => {
+                        (Some("past"), Some(number.to_string()), Some(number.office().to_string()))
+                    }
+                    Some(mypage_domain::model::ApplicationHistory::FirstTime { office }) => {
+                        (Some("first"), None, Some(office.to_string()))
+                    }
+                    None => (None, None, None),
+                };
+                let note = match &r.status {
+                    RegistrationStatus::ContactNeeded { note } | RegistrationStatus::Returned { note } => {
+                        Some(note.as_str().to_owned())
+                    }
+                    RegistrationStatus::Rejected { reason } => Some(reason.as_str().to_owned()),
+                    _ => None,
+                };
+                DetailResponse::Ok(Json(RegistrationDetailDto {
+                    registration_id: r.id.to_string(),
+                    status: r.status.code().to_owned(),
+                    email: account.email.as_str().to_owned(),
+                    submitted_at: r.submitted_at,
+                    kind: kind.map(str::to_owned),
+                    establishment_number,
+                    office,
+                    establishment: r.establishment.as_ref().and_then(|e| to_dto(&e.to_input())),
+                    job_offer: r.job_offer.as_ref().and_then(|j| to_dto(&j.to_input())),
+                    note,
+                }))
+            }
+            Err(QueueError::NotPermitted) => DetailResponse::Forbidden(not_permitted()),
+            Err(QueueError::RegistrationNotFound | QueueError::OutsideOffice) => DetailResponse::NotFound(not_found()),
+            Err(QueueError::Infrastructure(e)) => DetailResponse::Unavailable(unavailable(&e)),
+        }
+    }
+
     /// 本登録 (R11): confirms a registration of the member's office.
     #[oai(path = "/staff/registrations/:id/confirm", method = "post")]
     async fn confirm(&self, req: &Request, token: Token, id: Path<String>) -> DecisionResponse {
@@ -1242,6 +1330,7 @@ parse_errors!(parse_error_password_response -> PasswordResponse: bad_request);
 parse_errors!(parse_error_login_response -> LoginResponse: bad_request);
 parse_errors!(parse_error_overview_response -> OverviewResponse: unauthorized);
 parse_errors!(parse_error_step_response -> StepResponse: both);
+parse_errors!(parse_error_detail_response -> DetailResponse: unauthorized);
 parse_errors!(parse_error_queue_response -> QueueResponse: unauthorized);
 parse_errors!(parse_error_decision_response -> DecisionResponse: both);
 parse_errors!(parse_error_counter_response -> CounterResponse: both);

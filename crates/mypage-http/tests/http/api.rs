@@ -129,6 +129,13 @@ async fn case_c_through_the_api_with_error_codes_on_the_way() {
     let staff = body["token"].as_str().unwrap().to_owned();
     let (_, queue) = call(&client, "GET", "/api/v1/staff/queue", Some(&staff), None).await;
     assert_eq!(queue[0]["registration_id"], registration.as_str());
+    let (status, detail) =
+        call(&client, "GET", &format!("/api/v1/staff/registrations/{registration}"), Some(&staff), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((detail["email"].as_str(), detail["kind"].as_str()), (Some("api@example.jp"), Some("first")));
+    let entered = serde_json::to_value(fixtures::establishment_info()).unwrap();
+    assert_eq!(detail["establishment"]["name"], entered["name"], "what the employer entered");
+    assert_eq!(detail["job_offer"]["occupation"], "NC旋盤オペレーター", "as kept: full-width letters made half-width");
     let (status, body) =
         call(&client, "POST", &format!("/api/v1/staff/registrations/{registration}/confirm"), Some(&staff), None).await;
     assert_eq!(status, StatusCode::OK);
@@ -158,6 +165,8 @@ async fn r14_through_the_api_staff_of_another_office_get_not_found_on_every_regi
     let osaka = body["token"].as_str().unwrap().to_owned();
     let (_, queue) = call(&client, "GET", "/api/v1/staff/queue", Some(&osaka), None).await;
     assert_eq!(queue, json!([]));
+    let (status, body) = call(&client, "GET", &format!("/api/v1/staff/registrations/{id}"), Some(&osaka), None).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "the detail");
     for action in ["confirm", "contact", "return", "reject"] {
         let (status, body) = call(
             &client,
@@ -205,6 +214,7 @@ async fn the_openapi_document_describes_every_endpoint_with_its_errors() {
         "/mypage/registration/submit",
         "/staff/sessions",
         "/staff/queue",
+        "/staff/registrations/{id}",
         "/staff/registrations/{id}/confirm",
         "/staff/registrations/{id}/contact",
         "/staff/registrations/{id}/return",
