@@ -559,7 +559,7 @@ struct RegistrationDetailDto {
 enum DetailResponse {
     /// The registration.
     #[oai(status = 200)]
-    Ok(Json<RegistrationDetailDto>),
+    Ok(Json<Box<RegistrationDetailDto>>),
     /// `unauthenticated`.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>),
@@ -1203,7 +1203,7 @@ impl Api {
                     RegistrationStatus::Rejected { reason } => Some(reason.as_str().to_owned()),
                     _ => None,
                 };
-                DetailResponse::Ok(Json(RegistrationDetailDto {
+                DetailResponse::Ok(Json(Box::new(RegistrationDetailDto {
                     registration_id: r.id.to_string(),
                     status: r.status.code().to_owned(),
                     email: account.email.as_str().to_owned(),
@@ -1214,7 +1214,7 @@ impl Api {
                     establishment: r.establishment.as_ref().and_then(|e| to_dto(&e.to_input())),
                     job_offer: r.job_offer.as_ref().and_then(|j| to_dto(&j.to_input())),
                     note,
-                }))
+                })))
             }
             Err(QueueError::NotPermitted) => DetailResponse::Forbidden(not_permitted()),
             Err(QueueError::RegistrationNotFound | QueueError::OutsideOffice) => DetailResponse::NotFound(not_found()),
