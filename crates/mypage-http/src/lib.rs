@@ -159,7 +159,53 @@ fn terms_js() -> Response {
 
 /// Security headers on every response: a CSP without inline script, no framing, no sniffing, no referrer
 /// leaking the path, and no caching of pages that show personal data.
-async fn secure<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
+/// The methods of each API path, read from the OpenAPI document, so that a 405 names them in `Allow`
+/// (RFC 9110 §15.5.6).
+#[derive(Debug, Default)]
+struct AllowedMethods(Vec<(Vec<String>, String)>);
+
+impl AllowedMethods {
+    fn from_spec(spec: &str) -> Self {
+        let Ok(doc) = serde_json::from_str::<serde_json::Value>(spec) else { return Self::default() };
+        let Some(paths) = doc["paths"].as_object() else { return Self::default() };
+        let table = paths
+            .iter()
+            .map(|(path, ops)| {
+                let segments = format!("/api/v1{path}").split('/').map(str::to_owned).collect();
+                let methods: Vec<String> =
+                    ops.as_object().map(|o| o.keys().map(|m| m.to_ascii_uppercase()).collect()).unwrap_or_default();
+                (segments, methods.join(", "))
+            })
+            .collect();
+        Self(table)
+    }
+
+    /// The methods of the documented path that `path` matches (a `{name}` segment matches any one segment).
+    fn of(&self, path: &str) -> Option<&str> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .find(|(pattern, _)| {
+                pattern.len() == segments.len()
+                    && pattern.iter().zip(&segments).all(|(p, s)| p == s || (p.starts_with('{') && p.ends_with('}')))
+            })
+            .map(|(_, methods)| methods.as_str())
+    }
+}
+
+async fn secure<E: Endpoint>(ep: Arc<E>, req: Request, allowed: Arc<AllowedMethods>) -> poem::Result<Response> {
+    let path = req.uri().path().to_owned();
+    let mut response = secure_inner(ep, req).await?;
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED
+        && let Some(methods) = allowed.of(&path)
+        && let Ok(value) = poem::http::HeaderValue::from_str(methods)
+    {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    Ok(response)
+}
+
+async fn secure_inner<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
     let is_asset = req.uri().path().starts_with("/assets/");
     // Swagger UI (the API's reference page) ships its script and style inline; only that page allows them.
     let is_api_docs = req.uri().path().starts_with("/api/v1/docs");
@@ -167,7 +213,10 @@ async fn secure<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Respo
     let mut response = match req.take_body().into_bytes_limit(MAX_BODY).await {
         Ok(bytes) => {
             req.set_body(bytes);
-            ep.call(req).await?.into_response()
+            match ep.call(req).await {
+                Ok(r) => r.into_response(),
+                Err(e) => e.into_response(),
+            }
         }
         Err(_) => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
     };
@@ -219,6 +268,7 @@ pub fn routes(mypage: MyPage, ports: HttpPorts, config: HttpConfig) -> impl Endp
         env!("CARGO_PKG_VERSION"),
     )
     .server("/api/v1");
+    let allowed = Arc::new(AllowedMethods::from_spec(&api.spec()));
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     Route::new()
@@ -255,7 +305,7 @@ pub fn routes(mypage: MyPage, ports: HttpPorts, config: HttpConfig) -> impl Endp
         .at("/staff/admin/mail", get(console::dead_mails))
         .at("/staff/admin/mail/:id/requeue", post(console::requeue_mail))
         .around(session::around)
-        .around(secure)
+        .around(move |ep, req| secure(ep, req, Arc::clone(&allowed)))
         .data(sessions)
         .data(app)
 }

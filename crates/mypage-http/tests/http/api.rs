@@ -413,3 +413,15 @@ async fn a_request_the_parser_refuses_gets_the_documented_json_error_not_plain_t
     let (status, answer) = call(&client, "PUT", "/api/v1/mypage/registration/history", None, Some(json!({}))).await;
     assert_eq!((status, answer["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
 }
+
+#[tokio::test]
+async fn a_method_the_api_path_does_not_take_is_answered_405_with_the_methods_it_does() {
+    let (_kit, endpoint) = site().await;
+    let client = TestClient::new(endpoint);
+    let response = client.put("/api/v1/auth-keys").send().await;
+    assert_eq!(response.0.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.0.headers().get(header::ALLOW).unwrap(), "POST");
+    let response = client.delete("/api/v1/staff/registrations/0195f3a2-6c1e-7b9a-8f00-123456789abc").send().await;
+    assert_eq!(response.0.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.0.headers().get(header::ALLOW).unwrap(), "GET");
+}
