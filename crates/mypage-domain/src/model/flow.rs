@@ -43,6 +43,27 @@ impl FlowPurpose {
     }
 }
 
+/// A code that names no flow purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("unknown flow purpose: open_mypage, sign_up or reset_password")]
+pub struct UnknownFlowPurpose;
+
+impl std::str::FromStr for FlowPurpose {
+    type Err = UnknownFlowPurpose;
+
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Self::from_code(code).ok_or(UnknownFlowPurpose)
+    }
+}
+
+impl TryFrom<&str> for FlowPurpose {
+    type Error = UnknownFlowPurpose;
+
+    fn try_from(code: &str) -> Result<Self, Self::Error> {
+        code.parse()
+    }
+}
+
 /// Whom the flow's mails reach. Decided when the flow starts; never shown to the browser (R8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FlowTarget {

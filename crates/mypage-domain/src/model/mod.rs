@@ -11,11 +11,14 @@ mod registration;
 
 pub use account::{Account, AccountStatus, AccountTransitionError, PasswordHash};
 pub use audit::{Actor, AuditAction, AuditEvent, ClientInfo};
-pub use flow::{AuthFlow, DeathCause, FlowPurpose, FlowState, FlowStepError, FlowTarget, IssuedKey, KeyCheckError};
+pub use flow::{
+    AuthFlow, DeathCause, FlowPurpose, FlowState, FlowStepError, FlowTarget, IssuedKey, KeyCheckError,
+    UnknownFlowPurpose,
+};
 pub use ids::{AccountId, AuditEventId, EstablishmentId, FlowId, MailId, RegistrationId, StaffId};
 pub use mail::{MailTemplate, OutgoingMail};
 pub use organisation::{Establishment, InvalidStaffLogin, Office, StaffLogin, StaffMember};
 pub use registration::{
-    ApplicationHistory, MissingPart, ProvisionalRegistration, RegistrationStatus, RegistrationStepError, StaffNote,
-    StaffNoteError,
+    ApplicationHistory, MissingPart, NoteDecision, ProvisionalRegistration, RegistrationStatus, RegistrationStepError,
+    StaffNote, StaffNoteError, UnknownMissingPart, UnknownNoteDecision,
 };

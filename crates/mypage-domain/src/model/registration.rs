@@ -152,7 +152,7 @@ impl RegistrationStatus {
     }
 }
 
-/// What is missing for a submission.
+/// What is missing for a submission: the parts of a registration, each entered in its own step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MissingPart {
     /// 求人申し込み実績.
@@ -161,6 +161,106 @@ pub enum MissingPart {
     EstablishmentInfo,
     /// 求人情報.
     JobOffer,
+}
+
+impl MissingPart {
+    /// Every part, in the order the steps ask for them.
+    pub const ALL: [Self; 3] = [Self::History, Self::EstablishmentInfo, Self::JobOffer];
+
+    /// A stable code for the API.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::History => "history",
+            Self::EstablishmentInfo => "establishment_info",
+            Self::JobOffer => "job_offer",
+        }
+    }
+
+    /// The part with this code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.code() == code)
+    }
+}
+
+/// A code that names no registration part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("unknown registration part: history, establishment_info or job_offer")]
+pub struct UnknownMissingPart;
+
+impl std::str::FromStr for MissingPart {
+    type Err = UnknownMissingPart;
+
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Self::from_code(code).ok_or(UnknownMissingPart)
+    }
+}
+
+impl TryFrom<&str> for MissingPart {
+    type Error = UnknownMissingPart;
+
+    fn try_from(code: &str) -> Result<Self, Self::Error> {
+        code.parse()
+    }
+}
+
+/// A staff decision that carries a note (R11): the three ways a reviewer answers a registration other than
+/// confirming it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NoteDecision {
+    /// 連絡が必要: staff will contact the employer; the registration stays in the queue.
+    ContactNeeded,
+    /// 修正を依頼: sent back for correction; the employer edits and submits again.
+    Return,
+    /// 本登録しない: refused, for the reason given.
+    Reject,
+}
+
+impl NoteDecision {
+    /// Every decision, in the order the console offers them.
+    pub const ALL: [Self; 3] = [Self::ContactNeeded, Self::Return, Self::Reject];
+
+    /// A stable snake_case code, for forms, the API and its document.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ContactNeeded => "contact_needed",
+            Self::Return => "return",
+            Self::Reject => "reject",
+        }
+    }
+
+    /// The status the registration takes, with the note.
+    #[must_use]
+    pub fn status(self, note: StaffNote) -> RegistrationStatus {
+        match self {
+            Self::ContactNeeded => RegistrationStatus::ContactNeeded { note },
+            Self::Return => RegistrationStatus::Returned { note },
+            Self::Reject => RegistrationStatus::Rejected { reason: note },
+        }
+    }
+}
+
+/// A code that names no staff decision: never taken for a rejection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("unknown staff decision: contact_needed, return or reject")]
+pub struct UnknownNoteDecision;
+
+impl std::str::FromStr for NoteDecision {
+    type Err = UnknownNoteDecision;
+
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|d| d.as_str() == code).ok_or(UnknownNoteDecision)
+    }
+}
+
+impl TryFrom<&str> for NoteDecision {
+    type Error = UnknownNoteDecision;
+
+    fn try_from(code: &str) -> Result<Self, Self::Error> {
+        code.parse()
+    }
 }
 
 /// A step the registration's state machine does not allow.

@@ -2,8 +2,8 @@
 
 use crate::model::{
     Account, AccountStatus, Actor, ApplicationHistory, AuditAction, ClientInfo, Establishment, EstablishmentId,
-    MailTemplate, ProvisionalRegistration, RegistrationId, RegistrationStatus, StaffId, StaffMember, StaffNote,
-    StaffNoteError,
+    MailTemplate, NoteDecision, ProvisionalRegistration, RegistrationId, RegistrationStatus, StaffId, StaffMember,
+    StaffNote, StaffNoteError,
 };
 use crate::ports::{InfrastructureError, RepositoryError, Transaction, Unique};
 use crate::usecases::{MyPage, infrastructure_from_repository, staff_with_role};
@@ -88,14 +88,6 @@ macro_rules! decided_on_conflict {
     )+};
 }
 decided_on_conflict!(ConfirmError, ReviewError);
-
-/// The three decisions that carry a note.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum NoteDecision {
-    ContactNeeded,
-    Return,
-    Reject,
-}
 
 /// A registration reached by a reviewer of its office, or why not.
 enum Reach {
@@ -258,68 +250,25 @@ impl MyPage {
         Ok(establishment.number)
     }
 
-    /// Marks a registration "contact needed" with a note; it stays in the queue and the employer is mailed (R11).
+    /// Staff answer a registration of their office's queue with a note (R11): "contact needed" keeps it in the
+    /// queue, "return" sends it back for correction, "reject" refuses it. The employer is mailed the note, and the
+    /// audit trail records the decision (R15, R16).
     ///
     /// # Errors
     /// See [`ReviewError`].
-    pub async fn mark_contact_needed(
+    pub async fn decide_with_note(
         &self,
         staff: StaffId,
         id: RegistrationId,
-        note: &str,
-        client: &ClientInfo,
-    ) -> Result<(), ReviewError> {
-        self.decide_with_note(staff, id, note, NoteDecision::ContactNeeded, client).await
-    }
-
-    /// Returns a registration for correction with a note; the employer edits and submits again (R11).
-    ///
-    /// # Errors
-    /// See [`ReviewError`].
-    pub async fn return_registration(
-        &self,
-        staff: StaffId,
-        id: RegistrationId,
-        note: &str,
-        client: &ClientInfo,
-    ) -> Result<(), ReviewError> {
-        self.decide_with_note(staff, id, note, NoteDecision::Return, client).await
-    }
-
-    /// Rejects a registration with a reason (R11).
-    ///
-    /// # Errors
-    /// See [`ReviewError`].
-    pub async fn reject_registration(
-        &self,
-        staff: StaffId,
-        id: RegistrationId,
-        reason: &str,
-        client: &ClientInfo,
-    ) -> Result<(), ReviewError> {
-        self.decide_with_note(staff, id, reason, NoteDecision::Reject, client).await
-    }
-
-    async fn decide_with_note(
-        &self,
-        staff: StaffId,
-        id: RegistrationId,
-        note: &str,
         decision: NoteDecision,
+        note: &str,
         client: &ClientInfo,
     ) -> Result<(), ReviewError> {
         let note = StaffNote::parse(note).map_err(ReviewError::InvalidNote)?;
         let mut tx = self.begin().await?;
         let (member, mut reg) = reach(&mut tx, staff, id).await??;
         let text = note.as_str().to_owned();
-        let (status, action) = match decision {
-            NoteDecision::ContactNeeded => {
-                (RegistrationStatus::ContactNeeded { note }, AuditAction::RegistrationContactNeeded)
-            }
-            NoteDecision::Return => (RegistrationStatus::Returned { note }, AuditAction::RegistrationReturned),
-            NoteDecision::Reject => (RegistrationStatus::Rejected { reason: note }, AuditAction::RegistrationRejected),
-        };
-        reg.decide(staff, status, self.now()).map_err(|_| ReviewError::AlreadyDecided)?;
+        reg.decide(staff, decision.status(note), self.now()).map_err(|_| ReviewError::AlreadyDecided)?;
         tx.registrations().update(&reg).await?;
         let account = tx
             .accounts()
@@ -327,14 +276,67 @@ impl MyPage {
             .await?
             .ok_or_else(|| InfrastructureError::new("a registration's account is missing"))?;
         let office_name = tx.offices().get(&member.office).await?.map_or_else(|| member.office.to_string(), |o| o.name);
-        let template = match decision {
-            NoteDecision::ContactNeeded => MailTemplate::ContactNeeded { note: text, office_name },
-            NoteDecision::Return => MailTemplate::RegistrationReturned { note: text, office_name },
-            NoteDecision::Reject => MailTemplate::RegistrationRejected { reason: text, office_name },
+        let (template, action) = match decision {
+            NoteDecision::ContactNeeded => {
+                (MailTemplate::ContactNeeded { note: text, office_name }, AuditAction::RegistrationContactNeeded)
+            }
+            NoteDecision::Return => {
+                (MailTemplate::RegistrationReturned { note: text, office_name }, AuditAction::RegistrationReturned)
+            }
+            NoteDecision::Reject => {
+                (MailTemplate::RegistrationRejected { reason: text, office_name }, AuditAction::RegistrationRejected)
+            }
         };
         self.mail(&mut tx, &account.email, template).await?;
         self.audit(&mut tx, Actor::Staff(staff), action, format!("registration:{id}"), client).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Marks a registration "contact needed" with a note: [`MyPage::decide_with_note`] with
+    /// [`NoteDecision::ContactNeeded`].
+    ///
+    /// # Errors
+    /// See [`ReviewError`].
+    // TODO(#10): remove once mypage-http calls decide_with_note
+    pub async fn mark_contact_needed(
+        &self,
+        staff: StaffId,
+        id: RegistrationId,
+        note: &str,
+        client: &ClientInfo,
+    ) -> Result<(), ReviewError> {
+        self.decide_with_note(staff, id, NoteDecision::ContactNeeded, note, client).await
+    }
+
+    /// Returns a registration for correction with a note: [`MyPage::decide_with_note`] with
+    /// [`NoteDecision::Return`].
+    ///
+    /// # Errors
+    /// See [`ReviewError`].
+    // TODO(#10): remove once mypage-http calls decide_with_note
+    pub async fn return_registration(
+        &self,
+        staff: StaffId,
+        id: RegistrationId,
+        note: &str,
+        client: &ClientInfo,
+    ) -> Result<(), ReviewError> {
+        self.decide_with_note(staff, id, NoteDecision::Return, note, client).await
+    }
+
+    /// Rejects a registration with a reason: [`MyPage::decide_with_note`] with [`NoteDecision::Reject`].
+    ///
+    /// # Errors
+    /// See [`ReviewError`].
+    // TODO(#10): remove once mypage-http calls decide_with_note
+    pub async fn reject_registration(
+        &self,
+        staff: StaffId,
+        id: RegistrationId,
+        reason: &str,
+        client: &ClientInfo,
+    ) -> Result<(), ReviewError> {
+        self.decide_with_note(staff, id, NoteDecision::Reject, reason, client).await
     }
 }

@@ -3,8 +3,9 @@
 use chrono::{Duration, TimeZone, Utc};
 use mypage_domain::model::{
     Account, AccountId, AccountStatus, ApplicationHistory, AuthFlow, DeathCause, FlowId, FlowPurpose, FlowState,
-    FlowStepError, FlowTarget, KeyCheckError, PasswordHash, ProvisionalRegistration, RegistrationId,
-    RegistrationStatus, RegistrationStepError, StaffId, StaffLogin, StaffNote, StaffNoteError,
+    FlowStepError, FlowTarget, KeyCheckError, MissingPart, NoteDecision, PasswordHash, ProvisionalRegistration,
+    RegistrationId, RegistrationStatus, RegistrationStepError, StaffId, StaffLogin, StaffNote, StaffNoteError,
+    UnknownFlowPurpose, UnknownMissingPart, UnknownNoteDecision,
 };
 use mypage_domain::ports::Digest;
 use mypage_domain::values::{
@@ -117,6 +118,36 @@ fn r11_only_a_pending_registration_can_be_decided_and_only_a_draft_expires() {
     r.submit(now()).unwrap();
     assert_eq!(r.expire(), Err(RegistrationStepError::NotEditable("submitted")));
     assert_eq!(r.office().unwrap().as_str(), "1301");
+}
+
+#[test]
+fn r11_staff_decisions_have_stable_codes_and_an_unknown_code_is_an_error_never_a_rejection() {
+    for decision in NoteDecision::ALL {
+        assert_eq!(decision.as_str().parse::<NoteDecision>(), Ok(decision));
+    }
+    assert_eq!(
+        NoteDecision::ALL.map(NoteDecision::as_str),
+        ["contact_needed", "return", "reject"],
+        "the codes are stored in forms and the API"
+    );
+    assert_eq!(NoteDecision::try_from("return"), Ok(NoteDecision::Return));
+    for unknown in ["contact", "Reject", "", "reject "] {
+        assert_eq!(unknown.parse::<NoteDecision>(), Err(UnknownNoteDecision), "{unknown:?}");
+    }
+    let note = StaffNote::parse("理由").unwrap();
+    assert_eq!(NoteDecision::Reject.status(note.clone()), RegistrationStatus::Rejected { reason: note });
+}
+
+#[test]
+fn flow_purposes_and_registration_parts_parse_back_from_their_codes() {
+    for purpose in FlowPurpose::ALL {
+        assert_eq!(purpose.code().parse::<FlowPurpose>(), Ok(purpose));
+    }
+    assert_eq!(FlowPurpose::try_from("reset"), Err(UnknownFlowPurpose));
+    for part in MissingPart::ALL {
+        assert_eq!(MissingPart::try_from(part.code()), Ok(part));
+    }
+    assert_eq!("submit".parse::<MissingPart>(), Err(UnknownMissingPart));
 }
 
 #[test]

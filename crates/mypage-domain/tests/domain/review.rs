@@ -1,10 +1,92 @@
 //! Staff review (R11) within their office and role (R14).
 
-use mypage_domain::model::{RegistrationId, RegistrationStatus, StaffNoteError};
+use mypage_domain::model::{
+    AccountId, Actor, AuditAction, NoteDecision, ProvisionalRegistration, RegistrationId, RegistrationStatus,
+    StaffNote, StaffNoteError,
+};
 use mypage_domain::usecases::{ConfirmError, CounterRegistration, CounterRegistrationError, QueueError, ReviewError};
 use mypage_testkit::Fault;
 
-use crate::{EXISTING, client, world};
+use crate::{EXISTING, World, client, world};
+
+/// A submitted registration decided with `decision` and `note` through `MyPage::decide_with_note`: the
+/// registration as it then stands, the last mail's template code, and the audit events recorded for it.
+async fn decided_with_note(
+    w: &World,
+    decision: NoteDecision,
+    note: &str,
+) -> (AccountId, ProvisionalRegistration, Option<&'static str>, Vec<(Actor, AuditAction)>) {
+    let account = w.submitted_first_timer("c@example.jp", "1301").await;
+    let id = w.registration_of(account).await;
+    w.kit.mypage.decide_with_note(w.reviewer, id, decision, note, &client()).await.unwrap();
+    let registration = w.kit.mypage.overview(account).await.unwrap().registration.unwrap();
+    let mail = w.kit.store.mail_codes_to("c@example.jp").await.last().copied();
+    let subject = format!("registration:{id}");
+    let audit = w
+        .kit
+        .store
+        .read(|t| t.audit().iter().filter(|e| e.subject == subject).map(|e| (e.actor, e.action)).collect())
+        .await;
+    (account, registration, mail, audit)
+}
+
+#[tokio::test]
+async fn r11_decide_with_note_contact_needed_keeps_it_in_the_queue_mails_the_note_and_is_audited() {
+    let w = world().await;
+    let (_, reg, mail, audit) = decided_with_note(&w, NoteDecision::ContactNeeded, "お電話します。").await;
+    let note = StaffNote::parse("お電話します。").unwrap();
+    assert_eq!((&reg.status, reg.decided_by), (&RegistrationStatus::ContactNeeded { note }, Some(w.reviewer)));
+    assert_eq!(mail, Some("contact_needed"));
+    assert_eq!(audit.last(), Some(&(Actor::Staff(w.reviewer), AuditAction::RegistrationContactNeeded)));
+    assert_eq!(w.kit.mypage.review_queue(w.reviewer).await.unwrap().len(), 1, "it stays in the queue");
+}
+
+#[tokio::test]
+async fn r11_decide_with_note_return_sends_it_back_for_correction_with_the_note_and_is_audited() {
+    let w = world().await;
+    let (account, reg, mail, audit) = decided_with_note(&w, NoteDecision::Return, "所在地を番地まで。").await;
+    let note = StaffNote::parse("所在地を番地まで。").unwrap();
+    assert_eq!((&reg.status, reg.decided_by), (&RegistrationStatus::Returned { note }, Some(w.reviewer)));
+    assert_eq!(mail, Some("registration_returned"));
+    assert_eq!(audit.last(), Some(&(Actor::Staff(w.reviewer), AuditAction::RegistrationReturned)));
+    assert!(w.kit.mypage.review_queue(w.reviewer).await.unwrap().is_empty(), "it leaves the queue");
+    w.kit.mypage.submit_registration(account, &client()).await.unwrap();
+    assert_eq!(w.kit.mypage.review_queue(w.reviewer).await.unwrap().len(), 1, "the employer submits it again");
+}
+
+#[tokio::test]
+async fn r11_decide_with_note_reject_ends_the_review_with_the_reason_and_is_audited() {
+    let w = world().await;
+    let (_, reg, mail, audit) = decided_with_note(&w, NoteDecision::Reject, "確認できませんでした。").await;
+    let reason = StaffNote::parse("確認できませんでした。").unwrap();
+    assert_eq!((&reg.status, reg.decided_by), (&RegistrationStatus::Rejected { reason }, Some(w.reviewer)));
+    assert_eq!(mail, Some("registration_rejected"));
+    assert_eq!(audit.last(), Some(&(Actor::Staff(w.reviewer), AuditAction::RegistrationRejected)));
+    let m = &w.kit.mypage;
+    assert!(matches!(
+        m.decide_with_note(w.reviewer, reg.id, NoteDecision::ContactNeeded, "連絡", &client()).await,
+        Err(ReviewError::AlreadyDecided)
+    ));
+}
+
+#[tokio::test]
+async fn r11_decide_with_note_refuses_an_empty_note_whatever_the_decision_and_changes_nothing() {
+    let w = world().await;
+    let account = w.submitted_first_timer("c@example.jp", "1301").await;
+    let id = w.registration_of(account).await;
+    let mails = w.kit.store.mail_count().await;
+    for decision in NoteDecision::ALL {
+        assert!(matches!(
+            w.kit.mypage.decide_with_note(w.reviewer, id, decision, " ", &client()).await,
+            Err(ReviewError::InvalidNote(StaffNoteError::Empty))
+        ));
+    }
+    assert_eq!(w.kit.store.mail_count().await, mails);
+    assert_eq!(
+        w.kit.mypage.overview(account).await.unwrap().registration.unwrap().status,
+        RegistrationStatus::Submitted
+    );
+}
 
 #[tokio::test]
 async fn r14_a_reviewer_of_another_office_can_neither_see_nor_decide_a_registration() {
