@@ -134,7 +134,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("  仮登録 submitted; queue of 1301 holds {}", m.review_queue(reviewer).await?.len());
     m.confirm_registration(reviewer, id, &sys).await?;
     show_mail(&store, "tanaka@example.co.jp").await;
-    println!("  本登録: account is {}", m.overview(b).await?.account.status.code());
+    println!("  本登録: account is {}", m.overview(b).await?.account.status().code());
 
     println!("\nCase C — new employer: establishment information and job offer, then a new number");
     let c = open(FlowPurpose::SignUp, "hajimete@example.jp").await?;
@@ -144,7 +144,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
     m.submit_registration(c, &client).await?;
     let number = m.confirm_registration(reviewer, id, &sys).await?;
     show_mail(&store, "hajimete@example.jp").await;
-    println!("  本登録: new establishment number {number}; account is {}", m.overview(c).await?.account.status.code());
+    println!(
+        "  本登録: new establishment number {number}; account is {}",
+        m.overview(c).await?.account.status().code()
+    );
 
     let events = store.read(|t| t.audit().len()).await;
     let mails = store.mail_count().await;

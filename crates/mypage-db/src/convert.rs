@@ -3,10 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use mypage_domain::model::{
-    Account, AccountId, AccountStatus, Actor, ApplicationHistory, AuditAction, AuditEvent, AuditEventId, AuthFlow,
-    ClientInfo, DeathCause, Establishment, EstablishmentId, FlowId, FlowPurpose, FlowState, FlowTarget, IssuedKey,
-    MailId, MailTemplate, Office, OutgoingMail, PasswordHash, ProvisionalRegistration, RegistrationId,
-    RegistrationStatus, StaffId, StaffLogin, StaffMember, StaffNote,
+    Account, AccountId, AccountRecord, AccountStatus, Actor, ApplicationHistory, AuditAction, AuditEvent, AuditEventId,
+    AuthFlow, AuthFlowRecord, ClientInfo, DeathCause, Establishment, EstablishmentId, EstablishmentRecord, FlowId,
+    FlowPurpose, FlowState, FlowTarget, IssuedKey, MailId, MailTemplate, Office, OfficeRecord, OutgoingMail,
+    PasswordHash, ProvisionalRegistration, RegistrationId, RegistrationRecord, RegistrationStatus, StaffId, StaffLogin,
+    StaffMember, StaffMemberRecord, StaffNote,
 };
 use mypage_domain::ports::{InfrastructureError, MailState, MailSummary, RepositoryError, Session, SessionSubject};
 use mypage_domain::values::{
@@ -85,7 +86,7 @@ impl TryFrom<account::Model> for Account {
     type Error = InfrastructureError;
     fn try_from(row: account::Model) -> Result<Self, Self::Error> {
         const T: &str = "accounts";
-        Ok(Self {
+        Ok(Self::restore(AccountRecord {
             id: parse_id(&row.id, AccountId::from_uuid, T, "id")?,
             email: email(&row.email, T)?,
             status: AccountStatus::from_code(&row.status).ok_or_else(|| corrupt(T, "status"))?,
@@ -98,22 +99,22 @@ impl TryFrom<account::Model> for Account {
             consent: consent(row.consent_privacy, row.consent_terms, row.consent_at, T)?,
             created_at: row.created_at,
             version: version(row.version, T)?,
-        })
+        }))
     }
 }
 
 pub(crate) fn account_row(a: &Account, version: u64) -> account::ActiveModel {
-    let (p, t, at) = consent_columns(a.consent);
+    let (p, t, at) = consent_columns(a.consent());
     account::ActiveModel {
-        id: Set(a.id.to_string()),
-        email: Set(a.email.as_str().to_owned()),
-        status: Set(a.status.code().to_owned()),
-        establishment_id: Set(a.establishment.map(|e| e.to_string())),
-        password_hash: Set(a.password.as_ref().map(|h| h.as_str().to_owned())),
+        id: Set(a.id().to_string()),
+        email: Set(a.email().as_str().to_owned()),
+        status: Set(a.status().code().to_owned()),
+        establishment_id: Set(a.establishment().map(|e| e.to_string())),
+        password_hash: Set(a.password().map(|h| h.as_str().to_owned())),
         consent_privacy: Set(p),
         consent_terms: Set(t),
         consent_at: Set(at),
-        created_at: Set(a.created_at),
+        created_at: Set(a.created_at()),
         version: Set(db_version(version)),
     }
 }
@@ -131,43 +132,43 @@ impl TryFrom<establishment::Model> for Establishment {
             }
             None => None,
         };
-        Ok(Self {
+        Ok(Self::restore(EstablishmentRecord {
             id: parse_id(&row.id, EstablishmentId::from_uuid, T, "id")?,
             number: EstablishmentNumber::parse(&row.number).map_err(|_| corrupt(T, "number"))?,
             name: row.name,
             info,
             created_at: row.created_at,
-        })
+        }))
     }
 }
 
 pub(crate) fn establishment_row(e: &Establishment) -> establishment::ActiveModel {
     establishment::ActiveModel {
-        id: Set(e.id.to_string()),
-        number: Set(e.number.digits().to_owned()),
+        id: Set(e.id().to_string()),
+        number: Set(e.number().digits().to_owned()),
         office: Set(e.office().as_str().to_owned()),
-        name: Set(e.name.clone()),
-        info: Set(e.info.as_ref().map(|i| to_json(&i.to_input()))),
-        created_at: Set(e.created_at),
+        name: Set(e.name().to_owned()),
+        info: Set(e.info().map(|i| to_json(&i.to_input()))),
+        created_at: Set(e.created_at()),
     }
 }
 
 impl TryFrom<office::Model> for Office {
     type Error = InfrastructureError;
     fn try_from(row: office::Model) -> Result<Self, Self::Error> {
-        Ok(Self {
+        Ok(Self::restore(OfficeRecord {
             code: OfficeCode::parse(&row.code).map_err(|_| corrupt("offices", "code"))?,
             name: row.name,
             phone: row.phone,
-        })
+        }))
     }
 }
 
 pub(crate) fn office_row(o: &Office) -> office::ActiveModel {
     office::ActiveModel {
-        code: Set(o.code.as_str().to_owned()),
-        name: Set(o.name.clone()),
-        phone: Set(o.phone.clone()),
+        code: Set(o.code().as_str().to_owned()),
+        name: Set(o.name().to_owned()),
+        phone: Set(o.phone().map(str::to_owned)),
     }
 }
 
@@ -183,7 +184,7 @@ impl TryFrom<staff::Model> for StaffMember {
             .filter(|r| !r.is_empty())
             .map(|r| StaffRole::from_code(r).ok_or_else(|| corrupt(T, "roles")))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self {
+        Ok(Self::restore(StaffMemberRecord {
             id: parse_id(&row.id, StaffId::from_uuid, T, "id")?,
             office: OfficeCode::parse(&row.office).map_err(|_| corrupt(T, "office"))?,
             login: StaffLogin::parse(&row.login).map_err(|_| corrupt(T, "login"))?,
@@ -192,20 +193,20 @@ impl TryFrom<staff::Model> for StaffMember {
             password: PasswordHash::new(row.password_hash),
             active: row.active,
             version: version(row.version, T)?,
-        })
+        }))
     }
 }
 
 pub(crate) fn staff_row(m: &StaffMember, version: u64) -> staff::ActiveModel {
-    let roles: Vec<&str> = m.roles.iter().map(|r| r.code()).collect();
+    let roles: Vec<&str> = m.roles().iter().map(|r| r.code()).collect();
     staff::ActiveModel {
-        id: Set(m.id.to_string()),
-        office: Set(m.office.as_str().to_owned()),
-        login: Set(m.login.as_str().to_owned()),
-        name: Set(m.name.clone()),
+        id: Set(m.id().to_string()),
+        office: Set(m.office().as_str().to_owned()),
+        login: Set(m.login().as_str().to_owned()),
+        name: Set(m.name().to_owned()),
         roles: Set(roles.join(",")),
-        password_hash: Set(m.password.as_str().to_owned()),
-        active: Set(m.active),
+        password_hash: Set(m.password().as_str().to_owned()),
+        active: Set(m.active()),
         version: Set(db_version(version)),
     }
 }
@@ -287,7 +288,7 @@ impl TryFrom<flow::Model> for AuthFlow {
     fn try_from(row: flow::Model) -> Result<Self, Self::Error> {
         const T: &str = "flows";
         let keys: Vec<StoredKey> = json(&row.keys, T, "keys")?;
-        Ok(Self {
+        Ok(Self::restore(AuthFlowRecord {
             id: parse_id(&row.id, FlowId::from_uuid, T, "id")?,
             purpose: FlowPurpose::from_code(&row.purpose).ok_or_else(|| corrupt(T, "purpose"))?,
             email: email(&row.email, T)?,
@@ -306,14 +307,14 @@ impl TryFrom<flow::Model> for AuthFlow {
             state: flow_state(&row.state)?,
             created_at: row.created_at,
             version: version(row.version, T)?,
-        })
+        }))
     }
 }
 
 pub(crate) fn flow_row(f: &AuthFlow, version: u64) -> flow::ActiveModel {
-    let (p, t, at) = consent_columns(f.consent);
+    let (p, t, at) = consent_columns(f.consent());
     let keys: Vec<StoredKey> = f
-        .keys
+        .keys()
         .iter()
         .map(|k| StoredKey {
             digest: k.digest.as_ref().map(|d| d.as_hex().to_owned()),
@@ -322,18 +323,18 @@ pub(crate) fn flow_row(f: &AuthFlow, version: u64) -> flow::ActiveModel {
         })
         .collect();
     flow::ActiveModel {
-        id: Set(f.id.to_string()),
-        purpose: Set(f.purpose.code().to_owned()),
-        email: Set(f.email.as_str().to_owned()),
-        token_digest: Set(f.token_digest.as_hex().to_owned()),
-        target: Set(target_text(f.target)),
+        id: Set(f.id().to_string()),
+        purpose: Set(f.purpose().code().to_owned()),
+        email: Set(f.email().as_str().to_owned()),
+        token_digest: Set(f.token_digest().as_hex().to_owned()),
+        target: Set(target_text(f.target())),
         consent_privacy: Set(p),
         consent_terms: Set(t),
         consent_at: Set(at),
         keys: Set(to_json(&keys)),
-        wrong_attempts: Set(i32::from(f.wrong_attempts)),
-        state: Set(state_text(f.state)),
-        created_at: Set(f.created_at),
+        wrong_attempts: Set(i32::from(f.wrong_attempts())),
+        state: Set(state_text(f.state())),
+        created_at: Set(f.created_at()),
         expires_at: Set(f.expires_at()),
         version: Set(db_version(version)),
     }
@@ -396,7 +397,7 @@ impl TryFrom<registration::Model> for ProvisionalRegistration {
             },
             _ => return Err(corrupt(T, "status")),
         };
-        Ok(Self {
+        Ok(Self::restore(RegistrationRecord {
             id: parse_id(&row.id, RegistrationId::from_uuid, T, "id")?,
             account: parse_id(&row.account_id, AccountId::from_uuid, T, "account_id")?,
             history,
@@ -412,12 +413,12 @@ impl TryFrom<registration::Model> for ProvisionalRegistration {
                 .map(|s| parse_id(s, StaffId::from_uuid, T, "decided_by"))
                 .transpose()?,
             version: version(row.version, T)?,
-        })
+        }))
     }
 }
 
 pub(crate) fn registration_row(r: &ProvisionalRegistration, version: u64) -> registration::ActiveModel {
-    let history = r.history.as_ref().map(|h| {
+    let history = r.history().map(|h| {
         to_json(&match h {
             ApplicationHistory::PastApplicant { number } => {
                 StoredHistory::PastApplicant { number: number.digits().to_owned() }
@@ -425,7 +426,7 @@ pub(crate) fn registration_row(r: &ProvisionalRegistration, version: u64) -> reg
             ApplicationHistory::FirstTime { office } => StoredHistory::FirstTime { office: office.as_str().to_owned() },
         })
     });
-    let (note, confirmed_establishment, confirmed_number) = match &r.status {
+    let (note, confirmed_establishment, confirmed_number) = match &r.status() {
         RegistrationStatus::ContactNeeded { note } | RegistrationStatus::Returned { note } => {
             (Some(note.as_str().to_owned()), None, None)
         }
@@ -436,20 +437,20 @@ pub(crate) fn registration_row(r: &ProvisionalRegistration, version: u64) -> reg
         _ => (None, None, None),
     };
     registration::ActiveModel {
-        id: Set(r.id.to_string()),
-        account_id: Set(r.account.to_string()),
+        id: Set(r.id().to_string()),
+        account_id: Set(r.account().to_string()),
         office: Set(r.office().map(|o| o.as_str().to_owned())),
         history: Set(history),
-        establishment: Set(r.establishment.as_ref().map(|e| to_json(&e.to_input()))),
-        job_offer: Set(r.job_offer.as_ref().map(|j| to_json(&j.to_input()))),
-        status: Set(r.status.code().to_owned()),
+        establishment: Set(r.establishment().map(|e| to_json(&e.to_input()))),
+        job_offer: Set(r.job_offer().map(|j| to_json(&j.to_input()))),
+        status: Set(r.status().code().to_owned()),
         note: Set(note),
         confirmed_establishment: Set(confirmed_establishment),
         confirmed_number: Set(confirmed_number),
-        created_at: Set(r.created_at),
-        updated_at: Set(r.updated_at),
-        submitted_at: Set(r.submitted_at),
-        decided_by: Set(r.decided_by.map(|s| s.to_string())),
+        created_at: Set(r.created_at()),
+        updated_at: Set(r.updated_at()),
+        submitted_at: Set(r.submitted_at()),
+        decided_by: Set(r.decided_by().map(|s| s.to_string())),
         version: Set(db_version(version)),
     }
 }

@@ -307,7 +307,7 @@ impl AccountRepository for DbTransaction {
     }
     async fn update(&mut self, a: &Account) -> Result<(), RepositoryError> {
         let columns = (account::Column::Id, account::Column::Version);
-        update_versioned(&self.tx, account_row(a, a.version + 1), columns, (a.id.to_string(), a.version), |_| {
+        update_versioned(&self.tx, account_row(a, a.version() + 1), columns, (a.id().to_string(), a.version()), |_| {
             Unique::AccountEmail
         })
         .await
@@ -346,7 +346,7 @@ impl FlowRepository for DbTransaction {
     }
     async fn update(&mut self, f: &AuthFlow) -> Result<(), RepositoryError> {
         let columns = (flow::Column::Id, flow::Column::Version);
-        update_versioned(&self.tx, flow_row(f, f.version + 1), columns, (f.id.to_string(), f.version), |m| {
+        update_versioned(&self.tx, flow_row(f, f.version() + 1), columns, (f.id().to_string(), f.version()), |m| {
             if m.contains("token") { Unique::FlowToken } else { Unique::LiveFlow }
         })
         .await
@@ -397,9 +397,13 @@ impl RegistrationRepository for DbTransaction {
     }
     async fn update(&mut self, r: &ProvisionalRegistration) -> Result<(), RepositoryError> {
         let columns = (registration::Column::Id, registration::Column::Version);
-        update_versioned(&self.tx, registration_row(r, r.version + 1), columns, (r.id.to_string(), r.version), |_| {
-            Unique::OpenRegistration
-        })
+        update_versioned(
+            &self.tx,
+            registration_row(r, r.version() + 1),
+            columns,
+            (r.id().to_string(), r.version()),
+            |_| Unique::OpenRegistration,
+        )
         .await
     }
     async fn get(&mut self, id: RegistrationId) -> Result<Option<ProvisionalRegistration>, RepositoryError> {
@@ -514,7 +518,7 @@ impl StaffRepository for DbTransaction {
     }
     async fn update(&mut self, m: &StaffMember) -> Result<(), RepositoryError> {
         let columns = (staff::Column::Id, staff::Column::Version);
-        update_versioned(&self.tx, staff_row(m, m.version + 1), columns, (m.id.to_string(), m.version), |_| {
+        update_versioned(&self.tx, staff_row(m, m.version() + 1), columns, (m.id().to_string(), m.version()), |_| {
             Unique::StaffLogin
         })
         .await

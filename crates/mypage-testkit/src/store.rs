@@ -12,9 +12,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mypage_domain::model::{
-    Account, AccountId, AuditEvent, AuthFlow, Establishment, EstablishmentId, FlowId, FlowPurpose, FlowState, MailId,
-    MailTemplate, Office, OutgoingMail, ProvisionalRegistration, RegistrationId, RegistrationStatus, StaffId,
-    StaffLogin, StaffMember,
+    Account, AccountId, AccountRecord, AuditEvent, AuthFlow, AuthFlowRecord, Establishment, EstablishmentId, FlowId,
+    FlowPurpose, FlowState, MailId, MailTemplate, Office, OutgoingMail, ProvisionalRegistration, RegistrationId,
+    RegistrationRecord, RegistrationStatus, StaffId, StaffLogin, StaffMember, StaffMemberRecord,
 };
 use mypage_domain::ports::{
     AccountRepository, AuditLog, ClaimedMail, Digest, EstablishmentRepository, FlowRepository, Hits,
@@ -89,13 +89,13 @@ impl Tables {
     #[must_use]
     pub fn account_by_email(&self, email: &str) -> Option<&Account> {
         let email = EmailAddress::parse(email).ok()?;
-        self.accounts.0.values().find(|a| a.email == email)
+        self.accounts.0.values().find(|a| *a.email() == email)
     }
 
     /// The staff member with this login.
     #[must_use]
     pub fn staff_by_login(&self, login: &str) -> Option<&StaffMember> {
-        self.staff.0.values().find(|m| m.login.as_str() == login)
+        self.staff.0.values().find(|m| m.login().as_str() == login)
     }
 
     /// Every account.
@@ -225,7 +225,7 @@ impl MemoryStore {
     /// Removes an establishment, as when it leaves the office's records through another system.
     pub async fn remove_establishment(&self, number: &str) {
         let Ok(number) = EstablishmentNumber::parse(number) else { return };
-        self.state.lock().await.tables.establishments.0.retain(|_, e| e.number != number);
+        self.state.lock().await.tables.establishments.0.retain(|_, e| *e.number() != number);
     }
 
     /// Reads the committed tables.
@@ -353,30 +353,29 @@ struct Accounts(BTreeMap<AccountId, Account>, Faults);
 impl AccountRepository for Accounts {
     async fn insert(&mut self, account: &Account) -> Result<(), RepositoryError> {
         self.1.on_insert(Unique::AccountEmail)?;
-        if self.0.values().any(|a| a.email == account.email) {
+        if self.0.values().any(|a| a.email() == account.email()) {
             return Err(RepositoryError::Duplicate(Unique::AccountEmail));
         }
-        let mut stored = account.clone();
-        stored.version = 0;
-        self.0.insert(account.id, stored);
+        let stored = Account::restore(AccountRecord { version: 0, ..account.clone().into_record() });
+        self.0.insert(account.id(), stored);
         Ok(())
     }
     async fn update(&mut self, account: &Account) -> Result<(), RepositoryError> {
         self.1.on_update()?;
-        if self.0.values().any(|a| a.email == account.email && a.id != account.id) {
+        if self.0.values().any(|a| a.email() == account.email() && a.id() != account.id()) {
             return Err(RepositoryError::Duplicate(Unique::AccountEmail));
         }
-        replace(&mut self.0, account.id, account, |a| a.version, |a| a.version += 1)
+        replace(&mut self.0, account.id(), account, Account::version, Account::mark_saved)
     }
     async fn get(&mut self, id: AccountId) -> Result<Option<Account>, RepositoryError> {
         Ok(self.0.get(&id).cloned())
     }
     async fn by_email(&mut self, email: &EmailAddress) -> Result<Option<Account>, RepositoryError> {
-        Ok(self.0.values().find(|a| &a.email == email).cloned())
+        Ok(self.0.values().find(|a| a.email() == email).cloned())
     }
     async fn by_establishment(&mut self, id: EstablishmentId) -> Result<Vec<Account>, RepositoryError> {
-        let mut found: Vec<Account> = self.0.values().filter(|a| a.establishment == Some(id)).cloned().collect();
-        found.sort_by_key(|a| a.created_at);
+        let mut found: Vec<Account> = self.0.values().filter(|a| a.establishment() == Some(id)).cloned().collect();
+        found.sort_by_key(|a| a.created_at());
         Ok(found)
     }
 }
@@ -389,43 +388,52 @@ impl FlowRepository for Flows {
     async fn insert(&mut self, flow: &AuthFlow) -> Result<(), RepositoryError> {
         self.1.on_insert(Unique::LiveFlow)?;
         self.1.on_insert(Unique::FlowToken)?;
-        if flow.state == FlowState::Open
-            && self.0.values().any(|f| f.state == FlowState::Open && f.email == flow.email && f.purpose == flow.purpose)
+        if flow.state() == FlowState::Open
+            && self
+                .0
+                .values()
+                .any(|f| f.state() == FlowState::Open && f.email() == flow.email() && f.purpose() == flow.purpose())
         {
             return Err(RepositoryError::Duplicate(Unique::LiveFlow));
         }
-        if self.0.values().any(|f| f.token_digest == flow.token_digest) {
+        if self.0.values().any(|f| f.token_digest() == flow.token_digest()) {
             return Err(RepositoryError::Duplicate(Unique::FlowToken));
         }
-        let mut stored = flow.clone();
-        stored.version = 0;
-        self.0.insert(flow.id, stored);
+        let stored = AuthFlow::restore(AuthFlowRecord { version: 0, ..flow.clone().into_record() });
+        self.0.insert(flow.id(), stored);
         Ok(())
     }
     async fn update(&mut self, flow: &AuthFlow) -> Result<(), RepositoryError> {
         self.1.on_update()?;
-        if flow.state == FlowState::Open
+        if flow.state() == FlowState::Open
             && self.0.values().any(|f| {
-                f.id != flow.id && f.state == FlowState::Open && f.email == flow.email && f.purpose == flow.purpose
+                f.id() != flow.id()
+                    && f.state() == FlowState::Open
+                    && f.email() == flow.email()
+                    && f.purpose() == flow.purpose()
             })
         {
             return Err(RepositoryError::Duplicate(Unique::LiveFlow));
         }
-        replace(&mut self.0, flow.id, flow, |f| f.version, |f| f.version += 1)
+        replace(&mut self.0, flow.id(), flow, AuthFlow::version, AuthFlow::mark_saved)
     }
     async fn by_token(&mut self, token: &Digest) -> Result<Option<AuthFlow>, RepositoryError> {
-        Ok(self.0.values().find(|f| &f.token_digest == token).cloned())
+        Ok(self.0.values().find(|f| f.token_digest() == token).cloned())
     }
     async fn open_for(
         &mut self,
         email: &EmailAddress,
         purpose: FlowPurpose,
     ) -> Result<Option<AuthFlow>, RepositoryError> {
-        Ok(self.0.values().find(|f| f.state == FlowState::Open && &f.email == email && f.purpose == purpose).cloned())
+        Ok(self
+            .0
+            .values()
+            .find(|f| f.state() == FlowState::Open && f.email() == email && f.purpose() == purpose)
+            .cloned())
     }
     async fn open_expired_before(&mut self, at: DateTime<Utc>, limit: usize) -> Result<Vec<AuthFlow>, RepositoryError> {
         let mut found: Vec<AuthFlow> =
-            self.0.values().filter(|f| f.state == FlowState::Open && f.expires_at() < at).cloned().collect();
+            self.0.values().filter(|f| f.state() == FlowState::Open && f.expires_at() < at).cloned().collect();
         found.sort_by_key(AuthFlow::expires_at);
         found.truncate(limit);
         Ok(found)
@@ -437,8 +445,8 @@ struct Registrations(BTreeMap<RegistrationId, ProvisionalRegistration>, Faults);
 
 impl Registrations {
     fn other_open(&self, reg: &ProvisionalRegistration) -> bool {
-        reg.status.is_open()
-            && self.0.values().any(|r| r.id != reg.id && r.account == reg.account && r.status.is_open())
+        reg.status().is_open()
+            && self.0.values().any(|r| r.id() != reg.id() && r.account() == reg.account() && r.status().is_open())
     }
 }
 
@@ -449,9 +457,9 @@ impl RegistrationRepository for Registrations {
         if self.other_open(registration) {
             return Err(RepositoryError::Duplicate(Unique::OpenRegistration));
         }
-        let mut stored = registration.clone();
-        stored.version = 0;
-        self.0.insert(registration.id, stored);
+        let stored =
+            ProvisionalRegistration::restore(RegistrationRecord { version: 0, ..registration.clone().into_record() });
+        self.0.insert(registration.id(), stored);
         Ok(())
     }
     async fn update(&mut self, registration: &ProvisionalRegistration) -> Result<(), RepositoryError> {
@@ -459,23 +467,33 @@ impl RegistrationRepository for Registrations {
         if self.other_open(registration) {
             return Err(RepositoryError::Duplicate(Unique::OpenRegistration));
         }
-        replace(&mut self.0, registration.id, registration, |r| r.version, |r| r.version += 1)
+        replace(
+            &mut self.0,
+            registration.id(),
+            registration,
+            ProvisionalRegistration::version,
+            ProvisionalRegistration::mark_saved,
+        )
     }
     async fn get(&mut self, id: RegistrationId) -> Result<Option<ProvisionalRegistration>, RepositoryError> {
         Ok(self.0.get(&id).cloned())
     }
     async fn for_account(&mut self, account: AccountId) -> Result<Vec<ProvisionalRegistration>, RepositoryError> {
-        let mut found: Vec<_> = self.0.values().filter(|r| r.account == account).cloned().collect();
-        found.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+        let mut found: Vec<_> = self.0.values().filter(|r| r.account() == account).cloned().collect();
+        found.sort_by_key(|r| std::cmp::Reverse(r.created_at()));
         Ok(found)
     }
     async fn pending_for_office(
         &mut self,
         office: &OfficeCode,
     ) -> Result<Vec<ProvisionalRegistration>, RepositoryError> {
-        let mut found: Vec<_> =
-            self.0.values().filter(|r| r.status.is_pending() && r.office().as_ref() == Some(office)).cloned().collect();
-        found.sort_by_key(|r| r.submitted_at);
+        let mut found: Vec<_> = self
+            .0
+            .values()
+            .filter(|r| r.status().is_pending() && r.office().as_ref() == Some(office))
+            .cloned()
+            .collect();
+        found.sort_by_key(|r| r.submitted_at());
         Ok(found)
     }
     async fn drafts_saved_before(
@@ -483,9 +501,13 @@ impl RegistrationRepository for Registrations {
         at: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<ProvisionalRegistration>, RepositoryError> {
-        let mut found: Vec<_> =
-            self.0.values().filter(|r| r.status == RegistrationStatus::Draft && r.updated_at < at).cloned().collect();
-        found.sort_by_key(|r| r.updated_at);
+        let mut found: Vec<_> = self
+            .0
+            .values()
+            .filter(|r| *r.status() == RegistrationStatus::Draft && r.updated_at() < at)
+            .cloned()
+            .collect();
+        found.sort_by_key(|r| r.updated_at());
         found.truncate(limit);
         Ok(found)
     }
@@ -498,17 +520,17 @@ struct Establishments(BTreeMap<EstablishmentId, Establishment>, Faults);
 impl EstablishmentRepository for Establishments {
     async fn insert(&mut self, establishment: &Establishment) -> Result<(), RepositoryError> {
         self.1.on_insert(Unique::EstablishmentNumber)?;
-        if self.0.values().any(|e| e.number == establishment.number) {
+        if self.0.values().any(|e| e.number() == establishment.number()) {
             return Err(RepositoryError::Duplicate(Unique::EstablishmentNumber));
         }
-        self.0.insert(establishment.id, establishment.clone());
+        self.0.insert(establishment.id(), establishment.clone());
         Ok(())
     }
     async fn get(&mut self, id: EstablishmentId) -> Result<Option<Establishment>, RepositoryError> {
         Ok(self.0.get(&id).cloned())
     }
     async fn by_number(&mut self, number: &EstablishmentNumber) -> Result<Option<Establishment>, RepositoryError> {
-        Ok(self.0.values().find(|e| &e.number == number).cloned())
+        Ok(self.0.values().find(|e| e.number() == number).cloned())
     }
     async fn search(
         &mut self,
@@ -517,8 +539,8 @@ impl EstablishmentRepository for Establishments {
         limit: usize,
     ) -> Result<Vec<Establishment>, RepositoryError> {
         let mut found: Vec<_> =
-            self.0.values().filter(|e| &e.office() == office && e.name.contains(fragment)).cloned().collect();
-        found.sort_by(|a, b| a.number.cmp(&b.number));
+            self.0.values().filter(|e| &e.office() == office && e.name().contains(fragment)).cloned().collect();
+        found.sort_by(|a, b| a.number().cmp(b.number()));
         found.truncate(limit);
         Ok(found)
     }
@@ -531,10 +553,10 @@ struct Offices(BTreeMap<OfficeCode, Office>, Faults);
 impl OfficeRepository for Offices {
     async fn insert(&mut self, office: &Office) -> Result<(), RepositoryError> {
         self.1.on_insert(Unique::OfficeCode)?;
-        if self.0.contains_key(&office.code) {
+        if self.0.contains_key(office.code()) {
             return Err(RepositoryError::Duplicate(Unique::OfficeCode));
         }
-        self.0.insert(office.code.clone(), office.clone());
+        self.0.insert(office.code().clone(), office.clone());
         Ok(())
     }
     async fn get(&mut self, code: &OfficeCode) -> Result<Option<Office>, RepositoryError> {
@@ -552,27 +574,26 @@ struct Staff(BTreeMap<StaffId, StaffMember>, Faults);
 impl StaffRepository for Staff {
     async fn insert(&mut self, member: &StaffMember) -> Result<(), RepositoryError> {
         self.1.on_insert(Unique::StaffLogin)?;
-        if self.0.values().any(|m| m.login == member.login) {
+        if self.0.values().any(|m| m.login() == member.login()) {
             return Err(RepositoryError::Duplicate(Unique::StaffLogin));
         }
-        let mut stored = member.clone();
-        stored.version = 0;
-        self.0.insert(member.id, stored);
+        let stored = StaffMember::restore(StaffMemberRecord { version: 0, ..member.clone().into_record() });
+        self.0.insert(member.id(), stored);
         Ok(())
     }
     async fn update(&mut self, member: &StaffMember) -> Result<(), RepositoryError> {
         self.1.on_update()?;
-        replace(&mut self.0, member.id, member, |m| m.version, |m| m.version += 1)
+        replace(&mut self.0, member.id(), member, StaffMember::version, StaffMember::mark_saved)
     }
     async fn get(&mut self, id: StaffId) -> Result<Option<StaffMember>, RepositoryError> {
         Ok(self.0.get(&id).cloned())
     }
     async fn by_login(&mut self, login: &StaffLogin) -> Result<Option<StaffMember>, RepositoryError> {
-        Ok(self.0.values().find(|m| &m.login == login).cloned())
+        Ok(self.0.values().find(|m| m.login() == login).cloned())
     }
     async fn all(&mut self) -> Result<Vec<StaffMember>, RepositoryError> {
         let mut all: Vec<StaffMember> = self.0.values().cloned().collect();
-        all.sort_by(|a, b| (a.office.as_str(), a.login.as_str()).cmp(&(b.office.as_str(), b.login.as_str())));
+        all.sort_by(|a, b| (a.office().as_str(), a.login().as_str()).cmp(&(b.office().as_str(), b.login().as_str())));
         Ok(all)
     }
 }

@@ -164,7 +164,7 @@ pub(crate) async fn concurrent_key_requests_for_one_address_leave_one_open_flow(
         .open_for(&mypage_domain::values::EmailAddress::parse("same@example.jp").unwrap(), FlowPurpose::SignUp)
         .await
         .unwrap();
-    assert_eq!(open.map(|f| f.state), Some(FlowState::Open));
+    assert_eq!(open.map(|f| f.state()), Some(FlowState::Open));
 }
 
 pub(crate) async fn concurrent_wrong_keys_are_all_counted(db: Database) {
@@ -255,11 +255,11 @@ pub(crate) async fn concurrent_allocations_never_repeat_a_number_and_skip_taken_
 pub(crate) async fn a_page_that_only_reads_does_not_wait_for_a_writer_nor_see_its_uncommitted_work(db: Database) {
     let w = world(db.clone()).await;
     let mut writer = db.begin().await.unwrap();
-    let office = mypage_domain::model::Office {
-        code: mypage_domain::values::OfficeCode::parse("2701").unwrap(),
-        name: "ハローワーク大阪東".into(),
-        phone: None,
-    };
+    let office = mypage_domain::model::Office::new(
+        mypage_domain::values::OfficeCode::parse("2701").unwrap(),
+        "ハローワーク大阪東".into(),
+        None,
+    );
     writer.offices().insert(&office).await.unwrap();
     let read = tokio::time::timeout(std::time::Duration::from_secs(2), w.mypage.offices()).await;
     let offices = read.expect("the read does not wait for the writer").unwrap();

@@ -2,10 +2,11 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use mypage_domain::model::{
-    Account, AccountId, AccountStatus, Actor, ApplicationHistory, AuditAction, AuditEvent, AuditEventId, AuthFlow,
-    ClientInfo, DeathCause, Establishment, EstablishmentId, FlowId, FlowPurpose, FlowState, FlowTarget, IssuedKey,
-    MailId, MailTemplate, Office, OutgoingMail, PasswordHash, ProvisionalRegistration, RegistrationId,
-    RegistrationStatus, StaffId, StaffLogin, StaffMember, StaffNote,
+    Account, AccountId, AccountRecord, AccountStatus, Actor, ApplicationHistory, AuditAction, AuditEvent, AuditEventId,
+    AuthFlow, AuthFlowRecord, ClientInfo, DeathCause, Establishment, EstablishmentId, EstablishmentRecord, FlowId,
+    FlowPurpose, FlowState, FlowTarget, IssuedKey, MailId, MailTemplate, NoteDecision, Office, OutgoingMail,
+    PasswordHash, ProvisionalRegistration, RegistrationId, StaffId, StaffLogin, StaffMember, StaffMemberRecord,
+    StaffNote,
 };
 use mypage_domain::ports::{MailState, RepositoryError, Session, SessionSubject, ThrottleKey, Unique};
 use mypage_domain::values::{
@@ -30,17 +31,16 @@ fn email(s: &str) -> EmailAddress {
 }
 
 fn office(code: &str) -> Office {
-    Office { code: OfficeCode::parse(code).unwrap(), name: format!("ハローワーク{code}"), phone: None }
+    Office::new(OfficeCode::parse(code).unwrap(), format!("ハローワーク{code}"), None)
 }
 
 fn establishment(n: u8, number: &str) -> Establishment {
-    Establishment {
-        id: EstablishmentId::from_bytes(id(n)),
-        number: EstablishmentNumber::parse(number).unwrap(),
-        name: format!("事業所{n}"),
-        info: None,
-        created_at: t0(),
-    }
+    Establishment::imported(
+        EstablishmentId::from_bytes(id(n)),
+        EstablishmentNumber::parse(number).unwrap(),
+        format!("事業所{n}"),
+        t0(),
+    )
 }
 
 fn consent() -> TermsConsent {
@@ -68,6 +68,21 @@ fn flow(n: u8, address: &str, purpose: FlowPurpose, token: &str) -> AuthFlow {
         purpose,
         email(address),
         Digest::from_hex(token.into()),
+        FlowTarget::Key { account: None },
+        Some(consent()),
+        key,
+        t0(),
+    )
+}
+
+/// A sign-up flow of `u{n}@example.jp` whose one key expires at `at`.
+fn flow_expiring(n: u8, at: DateTime<Utc>) -> AuthFlow {
+    let key = IssuedKey { digest: Some(Digest::from_hex(format!("aa{n:02x}"))), issued_at: t0(), expires_at: at };
+    AuthFlow::start(
+        FlowId::from_bytes(id(n)),
+        FlowPurpose::SignUp,
+        email(&format!("u{n}@example.jp")),
+        Digest::from_hex(format!("t{n}")),
         FlowTarget::Key { account: None },
         Some(consent()),
         key,
@@ -117,16 +132,16 @@ pub(crate) async fn accounts_refuse_a_second_account_with_the_same_email(s: Stor
 pub(crate) async fn accounts_refuse_an_update_from_a_stale_copy(s: Stores) {
     let a = seed_office_and_account(&s, 1, "taro@example.jp").await;
     let mut tx = s.uow.begin().await.unwrap();
-    let mut stored = tx.accounts().get(a.id).await.unwrap().unwrap();
+    let stored = tx.accounts().get(a.id()).await.unwrap().unwrap();
     assert_eq!(stored, a);
-    stored.status = AccountStatus::Active;
+    let stored = Account::restore(AccountRecord { status: AccountStatus::Active, ..stored.into_record() });
     tx.accounts().update(&stored).await.unwrap();
     let err = tx.accounts().update(&stored).await.unwrap_err();
     assert!(matches!(err, RepositoryError::Conflict), "{err:?}");
-    let again = tx.accounts().get(a.id).await.unwrap().unwrap();
-    assert_eq!((again.version, again.status), (1, AccountStatus::Active));
-    let mut gone = account(9, "nobody@example.jp");
-    gone.version = 0;
+    let again = tx.accounts().get(a.id()).await.unwrap().unwrap();
+    assert_eq!((again.version(), again.status()), (1, AccountStatus::Active));
+    let gone = account(9, "nobody@example.jp");
+    assert_eq!(gone.version(), 0);
     assert!(matches!(tx.accounts().update(&gone).await, Err(RepositoryError::Conflict)));
 }
 
@@ -135,17 +150,22 @@ pub(crate) async fn accounts_are_found_by_email_and_by_establishment_oldest_firs
     tx.offices().insert(&office("1301")).await.unwrap();
     let e = establishment(7, "1301-123456-7");
     tx.establishments().insert(&e).await.unwrap();
-    let mut older = Account::registered_at_counter(AccountId::from_bytes(id(2)), email("b@example.jp"), e.id, t0());
-    older.created_at = t0() - Duration::days(1);
-    let newer = Account::registered_at_counter(AccountId::from_bytes(id(1)), email("a@example.jp"), e.id, t0());
+    let older = Account::registered_at_counter(
+        AccountId::from_bytes(id(2)),
+        email("b@example.jp"),
+        e.id(),
+        t0() - Duration::days(1),
+    );
+    let newer = Account::registered_at_counter(AccountId::from_bytes(id(1)), email("a@example.jp"), e.id(), t0());
     tx.accounts().insert(&newer).await.unwrap();
     tx.accounts().insert(&older).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = s.uow.begin().await.unwrap();
-    assert_eq!(tx.accounts().by_email(&email("a@example.jp")).await.unwrap().unwrap().id, newer.id);
+    assert_eq!(tx.accounts().by_email(&email("a@example.jp")).await.unwrap().unwrap().id(), newer.id());
     assert!(tx.accounts().by_email(&email("z@example.jp")).await.unwrap().is_none());
-    let ids: Vec<AccountId> = tx.accounts().by_establishment(e.id).await.unwrap().into_iter().map(|a| a.id).collect();
-    assert_eq!(ids, vec![older.id, newer.id]);
+    let ids: Vec<AccountId> =
+        tx.accounts().by_establishment(e.id()).await.unwrap().into_iter().map(|a| a.id()).collect();
+    assert_eq!(ids, vec![older.id(), newer.id()]);
 }
 
 // Flows.
@@ -175,13 +195,18 @@ pub(crate) async fn flows_refuse_a_repeated_token(s: Stores) {
 }
 
 pub(crate) async fn flows_come_back_as_they_were_stored(s: Stores) {
-    let mut f = flow(1, "a@example.jp", FlowPurpose::OpenMyPage, "tok");
-    f.target = FlowTarget::Key { account: Some(AccountId::from_bytes(id(5))) };
+    let started = flow(1, "a@example.jp", FlowPurpose::OpenMyPage, "tok");
+    let mut f = AuthFlow::restore(AuthFlowRecord {
+        target: FlowTarget::Key { account: Some(AccountId::from_bytes(id(5))) },
+        wrong_attempts: 2,
+        ..started.into_record()
+    });
     f.add_key(IssuedKey { digest: None, issued_at: t0(), expires_at: t0() + Duration::minutes(45) }, 3).unwrap();
-    f.wrong_attempts = 2;
-    let mut notice = flow(2, "b@example.jp", FlowPurpose::SignUp, "tok2");
-    notice.target = FlowTarget::Notice { status: AccountStatus::Active };
-    notice.consent = None;
+    let notice = AuthFlow::restore(AuthFlowRecord {
+        target: FlowTarget::Notice { status: AccountStatus::Active },
+        consent: None,
+        ..flow(2, "b@example.jp", FlowPurpose::SignUp, "tok2").into_record()
+    });
     let mut tx = s.uow.begin().await.unwrap();
     tx.flows().insert(&f).await.unwrap();
     tx.flows().insert(&notice).await.unwrap();
@@ -194,18 +219,16 @@ pub(crate) async fn flows_come_back_as_they_were_stored(s: Stores) {
     spent.spend();
     tx.flows().update(&spent).await.unwrap();
     let back = tx.flows().by_token(&Digest::from_hex("tok".into())).await.unwrap().unwrap();
-    assert_eq!((back.state, back.version), (FlowState::Spent, 1));
+    assert_eq!((back.state(), back.version()), (FlowState::Spent, 1));
 }
 
 pub(crate) async fn flows_whose_keys_all_expired_are_listed_oldest_first(s: Stores) {
     let mut tx = s.uow.begin().await.unwrap();
     for (n, minutes) in [(1u8, 10i64), (2, 0), (3, 20)] {
-        let mut f = flow(n, &format!("u{n}@example.jp"), FlowPurpose::SignUp, &format!("t{n}"));
-        f.keys[0].expires_at = t0() + Duration::minutes(minutes);
+        let f = flow_expiring(n, t0() + Duration::minutes(minutes));
         tx.flows().insert(&f).await.unwrap();
     }
-    let mut dead = flow(4, "u4@example.jp", FlowPurpose::SignUp, "t4");
-    dead.keys[0].expires_at = t0();
+    let mut dead = flow_expiring(4, t0());
     dead.kill(DeathCause::TooManyWrongKeys);
     tx.flows().insert(&dead).await.unwrap();
     let found: Vec<FlowId> = tx
@@ -214,7 +237,7 @@ pub(crate) async fn flows_whose_keys_all_expired_are_listed_oldest_first(s: Stor
         .await
         .unwrap()
         .into_iter()
-        .map(|f| f.id)
+        .map(|f| f.id())
         .collect();
     assert_eq!(found, vec![FlowId::from_bytes(id(2)), FlowId::from_bytes(id(1))]);
     assert_eq!(tx.flows().open_expired_before(t0() + Duration::minutes(15), 1).await.unwrap().len(), 1);
@@ -225,49 +248,42 @@ pub(crate) async fn flows_whose_keys_all_expired_are_listed_oldest_first(s: Stor
 pub(crate) async fn registrations_allow_one_open_registration_per_account(s: Stores) {
     let a = seed_office_and_account(&s, 1, "a@example.jp").await;
     let mut tx = s.uow.begin().await.unwrap();
-    let first = draft(1, a.id, "1301", t0());
+    let first = draft(1, a.id(), "1301", t0());
     tx.registrations().insert(&first).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = s.uow.begin().await.unwrap();
-    let err = tx.registrations().insert(&draft(2, a.id, "1301", t0())).await.unwrap_err();
+    let err = tx.registrations().insert(&draft(2, a.id(), "1301", t0())).await.unwrap_err();
     assert!(matches!(err, RepositoryError::Duplicate(Unique::OpenRegistration)), "{err:?}");
     drop(tx);
     let mut tx = s.uow.begin().await.unwrap();
     let mut expired = first.clone();
     expired.expire().unwrap();
     tx.registrations().update(&expired).await.unwrap();
-    tx.registrations().insert(&draft(3, a.id, "1301", t0() + Duration::seconds(1))).await.unwrap();
+    tx.registrations().insert(&draft(3, a.id(), "1301", t0() + Duration::seconds(1))).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = s.uow.begin().await.unwrap();
     let newest_first: Vec<RegistrationId> =
-        tx.registrations().for_account(a.id).await.unwrap().into_iter().map(|r| r.id).collect();
+        tx.registrations().for_account(a.id()).await.unwrap().into_iter().map(|r| r.id()).collect();
     assert_eq!(newest_first, vec![RegistrationId::from_bytes(id(3)), RegistrationId::from_bytes(id(1))]);
 }
 
 pub(crate) async fn registrations_come_back_with_their_forms_and_decision(s: Stores) {
     let a = seed_office_and_account(&s, 1, "a@example.jp").await;
-    let mut r = draft(1, a.id, "1301", t0());
+    let mut r = draft(1, a.id(), "1301", t0());
     r.save_establishment(EstablishmentInfo::parse(&fixtures::establishment_info()).unwrap(), t0()).unwrap();
     r.save_job_offer(JobOffer::parse(&fixtures::job_offer()).unwrap(), t0()).unwrap();
     r.submit(t0()).unwrap();
     let mut tx = s.uow.begin().await.unwrap();
     tx.registrations().insert(&r).await.unwrap();
-    assert_eq!(tx.registrations().get(r.id).await.unwrap().unwrap(), r);
+    assert_eq!(tx.registrations().get(r.id()).await.unwrap().unwrap(), r);
     let note = StaffNote::parse("お電話します。\n平日に。").unwrap();
-    r.decide(StaffId::from_bytes(id(8)), RegistrationStatus::ContactNeeded { note }, t0()).unwrap();
+    r.decide_with_note(StaffId::from_bytes(id(8)), NoteDecision::ContactNeeded, note, t0()).unwrap();
+    let stale = r.clone();
     tx.registrations().update(&r).await.unwrap();
-    let back = tx.registrations().get(r.id).await.unwrap().unwrap();
-    r.version = 1;
-    assert_eq!(back, r);
-    let err = tx
-        .registrations()
-        .update(&{
-            let mut stale = r.clone();
-            stale.version = 0;
-            stale
-        })
-        .await
-        .unwrap_err();
+    let back = tx.registrations().get(r.id()).await.unwrap().unwrap();
+    r.mark_saved();
+    assert_eq!((back.version(), &back), (1, &r));
+    let err = tx.registrations().update(&stale).await.unwrap_err();
     assert!(matches!(err, RepositoryError::Conflict), "{err:?}");
 }
 
@@ -279,20 +295,20 @@ pub(crate) async fn registrations_queue_by_office_oldest_submission_first_and_li
     let mut tx = s.uow.begin().await.unwrap();
     tx.offices().insert(&office("2701")).await.unwrap();
     for (n, minutes, code) in [(1u8, 30i64, "1301"), (2, 10, "1301"), (3, 20, "2701")] {
-        let mut r = draft(n, accounts[usize::from(n) - 1].id, code, t0());
+        let mut r = draft(n, accounts[usize::from(n) - 1].id(), code, t0());
         r.save_establishment(EstablishmentInfo::parse(&fixtures::establishment_info()).unwrap(), t0()).unwrap();
         r.save_job_offer(JobOffer::parse(&fixtures::job_offer()).unwrap(), t0()).unwrap();
         r.submit(t0() + Duration::minutes(minutes)).unwrap();
         tx.registrations().insert(&r).await.unwrap();
     }
-    tx.registrations().insert(&draft(4, accounts[3].id, "1301", t0() - Duration::days(20))).await.unwrap();
+    tx.registrations().insert(&draft(4, accounts[3].id(), "1301", t0() - Duration::days(20))).await.unwrap();
     let queue: Vec<RegistrationId> = tx
         .registrations()
         .pending_for_office(&OfficeCode::parse("1301").unwrap())
         .await
         .unwrap()
         .into_iter()
-        .map(|r| r.id)
+        .map(|r| r.id())
         .collect();
     assert_eq!(queue, vec![RegistrationId::from_bytes(id(2)), RegistrationId::from_bytes(id(1))]);
     let old: Vec<RegistrationId> = tx
@@ -301,7 +317,7 @@ pub(crate) async fn registrations_queue_by_office_oldest_submission_first_and_li
         .await
         .unwrap()
         .into_iter()
-        .map(|r| r.id)
+        .map(|r| r.id())
         .collect();
     assert_eq!(old, vec![RegistrationId::from_bytes(id(4))]);
 }
@@ -312,8 +328,10 @@ pub(crate) async fn establishments_refuse_a_repeated_number_and_are_searched_wit
     let mut tx = s.uow.begin().await.unwrap();
     tx.offices().insert(&office("1301")).await.unwrap();
     tx.offices().insert(&office("2701")).await.unwrap();
-    let mut with_info = establishment(1, "1301-000002-1");
-    with_info.info = Some(EstablishmentInfo::parse(&fixtures::establishment_info()).unwrap());
+    let with_info = Establishment::restore(EstablishmentRecord {
+        info: Some(EstablishmentInfo::parse(&fixtures::establishment_info()).unwrap()),
+        ..establishment(1, "1301-000002-1").into_record()
+    });
     tx.establishments().insert(&with_info).await.unwrap();
     tx.establishments().insert(&establishment(2, "1301-000001-1")).await.unwrap();
     tx.establishments().insert(&establishment(3, "2701-000001-1")).await.unwrap();
@@ -323,11 +341,11 @@ pub(crate) async fn establishments_refuse_a_repeated_number_and_are_searched_wit
     assert!(matches!(err, RepositoryError::Duplicate(Unique::EstablishmentNumber)), "{err:?}");
     drop(tx);
     let mut tx = s.uow.begin().await.unwrap();
-    assert_eq!(tx.establishments().get(with_info.id).await.unwrap().unwrap(), with_info);
+    assert_eq!(tx.establishments().get(with_info.id()).await.unwrap().unwrap(), with_info);
     let number = EstablishmentNumber::parse("2701-000001-1").unwrap();
-    assert_eq!(tx.establishments().by_number(&number).await.unwrap().unwrap().id, EstablishmentId::from_bytes(id(3)));
+    assert_eq!(tx.establishments().by_number(&number).await.unwrap().unwrap().id(), EstablishmentId::from_bytes(id(3)));
     let found = tx.establishments().search(&OfficeCode::parse("1301").unwrap(), "事業所", 10).await.unwrap();
-    let numbers: Vec<String> = found.iter().map(|e| e.number.to_string()).collect();
+    let numbers: Vec<String> = found.iter().map(|e| e.number().to_string()).collect();
     assert_eq!(numbers, vec!["1301-000001-1", "1301-000002-1"]);
 }
 
@@ -341,44 +359,43 @@ pub(crate) async fn offices_refuse_a_repeated_code_and_are_listed_by_code(s: Sto
     assert!(matches!(err, RepositoryError::Duplicate(Unique::OfficeCode)), "{err:?}");
     drop(tx);
     let mut tx = s.uow.begin().await.unwrap();
-    let codes: Vec<String> = tx.offices().all().await.unwrap().into_iter().map(|o| o.code.to_string()).collect();
+    let codes: Vec<String> = tx.offices().all().await.unwrap().into_iter().map(|o| o.code().to_string()).collect();
     assert_eq!(codes, vec!["1301", "2701"]);
 }
 
 pub(crate) async fn staff_refuse_a_repeated_login_and_update_with_versions(s: Stores) {
-    let member = StaffMember {
-        id: StaffId::from_bytes(id(1)),
-        office: OfficeCode::parse("1301").unwrap(),
-        login: StaffLogin::parse("iidabashi.reviewer").unwrap(),
-        name: "審査 太郎".into(),
-        roles: vec![StaffRole::Reviewer, StaffRole::Counter],
-        password: PasswordHash::new("$x$".into()),
-        active: true,
-        version: 0,
-    };
+    let member = StaffMember::new(
+        StaffId::from_bytes(id(1)),
+        OfficeCode::parse("1301").unwrap(),
+        StaffLogin::parse("iidabashi.reviewer").unwrap(),
+        "審査 太郎".into(),
+        &[StaffRole::Reviewer, StaffRole::Counter],
+        PasswordHash::new("$x$".into()),
+    );
     let mut tx = s.uow.begin().await.unwrap();
     tx.offices().insert(&office("1301")).await.unwrap();
     tx.staff().insert(&member).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = s.uow.begin().await.unwrap();
-    let twin = StaffMember { id: StaffId::from_bytes(id(2)), ..member.clone() };
+    let twin =
+        StaffMember::restore(StaffMemberRecord { id: StaffId::from_bytes(id(2)), ..member.clone().into_record() });
     assert!(matches!(tx.staff().insert(&twin).await, Err(RepositoryError::Duplicate(Unique::StaffLogin))));
     drop(tx);
     let mut tx = s.uow.begin().await.unwrap();
-    assert_eq!(tx.staff().by_login(&member.login).await.unwrap().unwrap(), member);
+    assert_eq!(tx.staff().by_login(member.login()).await.unwrap().unwrap(), member);
     let mut changed = member.clone();
-    changed.active = false;
+    changed.deactivate();
     tx.staff().update(&changed).await.unwrap();
     assert!(matches!(tx.staff().update(&changed).await, Err(RepositoryError::Conflict)));
-    let back = tx.staff().get(member.id).await.unwrap().unwrap();
-    assert_eq!((back.active, back.version), (false, 1));
-    let other = StaffMember {
+    let back = tx.staff().get(member.id()).await.unwrap().unwrap();
+    assert_eq!((back.active(), back.version()), (false, 1));
+    let other = StaffMember::restore(StaffMemberRecord {
         id: StaffId::from_bytes(id(3)),
         login: StaffLogin::parse("iidabashi.counter").unwrap(),
-        ..member.clone()
-    };
+        ..member.clone().into_record()
+    });
     tx.staff().insert(&other).await.unwrap();
-    let all: Vec<String> = tx.staff().all().await.unwrap().iter().map(|m| m.login.as_str().to_owned()).collect();
+    let all: Vec<String> = tx.staff().all().await.unwrap().iter().map(|m| m.login().as_str().to_owned()).collect();
     assert_eq!(all, ["iidabashi.counter", "iidabashi.reviewer"], "every member, by office and login");
 }
 

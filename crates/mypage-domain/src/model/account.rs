@@ -80,6 +80,9 @@ pub struct AccountTransitionError {
 }
 
 /// An employer's account. One per e-mail address; an establishment may have several (R12).
+///
+/// Read it through its getters; it changes only through its transitions.
+// TODO(#10): private once mypage-http uses getters
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
     /// Its id.
@@ -97,6 +100,27 @@ pub struct Account {
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// Optimistic-concurrency version; repositories refuse an update made from a stale copy.
+    pub version: u64,
+}
+
+/// An account as stored: what a repository reads back to rebuild one with [`Account::restore`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRecord {
+    /// Its id.
+    pub id: AccountId,
+    /// The address it logs in with and receives mail at.
+    pub email: EmailAddress,
+    /// Where it stands.
+    pub status: AccountStatus,
+    /// The establishment it acts for; `None` while Provisional.
+    pub establishment: Option<EstablishmentId>,
+    /// The password's hash; `None` while AwaitingPassword.
+    pub password: Option<PasswordHash>,
+    /// The terms the employer agreed to when opening it (R1).
+    pub consent: Option<TermsConsent>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// Optimistic-concurrency version.
     pub version: u64,
 }
 
@@ -142,6 +166,22 @@ impl Account {
         }
     }
 
+    /// Rebuilds a stored account. For repositories: a new account is made by
+    /// [`Account::registered_at_counter`] or [`Account::opened_online`].
+    #[must_use]
+    pub fn restore(record: AccountRecord) -> Self {
+        let AccountRecord { id, email, status, establishment, password, consent, created_at, version } = record;
+        Self { id, email, status, establishment, password, consent, created_at, version }
+    }
+
+    /// Takes the account apart into its stored form: for a repository, or a test that needs a state the transitions
+    /// do not reach.
+    #[must_use]
+    pub fn into_record(self) -> AccountRecord {
+        let Self { id, email, status, establishment, password, consent, created_at, version } = self;
+        AccountRecord { id, email, status, establishment, password, consent, created_at, version }
+    }
+
     /// The first password of a counter-registered account: it becomes Active (case A, R5–R6).
     ///
     /// # Errors
@@ -183,5 +223,62 @@ impl Account {
         self.establishment = Some(establishment);
         self.status = AccountStatus::Active;
         Ok(())
+    }
+
+    /// The repository stored this copy with `update`: the copy now carries the stored version (one more), so that
+    /// it can be updated again in the same transaction.
+    pub fn mark_saved(&mut self) {
+        self.version += 1;
+    }
+}
+
+/// Reading an account.
+impl Account {
+    /// Its id.
+    #[must_use]
+    pub fn id(&self) -> AccountId {
+        self.id
+    }
+
+    /// The address it logs in with and receives mail at.
+    #[must_use]
+    pub fn email(&self) -> &EmailAddress {
+        &self.email
+    }
+
+    /// Where it stands.
+    #[must_use]
+    pub fn status(&self) -> AccountStatus {
+        self.status
+    }
+
+    /// The establishment it acts for; `None` while Provisional.
+    #[must_use]
+    pub fn establishment(&self) -> Option<EstablishmentId> {
+        self.establishment
+    }
+
+    /// The password's hash; `None` while AwaitingPassword.
+    #[must_use]
+    pub fn password(&self) -> Option<&PasswordHash> {
+        self.password.as_ref()
+    }
+
+    /// The terms the employer agreed to when opening it (R1).
+    #[must_use]
+    pub fn consent(&self) -> Option<TermsConsent> {
+        self.consent
+    }
+
+    /// When it was created.
+    #[must_use]
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+
+    /// Optimistic-concurrency version; repositories refuse an update made from a stale copy.
+    #[must_use]
+    pub fn version(&self) -> u64 {
+        self.version
     }
 }

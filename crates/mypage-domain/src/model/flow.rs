@@ -169,6 +169,9 @@ pub enum FlowStepError {
 }
 
 /// An auth-key flow: made when an e-mail is entered, bound to the browser session that entered it (R4).
+///
+/// Read it through its getters; it changes only through its transitions.
+// TODO(#10): private once mypage-http uses getters
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthFlow {
     /// Its id.
@@ -186,6 +189,33 @@ pub struct AuthFlow {
     /// Every key requested, oldest first.
     pub keys: Vec<IssuedKey>,
     /// Wrong keys entered, across all its keys (R3): asking for another key does not reset it.
+    pub wrong_attempts: u8,
+    /// Where it stands.
+    pub state: FlowState,
+    /// When it started.
+    pub created_at: DateTime<Utc>,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+}
+
+/// A flow as stored: what a repository reads back to rebuild one with [`AuthFlow::restore`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthFlowRecord {
+    /// Its id.
+    pub id: FlowId,
+    /// What it is for.
+    pub purpose: FlowPurpose,
+    /// The address entered.
+    pub email: EmailAddress,
+    /// Keyed hash of the secret token the browser session holds.
+    pub token_digest: Digest,
+    /// Whom its mails reach.
+    pub target: FlowTarget,
+    /// The terms agreed before the address was entered (R1); `None` for a reset.
+    pub consent: Option<TermsConsent>,
+    /// Every key requested, oldest first.
+    pub keys: Vec<IssuedKey>,
+    /// Wrong keys entered, across all its keys (R3).
     pub wrong_attempts: u8,
     /// Where it stands.
     pub state: FlowState,
@@ -224,6 +254,57 @@ impl AuthFlow {
             state: FlowState::Open,
             created_at: now,
             version: 0,
+        }
+    }
+
+    /// Rebuilds a stored flow. For repositories: a new flow is made by [`AuthFlow::start`].
+    #[must_use]
+    pub fn restore(record: AuthFlowRecord) -> Self {
+        let AuthFlowRecord {
+            id,
+            purpose,
+            email,
+            token_digest,
+            target,
+            consent,
+            keys,
+            wrong_attempts,
+            state,
+            created_at,
+            version,
+        } = record;
+        Self { id, purpose, email, token_digest, target, consent, keys, wrong_attempts, state, created_at, version }
+    }
+
+    /// Takes the flow apart into its stored form: for a repository, or a test that needs a state the transitions do
+    /// not reach.
+    #[must_use]
+    pub fn into_record(self) -> AuthFlowRecord {
+        let Self {
+            id,
+            purpose,
+            email,
+            token_digest,
+            target,
+            consent,
+            keys,
+            wrong_attempts,
+            state,
+            created_at,
+            version,
+        } = self;
+        AuthFlowRecord {
+            id,
+            purpose,
+            email,
+            token_digest,
+            target,
+            consent,
+            keys,
+            wrong_attempts,
+            state,
+            created_at,
+            version,
         }
     }
 
@@ -286,9 +367,84 @@ impl AuthFlow {
         }
     }
 
+    /// The repository stored this copy with `update`: the copy now carries the stored version (one more), so that
+    /// it can be updated again in the same transaction.
+    pub fn mark_saved(&mut self) {
+        self.version += 1;
+    }
+
     /// The key's lifetime, as configured (R3).
     #[must_use]
     pub fn key_window(now: DateTime<Utc>, ttl: Duration, digest: Option<Digest>) -> IssuedKey {
         IssuedKey { digest, issued_at: now, expires_at: now + ttl }
+    }
+}
+
+/// Reading a flow.
+impl AuthFlow {
+    /// Its id.
+    #[must_use]
+    pub fn id(&self) -> FlowId {
+        self.id
+    }
+
+    /// What it is for.
+    #[must_use]
+    pub fn purpose(&self) -> FlowPurpose {
+        self.purpose
+    }
+
+    /// The address entered.
+    #[must_use]
+    pub fn email(&self) -> &EmailAddress {
+        &self.email
+    }
+
+    /// Keyed hash of the secret token the browser session holds; the key is accepted only with it (R4).
+    #[must_use]
+    pub fn token_digest(&self) -> &Digest {
+        &self.token_digest
+    }
+
+    /// Whom its mails reach.
+    #[must_use]
+    pub fn target(&self) -> FlowTarget {
+        self.target
+    }
+
+    /// The terms agreed before the address was entered (R1); `None` for a reset.
+    #[must_use]
+    pub fn consent(&self) -> Option<TermsConsent> {
+        self.consent
+    }
+
+    /// Every key requested, oldest first.
+    #[must_use]
+    pub fn keys(&self) -> &[IssuedKey] {
+        &self.keys
+    }
+
+    /// Wrong keys entered, across all its keys (R3): asking for another key does not reset it.
+    #[must_use]
+    pub fn wrong_attempts(&self) -> u8 {
+        self.wrong_attempts
+    }
+
+    /// Where it stands.
+    #[must_use]
+    pub fn state(&self) -> FlowState {
+        self.state
+    }
+
+    /// When it started.
+    #[must_use]
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+
+    /// Optimistic-concurrency version; repositories refuse an update made from a stale copy.
+    #[must_use]
+    pub fn version(&self) -> u64 {
+        self.version
     }
 }

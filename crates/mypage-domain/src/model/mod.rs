@@ -9,16 +9,19 @@ mod mail;
 mod organisation;
 mod registration;
 
-pub use account::{Account, AccountStatus, AccountTransitionError, PasswordHash};
+pub use account::{Account, AccountRecord, AccountStatus, AccountTransitionError, PasswordHash};
 pub use audit::{Actor, AuditAction, AuditEvent, ClientInfo};
 pub use flow::{
-    AuthFlow, DeathCause, FlowPurpose, FlowState, FlowStepError, FlowTarget, IssuedKey, KeyCheckError,
+    AuthFlow, AuthFlowRecord, DeathCause, FlowPurpose, FlowState, FlowStepError, FlowTarget, IssuedKey, KeyCheckError,
     UnknownFlowPurpose,
 };
 pub use ids::{AccountId, AuditEventId, EstablishmentId, FlowId, MailId, RegistrationId, StaffId};
 pub use mail::{MailTemplate, OutgoingMail};
-pub use organisation::{Establishment, InvalidStaffLogin, Office, StaffLogin, StaffMember};
+pub use organisation::{
+    Establishment, EstablishmentRecord, InvalidStaffLogin, Office, OfficeRecord, StaffLogin, StaffMember,
+    StaffMemberRecord,
+};
 pub use registration::{
-    ApplicationHistory, MissingPart, NoteDecision, ProvisionalRegistration, RegistrationStatus, RegistrationStepError,
-    StaffNote, StaffNoteError, UnknownMissingPart, UnknownNoteDecision,
+    ApplicationHistory, MissingPart, NoteDecision, ProvisionalRegistration, RegistrationRecord, RegistrationStatus,
+    RegistrationStepError, StaffNote, StaffNoteError, UnknownMissingPart, UnknownNoteDecision,
 };

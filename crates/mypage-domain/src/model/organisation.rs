@@ -6,6 +6,9 @@ use crate::model::{EstablishmentId, PasswordHash, StaffId};
 use crate::values::{EstablishmentInfo, EstablishmentNumber, OfficeCode, StaffRole};
 
 /// An establishment known to the office, with its number.
+///
+/// Read it through its getters.
+// TODO(#10): private once mypage-http uses getters
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Establishment {
     /// Its id.
@@ -20,7 +23,84 @@ pub struct Establishment {
     pub created_at: DateTime<Utc>,
 }
 
+/// An establishment as stored: what a repository reads back to rebuild one with [`Establishment::restore`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EstablishmentRecord {
+    /// Its id.
+    pub id: EstablishmentId,
+    /// 事業所番号.
+    pub number: EstablishmentNumber,
+    /// 事業所名称.
+    pub name: String,
+    /// What a first-time applicant entered (case C).
+    pub info: Option<EstablishmentInfo>,
+    /// When it entered this system.
+    pub created_at: DateTime<Utc>,
+}
+
 impl Establishment {
+    /// An establishment the office already holds in its records, entered by staff or the command line (R12).
+    #[must_use]
+    pub fn imported(id: EstablishmentId, number: EstablishmentNumber, name: String, now: DateTime<Utc>) -> Self {
+        Self { id, number, name, info: None, created_at: now }
+    }
+
+    /// A first-time applicant's establishment, created when staff confirm its registration with a new number
+    /// (case C, R11). Its name is the one the applicant entered.
+    #[must_use]
+    pub fn registered(
+        id: EstablishmentId,
+        number: EstablishmentNumber,
+        info: EstablishmentInfo,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self { id, number, name: info.name.clone(), info: Some(info), created_at: now }
+    }
+
+    /// Rebuilds a stored establishment. For repositories.
+    #[must_use]
+    pub fn restore(record: EstablishmentRecord) -> Self {
+        let EstablishmentRecord { id, number, name, info, created_at } = record;
+        Self { id, number, name, info, created_at }
+    }
+
+    /// Takes the establishment apart into its stored form.
+    #[must_use]
+    pub fn into_record(self) -> EstablishmentRecord {
+        let Self { id, number, name, info, created_at } = self;
+        EstablishmentRecord { id, number, name, info, created_at }
+    }
+
+    /// Its id.
+    #[must_use]
+    pub fn id(&self) -> EstablishmentId {
+        self.id
+    }
+
+    /// 事業所番号.
+    #[must_use]
+    pub fn number(&self) -> &EstablishmentNumber {
+        &self.number
+    }
+
+    /// 事業所名称.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What a first-time applicant entered (case C); `None` for one imported from the office's records.
+    #[must_use]
+    pub fn info(&self) -> Option<&EstablishmentInfo> {
+        self.info.as_ref()
+    }
+
+    /// When it entered this system.
+    #[must_use]
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+
     /// The office of jurisdiction, from the number (R9).
     #[must_use]
     pub fn office(&self) -> OfficeCode {
@@ -29,6 +109,9 @@ impl Establishment {
 }
 
 /// A public employment office: the unit that owns establishments, staff and a review queue (R14).
+///
+/// Read it through its getters.
+// TODO(#10): private once mypage-http uses getters
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Office {
     /// The four-digit code.
@@ -37,6 +120,57 @@ pub struct Office {
     pub name: String,
     /// The phone number employers are told to call.
     pub phone: Option<String>,
+}
+
+/// An office as stored: what a repository reads back to rebuild one with [`Office::restore`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficeRecord {
+    /// The four-digit code.
+    pub code: OfficeCode,
+    /// The name.
+    pub name: String,
+    /// The phone number employers are told to call.
+    pub phone: Option<String>,
+}
+
+impl Office {
+    /// A new office, its name already checked by the use case that adds it.
+    #[must_use]
+    pub fn new(code: OfficeCode, name: String, phone: Option<String>) -> Self {
+        Self { code, name, phone }
+    }
+
+    /// Rebuilds a stored office. For repositories.
+    #[must_use]
+    pub fn restore(record: OfficeRecord) -> Self {
+        let OfficeRecord { code, name, phone } = record;
+        Self { code, name, phone }
+    }
+
+    /// Takes the office apart into its stored form.
+    #[must_use]
+    pub fn into_record(self) -> OfficeRecord {
+        let Self { code, name, phone } = self;
+        OfficeRecord { code, name, phone }
+    }
+
+    /// The four-digit code.
+    #[must_use]
+    pub fn code(&self) -> &OfficeCode {
+        &self.code
+    }
+
+    /// The name (ハローワーク飯田橋).
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The phone number employers are told to call.
+    #[must_use]
+    pub fn phone(&self) -> Option<&str> {
+        self.phone.as_deref()
+    }
 }
 
 /// A staff member's login name: 3–64 ASCII letters, digits, `.`, `_`, `-`, compared case-insensitively.
@@ -67,6 +201,9 @@ impl StaffLogin {
 }
 
 /// A member of an office's staff.
+///
+/// Read it through its getters; it changes only through its transitions.
+// TODO(#10): private once mypage-http uses getters
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffMember {
     /// Its id.
@@ -87,10 +224,138 @@ pub struct StaffMember {
     pub version: u64,
 }
 
+/// A staff member as stored: what a repository reads back to rebuild one with [`StaffMember::restore`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffMemberRecord {
+    /// Its id.
+    pub id: StaffId,
+    /// The office it belongs to.
+    pub office: OfficeCode,
+    /// The login name.
+    pub login: StaffLogin,
+    /// The name shown.
+    pub name: String,
+    /// What it may do.
+    pub roles: Vec<StaffRole>,
+    /// Its password's hash.
+    pub password: PasswordHash,
+    /// Whether it may log in and act.
+    pub active: bool,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+}
+
 impl StaffMember {
+    /// A new, active member of `office` (R14). A role given twice is kept once.
+    #[must_use]
+    pub fn new(
+        id: StaffId,
+        office: OfficeCode,
+        login: StaffLogin,
+        name: String,
+        roles: &[StaffRole],
+        password: PasswordHash,
+    ) -> Self {
+        let mut distinct: Vec<StaffRole> = Vec::with_capacity(roles.len());
+        for role in roles {
+            if !distinct.contains(role) {
+                distinct.push(*role);
+            }
+        }
+        Self { id, office, login, name, roles: distinct, password, active: true, version: 0 }
+    }
+
+    /// Rebuilds a stored member. For repositories: a new member is made by [`StaffMember::new`].
+    #[must_use]
+    pub fn restore(record: StaffMemberRecord) -> Self {
+        let StaffMemberRecord { id, office, login, name, roles, password, active, version } = record;
+        Self { id, office, login, name, roles, password, active, version }
+    }
+
+    /// Takes the member apart into its stored form: for a repository, or a test that needs a state the transitions
+    /// do not reach.
+    #[must_use]
+    pub fn into_record(self) -> StaffMemberRecord {
+        let Self { id, office, login, name, roles, password, active, version } = self;
+        StaffMemberRecord { id, office, login, name, roles, password, active, version }
+    }
+
     /// Whether it holds `role` and is active.
     #[must_use]
     pub fn may(&self, role: StaffRole) -> bool {
         self.active && self.roles.contains(&role)
+    }
+
+    /// An admin stops its access: it can no longer log in, and every step of a session already open is refused
+    /// (R14).
+    pub fn deactivate(&mut self) {
+        self.active = false;
+    }
+
+    /// An admin gives a stopped member access again.
+    pub fn reactivate(&mut self) {
+        self.active = true;
+    }
+
+    /// Its password's hash, made again with the hasher's current parameters at login (R5).
+    pub fn rehash_password(&mut self, hash: PasswordHash) {
+        self.password = hash;
+    }
+
+    /// The repository stored this copy with `update`: the copy now carries the stored version (one more), so that
+    /// it can be updated again in the same transaction.
+    pub fn mark_saved(&mut self) {
+        self.version += 1;
+    }
+}
+
+/// Reading a staff member.
+impl StaffMember {
+    /// Its id.
+    #[must_use]
+    pub fn id(&self) -> StaffId {
+        self.id
+    }
+
+    /// The office it belongs to; it sees and acts on this office only (R14).
+    #[must_use]
+    pub fn office(&self) -> &OfficeCode {
+        &self.office
+    }
+
+    /// The login name.
+    #[must_use]
+    pub fn login(&self) -> &StaffLogin {
+        &self.login
+    }
+
+    /// The name shown in the console and the audit trail.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What it may do, each role once.
+    #[must_use]
+    pub fn roles(&self) -> &[StaffRole] {
+        &self.roles
+    }
+
+    /// Its password's hash.
+    #[must_use]
+    pub fn password(&self) -> &PasswordHash {
+        &self.password
+    }
+
+    /// Whether it may log in and act; a stopped member may not.
+    #[must_use]
+    pub fn active(&self) -> bool {
+        self.active
+    }
+
+    /// Optimistic-concurrency version; repositories refuse an update made from a stale copy.
+    #[must_use]
+    pub fn version(&self) -> u64 {
+        self.version
     }
 }

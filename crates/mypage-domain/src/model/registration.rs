@@ -284,6 +284,9 @@ pub enum RegistrationStepError {
 }
 
 /// A provisional registration: the application history, the establishment information (case C) and one job offer.
+///
+/// Read it through its getters; it changes only through its transitions.
+// TODO(#10): private once mypage-http uses getters
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProvisionalRegistration {
     /// Its id.
@@ -310,6 +313,33 @@ pub struct ProvisionalRegistration {
     pub version: u64,
 }
 
+/// A registration as stored: what a repository reads back to rebuild one with [`ProvisionalRegistration::restore`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationRecord {
+    /// Its id.
+    pub id: RegistrationId,
+    /// The account filing it.
+    pub account: AccountId,
+    /// 求人申し込み実績, once declared.
+    pub history: Option<ApplicationHistory>,
+    /// 事業所情報, case C.
+    pub establishment: Option<EstablishmentInfo>,
+    /// 求人情報.
+    pub job_offer: Option<JobOffer>,
+    /// Where it stands.
+    pub status: RegistrationStatus,
+    /// When the draft was started.
+    pub created_at: DateTime<Utc>,
+    /// When the employer last saved it.
+    pub updated_at: DateTime<Utc>,
+    /// When it was last submitted.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Who decided it last.
+    pub decided_by: Option<StaffId>,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+}
+
 impl ProvisionalRegistration {
     /// A new draft with its application history.
     #[must_use]
@@ -326,6 +356,69 @@ impl ProvisionalRegistration {
             submitted_at: None,
             decided_by: None,
             version: 0,
+        }
+    }
+
+    /// Rebuilds a stored registration. For repositories: a new one is made by [`ProvisionalRegistration::draft`].
+    #[must_use]
+    pub fn restore(record: RegistrationRecord) -> Self {
+        let RegistrationRecord {
+            id,
+            account,
+            history,
+            establishment,
+            job_offer,
+            status,
+            created_at,
+            updated_at,
+            submitted_at,
+            decided_by,
+            version,
+        } = record;
+        Self {
+            id,
+            account,
+            history,
+            establishment,
+            job_offer,
+            status,
+            created_at,
+            updated_at,
+            submitted_at,
+            decided_by,
+            version,
+        }
+    }
+
+    /// Takes the registration apart into its stored form: for a repository, or a test that needs a state the
+    /// transitions do not reach.
+    #[must_use]
+    pub fn into_record(self) -> RegistrationRecord {
+        let Self {
+            id,
+            account,
+            history,
+            establishment,
+            job_offer,
+            status,
+            created_at,
+            updated_at,
+            submitted_at,
+            decided_by,
+            version,
+        } = self;
+        RegistrationRecord {
+            id,
+            account,
+            history,
+            establishment,
+            job_offer,
+            status,
+            created_at,
+            updated_at,
+            submitted_at,
+            decided_by,
+            version,
         }
     }
 
@@ -431,11 +524,37 @@ impl ProvisionalRegistration {
         Ok(())
     }
 
-    /// Staff decide it (R11): the new status must be a decision, and the current one pending.
+    /// 本登録 (R11): staff confirm it for `establishment`, existing (case B) or just created (case C).
     ///
     /// # Errors
     /// [`RegistrationStepError::AlreadyDecided`] unless pending.
-    pub fn decide(
+    pub fn confirm(
+        &mut self,
+        by: StaffId,
+        establishment: EstablishmentId,
+        number: EstablishmentNumber,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistrationStepError> {
+        self.decide(by, RegistrationStatus::Confirmed { establishment, number }, now)
+    }
+
+    /// Staff mark it "contact needed", return it for correction or reject it, with a note (R11).
+    ///
+    /// # Errors
+    /// [`RegistrationStepError::AlreadyDecided`] unless pending.
+    pub fn decide_with_note(
+        &mut self,
+        by: StaffId,
+        decision: NoteDecision,
+        note: StaffNote,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistrationStepError> {
+        self.decide(by, decision.status(note), now)
+    }
+
+    /// Staff decide it: the current status must be pending. Only the two transitions above call it, so that the
+    /// new status is always a decision.
+    fn decide(
         &mut self,
         by: StaffId,
         status: RegistrationStatus,
@@ -460,5 +579,80 @@ impl ProvisionalRegistration {
         }
         self.status = RegistrationStatus::Expired;
         Ok(())
+    }
+
+    /// The repository stored this copy with `update`: the copy now carries the stored version (one more), so that
+    /// it can be updated again in the same transaction.
+    pub fn mark_saved(&mut self) {
+        self.version += 1;
+    }
+}
+
+/// Reading a registration.
+impl ProvisionalRegistration {
+    /// Its id.
+    #[must_use]
+    pub fn id(&self) -> RegistrationId {
+        self.id
+    }
+
+    /// The Provisional account filing it.
+    #[must_use]
+    pub fn account(&self) -> AccountId {
+        self.account
+    }
+
+    /// 求人申し込み実績, once declared.
+    #[must_use]
+    pub fn history(&self) -> Option<&ApplicationHistory> {
+        self.history.as_ref()
+    }
+
+    /// 事業所情報, case C.
+    #[must_use]
+    pub fn establishment(&self) -> Option<&EstablishmentInfo> {
+        self.establishment.as_ref()
+    }
+
+    /// 求人情報.
+    #[must_use]
+    pub fn job_offer(&self) -> Option<&JobOffer> {
+        self.job_offer.as_ref()
+    }
+
+    /// Where it stands.
+    #[must_use]
+    pub fn status(&self) -> &RegistrationStatus {
+        &self.status
+    }
+
+    /// When the draft was started.
+    #[must_use]
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+
+    /// When the employer last saved it; a draft expires a configured time after this.
+    #[must_use]
+    pub fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+
+    /// When it was last submitted.
+    #[must_use]
+    pub fn submitted_at(&self) -> Option<DateTime<Utc>> {
+        self.submitted_at
+    }
+
+    /// Who decided it last.
+    #[must_use]
+    pub fn decided_by(&self) -> Option<StaffId> {
+        self.decided_by
+    }
+
+    /// Optimistic-concurrency version; repositories refuse an update made from a stale copy.
+    #[must_use]
+    pub fn version(&self) -> u64 {
+        self.version
     }
 }

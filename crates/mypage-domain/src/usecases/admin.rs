@@ -40,7 +40,7 @@ impl AdminActor {
         match self {
             Self::System => Ok(true),
             Self::Staff(id) => {
-                Ok(staff_with_role(tx, id, role).await?.is_some_and(|m| office.is_none_or(|o| *o == m.office)))
+                Ok(staff_with_role(tx, id, role).await?.is_some_and(|m| office.is_none_or(|o| o == m.office())))
             }
         }
     }
@@ -233,7 +233,7 @@ impl MyPage {
         if !by.allowed(&mut tx, StaffRole::Admin, None).await? {
             return Err(AddOfficeError::NotPermitted);
         }
-        let office = Office { code: code.clone(), name: office_name, phone: input.phone.clone() };
+        let office = Office::new(code.clone(), office_name, input.phone.clone());
         match tx.offices().insert(&office).await {
             Err(RepositoryError::Duplicate(Unique::OfficeCode)) => return Err(AddOfficeError::Duplicate),
             other => other?,
@@ -275,30 +275,15 @@ impl MyPage {
         }
         drop(tx);
         let hash = self.ports.hasher.hash(password.secret()).await?;
-        let mut roles: Vec<StaffRole> = Vec::new();
-        for role in &input.roles {
-            if !roles.contains(role) {
-                roles.push(*role);
-            }
-        }
-        let member = StaffMember {
-            id: self.new_id(StaffId::from_bytes),
-            office,
-            login,
-            name: member_name,
-            roles,
-            password: hash,
-            active: true,
-            version: 0,
-        };
+        let member = StaffMember::new(self.new_id(StaffId::from_bytes), office, login, member_name, &input.roles, hash);
         let mut tx = self.begin().await?;
         match tx.staff().insert(&member).await {
             Err(RepositoryError::Duplicate(Unique::StaffLogin)) => return Err(AddStaffError::Duplicate),
             other => other?,
         }
-        self.audit(&mut tx, by.actor(), AuditAction::StaffAdded, format!("staff:{}", member.id), client).await?;
+        self.audit(&mut tx, by.actor(), AuditAction::StaffAdded, format!("staff:{}", member.id()), client).await?;
         tx.commit().await?;
-        Ok(member.id)
+        Ok(member.id())
     }
 
     /// Enters an establishment that the office already holds in its records, so that case A and B can refer to it.
@@ -324,13 +309,8 @@ impl MyPage {
         if tx.offices().get(&office).await?.is_none() {
             return Err(ImportEstablishmentError::UnknownOffice);
         }
-        let establishment = Establishment {
-            id: self.new_id(EstablishmentId::from_bytes),
-            number,
-            name: establishment_name,
-            info: None,
-            created_at: self.now(),
-        };
+        let establishment =
+            Establishment::imported(self.new_id(EstablishmentId::from_bytes), number, establishment_name, self.now());
         match tx.establishments().insert(&establishment).await {
             Err(RepositoryError::Duplicate(Unique::EstablishmentNumber)) => {
                 return Err(ImportEstablishmentError::Duplicate);
@@ -341,11 +321,11 @@ impl MyPage {
             &mut tx,
             by.actor(),
             AuditAction::EstablishmentImported,
-            format!("establishment:{}", establishment.id),
+            format!("establishment:{}", establishment.id()),
             client,
         )
         .await?;
         tx.commit().await?;
-        Ok(establishment.id)
+        Ok(establishment.id())
     }
 }

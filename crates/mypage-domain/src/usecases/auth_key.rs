@@ -98,12 +98,12 @@ infrastructure_from_repository!(ResendAuthKeyError);
 /// Who a purpose's mail goes to, given the account that holds the address (R8).
 fn target_for(purpose: FlowPurpose, account: Option<&Account>) -> FlowTarget {
     match (purpose, account) {
-        (FlowPurpose::OpenMyPage, Some(a)) if a.status == AccountStatus::AwaitingPassword => {
-            FlowTarget::Key { account: Some(a.id) }
+        (FlowPurpose::OpenMyPage, Some(a)) if a.status() == AccountStatus::AwaitingPassword => {
+            FlowTarget::Key { account: Some(a.id()) }
         }
-        (FlowPurpose::ResetPassword, Some(a)) if a.status.can_log_in() => FlowTarget::Key { account: Some(a.id) },
+        (FlowPurpose::ResetPassword, Some(a)) if a.status().can_log_in() => FlowTarget::Key { account: Some(a.id()) },
         (FlowPurpose::SignUp, None) => FlowTarget::Key { account: None },
-        (_, Some(a)) => FlowTarget::Notice { status: a.status },
+        (_, Some(a)) => FlowTarget::Notice { status: a.status() },
         (_, None) => FlowTarget::Nothing,
     }
 }
@@ -199,7 +199,7 @@ impl MyPage {
             self.mail(&mut tx, &email, template).await?;
         }
         tx.throttle().hit(&throttle, now).await?;
-        self.audit(&mut tx, Actor::Anonymous, AuditAction::AuthKeyRequested, format!("flow:{}", flow.id), client)
+        self.audit(&mut tx, Actor::Anonymous, AuditAction::AuthKeyRequested, format!("flow:{}", flow.id()), client)
             .await?;
         match tx.commit().await {
             Err(RepositoryError::Conflict) => return Ok(None),
@@ -225,7 +225,7 @@ impl MyPage {
         let token_digest = self.ports.digest.digest(DigestPurpose::FlowToken, flow_token);
         let mut tx = self.begin().await?;
         let mut flow = tx.flows().by_token(&token_digest).await?.ok_or(ResendAuthKeyError::FlowNotFound)?;
-        match flow.state {
+        match flow.state() {
             FlowState::Spent => return Err(ResendAuthKeyError::AlreadyUsed),
             FlowState::Dead(cause) => return Err(ResendAuthKeyError::FlowDead(cause)),
             FlowState::Open if now >= flow.expires_at() => {
@@ -236,14 +236,14 @@ impl MyPage {
             }
             FlowState::Open => {}
         }
-        let throttle = ThrottleKey::KeyRequests(flow.email.clone());
+        let throttle = ThrottleKey::KeyRequests(flow.email().clone());
         if let Some(retry_after) =
             throttled(&mut tx, &throttle, self.config.key_requests_per_address_per_hour, Duration::hours(1), now)
                 .await?
         {
             return Err(ResendAuthKeyError::TooManyRequests { retry_after });
         }
-        let (key, mail) = self.issue_key(flow.purpose, flow.target, now);
+        let (key, mail) = self.issue_key(flow.purpose(), flow.target(), now);
         let expires_at = key.expires_at;
         flow.add_key(key, self.config.max_keys_per_flow).map_err(|e| match e {
             FlowStepError::KeyLimitReached => ResendAuthKeyError::KeyLimitReached,
@@ -251,13 +251,18 @@ impl MyPage {
         })?;
         tx.flows().update(&flow).await?;
         if let Some(template) = mail {
-            self.mail(&mut tx, &flow.email, template).await?;
+            self.mail(&mut tx, flow.email(), template).await?;
         }
         tx.throttle().hit(&throttle, now).await?;
-        self.audit(&mut tx, Actor::Anonymous, AuditAction::AuthKeyResent, format!("flow:{}", flow.id), client).await?;
+        self.audit(&mut tx, Actor::Anonymous, AuditAction::AuthKeyResent, format!("flow:{}", flow.id()), client)
+            .await?;
         tx.commit().await?;
-        let used = u8::try_from(flow.keys.len()).unwrap_or(u8::MAX);
-        Ok(KeySent { email: flow.email, expires_at, resends_left: self.config.max_keys_per_flow.saturating_sub(used) })
+        let used = u8::try_from(flow.keys().len()).unwrap_or(u8::MAX);
+        Ok(KeySent {
+            email: flow.email().clone(),
+            expires_at,
+            resends_left: self.config.max_keys_per_flow.saturating_sub(used),
+        })
     }
 
     /// One key request: a key and its mail for an eligible flow, a notice for an existing account that does not

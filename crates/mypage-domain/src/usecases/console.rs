@@ -2,7 +2,7 @@
 //! office found by name or number, the staff list and the dead mails for admins, and putting a dead mail back in
 //! the queue, which the audit trail records.
 
-use crate::model::{Actor, AuditAction, ClientInfo, Establishment, MailId, StaffId, StaffMember};
+use crate::model::{Actor, AuditAction, ClientInfo, Establishment, MailId, StaffId, StaffMember, StaffMemberRecord};
 use crate::ports::{InfrastructureError, MailState, MailSummary};
 use crate::usecases::{MyPage, infrastructure_from_repository, staff_with_role};
 use crate::values::{OfficeCode, StaffRole};
@@ -26,14 +26,8 @@ pub struct StaffView {
 
 impl From<StaffMember> for StaffView {
     fn from(m: StaffMember) -> Self {
-        Self {
-            id: m.id,
-            office: m.office,
-            login: m.login.as_str().to_owned(),
-            name: m.name,
-            roles: m.roles,
-            active: m.active,
-        }
+        let StaffMemberRecord { id, office, login, name, roles, active, .. } = m.into_record();
+        Self { id, office, login: login.as_str().to_owned(), name, roles, active }
     }
 }
 
@@ -80,7 +74,7 @@ impl MyPage {
     /// [`InfrastructureError`] when the store fails.
     pub async fn staff_view(&self, id: StaffId) -> Result<Option<StaffView>, InfrastructureError> {
         let mut tx = self.read().await?;
-        Ok(tx.staff().get(id).await?.filter(|m| m.active).map(StaffView::from))
+        Ok(tx.staff().get(id).await?.filter(|m| m.active()).map(StaffView::from))
     }
 
     /// Establishments of the member's own office whose name contains `fragment` (all of them, by number, when it
@@ -91,13 +85,13 @@ impl MyPage {
     /// [`ConsoleError::NotPermitted`] for an inactive or unknown member.
     pub async fn find_establishments(&self, by: StaffId, fragment: &str) -> Result<Vec<Establishment>, ConsoleError> {
         let mut tx = self.read().await?;
-        let member = tx.staff().get(by).await?.filter(|m| m.active).ok_or(ConsoleError::NotPermitted)?;
+        let member = tx.staff().get(by).await?.filter(|m| m.active()).ok_or(ConsoleError::NotPermitted)?;
         let fragment = crate::text::nfkc(crate::text::trim(fragment));
         if let Ok(number) = crate::values::EstablishmentNumber::parse(&fragment) {
             let found = tx.establishments().by_number(&number).await?;
-            return Ok(found.into_iter().filter(|e| e.number.office() == member.office).collect());
+            return Ok(found.into_iter().filter(|e| &e.office() == member.office()).collect());
         }
-        Ok(tx.establishments().search(&member.office, &fragment, ESTABLISHMENT_SEARCH_LIMIT).await?)
+        Ok(tx.establishments().search(member.office(), &fragment, ESTABLISHMENT_SEARCH_LIMIT).await?)
     }
 
     /// Every staff member, by office and login: for admins.
@@ -159,10 +153,14 @@ impl MyPage {
             return Err(StaffAccessError::NotPermitted);
         }
         let mut target = tx.staff().get(member).await?.ok_or(StaffAccessError::NotFound)?;
-        if target.active == active {
+        if target.active() == active {
             return Ok(());
         }
-        target.active = active;
+        if active {
+            target.reactivate();
+        } else {
+            target.deactivate();
+        }
         match tx.staff().update(&target).await {
             Err(crate::ports::RepositoryError::Conflict) => return Err(StaffAccessError::Concurrent),
             other => other?,

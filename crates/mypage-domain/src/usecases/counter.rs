@@ -61,11 +61,11 @@ impl MyPage {
             staff_with_role(&mut tx, staff, StaffRole::Counter).await?.ok_or(CounterRegistrationError::NotPermitted)?;
         let establishment =
             tx.establishments().by_number(&number).await?.ok_or(CounterRegistrationError::EstablishmentNotFound)?;
-        if establishment.office() != member.office {
+        if &establishment.office() != member.office() {
             return Err(CounterRegistrationError::OutsideOffice);
         }
         let account =
-            Account::registered_at_counter(self.new_id(AccountId::from_bytes), email, establishment.id, self.now());
+            Account::registered_at_counter(self.new_id(AccountId::from_bytes), email, establishment.id(), self.now());
         match tx.accounts().insert(&account).await {
             Err(RepositoryError::Duplicate(Unique::AccountEmail)) => return Err(CounterRegistrationError::EmailTaken),
             other => other?,
@@ -74,11 +74,11 @@ impl MyPage {
             &mut tx,
             Actor::Staff(staff),
             AuditAction::EmailRegisteredAtCounter,
-            format!("account:{}", account.id),
+            format!("account:{}", account.id()),
             client,
         )
         .await?;
         tx.commit().await?;
-        Ok(account.id)
+        Ok(account.id())
     }
 }

@@ -91,9 +91,9 @@ impl MyPage {
         if let Some(retry_after) = self.login_throttled(&mut tx, &subject_key, client, now).await? {
             return Err(LoginError::Throttled { retry_after });
         }
-        let account = tx.accounts().by_email(&email).await?.filter(|a| a.status.can_log_in());
+        let account = tx.accounts().by_email(&email).await?.filter(|a| a.status().can_log_in());
         drop(tx);
-        let stored = account.as_ref().and_then(|a| a.password.clone());
+        let stored = account.as_ref().and_then(|a| a.password().cloned());
         let (check, rehash) = self.check_password(&password, stored.as_ref()).await?;
         let mut tx = self.begin().await?;
         let (Some(mut account), PasswordCheck::Match { .. }) = (account, check) else {
@@ -110,16 +110,16 @@ impl MyPage {
             return Err(LoginError::InvalidCredentials);
         };
         tx.throttle().clear(&subject_key).await?;
-        let subject = format!("account:{}", account.id);
+        let subject = format!("account:{}", account.id());
         if let Some(hash) = rehash {
             account.replace_password(hash).map_err(|e| InfrastructureError::new(e.to_string()))?;
             tx.accounts().update(&account).await?;
-            self.audit(&mut tx, Actor::Employer(account.id), AuditAction::PasswordRehashed, subject.clone(), client)
+            self.audit(&mut tx, Actor::Employer(account.id()), AuditAction::PasswordRehashed, subject.clone(), client)
                 .await?;
         }
-        self.audit(&mut tx, Actor::Employer(account.id), AuditAction::LoginSucceeded, subject, client).await?;
+        self.audit(&mut tx, Actor::Employer(account.id()), AuditAction::LoginSucceeded, subject, client).await?;
         tx.commit().await?;
-        Ok(LoggedIn { account: account.id, status: account.status, establishment: account.establishment })
+        Ok(LoggedIn { account: account.id(), status: account.status(), establishment: account.establishment() })
     }
 
     /// A staff member logs in with login name and password (R14).
@@ -142,9 +142,9 @@ impl MyPage {
         if let Some(retry_after) = self.login_throttled(&mut tx, &subject_key, client, now).await? {
             return Err(StaffLoginError::Throttled { retry_after });
         }
-        let member = tx.staff().by_login(&login).await?.filter(|m| m.active);
+        let member = tx.staff().by_login(&login).await?.filter(|m| m.active());
         drop(tx);
-        let stored = member.as_ref().map(|m| m.password.clone());
+        let stored = member.as_ref().map(|m| m.password().clone());
         let (check, rehash) = self.check_password(&password, stored.as_ref()).await?;
         let mut tx = self.begin().await?;
         let (Some(mut member), PasswordCheck::Match { .. }) = (member, check) else {
@@ -162,19 +162,24 @@ impl MyPage {
         };
         tx.throttle().clear(&subject_key).await?;
         if let Some(hash) = rehash {
-            member.password = hash;
+            member.rehash_password(hash);
             tx.staff().update(&member).await?;
         }
         self.audit(
             &mut tx,
-            Actor::Staff(member.id),
+            Actor::Staff(member.id()),
             AuditAction::StaffLoggedIn,
-            format!("staff:{}", member.id),
+            format!("staff:{}", member.id()),
             client,
         )
         .await?;
         tx.commit().await?;
-        Ok(StaffLoggedIn { staff: member.id, office: member.office, roles: member.roles, name: member.name })
+        Ok(StaffLoggedIn {
+            staff: member.id(),
+            office: member.office().clone(),
+            roles: member.roles().to_vec(),
+            name: member.name().to_owned(),
+        })
     }
 
     /// When the subject or the client has failed too often in the window, when it may try again.

@@ -50,7 +50,7 @@ impl MyPage {
                         &mut tx,
                         Actor::System,
                         AuditAction::DraftExpired,
-                        format!("registration:{}", draft.id),
+                        format!("registration:{}", draft.id()),
                         &client,
                     )
                     .await?;
@@ -70,7 +70,7 @@ impl MyPage {
             for mut flow in flows {
                 flow.kill(DeathCause::Expired);
                 tx.flows().update(&flow).await?;
-                self.audit(&mut tx, Actor::System, AuditAction::FlowExpired, format!("flow:{}", flow.id), &client)
+                self.audit(&mut tx, Actor::System, AuditAction::FlowExpired, format!("flow:{}", flow.id()), &client)
                     .await?;
                 report.flows += 1;
             }

@@ -165,10 +165,10 @@ impl MyPage {
     ) -> Result<PasswordRegistered, RegisterPasswordError> {
         let proven = self.prove(entry, &[FlowPurpose::OpenMyPage, FlowPurpose::SignUp], client).await?;
         let (mut tx, flow) = self.reopen(&proven).await?;
-        let Some(consent) = flow.consent else {
+        let Some(consent) = flow.consent() else {
             return Err(InfrastructureError::new("a flow for a new account has no stored consent").into());
         };
-        let account = match flow.target {
+        let account = match flow.target() {
             FlowTarget::Key { account: Some(id) } => {
                 let mut account =
                     tx.accounts().get(id).await?.ok_or(RegisterPasswordError::Key(KeyRedemptionError::FlowNotFound))?;
@@ -181,7 +181,7 @@ impl MyPage {
             FlowTarget::Key { account: None } => {
                 let account = Account::opened_online(
                     self.new_id(AccountId::from_bytes),
-                    flow.email.clone(),
+                    flow.email().clone(),
                     proven.hash,
                     consent,
                     self.now(),
@@ -200,14 +200,14 @@ impl MyPage {
         };
         self.audit(
             &mut tx,
-            Actor::Employer(account.id),
+            Actor::Employer(account.id()),
             AuditAction::PasswordRegistered,
-            format!("account:{}", account.id),
+            format!("account:{}", account.id()),
             client,
         )
         .await?;
         tx.commit().await?;
-        Ok(PasswordRegistered { account: account.id, status: account.status })
+        Ok(PasswordRegistered { account: account.id(), status: account.status() })
     }
 
     /// Resets a forgotten password with the key of a reset flow (R17). Earlier login failures are forgotten and the
@@ -222,26 +222,26 @@ impl MyPage {
     ) -> Result<PasswordRegistered, ResetPasswordError> {
         let proven = self.prove(entry, &[FlowPurpose::ResetPassword], client).await?;
         let (mut tx, flow) = self.reopen(&proven).await?;
-        let FlowTarget::Key { account: Some(id) } = flow.target else {
+        let FlowTarget::Key { account: Some(id) } = flow.target() else {
             return Err(ResetPasswordError::Key(KeyRedemptionError::FlowNotFound));
         };
         let mut account =
             tx.accounts().get(id).await?.ok_or(ResetPasswordError::Key(KeyRedemptionError::FlowNotFound))?;
         account.replace_password(proven.hash).map_err(|_| ResetPasswordError::Key(KeyRedemptionError::FlowNotFound))?;
         tx.accounts().update(&account).await?;
-        tx.throttle().clear(&ThrottleKey::LoginFailures(account.email.clone())).await?;
+        tx.throttle().clear(&ThrottleKey::LoginFailures(account.email().clone())).await?;
         let now = self.now();
-        self.mail(&mut tx, &account.email, MailTemplate::PasswordChanged { at: now }).await?;
+        self.mail(&mut tx, account.email(), MailTemplate::PasswordChanged { at: now }).await?;
         self.audit(
             &mut tx,
-            Actor::Employer(account.id),
+            Actor::Employer(account.id()),
             AuditAction::PasswordRegistered,
-            format!("account:{}", account.id),
+            format!("account:{}", account.id()),
             client,
         )
         .await?;
         tx.commit().await?;
-        Ok(PasswordRegistered { account: account.id, status: account.status })
+        Ok(PasswordRegistered { account: account.id(), status: account.status() })
     }
 
     /// First step: find the flow of this browser session, check the password against the rule, then the key.
@@ -273,11 +273,11 @@ impl MyPage {
         let token = self.ports.digest.digest(DigestPurpose::FlowToken, &entry.flow_token);
         let mut tx = self.begin().await?;
         let mut flow = match tx.flows().by_token(&token).await? {
-            Some(flow) if purposes.contains(&flow.purpose) => flow,
+            Some(flow) if purposes.contains(&flow.purpose()) => flow,
             _ => return Err(Refusal::Key(KeyRedemptionError::FlowNotFound)),
         };
         let password =
-            NewPassword::parse(&entry.password, &entry.confirmation, &flow.email, self.config.password_policy)
+            NewPassword::parse(&entry.password, &entry.confirmation, flow.email(), self.config.password_policy)
                 .map_err(Refusal::Password)?;
         let key = AuthKey::parse(&entry.auth_key).map_err(|e| Refusal::Key(KeyRedemptionError::InvalidKey(e)))?;
         let key = self.ports.digest.digest(DigestPurpose::AuthKey, key.canonical());
@@ -295,7 +295,7 @@ impl MyPage {
                         &mut tx,
                         Actor::Anonymous,
                         AuditAction::WrongAuthKey,
-                        format!("flow:{}", flow.id),
+                        format!("flow:{}", flow.id()),
                         client,
                     )
                     .await?;

@@ -202,7 +202,7 @@ type Editing = (Box<dyn Transaction>, Account, ProvisionalRegistration);
 async fn provisional(tx: &mut Box<dyn Transaction>, id: AccountId) -> Result<Result<Account, Gate>, RepositoryError> {
     Ok(match tx.accounts().get(id).await? {
         None => Err(Gate::AccountNotFound),
-        Some(a) if a.status != AccountStatus::Provisional => Err(Gate::NotProvisional),
+        Some(a) if a.status() != AccountStatus::Provisional => Err(Gate::NotProvisional),
         Some(a) => Ok(a),
     })
 }
@@ -217,14 +217,14 @@ impl MyPage {
         client: &ClientInfo,
     ) -> Result<Option<ProvisionalRegistration>, RepositoryError> {
         let now = self.now();
-        let Some(mut reg) = tx.registrations().for_account(account).await?.into_iter().find(|r| r.status.is_open())
+        let Some(mut reg) = tx.registrations().for_account(account).await?.into_iter().find(|r| r.status().is_open())
         else {
             return Ok(None);
         };
-        if reg.status == RegistrationStatus::Draft && reg.draft_expires_at(self.config.draft_ttl) <= now {
+        if *reg.status() == RegistrationStatus::Draft && reg.draft_expires_at(self.config.draft_ttl) <= now {
             if reg.expire().is_ok() {
                 tx.registrations().update(&reg).await?;
-                self.audit(tx, Actor::System, AuditAction::DraftExpired, format!("registration:{}", reg.id), client)
+                self.audit(tx, Actor::System, AuditAction::DraftExpired, format!("registration:{}", reg.id()), client)
                     .await?;
             }
             return Ok(None);
@@ -262,7 +262,7 @@ impl MyPage {
         client: &ClientInfo,
     ) -> Result<(), RepositoryError> {
         tx.registrations().update(reg).await?;
-        self.audit(tx, Actor::Employer(reg.account), action, format!("registration:{}", reg.id), client).await
+        self.audit(tx, Actor::Employer(reg.account()), action, format!("registration:{}", reg.id()), client).await
     }
 
     /// 求人申し込み実績: declares a past application with an establishment number (case B) or a first one with
@@ -300,13 +300,13 @@ impl MyPage {
             Some(mut reg) => {
                 reg.declare_history(history, now).map_err(|_| DeclareHistoryError::NotEditable)?;
                 tx.registrations().update(&reg).await?;
-                reg.id
+                reg.id()
             }
             None => {
                 let reg =
                     ProvisionalRegistration::draft(self.new_id(RegistrationId::from_bytes), account, history, now);
                 tx.registrations().insert(&reg).await?;
-                reg.id
+                reg.id()
             }
         };
         self.audit(
@@ -380,13 +380,13 @@ impl MyPage {
         })?;
         self.save_draft(&mut tx, &reg, AuditAction::RegistrationSubmitted, client).await?;
         let office_name = match reg.office() {
-            Some(code) => tx.offices().get(&code).await?.map_or_else(|| code.to_string(), |o| o.name),
+            Some(code) => tx.offices().get(&code).await?.map_or_else(|| code.to_string(), |o| o.name().to_owned()),
             None => String::new(),
         };
-        self.mail(&mut tx, &holder.email, MailTemplate::RegistrationReceived { registration: reg.id, office_name })
+        self.mail(&mut tx, holder.email(), MailTemplate::RegistrationReceived { registration: reg.id(), office_name })
             .await?;
         tx.commit().await?;
-        Ok(reg.id)
+        Ok(reg.id())
     }
 
     /// Where the account and its latest registration stand, for the My Page home.
@@ -396,14 +396,14 @@ impl MyPage {
     pub async fn overview(&self, account: AccountId) -> Result<MyPageOverview, OverviewError> {
         let mut tx = self.read().await?;
         let holder = tx.accounts().get(account).await?.ok_or(OverviewError::AccountNotFound)?;
-        let establishment = match holder.establishment {
+        let establishment = match holder.establishment() {
             Some(id) => tx.establishments().get(id).await?,
             None => None,
         };
         let registration = tx.registrations().for_account(account).await?.into_iter().next();
         let draft_expires_at = registration
             .as_ref()
-            .filter(|r| r.status == RegistrationStatus::Draft)
+            .filter(|r| *r.status() == RegistrationStatus::Draft)
             .map(|r| r.draft_expires_at(self.config.draft_ttl));
         Ok(MyPageOverview { account: holder, establishment, registration, draft_expires_at })
     }

@@ -2,8 +2,8 @@
 
 use crate::model::{
     Account, AccountStatus, Actor, ApplicationHistory, AuditAction, ClientInfo, Establishment, EstablishmentId,
-    MailTemplate, NoteDecision, ProvisionalRegistration, RegistrationId, RegistrationStatus, StaffId, StaffMember,
-    StaffNote, StaffNoteError,
+    MailTemplate, NoteDecision, ProvisionalRegistration, RegistrationId, StaffId, StaffMember, StaffNote,
+    StaffNoteError,
 };
 use crate::ports::{InfrastructureError, RepositoryError, Transaction, Unique};
 use crate::usecases::{MyPage, infrastructure_from_repository, staff_with_role};
@@ -122,7 +122,7 @@ async fn reach(
     let Some(reg) = tx.registrations().get(id).await? else {
         return Ok(Err(Reach::NotFound));
     };
-    if reg.office().as_ref() != Some(&member.office) {
+    if reg.office().as_ref() != Some(member.office()) {
         return Ok(Err(Reach::OutsideOffice));
     }
     Ok(Ok((member, reg)))
@@ -136,7 +136,7 @@ impl MyPage {
     pub async fn review_queue(&self, staff: StaffId) -> Result<Vec<ProvisionalRegistration>, QueueError> {
         let mut tx = self.read().await?;
         let member = staff_with_role(&mut tx, staff, StaffRole::Reviewer).await?.ok_or(QueueError::NotPermitted)?;
-        Ok(tx.registrations().pending_for_office(&member.office).await?)
+        Ok(tx.registrations().pending_for_office(member.office()).await?)
     }
 
     /// One registration of the member's office, with the account that filed it.
@@ -152,7 +152,7 @@ impl MyPage {
         let (_, reg) = reach(&mut tx, staff, id).await??;
         let account = tx
             .accounts()
-            .get(reg.account)
+            .get(reg.account())
             .await?
             .ok_or_else(|| InfrastructureError::new("a registration's account is missing"))?;
         Ok((reg, account))
@@ -174,49 +174,44 @@ impl MyPage {
         let new_number = {
             let mut tx = self.begin().await?;
             let (_, reg) = reach(&mut tx, staff, id).await??;
-            if !reg.status.is_pending() {
+            if !reg.status().is_pending() {
                 return Err(ConfirmError::AlreadyDecided);
             }
             drop(tx);
-            match &reg.history {
+            match reg.history() {
                 Some(ApplicationHistory::FirstTime { office }) => Some(self.ports.numbers.allocate(office).await?),
                 _ => None,
             }
         };
         let mut tx = self.begin().await?;
         let (_, mut reg) = reach(&mut tx, staff, id).await??;
-        if !reg.status.is_pending() {
+        if !reg.status().is_pending() {
             return Err(ConfirmError::AlreadyDecided);
         }
         // Take the registration before reading anything else: a second reviewer confirming at the same moment
         // waits here on the database's row lock, then finds the version changed (R11).
         tx.registrations().update(&reg).await?;
-        reg.version += 1;
+        reg.mark_saved();
         // Only a Provisional account files a registration, and only confirmation makes it Active (R10, R11).
         let mut account = tx
             .accounts()
-            .get(reg.account)
+            .get(reg.account())
             .await?
-            .filter(|a| a.status == AccountStatus::Provisional)
+            .filter(|a| a.status() == AccountStatus::Provisional)
             .ok_or_else(|| InfrastructureError::new("a pending registration's account is not provisional"))?;
-        let establishment = match &reg.history {
+        let establishment = match reg.history() {
             Some(ApplicationHistory::PastApplicant { number }) => {
                 tx.establishments().by_number(number).await?.ok_or(ConfirmError::EstablishmentNotFound)?
             }
             Some(ApplicationHistory::FirstTime { .. }) => {
-                let info = reg.establishment.clone().ok_or_else(|| {
+                let info = reg.establishment().cloned().ok_or_else(|| {
                     InfrastructureError::new("a submitted first-time registration has no establishment")
                 })?;
                 let number = new_number
                     .clone()
                     .ok_or_else(|| InfrastructureError::new("the history changed while the number was drawn"))?;
-                let created = Establishment {
-                    id: self.new_id(EstablishmentId::from_bytes),
-                    number,
-                    name: info.name.clone(),
-                    info: Some(info),
-                    created_at: self.now(),
-                };
+                let created =
+                    Establishment::registered(self.new_id(EstablishmentId::from_bytes), number, info, self.now());
                 match tx.establishments().insert(&created).await {
                     Err(RepositoryError::Duplicate(Unique::EstablishmentNumber)) => {
                         return Err(InfrastructureError::new("the allocator gave a number already in use").into());
@@ -227,17 +222,16 @@ impl MyPage {
             }
             None => return Err(InfrastructureError::new("a submitted registration has no history").into()),
         };
-        let status =
-            RegistrationStatus::Confirmed { establishment: establishment.id, number: establishment.number.clone() };
-        reg.decide(staff, status, self.now()).map_err(|_| ConfirmError::AlreadyDecided)?;
+        reg.confirm(staff, establishment.id(), establishment.number().clone(), self.now())
+            .map_err(|_| ConfirmError::AlreadyDecided)?;
         tx.registrations().update(&reg).await?;
-        account.activate(establishment.id).map_err(|e| InfrastructureError::new(e.to_string()))?;
+        account.activate(establishment.id()).map_err(|e| InfrastructureError::new(e.to_string()))?;
         tx.accounts().update(&account).await?;
         let template = MailTemplate::RegistrationConfirmed {
-            number: establishment.number.clone(),
-            establishment_name: establishment.name.clone(),
+            number: establishment.number().clone(),
+            establishment_name: establishment.name().to_owned(),
         };
-        self.mail(&mut tx, &account.email, template).await?;
+        self.mail(&mut tx, account.email(), template).await?;
         self.audit(
             &mut tx,
             Actor::Staff(staff),
@@ -247,7 +241,7 @@ impl MyPage {
         )
         .await?;
         tx.commit().await?;
-        Ok(establishment.number)
+        Ok(establishment.number().clone())
     }
 
     /// Staff answer a registration of their office's queue with a note (R11): "contact needed" keeps it in the
@@ -268,14 +262,18 @@ impl MyPage {
         let mut tx = self.begin().await?;
         let (member, mut reg) = reach(&mut tx, staff, id).await??;
         let text = note.as_str().to_owned();
-        reg.decide(staff, decision.status(note), self.now()).map_err(|_| ReviewError::AlreadyDecided)?;
+        reg.decide_with_note(staff, decision, note, self.now()).map_err(|_| ReviewError::AlreadyDecided)?;
         tx.registrations().update(&reg).await?;
         let account = tx
             .accounts()
-            .get(reg.account)
+            .get(reg.account())
             .await?
             .ok_or_else(|| InfrastructureError::new("a registration's account is missing"))?;
-        let office_name = tx.offices().get(&member.office).await?.map_or_else(|| member.office.to_string(), |o| o.name);
+        let office_name = tx
+            .offices()
+            .get(member.office())
+            .await?
+            .map_or_else(|| member.office().to_string(), |o| o.name().to_owned());
         let (template, action) = match decision {
             NoteDecision::ContactNeeded => {
                 (MailTemplate::ContactNeeded { note: text, office_name }, AuditAction::RegistrationContactNeeded)
@@ -287,7 +285,7 @@ impl MyPage {
                 (MailTemplate::RegistrationRejected { reason: text, office_name }, AuditAction::RegistrationRejected)
             }
         };
-        self.mail(&mut tx, &account.email, template).await?;
+        self.mail(&mut tx, account.email(), template).await?;
         self.audit(&mut tx, Actor::Staff(staff), action, format!("registration:{id}"), client).await?;
         tx.commit().await?;
         Ok(())

@@ -275,7 +275,7 @@ async fn r3_keys_are_stored_only_as_keyed_digests() {
     let digests = w
         .kit
         .store
-        .read(|t| t.flows().flat_map(|f| f.keys.iter().map(|k| k.digest.is_some())).collect::<Vec<_>>())
+        .read(|t| t.flows().flat_map(|f| f.keys().iter().map(|k| k.digest.is_some())).collect::<Vec<_>>())
         .await;
     assert_eq!(digests, vec![true]);
 }
@@ -287,7 +287,7 @@ async fn r3_keys_are_typed_case_insensitively_in_full_width_and_malformed_ones_a
     let key = w.last_key("typing@example.jp").await;
     let err = register(&w, &requested.flow_token, "ABC").await.unwrap_err();
     assert!(matches!(err, RegisterPasswordError::Key(KeyRedemptionError::InvalidKey(AuthKeyError::WrongLength(3)))));
-    let attempts = w.kit.store.read(|t| t.flows().map(|f| f.wrong_attempts).sum::<u8>()).await;
+    let attempts = w.kit.store.read(|t| t.flows().map(|f| f.wrong_attempts()).sum::<u8>()).await;
     assert_eq!(attempts, 0);
     let full_width: String = key
         .to_lowercase()
@@ -343,7 +343,7 @@ async fn r3_a_wrong_key_whose_count_races_another_change_is_still_counted() {
     w.kit.store.inject(mypage_testkit::Fault::Conflict);
     let err = register(&w, &requested.flow_token, "ZZZZZ22222").await.unwrap_err();
     assert!(matches!(err, RegisterPasswordError::Key(KeyRedemptionError::WrongKey { remaining: 4 })));
-    assert_eq!(w.kit.store.read(|t| t.flows().map(|f| f.wrong_attempts).sum::<u8>()).await, 1);
+    assert_eq!(w.kit.store.read(|t| t.flows().map(|f| f.wrong_attempts()).sum::<u8>()).await, 1);
 }
 
 #[tokio::test]

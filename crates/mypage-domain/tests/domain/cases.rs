@@ -17,8 +17,8 @@ async fn case_a_counter_registration_then_terms_key_mail_and_password_make_an_ac
     let registration = CounterRegistration { email: "saiyou@example.jp".into(), establishment_number: EXISTING.into() };
     let account = m.register_email_at_counter(w.counter, &registration, &client()).await.unwrap();
     let before = w.kit.store.read(|t| t.account_by_email("saiyou@example.jp").cloned()).await.unwrap();
-    assert_eq!(before.status, AccountStatus::AwaitingPassword);
-    assert!(before.password.is_none());
+    assert_eq!(before.status(), AccountStatus::AwaitingPassword);
+    assert!(before.password().is_none());
 
     // R1, R3, R7: terms agreed, the address entered, the key mailed.
     let requested = w.request(FlowPurpose::OpenMyPage, "saiyou@example.jp").await.unwrap();
@@ -31,11 +31,11 @@ async fn case_a_counter_registration_then_terms_key_mail_and_password_make_an_ac
     assert_eq!(done.status, AccountStatus::Active);
     let after = w.kit.store.read(|t| t.account_by_email("saiyou@example.jp").cloned()).await.unwrap();
     let establishment =
-        w.kit.store.read(|t| t.establishments().find(|e| e.id == after.establishment.unwrap()).cloned()).await;
-    assert_eq!(establishment.unwrap().number, EstablishmentNumber::parse(EXISTING).unwrap());
-    let consent = after.consent.unwrap();
+        w.kit.store.read(|t| t.establishments().find(|e| e.id() == after.establishment().unwrap()).cloned()).await;
+    assert_eq!(*establishment.unwrap().number(), EstablishmentNumber::parse(EXISTING).unwrap());
+    let consent = after.consent().unwrap();
     assert_eq!((consent.privacy_policy, consent.mypage_terms), (TermsVersion(1), TermsVersion(1)));
-    let spent = w.kit.store.read(|t| t.flows().all(|f| f.state == FlowState::Spent)).await;
+    let spent = w.kit.store.read(|t| t.flows().all(|f| f.state() == FlowState::Spent)).await;
     assert!(spent, "R6: the flow is spent");
 
     // R13: the completion screen leads to login, which works.
@@ -81,9 +81,9 @@ async fn case_b_past_applicant_signs_up_files_a_job_offer_and_is_confirmed_again
     let number = m.confirm_registration(w.reviewer, id, &client()).await.unwrap();
     assert_eq!(number.to_string(), EXISTING);
     let overview = m.overview(account).await.unwrap();
-    assert_eq!(overview.account.status, AccountStatus::Active);
-    assert_eq!(overview.establishment.unwrap().number, number);
-    assert!(matches!(overview.registration.unwrap().status, RegistrationStatus::Confirmed { .. }));
+    assert_eq!(overview.account.status(), AccountStatus::Active);
+    assert_eq!(*overview.establishment.unwrap().number(), number);
+    assert!(matches!(overview.registration.unwrap().status(), RegistrationStatus::Confirmed { .. }));
     assert_eq!(w.kit.store.mail_codes_to("tanaka@example.co.jp").await.last(), Some(&"registration_confirmed"));
     assert!(m.review_queue(w.reviewer).await.unwrap().is_empty());
 }
@@ -99,20 +99,20 @@ async fn case_c_first_time_applicant_is_given_a_new_establishment_number_on_conf
     m.save_job_offer(account, &fixtures::job_offer(), &client()).await.unwrap();
     m.submit_registration(account, &client()).await.unwrap();
     let (registration, holder) = m.registration_for_review(w.reviewer, id).await.unwrap();
-    assert_eq!(holder.id, account);
-    assert!(matches!(registration.history, Some(ApplicationHistory::FirstTime { .. })));
-    assert_eq!(registration.establishment.as_ref().unwrap().name_kana, "カブシキガイシャ ハローテストセイサクショ");
+    assert_eq!(holder.id(), account);
+    assert!(matches!(registration.history(), Some(ApplicationHistory::FirstTime { .. })));
+    assert_eq!(registration.establishment().unwrap().name_kana, "カブシキガイシャ ハローテストセイサクショ");
 
     // Step 4: staff confirm; a new establishment with a new number under office 1301.
     let number = m.confirm_registration(w.reviewer, id, &client()).await.unwrap();
     assert_eq!(number.office().as_str(), "1301");
     assert_ne!(number.to_string(), EXISTING);
-    let created = w.kit.store.read(|t| t.establishments().find(|e| e.number == number).cloned()).await.unwrap();
-    assert_eq!(created.name, "株式会社ハローテスト製作所");
-    assert!(created.info.is_some());
+    let created = w.kit.store.read(|t| t.establishments().find(|e| *e.number() == number).cloned()).await.unwrap();
+    assert_eq!(created.name(), "株式会社ハローテスト製作所");
+    assert!(created.info().is_some());
     let overview = m.overview(account).await.unwrap();
-    assert_eq!(overview.account.status, AccountStatus::Active);
-    assert_eq!(overview.account.establishment, Some(created.id));
+    assert_eq!(overview.account.status(), AccountStatus::Active);
+    assert_eq!(overview.account.establishment(), Some(created.id()));
     let confirmed = w.kit.store.read_outbox(|mails| {
         mails.iter().any(|r| {
             matches!(&r.mail.template,

@@ -13,7 +13,7 @@ async fn r12_r14_counter_staff_find_their_own_offices_establishments_by_name_or_
     let w = world().await;
     let m = &w.kit.mypage;
     let by_name = m.find_establishments(w.counter, "ハロー").await.unwrap();
-    assert_eq!(by_name.iter().map(|e| e.number.to_string()).collect::<Vec<_>>(), vec![EXISTING]);
+    assert_eq!(by_name.iter().map(|e| e.number().to_string()).collect::<Vec<_>>(), vec![EXISTING]);
     let all = m.find_establishments(w.counter, "  ").await.unwrap();
     assert_eq!(all.len(), 1, "an empty search lists the office's establishments");
     let by_number = m.find_establishments(w.counter, "１３０１１２３４５６７").await.unwrap();

@@ -20,9 +20,9 @@ async fn r12_staff_register_an_address_that_then_waits_for_its_password() {
         .await
         .unwrap();
     let account = w.kit.store.read(|t| t.account_by_email("Saiyou@example.jp").cloned()).await.unwrap();
-    assert_eq!(account.id, id);
-    assert_eq!(account.status, AccountStatus::AwaitingPassword);
-    assert_eq!(account.email.as_str(), "Saiyou@example.jp");
+    assert_eq!(account.id(), id);
+    assert_eq!(account.status(), AccountStatus::AwaitingPassword);
+    assert_eq!(account.email().as_str(), "Saiyou@example.jp");
 }
 
 #[tokio::test]

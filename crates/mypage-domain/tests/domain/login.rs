@@ -114,7 +114,7 @@ async fn r5_a_hash_with_old_parameters_is_upgraded_at_login() {
     };
     let upgraded = MyPage::new(ports, DomainConfig::default());
     upgraded.login("old@example.jp", &secret(TEST_PASSWORD), &client()).await.unwrap();
-    let stored = w.kit.store.read(|t| t.account_by_email("old@example.jp").unwrap().password.clone().unwrap()).await;
+    let stored = w.kit.store.read(|t| t.account_by_email("old@example.jp").unwrap().password().cloned().unwrap()).await;
     assert!(stored.as_str().starts_with("$fast$v=2$"), "{stored:?}");
     let rehashed = w.kit.store.read(|t| t.audit().iter().any(|e| e.action == AuditAction::PasswordRehashed)).await;
     assert!(rehashed);

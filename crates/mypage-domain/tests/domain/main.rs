@@ -117,6 +117,6 @@ impl World {
 
     /// The id of the account's latest registration.
     pub async fn registration_of(&self, account: AccountId) -> mypage_domain::model::RegistrationId {
-        self.kit.mypage.overview(account).await.unwrap().registration.expect("a registration").id
+        self.kit.mypage.overview(account).await.unwrap().registration.expect("a registration").id()
     }
 }

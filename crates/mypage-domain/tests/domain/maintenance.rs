@@ -19,10 +19,10 @@ async fn r10_r3_the_periodic_job_expires_old_drafts_and_flows_and_forgets_old_th
     let report = w.kit.mypage.expire_stale().await.unwrap();
     assert_eq!((report.drafts, report.flows), (1, 1));
     assert!(report.throttle_hits >= 2, "{report:?}");
-    let status = w.kit.mypage.overview(account).await.unwrap().registration.unwrap().status;
+    let status = w.kit.mypage.overview(account).await.unwrap().registration.unwrap().status().clone();
     assert_eq!(status, RegistrationStatus::Expired);
     let dead =
-        w.kit.store.read(|t| t.flows().filter(|f| f.state == FlowState::Dead(DeathCause::Expired)).count()).await;
+        w.kit.store.read(|t| t.flows().filter(|f| f.state() == FlowState::Dead(DeathCause::Expired)).count()).await;
     assert_eq!(dead, 1);
     assert_eq!(w.kit.mypage.expire_stale().await.unwrap().drafts, 0, "running again finds nothing");
 }

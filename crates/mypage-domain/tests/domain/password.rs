@@ -30,7 +30,7 @@ async fn r5_a_password_against_the_rule_is_refused_without_spending_a_key_attemp
         let err = m.register_password(&entry, &client()).await.unwrap_err();
         assert!(matches!(err, RegisterPasswordError::Password(e) if e == expected), "{password}");
     }
-    assert_eq!(w.kit.store.read(|t| t.flows().map(|f| f.wrong_attempts).sum::<u8>()).await, 0);
+    assert_eq!(w.kit.store.read(|t| t.flows().map(|f| f.wrong_attempts()).sum::<u8>()).await, 0);
     assert!(m.register_password(&World::entry(&requested.flow_token, &key), &client()).await.is_ok());
 }
 
@@ -49,7 +49,8 @@ async fn r5_the_nist_profile_accepts_a_long_passphrase_without_symbols() {
 async fn r5_the_password_is_stored_only_as_a_hash() {
     let w = world().await;
     w.kit.sign_up("hash@example.jp").await;
-    let stored = w.kit.store.read(|t| t.account_by_email("hash@example.jp").unwrap().password.clone().unwrap()).await;
+    let stored =
+        w.kit.store.read(|t| t.account_by_email("hash@example.jp").unwrap().password().cloned().unwrap()).await;
     assert!(stored.as_str().starts_with("$fast$"));
     assert!(!stored.as_str().contains(TEST_PASSWORD));
     assert!(!format!("{stored:?}").contains(stored.as_str()));

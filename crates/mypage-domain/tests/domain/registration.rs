@@ -121,7 +121,7 @@ async fn r10_bad_fields_are_all_reported_and_nothing_is_saved() {
     };
     assert_eq!(errors.of("wage_max"), Some(&FieldProblem::Conflicts { with: "wage_min" }));
     let draft = m.overview(account).await.unwrap().registration.unwrap();
-    assert!(draft.establishment.is_none() && draft.job_offer.is_none());
+    assert!(draft.establishment().is_none() && draft.job_offer().is_none());
 }
 
 #[tokio::test]
@@ -169,7 +169,7 @@ async fn r10_an_unsubmitted_draft_expires_after_14_days_from_its_last_save() {
     use mypage_domain::ports::Clock;
     assert_eq!(expires, w.kit.clock.now());
     assert!(matches!(m.submit_registration(account, &client()).await, Err(SubmitError::NoDraft)));
-    let status = m.overview(account).await.unwrap().registration.unwrap().status;
+    let status = m.overview(account).await.unwrap().registration.unwrap().status().clone();
     assert_eq!(status, RegistrationStatus::Expired);
     // A new draft may be started.
     assert!(m.declare_history(account, &past(EXISTING), &client()).await.is_ok());
@@ -184,7 +184,7 @@ async fn r10_switching_to_a_past_application_drops_the_establishment_information
     m.save_establishment_info(account, &fixtures::establishment_info(), &client()).await.unwrap();
     m.declare_history(account, &past(EXISTING), &client()).await.unwrap();
     let draft = m.overview(account).await.unwrap().registration.unwrap();
-    assert!(draft.establishment.is_none());
+    assert!(draft.establishment().is_none());
     assert_eq!(w.kit.store.read(|t| t.registrations().count()).await, 1, "the same draft, not a second one");
 }
 
@@ -193,7 +193,7 @@ async fn r10_the_home_page_shows_where_the_registration_stands() {
     let w = world().await;
     let account = w.submitted_first_timer("c@example.jp", "1301").await;
     let overview = w.kit.mypage.overview(account).await.unwrap();
-    assert_eq!(overview.registration.unwrap().status, RegistrationStatus::Submitted);
+    assert_eq!(*overview.registration.unwrap().status(), RegistrationStatus::Submitted);
     assert!(overview.establishment.is_none());
     assert!(overview.draft_expires_at.is_none());
 }
@@ -223,7 +223,7 @@ async fn r10_a_failed_save_reports_an_infrastructure_error_and_keeps_the_previou
     m.save_job_offer(account, &fixtures::job_offer(), &client()).await.unwrap();
     w.kit.store.fail_next_commits(1);
     assert!(matches!(m.submit_registration(account, &client()).await, Err(SubmitError::Infrastructure(_))));
-    assert_eq!(m.overview(account).await.unwrap().registration.unwrap().status, RegistrationStatus::Draft);
+    assert_eq!(*m.overview(account).await.unwrap().registration.unwrap().status(), RegistrationStatus::Draft);
     assert!(w.kit.store.mail_codes_to("c@example.jp").await.iter().all(|c| *c != "registration_received"));
 }
 

@@ -35,7 +35,7 @@ async fn r11_decide_with_note_contact_needed_keeps_it_in_the_queue_mails_the_not
     let w = world().await;
     let (_, reg, mail, audit) = decided_with_note(&w, NoteDecision::ContactNeeded, "お電話します。").await;
     let note = StaffNote::parse("お電話します。").unwrap();
-    assert_eq!((&reg.status, reg.decided_by), (&RegistrationStatus::ContactNeeded { note }, Some(w.reviewer)));
+    assert_eq!((reg.status(), reg.decided_by()), (&RegistrationStatus::ContactNeeded { note }, Some(w.reviewer)));
     assert_eq!(mail, Some("contact_needed"));
     assert_eq!(audit.last(), Some(&(Actor::Staff(w.reviewer), AuditAction::RegistrationContactNeeded)));
     assert_eq!(w.kit.mypage.review_queue(w.reviewer).await.unwrap().len(), 1, "it stays in the queue");
@@ -46,7 +46,7 @@ async fn r11_decide_with_note_return_sends_it_back_for_correction_with_the_note_
     let w = world().await;
     let (account, reg, mail, audit) = decided_with_note(&w, NoteDecision::Return, "所在地を番地まで。").await;
     let note = StaffNote::parse("所在地を番地まで。").unwrap();
-    assert_eq!((&reg.status, reg.decided_by), (&RegistrationStatus::Returned { note }, Some(w.reviewer)));
+    assert_eq!((reg.status(), reg.decided_by()), (&RegistrationStatus::Returned { note }, Some(w.reviewer)));
     assert_eq!(mail, Some("registration_returned"));
     assert_eq!(audit.last(), Some(&(Actor::Staff(w.reviewer), AuditAction::RegistrationReturned)));
     assert!(w.kit.mypage.review_queue(w.reviewer).await.unwrap().is_empty(), "it leaves the queue");
@@ -59,12 +59,12 @@ async fn r11_decide_with_note_reject_ends_the_review_with_the_reason_and_is_audi
     let w = world().await;
     let (_, reg, mail, audit) = decided_with_note(&w, NoteDecision::Reject, "確認できませんでした。").await;
     let reason = StaffNote::parse("確認できませんでした。").unwrap();
-    assert_eq!((&reg.status, reg.decided_by), (&RegistrationStatus::Rejected { reason }, Some(w.reviewer)));
+    assert_eq!((reg.status(), reg.decided_by()), (&RegistrationStatus::Rejected { reason }, Some(w.reviewer)));
     assert_eq!(mail, Some("registration_rejected"));
     assert_eq!(audit.last(), Some(&(Actor::Staff(w.reviewer), AuditAction::RegistrationRejected)));
     let m = &w.kit.mypage;
     assert!(matches!(
-        m.decide_with_note(w.reviewer, reg.id, NoteDecision::ContactNeeded, "連絡", &client()).await,
+        m.decide_with_note(w.reviewer, reg.id(), NoteDecision::ContactNeeded, "連絡", &client()).await,
         Err(ReviewError::AlreadyDecided)
     ));
 }
@@ -83,7 +83,7 @@ async fn r11_decide_with_note_refuses_an_empty_note_whatever_the_decision_and_ch
     }
     assert_eq!(w.kit.store.mail_count().await, mails);
     assert_eq!(
-        w.kit.mypage.overview(account).await.unwrap().registration.unwrap().status,
+        *w.kit.mypage.overview(account).await.unwrap().registration.unwrap().status(),
         RegistrationStatus::Submitted
     );
 }
@@ -101,7 +101,7 @@ async fn r14_a_reviewer_of_another_office_can_neither_see_nor_decide_a_registrat
     assert!(matches!(m.mark_contact_needed(o, id, "連絡します", &client()).await, Err(ReviewError::OutsideOffice)));
     assert!(matches!(m.return_registration(o, id, "修正を", &client()).await, Err(ReviewError::OutsideOffice)));
     assert!(matches!(m.reject_registration(o, id, "不可", &client()).await, Err(ReviewError::OutsideOffice)));
-    assert_eq!(m.overview(account).await.unwrap().registration.unwrap().status, RegistrationStatus::Submitted);
+    assert_eq!(*m.overview(account).await.unwrap().registration.unwrap().status(), RegistrationStatus::Submitted);
 }
 
 #[tokio::test]
@@ -133,7 +133,7 @@ async fn r11_contact_needed_keeps_the_registration_in_the_queue_and_tells_the_em
     m.mark_contact_needed(w.reviewer, id, "  担当者様へお電話します。\r\n平日日中にご連絡ください。 ", &client())
         .await
         .unwrap();
-    let status = m.overview(account).await.unwrap().registration.unwrap().status;
+    let status = m.overview(account).await.unwrap().registration.unwrap().status().clone();
     let RegistrationStatus::ContactNeeded { note } = status else { panic!("{status:?}") };
     assert_eq!(note.as_str(), "担当者様へお電話します。\n平日日中にご連絡ください。");
     assert_eq!(m.review_queue(w.reviewer).await.unwrap().len(), 1);
@@ -215,7 +215,7 @@ async fn r11_when_two_reviewers_decide_at_once_the_second_is_told_it_was_decided
     w.kit.store.inject(Fault::Conflict);
     assert!(matches!(m.reject_registration(w.reviewer, id, "不可", &client()).await, Err(ReviewError::AlreadyDecided)));
     assert_eq!(w.kit.store.mail_count().await, mails, "R16: no mail without the state change");
-    assert_eq!(m.overview(account).await.unwrap().registration.unwrap().status, RegistrationStatus::Submitted);
+    assert_eq!(*m.overview(account).await.unwrap().registration.unwrap().status(), RegistrationStatus::Submitted);
 }
 
 #[tokio::test]

@@ -28,7 +28,7 @@ async fn r16_a_resend_whose_commit_fails_queues_no_mail() {
     let err = w.kit.mypage.resend_auth_key(&requested.flow_token, &client()).await.unwrap_err();
     assert!(matches!(err, ResendAuthKeyError::Infrastructure(_)));
     assert_eq!(w.kit.store.mail_count().await, 1);
-    let flow_keys = w.kit.store.read(|t| t.flows().map(|f| f.keys.len()).sum::<usize>()).await;
+    let flow_keys = w.kit.store.read(|t| t.flows().map(|f| f.keys().len()).sum::<usize>()).await;
     assert_eq!(flow_keys, 1);
 }
 
