@@ -295,19 +295,13 @@ async fn admin(config: &Config, command: &str, args: &[String]) -> Result<()> {
 #[expect(clippy::print_stdout, reason = "a command prints its answer")]
 async fn outbox(config: &Config, args: &[String]) -> Result<()> {
     use mypage_domain::ports::MailState;
+    if args.first().map(String::as_str) == Some("requeue") {
+        return requeue(config, args.get(1).map(String::as_str)).await;
+    }
     let keys = ChaChaKeyGenerator::from_os()?;
     let secrets = secrets::Secrets::load_or_create(&config.data_dir, &keys)?;
     let db = open_database(config, *secrets.outbox.expose_secret()).await?;
     match args.first().map(String::as_str).unwrap_or("list") {
-        "requeue" => {
-            let id = args.get(1).context("outbox requeue: give the mail's id")?;
-            let id = mypage_domain::model::MailId::from_uuid(id.parse().context("outbox requeue: not a mail id")?);
-            if db.requeue(id, Utc::now()).await? {
-                println!("{id} is queued again");
-            } else {
-                anyhow::bail!("{id} is not a dead mail");
-            }
-        }
         which @ ("list" | "dead") => {
             for (state, n) in db.depth().await? {
                 println!("{:<8} {n}", state.code());
@@ -328,6 +322,23 @@ async fn outbox(config: &Config, args: &[String]) -> Result<()> {
         other => anyhow::bail!("outbox {other:?}: use list, dead or requeue ID"),
     }
     Ok(())
+}
+
+/// `outbox requeue ID`: a dead mail back in the queue, through the domain's use case, so that the audit trail
+/// records that the operator (the system) re-queued it (R15, R16).
+#[expect(clippy::print_stdout, reason = "a command prints its answer")]
+async fn requeue(config: &Config, id: Option<&str>) -> Result<()> {
+    use mypage_domain::model::{ClientInfo, MailId};
+    use mypage_domain::usecases::AdminActor;
+    let id = id.context("outbox requeue: give the mail's id")?;
+    let id = MailId::from_uuid(id.parse().context("outbox requeue: not a mail id")?);
+    let wired = wire(config).await?;
+    if wired.mypage.requeue_dead_mail(AdminActor::System, id, &ClientInfo::system()).await? {
+        println!("{id} is queued again");
+        Ok(())
+    } else {
+        anyhow::bail!("{id} is not a dead mail")
+    }
 }
 
 /// `check-config`: reads every setting and says what the server would use, without starting it.

@@ -147,6 +147,32 @@ async fn offices_and_staff_are_added_from_the_command_line_with_the_password_on_
 }
 
 #[tokio::test]
+async fn outbox_requeue_goes_through_the_domain_and_refuses_a_mail_that_is_not_dead() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let run = |args: &'static [&'static str]| {
+        let data = data.path().to_owned();
+        async move {
+            Command::new(env!("CARGO_BIN_EXE_mypage-server"))
+                .args(args)
+                .env("MYPAGE_DATA_DIR", data)
+                .env("MYPAGE_DEMO", "false")
+                .env("RUST_BACKTRACE", "0")
+                .env_remove("MYPAGE_DATABASE_URL")
+                .stdin(Stdio::null())
+                .output()
+                .await
+                .expect("the binary runs")
+        }
+    };
+    let unknown = run(&["outbox", "requeue", "0b7e3c1a-5d2f-4e8a-9c6b-1f2e3d4c5b6a"]).await;
+    assert!(!unknown.status.success(), "an unknown mail is not re-queued");
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(stderr.contains("is not a dead mail"), "{stderr}");
+    let without_id = run(&["outbox", "requeue"]).await;
+    assert!(String::from_utf8_lossy(&without_id.stderr).contains("give the mail's id"));
+}
+
+#[tokio::test]
 async fn settings_come_from_a_toml_file_where_a_variable_wins_and_an_unknown_key_is_named() {
     let data = tempfile::tempdir().expect("a temporary folder");
     let file = data.path().join("mypage.toml");

@@ -23,7 +23,7 @@ pub enum AdminActor {
 }
 
 impl AdminActor {
-    fn actor(self) -> Actor {
+    pub(super) fn actor(self) -> Actor {
         match self {
             Self::System => Actor::System,
             Self::Staff(id) => Actor::Staff(id),
@@ -31,7 +31,7 @@ impl AdminActor {
     }
 
     /// Whether the actor may act with `role`, and, for a member, within `office` when one is given.
-    async fn allowed(
+    pub(super) async fn allowed(
         self,
         tx: &mut Box<dyn Transaction>,
         role: StaffRole,

@@ -4,7 +4,7 @@
 
 use crate::model::{Actor, AuditAction, ClientInfo, Establishment, MailId, StaffId, StaffMember, StaffMemberRecord};
 use crate::ports::{InfrastructureError, MailState, MailSummary};
-use crate::usecases::{MyPage, infrastructure_from_repository, staff_with_role};
+use crate::usecases::{AdminActor, MyPage, infrastructure_from_repository, staff_with_role};
 use crate::values::{OfficeCode, StaffRole};
 
 /// A staff member as the console shows them: never the password's hash.
@@ -115,19 +115,39 @@ impl MyPage {
         Ok(self.ports.outbox.list(Some(MailState::Dead), 200).await?)
     }
 
-    /// Puts a dead mail back in the queue, to be sent at once, and records who did it; `false` when the mail is
-    /// not dead (already re-queued, or unknown).
+    /// An admin puts a dead mail back in the queue from the console: [`MyPage::requeue_dead_mail`] with
+    /// [`AdminActor::Staff`].
     ///
     /// # Errors
     /// [`ConsoleError::NotPermitted`] for anyone but an admin.
     pub async fn requeue_mail(&self, by: StaffId, id: MailId, client: &ClientInfo) -> Result<bool, ConsoleError> {
-        self.require_admin(by).await?;
+        self.requeue_dead_mail(AdminActor::Staff(by), id, client).await
+    }
+
+    /// Puts a dead mail back in the queue, to be sent at once (R16), and records who did it (R15): an admin at the
+    /// console, or the operator at the command line ([`AdminActor::System`]). `false` when the mail is not dead
+    /// (already re-queued, or unknown); nothing is recorded then.
+    ///
+    /// # Errors
+    /// [`ConsoleError::NotPermitted`] for a member who is not an admin.
+    pub async fn requeue_dead_mail(
+        &self,
+        by: AdminActor,
+        id: MailId,
+        client: &ClientInfo,
+    ) -> Result<bool, ConsoleError> {
+        {
+            let mut tx = self.read().await?;
+            if !by.allowed(&mut tx, StaffRole::Admin, None).await? {
+                return Err(ConsoleError::NotPermitted);
+            }
+        }
         if !self.ports.outbox.requeue(id, self.now()).await? {
             return Ok(false);
         }
         // The queue is not part of the unit of work: the audit event follows the requeue in its own transaction.
         let mut tx = self.begin().await?;
-        self.audit(&mut tx, Actor::Staff(by), AuditAction::MailRequeued, format!("mail:{id}"), client).await?;
+        self.audit(&mut tx, by.actor(), AuditAction::MailRequeued, format!("mail:{id}"), client).await?;
         tx.commit().await?;
         Ok(true)
     }

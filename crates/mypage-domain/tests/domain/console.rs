@@ -2,9 +2,9 @@
 //! the staff list and the dead mails for admins only, and a re-queue recorded in the audit trail.
 
 use chrono::Duration;
-use mypage_domain::model::{AuditAction, FlowPurpose};
+use mypage_domain::model::{Actor, AuditAction, ClientInfo, FlowPurpose};
 use mypage_domain::ports::{Clock, MailQueue, MailState};
-use mypage_domain::usecases::ConsoleError;
+use mypage_domain::usecases::{AdminActor, ConsoleError};
 
 use crate::{EXISTING, client, world};
 
@@ -57,6 +57,37 @@ async fn r16_an_admin_sees_the_dead_mails_and_requeues_one_once_with_an_audit_ev
     assert_eq!(store.list(Some(MailState::Pending), 10).await.unwrap().len(), 1);
     let requeued = store.read(|t| t.audit().iter().filter(|e| e.action == AuditAction::MailRequeued).count()).await;
     assert_eq!(requeued, 1);
+}
+
+#[tokio::test]
+async fn r15_r16_the_operator_requeues_a_dead_mail_from_the_command_line_through_the_audited_use_case() {
+    let w = world().await;
+    w.request(FlowPurpose::SignUp, "dead@example.jp").await.unwrap();
+    let store = &w.kit.store;
+    let now = w.kit.clock.now();
+    let id = store.claim(now, 10, now + Duration::minutes(5)).await.unwrap()[0].mail.id;
+    store.mark_dead(id, "550 5.1.1 no such user").await.unwrap();
+
+    let m = &w.kit.mypage;
+    let cli = ClientInfo::system();
+    assert!(matches!(
+        m.requeue_dead_mail(AdminActor::Staff(w.reviewer), id, &cli).await,
+        Err(ConsoleError::NotPermitted)
+    ));
+    assert!(m.requeue_dead_mail(AdminActor::System, id, &cli).await.unwrap());
+    assert!(!m.requeue_dead_mail(AdminActor::System, id, &cli).await.unwrap(), "a mail is re-queued once");
+    assert_eq!(store.list(Some(MailState::Pending), 10).await.unwrap().len(), 1);
+    let subject = format!("mail:{id}");
+    let recorded: Vec<(Actor, AuditAction, ClientInfo)> = store
+        .read(|t| {
+            t.audit().iter().filter(|e| e.subject == subject).map(|e| (e.actor, e.action, e.client.clone())).collect()
+        })
+        .await;
+    assert_eq!(
+        recorded,
+        [(Actor::System, AuditAction::MailRequeued, ClientInfo::system())],
+        "recorded once, as the system"
+    );
 }
 
 #[tokio::test]
