@@ -1,22 +1,153 @@
-//! Browser sessions, kept through the domain's `SessionStore` port so that any instance serves any request.
+//! Sessions, for browsers and API clients alike, kept through the domain's `SessionStore` port so that any instance
+//! serves any request.
 //!
-//! The cookie holds a random id; the store holds only its keyed digest. The id is renewed at login (R13), the
-//! session ends when idle, and every form carries the session's CSRF token.
+//! [`Sessions`] is the one lifecycle: open, resume, renew, end, and the rule that a used session is touched at most
+//! once a minute. A browser holds the id in a cookie ([`around`] loads and saves it), an API client as a bearer
+//! token; the store holds only the id's keyed digest. The id is renewed at login (R13), the session ends when idle,
+//! and a browser's session carries its CSRF token. A store that fails is a 503, never a logged-out answer, so that
+//! nobody throws away a session that is still good.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use mypage_domain::model::{AccountId, StaffId};
-use mypage_domain::ports::{Clock, DigestPurpose, KeyDigest, KeyGenerator, Session, SessionStore, SessionSubject};
+use mypage_domain::ports::{
+    Clock, Digest, DigestPurpose, InfrastructureError, KeyDigest, KeyGenerator, Session, SessionStore, SessionSubject,
+};
 use poem::http::header;
 use poem::{Endpoint, IntoResponse, Request, Response};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
-/// The cookie's name. `__Host-` binds it to this host and path `/` when served over TLS.
-pub(crate) fn cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-mypage" } else { "mypage" }
+use crate::problem::Problem;
+
+/// The session service: every session, cookie or bearer token, is opened, resumed, renewed and ended here.
+#[derive(Clone)]
+pub(crate) struct Sessions {
+    store: Arc<dyn SessionStore>,
+    digest: Arc<dyn KeyDigest>,
+    keys: Arc<dyn KeyGenerator>,
+    clock: Arc<dyn Clock>,
+    idle: Duration,
+    lifetime: Duration,
+    secure: bool,
+}
+
+/// A live session found by its id.
+pub(crate) struct Resumed {
+    /// The session as stored.
+    pub(crate) session: Session,
+    /// It should be saved again to stay alive (R13: sessions expire when idle).
+    pub(crate) touch: bool,
+}
+
+impl Sessions {
+    pub(crate) fn new(
+        store: Arc<dyn SessionStore>,
+        digest: Arc<dyn KeyDigest>,
+        keys: Arc<dyn KeyGenerator>,
+        clock: Arc<dyn Clock>,
+        idle: Duration,
+        lifetime: Duration,
+        secure: bool,
+    ) -> Self {
+        Self { store, digest, keys, clock, idle, lifetime, secure }
+    }
+
+    /// The time, for the limits that sit beside sessions.
+    pub(crate) fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
+    }
+
+    /// A fresh random token (session ids and CSRF tokens).
+    pub(crate) fn token(&self) -> SecretString {
+        self.keys.token()
+    }
+
+    fn digest_of(&self, id: &SecretString) -> Digest {
+        self.digest.digest(DigestPurpose::SessionId, id)
+    }
+
+    /// The live session of `id`, if any; `touch` says whether it is due to be saved again. A used session is
+    /// touched at most once a minute, so that a page view or an API call is not a write each time.
+    pub(crate) async fn resume(&self, id: &SecretString) -> Result<Option<Resumed>, InfrastructureError> {
+        let now = self.clock.now();
+        let Some(session) = self.store.load(&self.digest_of(id), now).await? else { return Ok(None) };
+        let touch = session.idle_expires_at < now + self.idle - Duration::minutes(1);
+        Ok(Some(Resumed { session, touch }))
+    }
+
+    /// Opens a new session for `subject`; returns its id, which only the client keeps.
+    pub(crate) async fn open(
+        &self,
+        subject: SessionSubject,
+        data: String,
+    ) -> Result<SecretString, InfrastructureError> {
+        let id = self.keys.token();
+        self.save(&id, subject, data, self.clock.now()).await?;
+        Ok(id)
+    }
+
+    /// Saves the session `id` with its data, alive for another idle period (never past its lifetime from
+    /// `created_at`).
+    pub(crate) async fn save(
+        &self,
+        id: &SecretString,
+        subject: SessionSubject,
+        data: String,
+        created_at: DateTime<Utc>,
+    ) -> Result<(), InfrastructureError> {
+        let now = self.clock.now();
+        let session = Session {
+            id: self.digest_of(id),
+            subject,
+            data,
+            created_at,
+            expires_at: created_at + self.lifetime,
+            idle_expires_at: now + self.idle,
+        };
+        self.store.save(&session).await
+    }
+
+    /// Renews a session at login (R13): the old id ends, a new one begins, so that an id planted before login is
+    /// worthless after it.
+    pub(crate) async fn renew(
+        &self,
+        old: Option<&SecretString>,
+        subject: SessionSubject,
+        data: String,
+    ) -> Result<SecretString, InfrastructureError> {
+        if let Some(old) = old {
+            self.end(old).await?;
+        }
+        self.open(subject, data).await
+    }
+
+    /// Ends the session `id` (logout).
+    pub(crate) async fn end(&self, id: &SecretString) -> Result<(), InfrastructureError> {
+        self.store.delete(&self.digest_of(id)).await
+    }
+
+    /// The subject of a bearer token, touched when due; `None` when the token is no live session.
+    pub(crate) async fn bearer(&self, token: &SecretString) -> Result<Option<SessionSubject>, InfrastructureError> {
+        let Some(resumed) = self.resume(token).await? else { return Ok(None) };
+        let Resumed { session, touch } = resumed;
+        if touch {
+            self.save(token, session.subject, session.data, session.created_at).await?;
+        }
+        Ok(Some(session.subject))
+    }
+
+    /// The cookie's name. `__Host-` binds it to this host and path `/` when served over TLS.
+    pub(crate) fn cookie_name(&self) -> &'static str {
+        if self.secure { "__Host-mypage" } else { "mypage" }
+    }
+
+    fn cookie(&self, value: &str, max_age: i64) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!("{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", self.cookie_name())
+    }
 }
 
 /// A flow started in this browser (R4): its token never leaves the server.
@@ -29,7 +160,7 @@ pub(crate) struct FlowRef {
     pub(crate) resends_left: u8,
 }
 
-/// What a session remembers.
+/// What a browser's session remembers.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct SessionData {
     pub(crate) csrf: String,
@@ -38,12 +169,12 @@ pub(crate) struct SessionData {
     pub(crate) notice: Option<String>,
 }
 
-/// The session of one request, shared between the middleware and the handler.
+/// The browser session of one request, shared between the middleware and the handler.
 #[derive(Debug)]
 pub(crate) struct SessionState {
     /// The cookie's id, when the browser sent a live one.
     id: Option<SecretString>,
-    pub(crate) subject: SessionSubject,
+    subject: SessionSubject,
     pub(crate) data: SessionData,
     created_at: DateTime<Utc>,
     dirty: bool,
@@ -52,6 +183,19 @@ pub(crate) struct SessionState {
 }
 
 impl SessionState {
+    fn fresh(sessions: &Sessions) -> Self {
+        Self {
+            id: None,
+            subject: SessionSubject::Anonymous,
+            data: SessionData { csrf: sessions.token().expose_secret().to_owned(), ..SessionData::default() },
+            created_at: sessions.clock.now(),
+            dirty: false,
+            renew: false,
+            end: false,
+        }
+    }
+
+    /// Keep what changed in `data`.
     pub(crate) fn changed(&mut self) {
         self.dirty = true;
     }
@@ -78,6 +222,7 @@ impl SessionState {
         self.end = true;
     }
 
+    /// The logged-in employer, if any.
     pub(crate) fn employer(&self) -> Option<AccountId> {
         match self.subject {
             SessionSubject::Employer(id) => Some(id),
@@ -85,6 +230,7 @@ impl SessionState {
         }
     }
 
+    /// The logged-in staff member, if any.
     pub(crate) fn staff(&self) -> Option<StaffId> {
         match self.subject {
             SessionSubject::Staff(id) => Some(id),
@@ -93,20 +239,8 @@ impl SessionState {
     }
 }
 
-/// The handle handlers take from the request's data.
+/// The handle handlers and extractors take from the request's data.
 pub(crate) type SessionHandle = Arc<Mutex<SessionState>>;
-
-/// What the session middleware needs.
-#[derive(Clone)]
-pub(crate) struct SessionPorts {
-    pub(crate) store: Arc<dyn SessionStore>,
-    pub(crate) digest: Arc<dyn KeyDigest>,
-    pub(crate) keys: Arc<dyn KeyGenerator>,
-    pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) idle: Duration,
-    pub(crate) lifetime: Duration,
-    pub(crate) secure: bool,
-}
 
 fn cookie_value<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
     req.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(
@@ -117,107 +251,80 @@ fn cookie_value<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
     )
 }
 
-impl SessionPorts {
-    async fn load(&self, req: &Request) -> SessionState {
-        let now = self.clock.now();
-        let fresh = |keys: &dyn KeyGenerator| SessionState {
-            id: None,
-            subject: SessionSubject::Anonymous,
-            data: SessionData { csrf: keys.token().expose_secret().to_owned(), ..SessionData::default() },
-            created_at: now,
-            dirty: false,
+impl Sessions {
+    /// The browser's session of a request: its cookie's live session, or a fresh anonymous one.
+    async fn load(&self, req: &Request) -> Result<SessionState, InfrastructureError> {
+        let Some(raw) = cookie_value(req, self.cookie_name()) else { return Ok(SessionState::fresh(self)) };
+        let id = SecretString::from(raw.to_owned());
+        let Some(Resumed { session, touch }) = self.resume(&id).await? else { return Ok(SessionState::fresh(self)) };
+        // Data this adapter cannot read (written by another version) starts the session afresh.
+        let Ok(data) = serde_json::from_str::<SessionData>(&session.data) else { return Ok(SessionState::fresh(self)) };
+        Ok(SessionState {
+            id: Some(id),
+            subject: session.subject,
+            data,
+            created_at: session.created_at,
+            dirty: touch,
             renew: false,
             end: false,
-        };
-        let Some(raw) = cookie_value(req, cookie_name(self.secure)) else { return fresh(self.keys.as_ref()) };
-        let id = SecretString::from(raw.to_owned());
-        let digest = self.digest.digest(DigestPurpose::SessionId, &id);
-        match self.store.load(&digest, now).await {
-            Ok(Some(session)) => match serde_json::from_str::<SessionData>(&session.data) {
-                Ok(data) => SessionState {
-                    id: Some(id),
-                    subject: session.subject,
-                    data,
-                    created_at: session.created_at,
-                    // Touch the session so that it stays alive while used (R13: expires when idle), at most once a
-                    // minute, so that a page view is not a write.
-                    dirty: session.idle_expires_at < now + self.idle - Duration::minutes(1),
-                    renew: false,
-                    end: false,
-                },
-                Err(_) => fresh(self.keys.as_ref()),
-            },
-            Ok(None) => fresh(self.keys.as_ref()),
-            Err(e) => {
-                tracing::error!(error = %e, "the session store failed; serving without a session");
-                fresh(self.keys.as_ref())
-            }
-        }
+        })
     }
 
-    fn cookie(&self, value: &str, max_age: i64) -> String {
-        let secure = if self.secure { "; Secure" } else { "" };
-        format!("{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", cookie_name(self.secure))
-    }
-
-    async fn save(&self, state: &SessionState, response: &mut Response) {
-        let now = self.clock.now();
+    /// Writes what the handler changed and sets the cookie.
+    async fn store_state(&self, state: &SessionState, response: &mut Response) -> Result<(), InfrastructureError> {
         if state.end {
             if let Some(id) = &state.id {
-                let _ = self.store.delete(&self.digest.digest(DigestPurpose::SessionId, id)).await;
+                self.end(id).await?;
             }
-            if let Ok(v) = self.cookie("", 0).parse() {
-                response.headers_mut().append(header::SET_COOKIE, v);
-            }
-            return;
+            self.set_cookie(response, "", 0);
+            return Ok(());
         }
         if !state.dirty {
-            return;
+            return Ok(());
         }
-        let (id, created_at) = match (&state.id, state.renew) {
-            (Some(id), false) => (SecretString::from(id.expose_secret().to_owned()), state.created_at),
+        let mut data = state.data.clone();
+        let id = match (&state.id, state.renew) {
+            (Some(id), false) => {
+                let data = serde_json::to_string(&data).map_err(InfrastructureError::new)?;
+                self.save(id, state.subject, data, state.created_at).await?;
+                SecretString::from(id.expose_secret().to_owned())
+            }
             (old, _) => {
-                if let Some(old) = old {
-                    let _ = self.store.delete(&self.digest.digest(DigestPurpose::SessionId, old)).await;
+                if state.renew {
+                    // A token seen before login (by whoever planted the session) is worthless after it.
+                    data.csrf = self.token().expose_secret().to_owned();
                 }
-                (self.keys.token(), now)
+                let data = serde_json::to_string(&data).map_err(InfrastructureError::new)?;
+                self.renew(old.as_ref(), state.subject, data).await?
             }
         };
-        let mut data = state.data.clone();
-        if state.renew {
-            // A token seen before login (by whoever planted the session) is worthless after it.
-            data.csrf = self.keys.token().expose_secret().to_owned();
-        }
-        let session = Session {
-            id: self.digest.digest(DigestPurpose::SessionId, &id),
-            subject: state.subject,
-            data: serde_json::to_string(&data).unwrap_or_default(),
-            created_at,
-            expires_at: created_at + self.lifetime,
-            idle_expires_at: now + self.idle,
-        };
-        if let Err(e) = self.store.save(&session).await {
-            tracing::error!(error = %e, "the session could not be saved");
-            return;
-        }
-        if let Ok(v) = self.cookie(id.expose_secret(), self.idle.num_seconds()).parse() {
+        self.set_cookie(response, id.expose_secret(), self.idle.num_seconds());
+        Ok(())
+    }
+
+    fn set_cookie(&self, response: &mut Response, value: &str, max_age: i64) {
+        if let Ok(v) = self.cookie(value, max_age).parse() {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
     }
 }
 
-/// Loads the session before the handler and saves it after, setting the cookie when needed.
+/// Loads the browser's session before the handler and saves it after, setting the cookie when needed. A store
+/// that cannot be read or written answers 503: the browser keeps its cookie and can try again.
 pub(crate) async fn around<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
-    let Some(ports) = req.data::<SessionPorts>().cloned() else {
+    let Some(sessions) = req.data::<Sessions>().cloned() else {
         return Ok(ep.call(req).await?.into_response());
     };
-    let handle: SessionHandle = Arc::new(Mutex::new(ports.load(&req).await));
+    let state = sessions.load(&req).await.map_err(|e| Problem::unavailable(&e))?;
+    let handle: SessionHandle = Arc::new(Mutex::new(state));
     req.set_data(handle.clone());
-    let mut response = match ep.call(req).await {
-        Ok(r) => r.into_response(),
+    // What the handler changed is kept even when it answers with a problem: a flow that ended stays ended.
+    let outcome = ep.call(req).await.map(IntoResponse::into_response);
+    let mut response = match outcome {
+        Ok(response) => response,
         Err(e) => e.into_response(),
     };
     let state = handle.lock().await;
-    ports.save(&state, &mut response).await;
+    sessions.store_state(&state, &mut response).await.map_err(|e| Problem::unavailable(&e))?;
     Ok(response)
 }

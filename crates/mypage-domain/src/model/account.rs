@@ -82,25 +82,24 @@ pub struct AccountTransitionError {
 /// An employer's account. One per e-mail address; an establishment may have several (R12).
 ///
 /// Read it through its getters; it changes only through its transitions.
-// TODO(#10): private once mypage-http uses getters
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
     /// Its id.
-    pub id: AccountId,
+    id: AccountId,
     /// The address it logs in with and receives mail at.
-    pub email: EmailAddress,
+    email: EmailAddress,
     /// Where it stands.
-    pub status: AccountStatus,
+    status: AccountStatus,
     /// The establishment it acts for; `None` while Provisional.
-    pub establishment: Option<EstablishmentId>,
+    establishment: Option<EstablishmentId>,
     /// The password's hash; `None` while AwaitingPassword.
-    pub password: Option<PasswordHash>,
+    password: Option<PasswordHash>,
     /// The terms the employer agreed to when opening it (R1).
-    pub consent: Option<TermsConsent>,
+    consent: Option<TermsConsent>,
     /// When it was created.
-    pub created_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
     /// Optimistic-concurrency version; repositories refuse an update made from a stale copy.
-    pub version: u64,
+    version: u64,
 }
 
 /// An account as stored: what a repository reads back to rebuild one with [`Account::restore`].

@@ -171,31 +171,30 @@ pub enum FlowStepError {
 /// An auth-key flow: made when an e-mail is entered, bound to the browser session that entered it (R4).
 ///
 /// Read it through its getters; it changes only through its transitions.
-// TODO(#10): private once mypage-http uses getters
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthFlow {
     /// Its id.
-    pub id: FlowId,
+    id: FlowId,
     /// What it is for.
-    pub purpose: FlowPurpose,
+    purpose: FlowPurpose,
     /// The address entered.
-    pub email: EmailAddress,
+    email: EmailAddress,
     /// Keyed hash of the secret token the browser session holds; the key is accepted only with it (R4).
-    pub token_digest: Digest,
+    token_digest: Digest,
     /// Whom its mails reach.
-    pub target: FlowTarget,
+    target: FlowTarget,
     /// The terms agreed before the address was entered (R1); `None` for a reset.
-    pub consent: Option<TermsConsent>,
+    consent: Option<TermsConsent>,
     /// Every key requested, oldest first.
-    pub keys: Vec<IssuedKey>,
+    keys: Vec<IssuedKey>,
     /// Wrong keys entered, across all its keys (R3): asking for another key does not reset it.
-    pub wrong_attempts: u8,
+    wrong_attempts: u8,
     /// Where it stands.
-    pub state: FlowState,
+    state: FlowState,
     /// When it started.
-    pub created_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
     /// Optimistic-concurrency version.
-    pub version: u64,
+    version: u64,
 }
 
 /// A flow as stored: what a repository reads back to rebuild one with [`AuthFlow::restore`].

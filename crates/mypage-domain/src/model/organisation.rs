@@ -8,19 +8,18 @@ use crate::values::{EstablishmentInfo, EstablishmentNumber, OfficeCode, StaffRol
 /// An establishment known to the office, with its number.
 ///
 /// Read it through its getters.
-// TODO(#10): private once mypage-http uses getters
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Establishment {
     /// Its id.
-    pub id: EstablishmentId,
+    id: EstablishmentId,
     /// 事業所番号; unique.
-    pub number: EstablishmentNumber,
+    number: EstablishmentNumber,
     /// 事業所名称.
-    pub name: String,
+    name: String,
     /// What a first-time applicant entered (case C); `None` for one imported from the office's records.
-    pub info: Option<EstablishmentInfo>,
+    info: Option<EstablishmentInfo>,
     /// When it entered this system.
-    pub created_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
 }
 
 /// An establishment as stored: what a repository reads back to rebuild one with [`Establishment::restore`].
@@ -111,15 +110,14 @@ impl Establishment {
 /// A public employment office: the unit that owns establishments, staff and a review queue (R14).
 ///
 /// Read it through its getters.
-// TODO(#10): private once mypage-http uses getters
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Office {
     /// The four-digit code.
-    pub code: OfficeCode,
+    code: OfficeCode,
     /// The name (ハローワーク飯田橋).
-    pub name: String,
+    name: String,
     /// The phone number employers are told to call.
-    pub phone: Option<String>,
+    phone: Option<String>,
 }
 
 /// An office as stored: what a repository reads back to rebuild one with [`Office::restore`].
@@ -203,25 +201,24 @@ impl StaffLogin {
 /// A member of an office's staff.
 ///
 /// Read it through its getters; it changes only through its transitions.
-// TODO(#10): private once mypage-http uses getters
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffMember {
     /// Its id.
-    pub id: StaffId,
+    id: StaffId,
     /// The office it belongs to; it sees and acts on this office only (R14).
-    pub office: OfficeCode,
+    office: OfficeCode,
     /// The login name.
-    pub login: StaffLogin,
+    login: StaffLogin,
     /// The name shown in the console and the audit trail.
-    pub name: String,
+    name: String,
     /// What it may do.
-    pub roles: Vec<StaffRole>,
+    roles: Vec<StaffRole>,
     /// Its password's hash.
-    pub password: PasswordHash,
+    password: PasswordHash,
     /// A disabled member cannot log in or act.
-    pub active: bool,
+    active: bool,
     /// Optimistic-concurrency version.
-    pub version: u64,
+    version: u64,
 }
 
 /// A staff member as stored: what a repository reads back to rebuild one with [`StaffMember::restore`].

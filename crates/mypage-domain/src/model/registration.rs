@@ -286,31 +286,30 @@ pub enum RegistrationStepError {
 /// A provisional registration: the application history, the establishment information (case C) and one job offer.
 ///
 /// Read it through its getters; it changes only through its transitions.
-// TODO(#10): private once mypage-http uses getters
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProvisionalRegistration {
     /// Its id.
-    pub id: RegistrationId,
+    id: RegistrationId,
     /// The Provisional account filing it.
-    pub account: AccountId,
+    account: AccountId,
     /// 求人申し込み実績, once declared.
-    pub history: Option<ApplicationHistory>,
+    history: Option<ApplicationHistory>,
     /// 事業所情報, case C.
-    pub establishment: Option<EstablishmentInfo>,
+    establishment: Option<EstablishmentInfo>,
     /// 求人情報.
-    pub job_offer: Option<JobOffer>,
+    job_offer: Option<JobOffer>,
     /// Where it stands.
-    pub status: RegistrationStatus,
+    status: RegistrationStatus,
     /// When the draft was started.
-    pub created_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
     /// When the employer last saved it; a draft expires a configured time after this.
-    pub updated_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
     /// When it was last submitted.
-    pub submitted_at: Option<DateTime<Utc>>,
+    submitted_at: Option<DateTime<Utc>>,
     /// Who decided it last.
-    pub decided_by: Option<StaffId>,
+    decided_by: Option<StaffId>,
     /// Optimistic-concurrency version.
-    pub version: u64,
+    version: u64,
 }
 
 /// A registration as stored: what a repository reads back to rebuild one with [`ProvisionalRegistration::restore`].

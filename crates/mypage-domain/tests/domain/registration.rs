@@ -1,7 +1,7 @@
 //! The provisional registration step by step (R9, R10).
 
 use chrono::Duration;
-use mypage_domain::model::{AccountId, MissingPart, RegistrationStatus};
+use mypage_domain::model::{AccountId, MissingPart, NoteDecision, RegistrationStatus};
 use mypage_domain::usecases::{
     DeclareHistoryError, HistoryInput, OverviewError, SaveEstablishmentError, SaveJobOfferError, SubmitError,
 };
@@ -233,7 +233,9 @@ async fn r10_a_returned_registration_is_corrected_and_submitted_again() {
     let account = w.submitted_first_timer("c@example.jp", "1301").await;
     let id = w.registration_of(account).await;
     let m = &w.kit.mypage;
-    m.return_registration(w.reviewer, id, "賃金の上限を確認してください。", &client()).await.unwrap();
+    m.decide_with_note(w.reviewer, id, NoteDecision::Return, "賃金の上限を確認してください。", &client())
+        .await
+        .unwrap();
     let mut offer = fixtures::job_offer();
     offer.wage_max = "320000".into();
     m.save_job_offer(account, &offer, &client()).await.unwrap();

@@ -98,9 +98,18 @@ async fn r14_a_reviewer_of_another_office_can_neither_see_nor_decide_a_registrat
     assert!(m.review_queue(o).await.unwrap().is_empty());
     assert!(matches!(m.registration_for_review(o, id).await, Err(QueueError::OutsideOffice)));
     assert!(matches!(m.confirm_registration(o, id, &client()).await, Err(ConfirmError::OutsideOffice)));
-    assert!(matches!(m.mark_contact_needed(o, id, "連絡します", &client()).await, Err(ReviewError::OutsideOffice)));
-    assert!(matches!(m.return_registration(o, id, "修正を", &client()).await, Err(ReviewError::OutsideOffice)));
-    assert!(matches!(m.reject_registration(o, id, "不可", &client()).await, Err(ReviewError::OutsideOffice)));
+    assert!(matches!(
+        m.decide_with_note(o, id, NoteDecision::ContactNeeded, "連絡します", &client()).await,
+        Err(ReviewError::OutsideOffice)
+    ));
+    assert!(matches!(
+        m.decide_with_note(o, id, NoteDecision::Return, "修正を", &client()).await,
+        Err(ReviewError::OutsideOffice)
+    ));
+    assert!(matches!(
+        m.decide_with_note(o, id, NoteDecision::Reject, "不可", &client()).await,
+        Err(ReviewError::OutsideOffice)
+    ));
     assert_eq!(*m.overview(account).await.unwrap().registration.unwrap().status(), RegistrationStatus::Submitted);
 }
 
@@ -115,7 +124,7 @@ async fn r14_only_reviewers_review_and_only_counter_staff_register_addresses() {
         assert!(matches!(m.registration_for_review(not_reviewer, id).await, Err(QueueError::NotPermitted)));
         assert!(matches!(m.confirm_registration(not_reviewer, id, &client()).await, Err(ConfirmError::NotPermitted)));
         assert!(matches!(
-            m.reject_registration(not_reviewer, id, "不可", &client()).await,
+            m.decide_with_note(not_reviewer, id, NoteDecision::Reject, "不可", &client()).await,
             Err(ReviewError::NotPermitted)
         ));
     }
@@ -130,9 +139,15 @@ async fn r11_contact_needed_keeps_the_registration_in_the_queue_and_tells_the_em
     let account = w.submitted_first_timer("c@example.jp", "1301").await;
     let id = w.registration_of(account).await;
     let m = &w.kit.mypage;
-    m.mark_contact_needed(w.reviewer, id, "  担当者様へお電話します。\r\n平日日中にご連絡ください。 ", &client())
-        .await
-        .unwrap();
+    m.decide_with_note(
+        w.reviewer,
+        id,
+        NoteDecision::ContactNeeded,
+        "  担当者様へお電話します。\r\n平日日中にご連絡ください。 ",
+        &client(),
+    )
+    .await
+    .unwrap();
     let status = m.overview(account).await.unwrap().registration.unwrap().status().clone();
     let RegistrationStatus::ContactNeeded { note } = status else { panic!("{status:?}") };
     assert_eq!(note.as_str(), "担当者様へお電話します。\n平日日中にご連絡ください。");
@@ -148,11 +163,13 @@ async fn r11_a_rejection_carries_its_reason_and_ends_the_review() {
     let account = w.submitted_first_timer("c@example.jp", "1301").await;
     let id = w.registration_of(account).await;
     let m = &w.kit.mypage;
-    m.reject_registration(w.reviewer, id, "求人内容が確認できませんでした。", &client()).await.unwrap();
+    m.decide_with_note(w.reviewer, id, NoteDecision::Reject, "求人内容が確認できませんでした。", &client())
+        .await
+        .unwrap();
     assert_eq!(w.kit.store.mail_codes_to("c@example.jp").await.last(), Some(&"registration_rejected"));
     assert!(matches!(m.confirm_registration(w.reviewer, id, &client()).await, Err(ConfirmError::AlreadyDecided)));
     assert!(matches!(
-        m.return_registration(w.reviewer, id, "修正を", &client()).await,
+        m.decide_with_note(w.reviewer, id, NoteDecision::Return, "修正を", &client()).await,
         Err(ReviewError::AlreadyDecided)
     ));
     assert!(m.review_queue(w.reviewer).await.unwrap().is_empty());
@@ -163,7 +180,11 @@ async fn r11_a_return_mails_the_note() {
     let w = world().await;
     let account = w.submitted_first_timer("c@example.jp", "1301").await;
     let id = w.registration_of(account).await;
-    w.kit.mypage.return_registration(w.reviewer, id, "所在地を番地まで入力してください。", &client()).await.unwrap();
+    w.kit
+        .mypage
+        .decide_with_note(w.reviewer, id, NoteDecision::Return, "所在地を番地まで入力してください。", &client())
+        .await
+        .unwrap();
     let note = w.kit.store.read_outbox(|mails| match &mails.last().unwrap().mail.template {
         mypage_domain::model::MailTemplate::RegistrationReturned { note, office_name } => {
             Some((note.clone(), office_name.clone()))
@@ -180,12 +201,12 @@ async fn r11_a_decision_needs_a_note_of_at_most_1000_characters() {
     let id = w.registration_of(account).await;
     let m = &w.kit.mypage;
     assert!(matches!(
-        m.reject_registration(w.reviewer, id, " \u{3000} ", &client()).await,
+        m.decide_with_note(w.reviewer, id, NoteDecision::Reject, " \u{3000} ", &client()).await,
         Err(ReviewError::InvalidNote(StaffNoteError::Empty))
     ));
     let long = "あ".repeat(1001);
     assert!(matches!(
-        m.mark_contact_needed(w.reviewer, id, &long, &client()).await,
+        m.decide_with_note(w.reviewer, id, NoteDecision::ContactNeeded, &long, &client()).await,
         Err(ReviewError::InvalidNote(StaffNoteError::TooLong))
     ));
 }
@@ -198,7 +219,7 @@ async fn r11_an_unknown_registration_is_not_found() {
     assert!(matches!(m.registration_for_review(w.reviewer, id).await, Err(QueueError::RegistrationNotFound)));
     assert!(matches!(m.confirm_registration(w.reviewer, id, &client()).await, Err(ConfirmError::RegistrationNotFound)));
     assert!(matches!(
-        m.mark_contact_needed(w.reviewer, id, "連絡", &client()).await,
+        m.decide_with_note(w.reviewer, id, NoteDecision::ContactNeeded, "連絡", &client()).await,
         Err(ReviewError::RegistrationNotFound)
     ));
 }
@@ -213,7 +234,10 @@ async fn r11_when_two_reviewers_decide_at_once_the_second_is_told_it_was_decided
     w.kit.store.inject(Fault::Conflict);
     assert!(matches!(m.confirm_registration(w.reviewer, id, &client()).await, Err(ConfirmError::AlreadyDecided)));
     w.kit.store.inject(Fault::Conflict);
-    assert!(matches!(m.reject_registration(w.reviewer, id, "不可", &client()).await, Err(ReviewError::AlreadyDecided)));
+    assert!(matches!(
+        m.decide_with_note(w.reviewer, id, NoteDecision::Reject, "不可", &client()).await,
+        Err(ReviewError::AlreadyDecided)
+    ));
     assert_eq!(w.kit.store.mail_count().await, mails, "R16: no mail without the state change");
     assert_eq!(*m.overview(account).await.unwrap().registration.unwrap().status(), RegistrationStatus::Submitted);
 }
@@ -250,7 +274,7 @@ async fn r11_a_decision_that_cannot_be_stored_is_an_infrastructure_error() {
     assert!(matches!(m.confirm_registration(w.reviewer, id, &client()).await, Err(ConfirmError::Infrastructure(_))));
     w.kit.store.fail_next_commits(1);
     assert!(matches!(
-        m.return_registration(w.reviewer, id, "修正を", &client()).await,
+        m.decide_with_note(w.reviewer, id, NoteDecision::Return, "修正を", &client()).await,
         Err(ReviewError::Infrastructure(_))
     ));
     assert!(m.confirm_registration(w.reviewer, id, &client()).await.is_ok());

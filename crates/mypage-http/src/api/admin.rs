@@ -2,11 +2,9 @@
 //! accounts, offices, terms versions and dead mails (R1, R12, R14, R16). The domain checks each role.
 
 use chrono::{DateTime, Utc};
-use mypage_domain::model::{MailId, StaffId};
-use mypage_domain::usecases::{
-    AddOfficeError, AddStaffError, AdminActor, ConsoleError, NewOffice, NewStaffMember, PublishTermsError,
-    StaffAccessError,
-};
+use mypage_domain::model::{Establishment, MailId, StaffId};
+use mypage_domain::ports::MailSummary;
+use mypage_domain::usecases::{AdminActor, NewOffice, NewStaffMember, StaffView};
 use mypage_domain::values::{Choice, StaffRole, TermsKind};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
@@ -14,26 +12,34 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use secrecy::SecretString;
 
-use super::{Api, ApiError, Token, err, invalid_request, not_permitted, parse_errors, unauthenticated, unavailable};
-use crate::client;
+use super::{Api, ApiError, StaffToken, problem_response};
+use crate::app::client;
+use crate::problem::{Explain, Problem};
 
-/// The admin and console endpoints, over the same state as [`Api`].
+/// The admin and console endpoints.
 pub(crate) struct AdminApi(pub(crate) Api);
 
 /// An establishment of the member's office.
 #[derive(Object)]
-struct EstablishmentDto {
+#[oai(rename = "EstablishmentDto")]
+struct EstablishmentEntryDto {
     number: String,
     name: String,
     created_at: DateTime<Utc>,
 }
 
+impl From<Establishment> for EstablishmentEntryDto {
+    fn from(e: Establishment) -> Self {
+        Self { number: e.number().to_string(), name: e.name().to_owned(), created_at: e.created_at() }
+    }
+}
+
 #[derive(ApiResponse)]
-#[oai(bad_request_handler = "parse_error_establishments_response")]
+#[oai(bad_request_handler = "establishments_refused")]
 enum EstablishmentsResponse {
     /// At most 50, by number.
     #[oai(status = 200)]
-    Ok(Json<Vec<EstablishmentDto>>),
+    Ok(Json<Vec<EstablishmentEntryDto>>),
     /// `unauthenticated`: no valid staff token.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>),
@@ -44,6 +50,12 @@ enum EstablishmentsResponse {
     #[oai(status = 503)]
     Unavailable(Json<ApiError>),
 }
+
+problem_response!(EstablishmentsResponse, establishments_refused {
+    401 => Unauthorized,
+    403 => Forbidden,
+    503 => Unavailable,
+});
 
 /// A staff member (never a password hash).
 #[derive(Object)]
@@ -57,8 +69,21 @@ struct StaffDto {
     active: bool,
 }
 
+impl From<StaffView> for StaffDto {
+    fn from(s: StaffView) -> Self {
+        Self {
+            staff_id: s.id.to_string(),
+            office: s.office.to_string(),
+            login: s.login,
+            name: s.name,
+            roles: s.roles.iter().map(|r| r.code().to_owned()).collect(),
+            active: s.active,
+        }
+    }
+}
+
 #[derive(ApiResponse)]
-#[oai(bad_request_handler = "parse_error_staff_list_response")]
+#[oai(bad_request_handler = "staff_list_refused")]
 enum StaffListResponse {
     /// Every member, by office and login.
     #[oai(status = 200)]
@@ -74,6 +99,12 @@ enum StaffListResponse {
     Unavailable(Json<ApiError>),
 }
 
+problem_response!(StaffListResponse, staff_list_refused {
+    401 => Unauthorized,
+    403 => Forbidden,
+    503 => Unavailable,
+});
+
 /// A new staff member.
 #[derive(Object)]
 struct NewStaffDto {
@@ -86,6 +117,25 @@ struct NewStaffDto {
     password: String,
 }
 
+impl TryFrom<NewStaffDto> for NewStaffMember {
+    type Error = Problem;
+
+    fn try_from(dto: NewStaffDto) -> Result<Self, Problem> {
+        let roles = dto
+            .roles
+            .iter()
+            .map(|r| StaffRole::from_code(r).ok_or_else(|| Problem::unknown_role(r)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            office: dto.office,
+            login: dto.login,
+            name: dto.name,
+            roles,
+            password: SecretString::from(dto.password),
+        })
+    }
+}
+
 /// What was created.
 #[derive(Object)]
 struct CreatedDto {
@@ -94,7 +144,7 @@ struct CreatedDto {
 }
 
 #[derive(ApiResponse)]
-#[oai(bad_request_handler = "parse_error_create_response")]
+#[oai(bad_request_handler = "create_refused")]
 enum CreateResponse {
     /// Created.
     #[oai(status = 201)]
@@ -117,6 +167,21 @@ enum CreateResponse {
     Unavailable(Json<ApiError>),
 }
 
+problem_response!(CreateResponse, create_refused {
+    400 => BadRequest,
+    401 => Unauthorized,
+    403 => Forbidden,
+    409 => Conflict,
+    503 => Unavailable,
+});
+
+impl CreateResponse {
+    /// Created: `id` names it.
+    fn created(id: impl ToString) -> Self {
+        Self::Created(Json(CreatedDto { id: id.to_string() }))
+    }
+}
+
 /// A new office.
 #[derive(Object)]
 struct NewOfficeDto {
@@ -124,6 +189,12 @@ struct NewOfficeDto {
     code: String,
     name: String,
     phone: Option<String>,
+}
+
+impl From<NewOfficeDto> for NewOffice {
+    fn from(dto: NewOfficeDto) -> Self {
+        Self { code: dto.code, name: dto.name, phone: dto.phone }
+    }
 }
 
 /// A new version of a document (R1).
@@ -146,8 +217,21 @@ struct DeadMailDto {
     created_at: DateTime<Utc>,
 }
 
+impl From<MailSummary> for DeadMailDto {
+    fn from(m: MailSummary) -> Self {
+        Self {
+            mail_id: m.id.to_string(),
+            to: m.to.masked(),
+            template: m.template,
+            attempts: m.attempts,
+            last_error: m.last_error,
+            created_at: m.created_at,
+        }
+    }
+}
+
 #[derive(ApiResponse)]
-#[oai(bad_request_handler = "parse_error_dead_mails_response")]
+#[oai(bad_request_handler = "dead_mails_refused")]
 enum DeadMailsResponse {
     /// Newest first, at most 200.
     #[oai(status = 200)]
@@ -163,8 +247,14 @@ enum DeadMailsResponse {
     Unavailable(Json<ApiError>),
 }
 
+problem_response!(DeadMailsResponse, dead_mails_refused {
+    401 => Unauthorized,
+    403 => Forbidden,
+    503 => Unavailable,
+});
+
 #[derive(ApiResponse)]
-#[oai(bad_request_handler = "parse_error_requeue_response")]
+#[oai(bad_request_handler = "requeue_refused")]
 enum RequeueResponse {
     /// Queued again; the dispatcher sends it at once.
     #[oai(status = 204)]
@@ -183,8 +273,15 @@ enum RequeueResponse {
     Unavailable(Json<ApiError>),
 }
 
+problem_response!(RequeueResponse, requeue_refused {
+    401 => Unauthorized,
+    403 => Forbidden,
+    404 => NotFound,
+    503 => Unavailable,
+});
+
 #[derive(ApiResponse)]
-#[oai(bad_request_handler = "parse_error_access_response")]
+#[oai(bad_request_handler = "access_refused")]
 enum AccessResponse {
     /// Done (also when the member already was in that state).
     #[oai(status = 204)]
@@ -206,206 +303,106 @@ enum AccessResponse {
     Unavailable(Json<ApiError>),
 }
 
-fn duplicate(message: &str) -> Json<ApiError> {
-    err("duplicate", message)
-}
+problem_response!(AccessResponse, access_refused {
+    401 => Unauthorized,
+    403 => Forbidden,
+    404 => NotFound,
+    409 => Conflict,
+    503 => Unavailable,
+});
 
 #[OpenApi]
 impl AdminApi {
     /// Establishments of the member's own office whose name contains `q`, or whose number is `q` (R12, R14).
     #[oai(path = "/staff/establishments", method = "get")]
-    async fn establishments(&self, token: Token, q: Query<Option<String>>) -> EstablishmentsResponse {
-        let Some(staff) = self.0.staff(&token).await else {
-            return EstablishmentsResponse::Unauthorized(unauthenticated());
-        };
-        match self.0.app.mypage.find_establishments(staff, q.0.as_deref().unwrap_or_default()).await {
-            Ok(found) => EstablishmentsResponse::Ok(Json(
-                found
-                    .into_iter()
-                    .map(|e| EstablishmentDto { number: e.number.to_string(), name: e.name, created_at: e.created_at })
-                    .collect(),
-            )),
-            Err(ConsoleError::NotPermitted) => EstablishmentsResponse::Forbidden(not_permitted()),
-            Err(ConsoleError::Infrastructure(e)) => EstablishmentsResponse::Unavailable(unavailable(&e)),
+    async fn establishments(&self, token: StaffToken, #[oai(default)] q: Query<String>) -> EstablishmentsResponse {
+        match self.0.app.mypage.find_establishments(token.0, &q.0).await {
+            Ok(found) => EstablishmentsResponse::Ok(Json(found.into_iter().map(EstablishmentEntryDto::from).collect())),
+            Err(e) => e.explain().into(),
         }
     }
 
     /// Every staff member (admins).
     #[oai(path = "/staff/admin/staff", method = "get")]
-    async fn staff_list(&self, token: Token) -> StaffListResponse {
-        let Some(staff) = self.0.staff(&token).await else {
-            return StaffListResponse::Unauthorized(unauthenticated());
-        };
-        match self.0.app.mypage.staff_list(staff).await {
-            Ok(list) => StaffListResponse::Ok(Json(
-                list.into_iter()
-                    .map(|s| StaffDto {
-                        staff_id: s.id.to_string(),
-                        office: s.office.to_string(),
-                        login: s.login,
-                        name: s.name,
-                        roles: s.roles.iter().map(|r| r.code().to_owned()).collect(),
-                        active: s.active,
-                    })
-                    .collect(),
-            )),
-            Err(ConsoleError::NotPermitted) => StaffListResponse::Forbidden(not_permitted()),
-            Err(ConsoleError::Infrastructure(e)) => StaffListResponse::Unavailable(unavailable(&e)),
+    async fn staff_list(&self, token: StaffToken) -> StaffListResponse {
+        match self.0.app.mypage.staff_list(token.0).await {
+            Ok(list) => StaffListResponse::Ok(Json(list.into_iter().map(StaffDto::from).collect())),
+            Err(e) => e.explain().into(),
         }
     }
 
     /// Adds a staff member (admins, R14).
     #[oai(path = "/staff/admin/staff", method = "post")]
-    async fn add_staff(&self, req: &Request, token: Token, body: Json<NewStaffDto>) -> CreateResponse {
-        let Some(staff) = self.0.staff(&token).await else { return CreateResponse::Unauthorized(unauthenticated()) };
-        let Some(roles) = body.0.roles.iter().map(|r| StaffRole::from_code(r)).collect::<Option<Vec<_>>>() else {
-            return CreateResponse::BadRequest(err("unknown_role", "役割は counter、reviewer、admin のいずれかです。"));
+    async fn add_staff(&self, req: &Request, token: StaffToken, body: Json<NewStaffDto>) -> CreateResponse {
+        let input = match NewStaffMember::try_from(body.0) {
+            Ok(input) => input,
+            Err(problem) => return problem.into(),
         };
-        let input = NewStaffMember {
-            office: body.0.office,
-            login: body.0.login,
-            name: body.0.name,
-            roles,
-            password: SecretString::from(body.0.password),
-        };
-        match self.0.app.mypage.add_staff(AdminActor::Staff(staff), &input, &client(req)).await {
-            Ok(id) => CreateResponse::Created(Json(CreatedDto { id: id.to_string() })),
-            Err(AddStaffError::NotPermitted) => CreateResponse::Forbidden(not_permitted()),
-            Err(AddStaffError::UnknownOffice) => {
-                CreateResponse::BadRequest(err("unknown_office", "ハローワークのコードが正しくありません。"))
-            }
-            Err(AddStaffError::InvalidLogin) => CreateResponse::BadRequest(err(
-                "invalid_login",
-                "職員IDは3～64文字の半角英数字と「.」「_」「-」で入力してください。",
-            )),
-            Err(AddStaffError::InvalidName) => {
-                CreateResponse::BadRequest(err("invalid_name", "氏名を60文字以内で入力してください。"))
-            }
-            Err(AddStaffError::NoRole) => CreateResponse::BadRequest(err("no_role", "役割を1つ以上選んでください。")),
-            Err(AddStaffError::Password(e)) => CreateResponse::BadRequest(super::password_error(e)),
-            Err(AddStaffError::Duplicate) => {
-                CreateResponse::Conflict(duplicate("この職員IDは、すでに使われています。"))
-            }
-            Err(AddStaffError::Infrastructure(e)) => CreateResponse::Unavailable(unavailable(&e)),
+        match self.0.app.mypage.add_staff(AdminActor::Staff(token.0), &input, &client(req)).await {
+            Ok(id) => CreateResponse::created(id),
+            Err(e) => e.explain().into(),
         }
     }
 
     /// Stops a staff member's access: no login, and no step of a session already open (admins, R14).
     #[oai(path = "/staff/admin/staff/:id/deactivate", method = "post")]
-    async fn deactivate(&self, req: &Request, token: Token, id: Path<String>) -> AccessResponse {
-        self.access(req, &token, &id.0, false).await
+    async fn deactivate(&self, req: &Request, token: StaffToken, id: Path<String>) -> AccessResponse {
+        self.access(req, token.0, &id.0, false).await
     }
 
     /// Restores a stopped staff member's access (admins).
     #[oai(path = "/staff/admin/staff/:id/reactivate", method = "post")]
-    async fn reactivate(&self, req: &Request, token: Token, id: Path<String>) -> AccessResponse {
-        self.access(req, &token, &id.0, true).await
+    async fn reactivate(&self, req: &Request, token: StaffToken, id: Path<String>) -> AccessResponse {
+        self.access(req, token.0, &id.0, true).await
     }
 
     /// Adds an office (admins).
     #[oai(path = "/staff/admin/offices", method = "post")]
-    async fn add_office(&self, req: &Request, token: Token, body: Json<NewOfficeDto>) -> CreateResponse {
-        let Some(staff) = self.0.staff(&token).await else { return CreateResponse::Unauthorized(unauthenticated()) };
-        let input = NewOffice { code: body.0.code, name: body.0.name, phone: body.0.phone };
-        match self.0.app.mypage.add_office(AdminActor::Staff(staff), &input, &client(req)).await {
-            Ok(code) => CreateResponse::Created(Json(CreatedDto { id: code.to_string() })),
-            Err(AddOfficeError::NotPermitted) => CreateResponse::Forbidden(not_permitted()),
-            Err(AddOfficeError::InvalidCode) => {
-                CreateResponse::BadRequest(err("invalid_code", "コードは4桁の数字で入力してください。"))
-            }
-            Err(AddOfficeError::InvalidName) => {
-                CreateResponse::BadRequest(err("invalid_name", "名称を60文字以内で入力してください。"))
-            }
-            Err(AddOfficeError::Duplicate) => {
-                CreateResponse::Conflict(duplicate("このコードのハローワークは、すでに登録されています。"))
-            }
-            Err(AddOfficeError::Infrastructure(e)) => CreateResponse::Unavailable(unavailable(&e)),
+    async fn add_office(&self, req: &Request, token: StaffToken, body: Json<NewOfficeDto>) -> CreateResponse {
+        match self.0.app.mypage.add_office(AdminActor::Staff(token.0), &body.0.into(), &client(req)).await {
+            Ok(code) => CreateResponse::created(code),
+            Err(e) => e.explain().into(),
         }
     }
 
     /// Publishes a new version of the privacy policy or the My Page terms (admins, R1); `id` is the version.
     #[oai(path = "/staff/admin/terms", method = "post")]
-    async fn publish_terms(&self, req: &Request, token: Token, body: Json<NewTermsDto>) -> CreateResponse {
-        let Some(staff) = self.0.staff(&token).await else { return CreateResponse::Unauthorized(unauthenticated()) };
-        let Some(kind) = TermsKind::ALL.into_iter().find(|k| k.code() == body.0.kind) else {
-            return CreateResponse::BadRequest(err("unknown_kind", "kind は privacy_policy か mypage_terms です。"));
-        };
-        match self.0.app.mypage.publish_terms(AdminActor::Staff(staff), kind, &body.0.body, &client(req)).await {
-            Ok(version) => CreateResponse::Created(Json(CreatedDto { id: version.0.to_string() })),
-            Err(PublishTermsError::NotPermitted) => CreateResponse::Forbidden(not_permitted()),
-            Err(PublishTermsError::EmptyBody) => {
-                CreateResponse::BadRequest(err("empty_body", "本文を入力してください。"))
-            }
-            Err(PublishTermsError::Concurrent) => CreateResponse::Conflict(err(
-                "concurrent",
-                "同時にほかの版が公開されました。最新の内容を確認してから、もう一度公開してください。",
-            )),
-            Err(PublishTermsError::Infrastructure(e)) => CreateResponse::Unavailable(unavailable(&e)),
+    async fn publish_terms(&self, req: &Request, token: StaffToken, body: Json<NewTermsDto>) -> CreateResponse {
+        let Some(kind) = TermsKind::from_code(&body.0.kind) else { return Problem::unknown_kind().into() };
+        match self.0.app.mypage.publish_terms(AdminActor::Staff(token.0), kind, &body.0.body, &client(req)).await {
+            Ok(version) => CreateResponse::created(version.0),
+            Err(e) => e.explain().into(),
         }
     }
 
     /// The mails given up (admins, R16).
     #[oai(path = "/staff/admin/dead-mails", method = "get")]
-    async fn dead_mails(&self, token: Token) -> DeadMailsResponse {
-        let Some(staff) = self.0.staff(&token).await else {
-            return DeadMailsResponse::Unauthorized(unauthenticated());
-        };
-        match self.0.app.mypage.dead_mails(staff).await {
-            Ok(list) => DeadMailsResponse::Ok(Json(
-                list.into_iter()
-                    .map(|m| DeadMailDto {
-                        mail_id: m.id.to_string(),
-                        to: m.to.masked(),
-                        template: m.template,
-                        attempts: m.attempts,
-                        last_error: m.last_error,
-                        created_at: m.created_at,
-                    })
-                    .collect(),
-            )),
-            Err(ConsoleError::NotPermitted) => DeadMailsResponse::Forbidden(not_permitted()),
-            Err(ConsoleError::Infrastructure(e)) => DeadMailsResponse::Unavailable(unavailable(&e)),
+    async fn dead_mails(&self, token: StaffToken) -> DeadMailsResponse {
+        match self.0.app.mypage.dead_mails(token.0).await {
+            Ok(list) => DeadMailsResponse::Ok(Json(list.into_iter().map(DeadMailDto::from).collect())),
+            Err(e) => e.explain().into(),
         }
     }
 
     /// Puts a dead mail back in the queue (admins, R16).
     #[oai(path = "/staff/admin/dead-mails/:id/requeue", method = "post")]
-    async fn requeue(&self, req: &Request, token: Token, id: Path<String>) -> RequeueResponse {
-        let Some(staff) = self.0.staff(&token).await else { return RequeueResponse::Unauthorized(unauthenticated()) };
-        let not_dead = || RequeueResponse::NotFound(err("not_dead", "この送信できなかったメールは見つかりません。"));
-        let Ok(uuid) = id.0.parse() else { return not_dead() };
-        match self.0.app.mypage.requeue_mail(staff, MailId::from_uuid(uuid), &client(req)).await {
+    async fn requeue(&self, req: &Request, token: StaffToken, id: Path<String>) -> RequeueResponse {
+        let Ok(uuid) = id.0.parse() else { return Problem::not_dead().into() };
+        match self.0.app.mypage.requeue_mail(token.0, MailId::from_uuid(uuid), &client(req)).await {
             Ok(true) => RequeueResponse::Done,
-            Ok(false) => not_dead(),
-            Err(ConsoleError::NotPermitted) => RequeueResponse::Forbidden(not_permitted()),
-            Err(ConsoleError::Infrastructure(e)) => RequeueResponse::Unavailable(unavailable(&e)),
+            Ok(false) => Problem::not_dead().into(),
+            Err(e) => e.explain().into(),
         }
     }
 }
 
 impl AdminApi {
-    async fn access(&self, req: &Request, token: &Token, id: &str, active: bool) -> AccessResponse {
-        let Some(staff) = self.0.staff(token).await else { return AccessResponse::Unauthorized(unauthenticated()) };
-        let not_found = || AccessResponse::NotFound(err("not_found", "指定された職員は見つかりません。"));
-        let Ok(uuid) = id.parse() else { return not_found() };
-        match self.0.app.mypage.set_staff_active(staff, StaffId::from_uuid(uuid), active, &client(req)).await {
+    /// Stops or restores the access of the member `id`.
+    async fn access(&self, req: &Request, admin: StaffId, id: &str, active: bool) -> AccessResponse {
+        let Ok(uuid) = id.parse() else { return Problem::staff_not_found().into() };
+        match self.0.app.mypage.set_staff_active(admin, StaffId::from_uuid(uuid), active, &client(req)).await {
             Ok(()) => AccessResponse::Done,
-            Err(StaffAccessError::NotPermitted) => AccessResponse::Forbidden(not_permitted()),
-            Err(StaffAccessError::NotFound) => not_found(),
-            Err(StaffAccessError::OwnAccess) => {
-                AccessResponse::Conflict(err("own_access", "ご自身の利用は停止できません。"))
-            }
-            Err(StaffAccessError::Concurrent) => {
-                AccessResponse::Conflict(err("concurrent", "同時にほかの管理者が変更しました。"))
-            }
-            Err(StaffAccessError::Infrastructure(e)) => AccessResponse::Unavailable(unavailable(&e)),
+            Err(e) => e.explain().into(),
         }
     }
 }
-
-parse_errors!(parse_error_access_response -> AccessResponse: unauthorized);
-parse_errors!(parse_error_establishments_response -> EstablishmentsResponse: unauthorized);
-parse_errors!(parse_error_staff_list_response -> StaffListResponse: unauthorized);
-parse_errors!(parse_error_create_response -> CreateResponse: both);
-parse_errors!(parse_error_dead_mails_response -> DeadMailsResponse: unauthorized);
-parse_errors!(parse_error_requeue_response -> RequeueResponse: unauthorized);

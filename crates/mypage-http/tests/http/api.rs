@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::site;
 
-async fn call<E: poem::Endpoint>(
+pub(crate) async fn call<E: poem::Endpoint>(
     client: &TestClient<E>,
     method: &str,
     path: &str,
@@ -216,9 +216,7 @@ async fn the_openapi_document_describes_every_endpoint_with_its_errors() {
         "/staff/queue",
         "/staff/registrations/{id}",
         "/staff/registrations/{id}/confirm",
-        "/staff/registrations/{id}/contact",
-        "/staff/registrations/{id}/return",
-        "/staff/registrations/{id}/reject",
+        "/staff/registrations/{id}/{decision}",
         "/staff/counter-registrations",
         "/staff/establishments",
         "/staff/admin/staff",
@@ -231,6 +229,19 @@ async fn the_openapi_document_describes_every_endpoint_with_its_errors() {
     ] {
         assert!(paths.contains_key(path), "{path} is not in the document");
     }
+    // R11: a decision is one of three, and the document lists them.
+    let decision = paths["/staff/registrations/{id}/{decision}"]["post"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "decision")
+        .unwrap()["schema"]
+        .clone();
+    let decision = match decision["$ref"].as_str() {
+        Some(r) => spec["components"]["schemas"][r.rsplit('/').next().unwrap()].clone(),
+        None => decision,
+    };
+    assert_eq!(decision["enum"], serde_json::json!(["contact", "return", "reject"]), "{decision}");
     for (path, operations) in paths {
         for (method, operation) in operations.as_object().unwrap() {
             let responses = operation["responses"].as_object().unwrap();

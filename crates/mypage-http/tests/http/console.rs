@@ -149,5 +149,5 @@ async fn r14_admin_pages_refuse_other_staff_and_send_employers_to_the_staff_logi
     }
     assert_eq!(employer.get("/staff/establishments").await.location.as_deref(), Some("/staff/login"));
     let offices = kit.mypage.offices().await.unwrap();
-    assert!(offices.iter().all(|o| o.code.as_str() != "1399"), "nothing was added");
+    assert!(offices.iter().all(|o| o.code().as_str() != "1399"), "nothing was added");
 }

@@ -5,7 +5,9 @@
 mod api;
 mod cases;
 mod console;
+mod refit;
 mod security;
+mod source;
 
 use std::collections::HashMap;
 use std::sync::Arc;

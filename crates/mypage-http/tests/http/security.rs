@@ -121,8 +121,8 @@ async fn r14_staff_of_another_office_can_neither_see_nor_decide_a_registration()
         let page = osaka.post(&format!("/staff/registrations/{id}/{action}"), &[("note", "確認")]).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{action}");
     }
-    let account = kit.store.read(|t| t.account_by_email("c@example.jp").unwrap().id).await;
-    let still = kit.mypage.overview(account).await.unwrap().registration.unwrap().status;
+    let account = kit.store.read(|t| t.account_by_email("c@example.jp").unwrap().id()).await;
+    let still = kit.mypage.overview(account).await.unwrap().registration.unwrap().status().clone();
     assert_eq!(still, mypage_domain::model::RegistrationStatus::Submitted);
 }
 

@@ -1,13 +1,34 @@
-//! The establishment and job-offer forms: their fields, labels and limits in one list each, rendered and read
-//! generically, so that the page, the parser's field names and the error messages cannot drift apart.
+//! The establishment and job-offer forms: their fields, labels and limits in one list each, rendered generically so
+//! that the page, the field names and the error messages cannot drift apart; and the typed forms a browser sends,
+//! converted explicitly into the domain's inputs.
+//!
+//! The establishment form has only text fields, so it is read straight into the domain's `EstablishmentInfoInput`
+//! (which derives `Deserialize` with `serde(default)`); the job offer has checkboxes, read by [`JobOfferForm`].
 
 use std::collections::HashMap;
 
 use maud::{Markup, html};
-use mypage_domain::values::{AgeException, Choice, EmploymentType, Industry, WageKind};
-use serde::de::DeserializeOwned;
+use mypage_domain::values::{AgeException, Choice, EmploymentType, Industry, JobOfferInput, WageKind};
+use serde::Deserialize;
 
-use crate::page::field_error;
+use crate::extract::checkbox;
+use crate::pages::layout::field_error;
+use crate::problem::{LABEL_AGE_MIN, LABEL_EMPLOYEES_TOTAL, LABEL_EMPLOYMENT_TYPE};
+
+/// The first option of every select: nothing chosen yet.
+pub(crate) const CHOOSE: &str = "選択してください";
+
+/// The occupation of a job offer: its field's label, and its row on the review page.
+pub(crate) const OCCUPATION: &str = "職種";
+
+/// The mark beside the label of a required field.
+pub(crate) fn required_mark() -> Markup {
+    html! { span.req { "必須" } }
+}
+
+/// A form that carries nothing but its CSRF token (logout, submit).
+#[derive(Debug, Deserialize)]
+pub(crate) struct NoFields {}
 
 /// How a field is typed.
 #[derive(Clone, Copy)]
@@ -70,7 +91,7 @@ pub(crate) const ESTABLISHMENT: &[Field] = &[
     f("representative_title", "代表者役職", true, "例：代表取締役", Kind::Text("text")),
     f("representative_name", "代表者氏名", true, "", Kind::Text("text")),
     f("industry", "産業分類", true, "日本標準産業分類の大分類", Kind::Select(industries)),
-    f("employees_total", "従業員数（企業全体）", true, "人数", Kind::Text("text")),
+    f("employees_total", LABEL_EMPLOYEES_TOTAL, true, "人数", Kind::Text("text")),
     f("employees_here", "従業員数（この事業所）", true, "人数（企業全体以下）", Kind::Text("text")),
     f("founded_year", "創業年（西暦）", true, "例：1987", Kind::Text("text")),
     f("capital_yen", "資本金（円）", false, "個人事業の場合は空欄", Kind::Text("text")),
@@ -84,9 +105,9 @@ pub(crate) const ESTABLISHMENT: &[Field] = &[
 
 /// 求人情報.
 pub(crate) const JOB_OFFER: &[Field] = &[
-    f("occupation", "職種", true, "30文字以内（例：NC旋盤オペレーター）", Kind::Text("text")),
+    f("occupation", OCCUPATION, true, "30文字以内（例：NC旋盤オペレーター）", Kind::Text("text")),
     f("description", "仕事内容", true, "500文字以内", Kind::Area),
-    f("employment_type", "雇用形態", true, "", Kind::Select(employment_types)),
+    f("employment_type", LABEL_EMPLOYMENT_TYPE, true, "", Kind::Select(employment_types)),
     f("contract", "雇用期間", true, "", Kind::Select(contract_kinds)),
     f("contract_months", "雇用期間（月数）", false, "定めありの場合：1～60", Kind::Text("text")),
     f("contract_renewable", "契約更新の可能性あり", false, "", Kind::Check),
@@ -109,7 +130,7 @@ pub(crate) const JOB_OFFER: &[Field] = &[
     f("experience", "必要な経験等", false, "200文字以内", Kind::Area),
     f("licences", "必要な免許・資格", false, "200文字以内", Kind::Area),
     f("age", "年齢", true, "年齢制限は原則として禁止されています（労働施策総合推進法第9条）", Kind::Select(age_kinds)),
-    f("age_min", "年齢（下限）", false, "制限ありの場合", Kind::Text("text")),
+    f("age_min", LABEL_AGE_MIN, false, "制限ありの場合", Kind::Text("text")),
     f("age_max", "年齢（上限）", false, "制限ありの場合", Kind::Text("text")),
     f("age_exception", "年齢制限の例外事由", false, "制限ありの場合は必須", Kind::Select(age_exceptions)),
     f("trial_months", "試用期間（月数）", false, "1～12、なければ空欄", Kind::Text("text")),
@@ -119,17 +140,92 @@ pub(crate) const JOB_OFFER: &[Field] = &[
     f("selection_other", "選考方法：その他", false, "", Kind::Check),
 ];
 
-/// Reads a form into the domain's input struct; checkboxes are true when present.
-pub(crate) fn read<T: DeserializeOwned + Default>(fields: &[Field], form: &HashMap<String, String>) -> T {
-    let mut map = serde_json::Map::new();
-    for field in fields {
-        let value = match field.kind {
-            Kind::Check => serde_json::Value::Bool(form.contains_key(field.name)),
-            _ => serde_json::Value::String(form.get(field.name).cloned().unwrap_or_default()),
-        };
-        map.insert(field.name.to_owned(), value);
+/// The job-offer form as a browser sends it: text as typed, each checkbox present only when ticked.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct JobOfferForm {
+    occupation: String,
+    description: String,
+    employment_type: String,
+    contract: String,
+    contract_months: String,
+    #[serde(deserialize_with = "checkbox")]
+    contract_renewable: bool,
+    workplace_postal_code: String,
+    workplace_address: String,
+    wage_kind: String,
+    wage_min: String,
+    wage_max: String,
+    work_start: String,
+    work_end: String,
+    break_minutes: String,
+    hours_note: String,
+    holidays: String,
+    annual_holidays: String,
+    #[serde(deserialize_with = "checkbox")]
+    employment_insurance: bool,
+    #[serde(deserialize_with = "checkbox")]
+    accident_insurance: bool,
+    #[serde(deserialize_with = "checkbox")]
+    health_insurance: bool,
+    #[serde(deserialize_with = "checkbox")]
+    pension: bool,
+    openings: String,
+    experience: String,
+    licences: String,
+    age: String,
+    age_min: String,
+    age_max: String,
+    age_exception: String,
+    trial_months: String,
+    #[serde(deserialize_with = "checkbox")]
+    selection_documents: bool,
+    #[serde(deserialize_with = "checkbox")]
+    selection_interview: bool,
+    #[serde(deserialize_with = "checkbox")]
+    selection_written_test: bool,
+    #[serde(deserialize_with = "checkbox")]
+    selection_other: bool,
+}
+
+impl From<JobOfferForm> for JobOfferInput {
+    fn from(form: JobOfferForm) -> Self {
+        Self {
+            occupation: form.occupation,
+            description: form.description,
+            employment_type: form.employment_type,
+            contract: form.contract,
+            contract_months: form.contract_months,
+            contract_renewable: form.contract_renewable,
+            workplace_postal_code: form.workplace_postal_code,
+            workplace_address: form.workplace_address,
+            wage_kind: form.wage_kind,
+            wage_min: form.wage_min,
+            wage_max: form.wage_max,
+            work_start: form.work_start,
+            work_end: form.work_end,
+            break_minutes: form.break_minutes,
+            hours_note: form.hours_note,
+            holidays: form.holidays,
+            annual_holidays: form.annual_holidays,
+            employment_insurance: form.employment_insurance,
+            accident_insurance: form.accident_insurance,
+            health_insurance: form.health_insurance,
+            pension: form.pension,
+            openings: form.openings,
+            experience: form.experience,
+            licences: form.licences,
+            age: form.age,
+            age_min: form.age_min,
+            age_max: form.age_max,
+            age_exception: form.age_exception,
+            trial_months: form.trial_months,
+            selection_documents: form.selection_documents,
+            selection_interview: form.selection_interview,
+            selection_written_test: form.selection_written_test,
+            selection_other: form.selection_other,
+        }
     }
-    serde_json::from_value(serde_json::Value::Object(map)).unwrap_or_default()
 }
 
 /// The values of an input struct, by field name, to fill a form back in.
@@ -162,7 +258,7 @@ pub(crate) fn render(fields: &[Field], values: &HashMap<String, String>, errors:
                     _ => {
                         label for=(field.name) {
                             (field.label)
-                            @if field.required { span.req { "必須" } }
+                            @if field.required { (required_mark()) }
                         }
                         @if !field.hint.is_empty() { p.hint id={(field.name) "-hint"} { (field.hint) } }
                         (field_error(errors, field.name))
@@ -172,7 +268,7 @@ pub(crate) fn render(fields: &[Field], values: &HashMap<String, String>, errors:
                             }
                             Kind::Select(options) => {
                                 select id=(field.name) name=(field.name) aria-describedby=(described) aria-invalid=[invalid.then_some("true")] {
-                                    option value="" { "選択してください" }
+                                    option value="" { (CHOOSE) }
                                     @for (code, label) in options() {
                                         option value=(code) selected[code == value] { (label) }
                                     }
@@ -190,7 +286,8 @@ pub(crate) fn render(fields: &[Field], values: &HashMap<String, String>, errors:
     }
 }
 
-/// Both forms' field lists must name every field of the domain's input structs.
+/// Both forms' field lists must name every field of the domain's input structs, and what a form shows must read
+/// back into the same input.
 #[cfg(test)]
 mod tests {
     use mypage_domain::values::{EstablishmentInfoInput, JobOfferInput};
@@ -211,5 +308,31 @@ mod tests {
         for key in all.as_object().unwrap().keys() {
             assert!(names.contains(&key.as_str()), "job offer field {key} has no form field");
         }
+    }
+
+    /// The fields a page fills in, as the browser sends them back, with a field the form does not name (as the
+    /// token is), which is ignored.
+    fn sent_back<T: serde::Serialize>(input: &T) -> String {
+        let mut pairs: Vec<(String, String)> = values(input).into_iter().collect();
+        pairs.push(("token".into(), "t".into()));
+        serde_urlencoded::to_string(pairs).unwrap()
+    }
+
+    #[test]
+    fn a_job_offer_shown_and_sent_back_reads_as_the_same_input_with_its_ticked_boxes() {
+        let input = mypage_testkit::fixtures::job_offer();
+        let form: JobOfferForm = serde_urlencoded::from_str(&sent_back(&input)).unwrap();
+        assert_eq!(JobOfferInput::from(form), input);
+        let form: JobOfferForm = serde_urlencoded::from_str("pension=on&occupation=x").unwrap();
+        let read = JobOfferInput::from(form);
+        assert!(read.pension && !read.health_insurance);
+        assert_eq!(read.occupation, "x");
+    }
+
+    #[test]
+    fn an_establishment_shown_and_sent_back_reads_as_the_same_input() {
+        let input = mypage_testkit::fixtures::establishment_info();
+        let read: EstablishmentInfoInput = serde_urlencoded::from_str(&sent_back(&input)).unwrap();
+        assert_eq!(read, input);
     }
 }

@@ -1,0 +1,265 @@
+//! The request and response bodies shared by several endpoint groups: the two forms of a registration (事業所情報,
+//! 求人情報) with their explicit conversions to and from the domain's inputs, an account, a session, and the login
+//! answer that employers and staff share.
+
+use mypage_domain::model::{AccountId, AccountStatus, RegistrationStatus};
+use mypage_domain::ports::SessionSubject;
+use mypage_domain::values::{EstablishmentInfoInput, JobOfferInput};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+use secrecy::ExposeSecret;
+
+use super::{ApiError, problem_response};
+use crate::problem::Problem;
+use crate::session::Sessions;
+
+/// Declares an API object with the same fields as a domain input, and the two `From` conversions between them.
+/// Each field is listed once; a field added to either side without the other is a compile error.
+macro_rules! mirrored_object {
+    (
+        $(#[$meta:meta])*
+        $dto:ident <=> $input:ident {
+            $($(#[$field_meta:meta])* $field:ident: $ty:ty),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub(crate) struct $dto {
+            $($(#[$field_meta])* pub(crate) $field: $ty),+
+        }
+
+        impl From<$input> for $dto {
+            fn from(input: $input) -> Self {
+                Self { $($field: input.$field),+ }
+            }
+        }
+
+        impl From<$dto> for $input {
+            fn from(dto: $dto) -> Self {
+                Self { $($field: dto.$field),+ }
+            }
+        }
+    };
+}
+
+mirrored_object! {
+    /// 事業所情報, every field a string as typed (see the domain's limits).
+    #[derive(Object, Debug, Clone)]
+    #[oai(rename = "EstablishmentInfo")]
+    EstablishmentDto <=> EstablishmentInfoInput {
+        /// 事業所名称, 1–60 characters.
+        name: String,
+        /// 事業所名称フリガナ, katakana.
+        name_kana: String,
+        /// 郵便番号, seven digits.
+        postal_code: String,
+        /// 所在地.
+        address: String,
+        /// 電話番号.
+        phone: String,
+        /// 代表者役職.
+        representative_title: String,
+        /// 代表者氏名.
+        representative_name: String,
+        /// 産業分類: its code.
+        industry: String,
+        /// 従業員数（企業全体）.
+        employees_total: String,
+        /// 従業員数（就業場所）.
+        employees_here: String,
+        /// 創業年 (western year).
+        founded_year: String,
+        /// 資本金 in yen; optional.
+        #[oai(default)]
+        capital_yen: String,
+        /// 事業内容.
+        business: String,
+        /// ホームページ; optional.
+        #[oai(default)]
+        website: String,
+        /// 担当者氏名.
+        contact_name: String,
+        /// 担当者所属部署; optional.
+        #[oai(default)]
+        contact_department: String,
+        /// 担当者電話番号.
+        contact_phone: String,
+        /// 担当者メールアドレス.
+        contact_email: String,
+    }
+}
+
+mirrored_object! {
+    /// 求人情報, as typed; booleans for the boxes.
+    #[derive(Object, Debug, Clone)]
+    #[oai(rename = "JobOffer")]
+    JobOfferDto <=> JobOfferInput {
+        /// 職種.
+        occupation: String,
+        /// 仕事内容.
+        description: String,
+        /// 雇用形態: its code.
+        employment_type: String,
+        /// 雇用期間の定め: `none` or `fixed`.
+        contract: String,
+        /// 雇用期間 in months, when fixed.
+        #[oai(default)]
+        contract_months: String,
+        /// 契約更新の可能性あり.
+        #[oai(default)]
+        contract_renewable: bool,
+        /// 就業場所の郵便番号; optional.
+        #[oai(default)]
+        workplace_postal_code: String,
+        /// 就業場所.
+        workplace_address: String,
+        /// 賃金形態: its code.
+        wage_kind: String,
+        /// 賃金の下限 in yen.
+        wage_min: String,
+        /// 賃金の上限 in yen.
+        wage_max: String,
+        /// 始業時刻 `HH:MM`.
+        work_start: String,
+        /// 終業時刻 `HH:MM`.
+        work_end: String,
+        /// 休憩時間 in minutes.
+        break_minutes: String,
+        /// 就業時間の補足; optional.
+        #[oai(default)]
+        hours_note: String,
+        /// 休日等.
+        holidays: String,
+        /// 年間休日数; optional.
+        #[oai(default)]
+        annual_holidays: String,
+        /// 雇用保険.
+        #[oai(default)]
+        employment_insurance: bool,
+        /// 労災保険.
+        #[oai(default)]
+        accident_insurance: bool,
+        /// 健康保険.
+        #[oai(default)]
+        health_insurance: bool,
+        /// 厚生年金.
+        #[oai(default)]
+        pension: bool,
+        /// 採用人数.
+        openings: String,
+        /// 必要な経験等; optional.
+        #[oai(default)]
+        experience: String,
+        /// 必要な免許・資格; optional.
+        #[oai(default)]
+        licences: String,
+        /// 年齢制限: `none` or `limited`.
+        age: String,
+        /// 年齢の下限, when limited.
+        #[oai(default)]
+        age_min: String,
+        /// 年齢の上限, when limited.
+        #[oai(default)]
+        age_max: String,
+        /// 例外事由: its code, when limited.
+        #[oai(default)]
+        age_exception: String,
+        /// 試用期間 in months; optional.
+        #[oai(default)]
+        trial_months: String,
+        /// 選考方法: 書類選考.
+        #[oai(default)]
+        selection_documents: bool,
+        /// 選考方法: 面接.
+        #[oai(default)]
+        selection_interview: bool,
+        /// 選考方法: 筆記試験.
+        #[oai(default)]
+        selection_written_test: bool,
+        /// 選考方法: その他.
+        #[oai(default)]
+        selection_other: bool,
+    }
+}
+
+/// An account and where it stands.
+#[derive(Object)]
+pub(crate) struct AccountDto {
+    /// The account's id.
+    pub(crate) account_id: String,
+    /// `awaiting_password`, `provisional` or `active`.
+    pub(crate) status: String,
+}
+
+impl AccountDto {
+    /// The account `id` in `status`.
+    pub(crate) fn new(id: AccountId, status: AccountStatus) -> Self {
+        Self { account_id: id.to_string(), status: status.code().to_owned() }
+    }
+}
+
+/// A session opened by a login.
+#[derive(Object)]
+pub(crate) struct SessionDto {
+    /// Send it as `Authorization: Bearer …`.
+    pub(crate) token: String,
+    /// The account's or the staff member's id.
+    pub(crate) subject_id: String,
+    /// `provisional` or `active` for an employer; the office code for staff.
+    pub(crate) status: String,
+}
+
+impl SessionDto {
+    /// Opens a session for `subject`, whose token only the client keeps; a store that fails is the login's 503.
+    pub(crate) async fn open(
+        sessions: &Sessions,
+        subject: SessionSubject,
+        subject_id: String,
+        status: &str,
+    ) -> Result<Self, Problem> {
+        // A bearer session keeps no page data.
+        let token = sessions.open(subject, String::from("{}")).await.map_err(|e| Problem::unavailable(&e))?;
+        Ok(Self { token: token.expose_secret().to_owned(), subject_id, status: status.to_owned() })
+    }
+}
+
+/// The answer to a login, an employer's or a staff member's.
+#[derive(ApiResponse)]
+#[oai(bad_request_handler = "login_refused")]
+pub(crate) enum LoginResponse {
+    /// Logged in.
+    #[oai(status = 201)]
+    Created(Json<SessionDto>),
+    /// `invalid_request`: the body is not JSON of the documented shape.
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
+    /// `invalid_credentials`.
+    #[oai(status = 401)]
+    Unauthorized(Json<ApiError>),
+    /// `throttled`, with `retry_after`.
+    #[oai(status = 429)]
+    Throttled(Json<ApiError>),
+    /// `unavailable`.
+    #[oai(status = 503)]
+    Unavailable(Json<ApiError>),
+}
+
+problem_response!(LoginResponse, login_refused {
+    400 => BadRequest,
+    401 => Unauthorized,
+    429 => Throttled,
+    503 => Unavailable,
+});
+
+/// The staff's note (contact needed, returned) or reason (rejected) of a registration in that status.
+pub(crate) fn note_of(status: &RegistrationStatus) -> Option<String> {
+    match status {
+        RegistrationStatus::ContactNeeded { note } | RegistrationStatus::Returned { note } => {
+            Some(note.as_str().to_owned())
+        }
+        RegistrationStatus::Rejected { reason } => Some(reason.as_str().to_owned()),
+        RegistrationStatus::Draft
+        | RegistrationStatus::Submitted
+        | RegistrationStatus::Confirmed { .. }
+        | RegistrationStatus::Expired => None,
+    }
+}

@@ -1,0 +1,175 @@
+//! What a page handler takes as arguments: who is logged in, a form whose CSRF token was checked, the client, and
+//! the typed parts of a path. Access is decided here, once; a handler that has its arguments may do its step.
+//!
+//! The API's bearer tokens have their own extractors in `api/mod.rs` (poem-openapi's security schemes), over the
+//! same session service.
+
+use std::str::FromStr;
+
+use mypage_domain::model::{AccountId, ClientInfo, FlowPurpose, StaffId};
+use mypage_domain::values::StaffRole;
+use poem::web::Redirect;
+use poem::{FromRequest, IntoResponse, Request, RequestBody};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use subtle::ConstantTimeEq;
+
+use crate::app::{App, client};
+use crate::problem::Problem;
+use crate::session::SessionHandle;
+
+/// The name of the hidden field that carries the session's CSRF token; the page layout writes it.
+pub(crate) const CSRF_FIELD: &str = "csrf";
+
+fn session(req: &Request) -> poem::Result<&SessionHandle> {
+    // The session middleware runs before every page; without it there is nobody to be.
+    req.data::<SessionHandle>().ok_or_else(|| Problem::unauthenticated().into())
+}
+
+fn app(req: &Request) -> poem::Result<&App> {
+    req.data::<App>().ok_or_else(|| Problem::unavailable(&"the routes were built without their state").into())
+}
+
+fn redirect(path: &'static str) -> poem::Error {
+    poem::Error::from_response(Redirect::see_other(path).into_response())
+}
+
+/// A logged-in employer; anyone else is sent to the employer's login.
+pub(crate) struct Employer(pub(crate) AccountId);
+
+impl<'a> FromRequest<'a> for Employer {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        session(req)?.lock().await.employer().map(Self).ok_or_else(|| redirect("/login"))
+    }
+}
+
+/// A logged-in staff member; anyone else is sent to the staff login. Which office and role may do what is the
+/// domain's to decide (R14).
+pub(crate) struct Staff(pub(crate) StaffId);
+
+impl<'a> FromRequest<'a> for Staff {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        session(req)?.lock().await.staff().map(Self).ok_or_else(|| redirect("/staff/login"))
+    }
+}
+
+/// A logged-in staff member who holds the admin role; other members are refused (R14), others sent to the login.
+/// For the pages whose reads the domain does not guard by role (the office list); every step is checked again
+/// in the domain.
+pub(crate) struct Admin(pub(crate) StaffId);
+
+impl<'a> FromRequest<'a> for Admin {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let Staff(id) = Staff::from_request(req, body).await?;
+        match app(req)?.mypage.staff_view(id).await {
+            Ok(Some(view)) if view.active && view.roles.contains(&StaffRole::Admin) => Ok(Self(id)),
+            Ok(_) => Err(Problem::not_permitted().into()),
+            Err(e) => Err(Problem::unavailable(&e).into()),
+        }
+    }
+}
+
+/// The client of the request, for the audit trail and the throttles (R13, R15).
+pub(crate) struct Client(pub(crate) ClientInfo);
+
+impl<'a> FromRequest<'a> for Client {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(Self(client(req)))
+    }
+}
+
+/// A form that carries the session's CSRF token, compared in constant time; then read into `T`. A missing or
+/// wrong token is a 403, a body that is not a form of `T` a 400.
+pub(crate) struct CsrfForm<T>(pub(crate) T);
+
+#[derive(Deserialize)]
+struct Token {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl<'a, T: DeserializeOwned> FromRequest<'a> for CsrfForm<T> {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let bytes = body.take()?.into_vec().await?;
+        let sent: Token = serde_urlencoded::from_bytes(&bytes).map_err(|_| Problem::invalid_request())?;
+        let expected = session(req)?.lock().await.data.csrf.clone();
+        if expected.is_empty() || !bool::from(sent.csrf.as_bytes().ct_eq(expected.as_bytes())) {
+            return Err(Problem::csrf().into());
+        }
+        let form = serde_urlencoded::from_bytes(&bytes).map_err(|_| Problem::invalid_request())?;
+        Ok(Self(form))
+    }
+}
+
+/// A checkbox as a browser sends it: present (whatever its value) when checked, absent when not.
+pub(crate) fn checkbox<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    let value: Option<String> = Option::deserialize(deserializer)?;
+    Ok(value.is_some())
+}
+
+/// A typed segment of the path (`:name`), parsed by `FromStr`; one that does not parse names no page here (404).
+pub(crate) fn path_param<T: FromStr>(req: &Request, name: &str) -> Result<T, Problem> {
+    req.raw_path_param(name).and_then(|raw| raw.parse().ok()).ok_or_else(Problem::page_not_found)
+}
+
+/// The entrance of an auth-key flow, from its path segment: `open` (case A), `signup` (B and C), `reset` (R17).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Entrance(pub(crate) FlowPurpose);
+
+impl Entrance {
+    /// The path segment of a purpose.
+    pub(crate) fn segment(self) -> &'static str {
+        match self.0 {
+            FlowPurpose::OpenMyPage => "open",
+            FlowPurpose::SignUp => "signup",
+            FlowPurpose::ResetPassword => "reset",
+        }
+    }
+}
+
+impl FromStr for Entrance {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "open" => Ok(Self(FlowPurpose::OpenMyPage)),
+            "signup" => Ok(Self(FlowPurpose::SignUp)),
+            "reset" => Ok(Self(FlowPurpose::ResetPassword)),
+            _ => Err(()),
+        }
+    }
+}
+
+impl<'a> FromRequest<'a> for Entrance {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(path_param(req, "purpose")?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entrance_reads_back_from_its_segment() {
+        for purpose in [FlowPurpose::OpenMyPage, FlowPurpose::SignUp, FlowPurpose::ResetPassword] {
+            let entrance = Entrance(purpose);
+            assert_eq!(entrance.segment().parse::<Entrance>(), Ok(entrance));
+        }
+        assert!("admin".parse::<Entrance>().is_err());
+    }
+
+    #[derive(Deserialize)]
+    struct Boxes {
+        #[serde(default, deserialize_with = "checkbox")]
+        ticked: bool,
+        #[serde(default, deserialize_with = "checkbox")]
+        left: bool,
+    }
+
+    #[test]
+    fn a_checkbox_is_true_when_sent_whatever_its_value() {
+        let boxes: Boxes = serde_urlencoded::from_str("ticked=on").unwrap_or(Boxes { ticked: false, left: true });
+        assert!(boxes.ticked && !boxes.left);
+    }
+}

@@ -1,0 +1,433 @@
+//! The rest of the staff console: finding an establishment of one's own office by name or number (R12), and, for
+//! admins, staff accounts and offices (R14); terms versions and dead mails are in `terms_and_mail.rs`. The `Admin`
+//! extractor refuses any other member; every step is checked again in the domain (R14).
+//!
+//! A step that fails sends its page back with what was typed (never a password) and the problem in the outcome
+//! line, and beside its field; a refusal or an outage is the problem's own page.
+
+use maud::{Markup, html};
+use mypage_domain::model::StaffId;
+use mypage_domain::usecases::{AdminActor, ESTABLISHMENT_SEARCH_LIMIT, NewOffice, NewStaffMember};
+use mypage_domain::values::{Choice, StaffRole, jst};
+use poem::http::StatusCode;
+use poem::web::{Data, Query};
+use poem::{IntoResponse, Request, Response, handler};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+pub(crate) use crate::pages::terms_and_mail::{dead_mails, publish_terms, requeue_mail, terms_versions};
+
+use crate::app::App;
+use crate::extract::{Admin, Client, CsrfForm, Staff, checkbox};
+use crate::pages::forms::NoFields;
+use crate::pages::layout::{csrf, field_error, form_status, has_error, layout, outcome, stays_on_form, with_status};
+use crate::pages::staff::{breadcrumb, establishment_label, label};
+use crate::problem::{Explain, Problem};
+use crate::session::SessionHandle;
+
+/// A page of the console beside the menu: its path and title, by which the menu links it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConsolePage {
+    /// Its path.
+    pub(crate) path: &'static str,
+    /// Its title, heading and link text.
+    pub(crate) title: &'static str,
+}
+
+/// Finding an establishment (R12), for every member.
+pub(crate) const SEARCH: ConsolePage = ConsolePage { path: "/staff/establishments", title: "事業所の検索" };
+const STAFF: ConsolePage = ConsolePage { path: "/staff/admin/staff", title: "職員の管理" };
+const OFFICES: ConsolePage = ConsolePage { path: "/staff/admin/offices", title: "ハローワークの管理" };
+/// Publishing terms versions (R1).
+pub(crate) const TERMS: ConsolePage = ConsolePage { path: "/staff/admin/terms", title: "利用規約の管理" };
+/// The mails that could not be sent (R16).
+pub(crate) const MAIL: ConsolePage =
+    ConsolePage { path: "/staff/admin/mail", title: "送信できなかったメール" };
+
+/// The admins' pages, in the menu's order.
+pub(crate) const ADMIN_PAGES: [ConsolePage; 4] = [STAFF, OFFICES, TERMS, MAIL];
+
+/// The column of a list's buttons and links.
+pub(crate) const ACTIONS: &str = "操作";
+/// An office, as a column and a field.
+const OFFICE: &str = "ハローワーク";
+/// A name, as the office list and its form call it.
+const NAME: &str = "名称";
+/// An office's code, as the office list and its form call it.
+const CODE: &str = "コード";
+/// The button of an admin's form that adds something.
+const ADD: &str = "追加する";
+
+/// The admin pages' shared frame: breadcrumb, title, the outcome of the last step, then the body.
+pub(crate) fn admin_page(app: &App, page: ConsolePage, message: Option<&(bool, String)>, body: Markup) -> Markup {
+    let body = html! {
+        (breadcrumb(page.title))
+        h1 { (page.title) }
+        (outcome(message))
+        (body)
+    };
+    layout(page.title, &app.config.help_desk, body)
+}
+
+/// A wide table that scrolls sideways on a narrow screen, reachable by keyboard.
+pub(crate) fn scrolling(label: &str, table: Markup) -> Markup {
+    html! { div.table-scroll tabindex="0" role="region" aria-label=(label) { (table) } }
+}
+
+/// Whether a step's problem is told in the outcome line of the page it came from (what the admin can put right,
+/// or a member or mail that is no longer there), rather than as a page of its own (a refusal, an outage).
+pub(crate) fn told_on_page(problem: &Problem) -> bool {
+    stays_on_form(problem) || problem.code == "not_found"
+}
+
+/// The failed step's outcome line.
+pub(crate) fn failed(problem: &Problem) -> (bool, String) {
+    (false, problem.message.clone())
+}
+
+/// The search box.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// Establishments of the member's office by name or number (R12), each with a link to register an address for it.
+#[handler]
+pub(crate) async fn find_establishments(
+    Data(app): Data<&App>,
+    Staff(staff): Staff,
+    Query(SearchQuery { q }): Query<SearchQuery>,
+) -> poem::Result<Response> {
+    let found = app.mypage.find_establishments(staff, &q).await.map_err(Explain::explain)?;
+    let name_label = establishment_label("name");
+    let body = html! {
+        form method="get" action=(SEARCH.path) {
+            div.field {
+                label for="q" { "事業所名または事業所番号" }
+                span.hint id="q-hint" { "名称の一部でも探せます。空欄のまま検索すると、担当する事業所を番号順に表示します。" }
+                input type="search" id="q" name="q" value=(q) aria-describedby="q-hint";
+            }
+            div.actions { button type="submit" { "検索する" } }
+        }
+        @if found.is_empty() {
+            p { "該当する事業所はありません。" }
+        } @else {
+            @if found.len() == ESTABLISHMENT_SEARCH_LIMIT {
+                p { (format!("表示は{ESTABLISHMENT_SEARCH_LIMIT}件までです。名称を詳しく入力して絞り込んでください。")) }
+            }
+            (scrolling("事業所の一覧", html! {
+                table {
+                    tr { th scope="col" { (label::NUMBER) } th scope="col" { (name_label) } th scope="col" { "登録日" } th scope="col" { (ACTIONS) } }
+                    @for e in &found {
+                        tr {
+                            td { (e.number()) }
+                            td { (e.name()) }
+                            td { (jst(e.created_at())) }
+                            td { a href={"/staff/counter?number=" (e.number())} { "メールアドレスを登録" } }
+                        }
+                    }
+                }
+            }))
+        }
+    };
+    Ok(admin_page(app, SEARCH, None, body).into_response())
+}
+
+/// The form that adds a member (R14): roles as checkboxes. No `Debug`: it holds the initial password.
+#[derive(Default, Deserialize)]
+pub(crate) struct StaffForm {
+    #[serde(default)]
+    office: String,
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default, deserialize_with = "checkbox")]
+    role_counter: bool,
+    #[serde(default, deserialize_with = "checkbox")]
+    role_reviewer: bool,
+    #[serde(default, deserialize_with = "checkbox")]
+    role_admin: bool,
+    #[serde(default)]
+    password: String,
+}
+
+impl StaffForm {
+    /// Whether the role's box was ticked.
+    fn has(&self, role: StaffRole) -> bool {
+        match role {
+            StaffRole::Counter => self.role_counter,
+            StaffRole::Reviewer => self.role_reviewer,
+            StaffRole::Admin => self.role_admin,
+        }
+    }
+}
+
+impl From<StaffForm> for NewStaffMember {
+    fn from(form: StaffForm) -> Self {
+        let roles = StaffRole::ALL.iter().copied().filter(|r| form.has(*r)).collect();
+        Self {
+            office: form.office,
+            login: form.login,
+            name: form.name,
+            roles,
+            password: SecretString::from(form.password),
+        }
+    }
+}
+
+/// The staff list, read afresh, and the form that adds a member, filled in with `typed` (never its password).
+async fn staff_page(
+    app: &App,
+    session: &SessionHandle,
+    me: StaffId,
+    typed: Option<&NewStaffMember>,
+    problem: Option<&Problem>,
+    message: Option<&(bool, String)>,
+) -> Result<Markup, Problem> {
+    let list = app.mypage.staff_list(me).await.map_err(Explain::explain)?;
+    let offices = app.offices().await?;
+    let token = session.lock().await.csrf();
+    let errors = problem.map(Problem::messages).unwrap_or_default();
+    let value = |f: fn(&NewStaffMember) -> &str| typed.map_or("", f);
+    let checked = |role: StaffRole| typed.is_some_and(|t| t.roles.contains(&role));
+    let body = html! {
+        (scrolling("職員の一覧", html! {
+            table {
+                tr { th scope="col" { (OFFICE) } th scope="col" { (label::LOGIN) } th scope="col" { "氏名" } th scope="col" { "役割" } th scope="col" { "状態" } th scope="col" { (ACTIONS) } }
+                @for s in &list {
+                    tr {
+                        td { (s.office) }
+                        td { (s.login) }
+                        td { (s.name) }
+                        td { (s.roles.iter().map(|r| r.label_ja()).collect::<Vec<_>>().join("・")) }
+                        td { @if s.active { "有効" } @else { "停止中" } }
+                        td {
+                            @if s.id != me {
+                                @let (access, text) = if s.active { ("deactivate", "利用を停止する") } else { ("reactivate", "利用を再開する") };
+                                form method="post" action={(STAFF.path) "/" (s.id) "/" (access)} {
+                                    (csrf(&token))
+                                    button.secondary type="submit" aria-label={(s.login) "の" (text)} { (text) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }))
+        h2 { "職員の追加" }
+        form method="post" action=(STAFF.path) {
+            (csrf(&token))
+            div.field.invalid[has_error(&errors, "office")] {
+                label for="office" { (OFFICE) }
+                (field_error(&errors, "office"))
+                select id="office" name="office" {
+                    @for o in &offices {
+                        option value=(o.code()) selected[value(|t| &t.office) == o.code().as_str()] { (o.code()) " " (o.name()) }
+                    }
+                }
+            }
+            div.field.invalid[has_error(&errors, "login")] {
+                label for="login" { (label::LOGIN) }
+                span.hint id="login-hint" { "3～64文字の半角英数字と「.」「_」「-」" }
+                (field_error(&errors, "login"))
+                input type="text" id="login" name="login" autocomplete="off" value=(value(|t| &t.login)) aria-describedby="login-hint";
+            }
+            div.field.invalid[has_error(&errors, "name")] {
+                label for="name" { "氏名" }
+                (field_error(&errors, "name"))
+                input type="text" id="name" name="name" autocomplete="off" value=(value(|t| &t.name));
+            }
+            fieldset.field.invalid[has_error(&errors, "roles")] {
+                legend { "役割" }
+                (field_error(&errors, "roles"))
+                @for role in StaffRole::ALL {
+                    div.check {
+                        input type="checkbox" id={"role_" (role.code())} name={"role_" (role.code())} checked[checked(*role)];
+                        label for={"role_" (role.code())} { (role.label_ja()) }
+                    }
+                }
+            }
+            div.field.invalid[has_error(&errors, "password")] {
+                label for="password" { "初期パスワード" }
+                span.hint id="password-hint" { "職員のパスワードにも、事業所と同じ規則が適用されます。" }
+                (field_error(&errors, "password"))
+                input type="password" id="password" name="password" autocomplete="new-password" aria-describedby="password-hint";
+            }
+            div.actions { button type="submit" { (ADD) } }
+        }
+    };
+    Ok(admin_page(app, STAFF, message, body))
+}
+
+/// The staff list and the form that adds a member, for admins (R14).
+#[handler]
+pub(crate) async fn staff_accounts(
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    Admin(me): Admin,
+) -> poem::Result<Response> {
+    Ok(staff_page(app, session, me, None, None, None).await?.into_response())
+}
+
+/// Adds a member (R14); the initial password is told to them in person.
+#[handler]
+pub(crate) async fn add_staff(
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    Admin(me): Admin,
+    Client(client): Client,
+    CsrfForm(form): CsrfForm<StaffForm>,
+) -> poem::Result<Response> {
+    let input = NewStaffMember::from(form);
+    match app.mypage.add_staff(AdminActor::Staff(me), &input, &client).await {
+        Ok(_) => {
+            let done = format!(
+                "{} さん（{}）を追加しました。初期パスワードは本人に直接お伝えください。",
+                input.name, input.login
+            );
+            Ok(staff_page(app, session, me, None, None, Some(&(true, done))).await?.into_response())
+        }
+        Err(e) => {
+            let problem = e.explain();
+            if !told_on_page(&problem) {
+                return Err(problem.into());
+            }
+            let page = staff_page(app, session, me, Some(&input), Some(&problem), Some(&failed(&problem))).await?;
+            Ok(with_status(page, form_status(&problem)))
+        }
+    }
+}
+
+/// `/staff/admin/staff/:id/deactivate` and `…/reactivate` (R14); any other step names no page.
+#[handler]
+pub(crate) async fn staff_access(
+    req: &Request,
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    Admin(me): Admin,
+    Client(client): Client,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> poem::Result<Response> {
+    let active = match req.raw_path_param("access") {
+        Some("deactivate") => false,
+        Some("reactivate") => true,
+        _ => return Err(Problem::page_not_found().into()),
+    };
+    let member = req.raw_path_param("id").and_then(|raw| raw.parse().ok()).map(StaffId::from_uuid);
+    let result = match member {
+        Some(member) => app.mypage.set_staff_active(me, member, active, &client).await.map_err(Explain::explain),
+        None => Err(Problem::staff_not_found()),
+    };
+    let (message, status) = match result {
+        Ok(()) if active => ((true, "利用を再開しました。".to_owned()), StatusCode::OK),
+        Ok(()) => (
+            (true, "利用を停止しました。この職員はログインできず、ログイン中の操作もできなくなります。".to_owned()),
+            StatusCode::OK,
+        ),
+        Err(problem) if told_on_page(&problem) => (failed(&problem), form_status(&problem)),
+        Err(problem) => return Err(problem.into()),
+    };
+    Ok(with_status(staff_page(app, session, me, None, None, Some(&message)).await?, status))
+}
+
+/// The form that adds an office.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct OfficeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+}
+
+impl From<OfficeForm> for NewOffice {
+    fn from(form: OfficeForm) -> Self {
+        let phone = Some(form.phone).filter(|p| !p.trim().is_empty());
+        Self { code: form.code, name: form.name, phone }
+    }
+}
+
+/// The office list and the form that adds one, filled in with `typed`.
+async fn offices_page(
+    app: &App,
+    session: &SessionHandle,
+    typed: Option<&NewOffice>,
+    problem: Option<&Problem>,
+    message: Option<&(bool, String)>,
+) -> Result<Markup, Problem> {
+    let offices = app.offices().await?;
+    let token = session.lock().await.csrf();
+    let errors = problem.map(Problem::messages).unwrap_or_default();
+    let phone_label = establishment_label("phone");
+    let body = html! {
+        (scrolling("ハローワークの一覧", html! {
+            table {
+                tr { th scope="col" { (CODE) } th scope="col" { (NAME) } th scope="col" { (phone_label) } }
+                @for o in &offices {
+                    tr { td { (o.code()) } td { (o.name()) } td { (o.phone().unwrap_or_default()) } }
+                }
+            }
+        }))
+        h2 { "ハローワークの追加" }
+        form method="post" action=(OFFICES.path) {
+            (csrf(&token))
+            div.field.invalid[has_error(&errors, "code")] {
+                label for="code" { (CODE) }
+                span.hint id="code-hint" { "4桁の数字（事業所番号の最初の4桁）" }
+                (field_error(&errors, "code"))
+                input type="text" id="code" name="code" inputmode="numeric" value=(typed.map_or("", |t| &t.code)) aria-describedby="code-hint";
+            }
+            div.field.invalid[has_error(&errors, "name")] {
+                label for="name" { (NAME) }
+                (field_error(&errors, "name"))
+                input type="text" id="name" name="name" value=(typed.map_or("", |t| &t.name));
+            }
+            div.field {
+                label for="phone" { (phone_label) }
+                span.hint id="phone-hint" { "事業所からの問い合わせ先として表示します（任意）" }
+                input type="tel" id="phone" name="phone" value=(typed.and_then(|t| t.phone.as_deref()).unwrap_or_default()) aria-describedby="phone-hint";
+            }
+            div.actions { button type="submit" { (ADD) } }
+        }
+    };
+    Ok(admin_page(app, OFFICES, message, body))
+}
+
+/// The office list and the form that adds one, for admins (R14).
+#[handler]
+pub(crate) async fn office_list(
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    Admin(_): Admin,
+) -> poem::Result<Response> {
+    Ok(offices_page(app, session, None, None, None).await?.into_response())
+}
+
+/// Adds an office (R14): its code is the first four digits of its establishments' numbers.
+#[handler]
+pub(crate) async fn add_office(
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    Admin(me): Admin,
+    Client(client): Client,
+    CsrfForm(form): CsrfForm<OfficeForm>,
+) -> poem::Result<Response> {
+    let input = NewOffice::from(form);
+    match app.mypage.add_office(AdminActor::Staff(me), &input, &client).await {
+        Ok(code) => {
+            let done = (true, format!("ハローワーク（{code}）を追加しました。"));
+            Ok(offices_page(app, session, None, None, Some(&done)).await?.into_response())
+        }
+        Err(e) => {
+            let problem = e.explain();
+            if !told_on_page(&problem) {
+                return Err(problem.into());
+            }
+            let page = offices_page(app, session, Some(&input), Some(&problem), Some(&failed(&problem))).await?;
+            Ok(with_status(page, form_status(&problem)))
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! The password screen of an auth-key flow: the key from the mail, the new password, and another key when the mail
+//! does not come (R3–R5, R17). It works only in the browser session that asked for the key (R4); a flow that cannot
+//! go on is forgotten by the session and the start-again page says so.
+
+use maud::{Markup, html};
+use mypage_domain::model::FlowPurpose;
+use mypage_domain::usecases::PasswordEntry;
+use mypage_domain::values::{PasswordPolicy, jst};
+use poem::web::Data;
+use poem::{IntoResponse, Response, handler};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use super::{breadcrumb, mail_advice, screen_title, to_step};
+use crate::app::App;
+use crate::extract::{Client, CsrfForm, Entrance};
+use crate::pages::forms::{NoFields, required_mark};
+use crate::pages::layout::{
+    csrf, error_summary, field_error, form_status, has_error, layout, stays_on_form, with_status,
+};
+use crate::problem::{Explain, Problem};
+use crate::session::{FlowRef, SessionHandle, SessionState};
+
+/// The flow this browser session started through `entrance`, if any (R4).
+fn flow_of(s: &SessionState, entrance: Entrance) -> Option<FlowRef> {
+    s.data.flow.clone().filter(|f| f.purpose == entrance.segment())
+}
+
+/// The password screen: where the key was sent and until when, the password rule, and the resend form.
+fn password_page(
+    app: &App,
+    p: FlowPurpose,
+    token: &str,
+    flow: &FlowRef,
+    errors: &[(String, String)],
+    notice: Option<&str>,
+) -> Markup {
+    let rule = match app.mypage.config().password_policy {
+        PasswordPolicy::Office => "半角の数字、英字、記号をすべて含む8文字以上32文字以内",
+        PasswordPolicy::Nist => "15文字以上64文字以内（文字の種類は問いません）",
+    };
+    let mail = if p == FlowPurpose::ResetPassword {
+        "パスワード再設定申込受付通知"
+    } else {
+        "パスワード登録申込受付通知"
+    };
+    let title = screen_title(p);
+    let segment = Entrance(p).segment();
+    let body = html! {
+        (breadcrumb(title))
+        h1 { (title) }
+        (error_summary(errors))
+        @if let Some(notice) = notice { div.notice role="status" { p { (notice) } } }
+        div.notice {
+            p { strong { (flow.email) } " 宛てに、認証キーを記載した「" (mail) "」メールをお送りしました。" }
+            p { "認証キーの有効期限は " strong { (jst(flow.expires_at)) } " までです。有効期限を過ぎた場合は、はじめからやり直してください。" }
+            p { strong { "登録が完了するまで、この画面を閉じないでください。" } "閉じてしまった場合は、はじめからやり直してください。" }
+        }
+        form method="post" action={"/start/" (segment) "/password"} novalidate {
+            (csrf(token))
+            div.field.invalid[has_error(errors, "password")] {
+                label for="password" { "新しいパスワード" (required_mark()) }
+                p.hint id="password-hint" { (rule) }
+                (field_error(errors, "password"))
+                input type="password" id="password" name="password" autocomplete="new-password" aria-describedby="password-hint password-error";
+            }
+            div.field.invalid[has_error(errors, "confirmation")] {
+                label for="confirmation" { "新しいパスワード（確認用）" (required_mark()) }
+                (field_error(errors, "confirmation"))
+                input type="password" id="confirmation" name="confirmation" autocomplete="new-password" aria-describedby="confirmation-error";
+            }
+            div.field.invalid[has_error(errors, "auth_key")] {
+                label for="auth_key" { "認証キー" (required_mark()) }
+                p.hint id="auth_key-hint" { "メールに記載された10文字（例：ABCDE-23456）。大文字・小文字、全角・半角は区別しません。" }
+                (field_error(errors, "auth_key"))
+                input type="text" id="auth_key" name="auth_key" autocomplete="one-time-code" autocapitalize="characters" aria-describedby="auth_key-hint auth_key-error";
+            }
+            div.actions { button type="submit" { "完了" } }
+        }
+        (mail_advice(app))
+        @if flow.resends_left > 0 {
+            form method="post" action={"/start/" (segment) "/resend"} {
+                (csrf(token))
+                p { (format!("メールが届かない場合は、認証キーをもう一度送信できます（あと{}回）。", flow.resends_left)) }
+                button.secondary type="submit" { "認証キーを再送信する" }
+            }
+        }
+    };
+    layout(title, &app.config.help_desk, body)
+}
+
+/// The password screen of the flow this browser started, with the notice a resend left (R4).
+#[handler]
+pub(crate) async fn password_form(
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    entrance: Entrance,
+) -> poem::Result<Response> {
+    let mut s = session.lock().await;
+    let flow = flow_of(&s, entrance).ok_or_else(Problem::flow_not_found)?;
+    let notice = s.data.notice.take();
+    if notice.is_some() {
+        s.changed();
+    }
+    Ok(password_page(app, entrance.0, &s.csrf(), &flow, &[], notice.as_deref()).into_response())
+}
+
+/// What the password page sends.
+#[derive(Debug, Deserialize)]
+pub(crate) struct PasswordForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirmation: String,
+    #[serde(default)]
+    auth_key: String,
+}
+
+/// The password screen sent: the key proves the address and the password is set, for an account being opened or
+/// reset alike (R3, R5, R17).
+#[handler]
+pub(crate) async fn set_password(
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    entrance: Entrance,
+    Client(client): Client,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> poem::Result<Response> {
+    let mut s = session.lock().await;
+    let flow = flow_of(&s, entrance).ok_or_else(Problem::flow_not_found)?;
+    let entry = PasswordEntry {
+        flow_token: SecretString::from(flow.token.clone()),
+        auth_key: SecretString::from(form.auth_key),
+        password: SecretString::from(form.password),
+        confirmation: SecretString::from(form.confirmation),
+    };
+    let outcome = if entrance.0 == FlowPurpose::ResetPassword {
+        app.mypage.reset_password(&entry, &client).await.map(drop).map_err(Explain::explain)
+    } else {
+        app.mypage.register_password(&entry, &client).await.map(drop).map_err(Explain::explain)
+    };
+    match outcome {
+        Ok(()) => {
+            s.data.flow = None;
+            s.data.consent = None;
+            s.changed();
+            Ok(to_step(entrance, "done"))
+        }
+        Err(problem) if problem.start_again => {
+            s.data.flow = None;
+            s.changed();
+            Err(problem.into())
+        }
+        Err(problem) if stays_on_form(&problem) => {
+            let page = password_page(app, entrance.0, &s.csrf(), &flow, &problem.messages(), None);
+            Ok(with_status(page, form_status(&problem)))
+        }
+        Err(problem) => Err(problem.into()),
+    }
+}
+
+/// Another key for the flow of this browser; the password screen says whether one was sent (R3, R8).
+#[handler]
+pub(crate) async fn resend(
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    entrance: Entrance,
+    Client(client): Client,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> poem::Result<Response> {
+    let mut s = session.lock().await;
+    let mut flow = flow_of(&s, entrance).ok_or_else(Problem::flow_not_found)?;
+    app.count_key_request(&client)?;
+    let notice = match app.mypage.resend_auth_key(&SecretString::from(flow.token.clone()), &client).await {
+        Ok(sent) => {
+            flow.expires_at = sent.expires_at;
+            flow.resends_left = sent.resends_left;
+            "認証キーをもう一度お送りしました。先にお送りした認証キーも、有効期限内であれば使用できます。".to_owned()
+        }
+        Err(e) => {
+            let problem = e.explain();
+            if problem.start_again {
+                s.data.flow = None;
+                s.changed();
+                return Err(problem.into());
+            }
+            if !stays_on_form(&problem) {
+                return Err(problem.into());
+            }
+            // No more keys for now: the password page says why, and the keys already sent still work.
+            problem.message
+        }
+    };
+    s.data.flow = Some(flow);
+    s.data.notice = Some(notice);
+    s.changed();
+    Ok(to_step(entrance, "password"))
+}

@@ -1,0 +1,266 @@
+//! The page shell, its stylesheet and script, the error summary, and the page a problem becomes.
+//!
+//! Pages are server-rendered HTML that works without JavaScript; the one script (terms scrolled to the end, R1) is a
+//! static file, so the CSP allows no inline script. A handler that fails with a [`Problem`] it does not show on its
+//! own form leaves it to [`render_problems`], which answers with a page of its own, a redirect, or the start-again
+//! page of an auth-key flow.
+
+use std::sync::Arc;
+
+use maud::{DOCTYPE, Markup, html};
+use mypage_domain::model::FlowPurpose;
+use mypage_domain::values::jst;
+use poem::http::{StatusCode, header};
+use poem::web::Redirect;
+use poem::{Endpoint, IntoResponse, Request, Response, handler};
+
+use crate::app::App;
+use crate::extract::{CSRF_FIELD, Entrance};
+use crate::problem::Problem;
+
+/// The stylesheet, embedded in the binary (no CDN). Colours and focus follow the Digital Agency's design system:
+/// text contrast above 7:1, a visible focus ring, targets at least 44 px, readable at 360 px wide.
+pub(crate) const CSS: &str = r#"
+*{box-sizing:border-box}
+html{font-size:100%}
+body{margin:0;font-family:"Noto Sans JP","Hiragino Sans","Yu Gothic",sans-serif;line-height:1.7;color:#1a1a1a;background:#fff}
+a{color:#0017c1}a:hover{color:#000060}
+header.site{background:#00118f;color:#fff;padding:.75rem 1rem}
+header.site a{color:#fff;text-decoration:none;font-weight:bold}
+header.site .sub{font-size:.875rem}
+main{max-width:48rem;margin:0 auto;padding:1rem}
+h1{font-size:1.5rem;line-height:1.4;margin:1rem 0}
+h2{font-size:1.25rem;margin:1.5rem 0 .75rem}
+.breadcrumb{font-size:.875rem;margin:.5rem 0}
+.notice{border-left:.25rem solid #00118f;background:#f1f1ff;padding:.75rem 1rem;margin:1rem 0}
+.error-summary{border:.2rem solid #ce0000;padding:.75rem 1rem;margin:1rem 0;background:#fff5f5}
+.error-summary h2{margin:0 0 .5rem;font-size:1.1rem;color:#ce0000}
+.field{margin:1.25rem 0}
+label,.label{display:block;font-weight:bold;margin-bottom:.25rem}
+.req{display:inline-block;margin-left:.5rem;padding:0 .4rem;font-size:.75rem;background:#ce0000;color:#fff;border-radius:.25rem;vertical-align:middle}
+.hint{font-size:.875rem;color:#333;margin:.25rem 0}
+.field-error{color:#ce0000;font-weight:bold;margin:.25rem 0}
+input[type=text],input[type=email],input[type=password],input[type=tel],input[type=number],input[type=url],input[type=search],select,textarea{width:100%;max-width:32rem;min-height:2.75rem;padding:.5rem;font-size:1rem;border:1px solid #595959;border-radius:.25rem;background:#fff;color:#1a1a1a}
+textarea{min-height:6rem}
+fieldset{border:0;padding:0;margin:0 0 1rem}legend{font-weight:bold;margin-bottom:.25rem}
+.table-scroll{overflow-x:auto;margin:1rem 0}
+ul.menu{padding-left:1.25rem}ul.menu li{margin:.5rem 0;min-height:1.5rem}
+.invalid input,.invalid select,.invalid textarea{border:2px solid #ce0000}
+.check{display:flex;align-items:center;gap:.5rem;min-height:2.75rem}
+.check input{width:1.5rem;height:1.5rem}
+button,.button{display:inline-block;min-height:2.75rem;min-width:8rem;padding:.5rem 1.5rem;font-size:1rem;font-weight:bold;border-radius:.5rem;border:2px solid #00118f;background:#00118f;color:#fff;cursor:pointer;text-decoration:none;text-align:center}
+button.secondary,.button.secondary{background:#fff;color:#00118f}
+button[disabled]{background:#999;border-color:#999;cursor:not-allowed}
+.actions{display:flex;flex-wrap:wrap;gap:1rem;margin:1.5rem 0}
+:focus-visible{outline:.25rem solid #ffd43d;outline-offset:.125rem;box-shadow:0 0 0 .375rem #1a1a1a}
+.terms{height:12rem;overflow-y:scroll;border:1px solid #595959;padding:.75rem;margin:.5rem 0;white-space:pre-wrap}
+.entrances{display:grid;gap:1rem;grid-template-columns:1fr}
+@media(min-width:40rem){.entrances{grid-template-columns:1fr 1fr}}
+.entrance{border:1px solid #595959;border-radius:.5rem;padding:1rem}
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #8c8c8c;padding:.5rem;text-align:left;vertical-align:top}
+th{background:#f1f1f1}
+footer.site{border-top:1px solid #8c8c8c;margin-top:2rem;padding:1rem;font-size:.875rem}
+.key{font-family:monospace;letter-spacing:.1em}
+"#;
+
+/// Enables each consent box once its text has been scrolled to the end (R1). The server checks the boxes anyway.
+pub(crate) const TERMS_JS: &str = r#"
+document.querySelectorAll('[data-scroll-gate]').forEach(function (box) {
+  var target = document.getElementById(box.getAttribute('data-scroll-gate'));
+  if (!target) { return; }
+  target.disabled = true;
+  var hint = document.getElementById(box.id + '-hint');
+  var check = function () {
+    if (box.scrollHeight - box.scrollTop - box.clientHeight < 8) {
+      target.disabled = false;
+      if (hint) { hint.textContent = '最後までご覧いただきました。同意する場合はチェックを付けてください。'; }
+    }
+  };
+  box.addEventListener('scroll', check);
+  check();
+});
+"#;
+
+#[handler]
+pub(crate) fn css() -> Response {
+    Response::builder()
+        .content_type("text/css; charset=utf-8")
+        .header(header::CACHE_CONTROL, "public, max-age=3600")
+        .body(CSS)
+}
+
+#[handler]
+pub(crate) fn terms_js() -> Response {
+    Response::builder()
+        .content_type("text/javascript; charset=utf-8")
+        .header(header::CACHE_CONTROL, "public, max-age=3600")
+        .body(TERMS_JS)
+}
+
+/// The service's name, in every header.
+pub(crate) const SERVICE: &str = "求人者マイページ";
+
+/// The help page's title, linked from every footer.
+pub(crate) const HELP: &str = "お問い合わせ・ヘルプ";
+
+/// The page shell.
+pub(crate) fn layout(title: &str, help: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="ja" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " | " (SERVICE) }
+                link rel="stylesheet" href="/assets/site.css";
+            }
+            body {
+                header.site {
+                    a href="/" { "ハローワークインターネットサービス" }
+                    div.sub { (SERVICE) }
+                }
+                main id="main" { (body) }
+                footer.site {
+                    p { a href="/help" { (HELP) } }
+                    p { (multiline(help)) }
+                }
+            }
+        }
+    }
+}
+
+/// A text with its line breaks kept.
+pub(crate) fn multiline(text: &str) -> Markup {
+    html! {
+        @for (i, line) in text.lines().enumerate() {
+            @if i > 0 { br; }
+            (line)
+        }
+    }
+}
+
+/// The hidden CSRF field every form carries; the `CsrfForm` extractor checks it.
+pub(crate) fn csrf(token: &str) -> Markup {
+    html! { input type="hidden" name=(CSRF_FIELD) value=(token); }
+}
+
+/// The error summary at the top of a form: each message links to its field (a message of the whole form, field
+/// `""`, is shown without a link).
+pub(crate) fn error_summary(errors: &[(String, String)]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.error-summary role="alert" tabindex="-1" id="errors" {
+                h2 { "入力内容に誤りがあります" }
+                ul {
+                    @for (field, message) in errors {
+                        @if field.is_empty() { li { (message) } } @else { li { a href={"#" (field)} { (message) } } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A message beside a field, if it has one.
+pub(crate) fn field_error(errors: &[(String, String)], field: &str) -> Markup {
+    html! {
+        @for (f, message) in errors {
+            @if f == field { p.field-error id={(field) "-error"} { (message) } }
+        }
+    }
+}
+
+/// Whether `field` has a message, for the field's red frame.
+pub(crate) fn has_error(errors: &[(String, String)], field: &str) -> bool {
+    errors.iter().any(|(f, _)| f == field)
+}
+
+/// An outcome line above a console form: a notice when done, an alert when not.
+pub(crate) fn outcome(message: Option<&(bool, String)>) -> Markup {
+    html! {
+        @if let Some((ok, m)) = message {
+            @if *ok { div.notice role="status" { p { (m) } } } @else { div.error-summary role="alert" { p { (m) } } }
+        }
+    }
+}
+
+/// The name of an entrance, as the top page calls it.
+pub(crate) fn entrance_title(p: FlowPurpose) -> &'static str {
+    match p {
+        FlowPurpose::OpenMyPage => "求人者マイページ開設（パスワード登録）",
+        FlowPurpose::SignUp => "事業所登録・求人申し込み（仮登録）",
+        FlowPurpose::ResetPassword => "パスワードの再設定",
+    }
+}
+
+/// Whether a problem belongs on the form that was sent (what was typed is wrong, or cannot be accepted now), rather
+/// than on a page of its own.
+pub(crate) fn stays_on_form(problem: &Problem) -> bool {
+    problem.status.is_client_error()
+        && !problem.start_again
+        && problem.next.is_none()
+        && !matches!(
+            problem.code,
+            "not_permitted" | "csrf_mismatch" | "not_found" | "client_rate_limited" | "unauthenticated"
+        )
+}
+
+/// The status of a form sent back with its problem: the page is what the browser asked for, unless it must wait.
+pub(crate) fn form_status(problem: &Problem) -> StatusCode {
+    if problem.status == StatusCode::TOO_MANY_REQUESTS { problem.status } else { StatusCode::OK }
+}
+
+/// A page sent back with a status.
+pub(crate) fn with_status(markup: Markup, status: StatusCode) -> Response {
+    let mut response = markup.into_response();
+    response.set_status(status);
+    response
+}
+
+/// The page of a problem that no form shows.
+fn problem_page(app: &App, entrance: Option<Entrance>, problem: &Problem) -> Response {
+    if let Some(next) = problem.next {
+        return Redirect::see_other(next).into_response();
+    }
+    if problem.code == "unauthenticated" {
+        return Redirect::see_other("/login").into_response();
+    }
+    if let (true, Some(entrance)) = (problem.start_again, entrance) {
+        let title = "はじめからやり直してください";
+        let body = html! {
+            h1 { (title) }
+            div.error-summary role="alert" { p { (problem.message) } }
+            p { "お手数ですが、" (entrance_title(entrance.0)) "のはじめからやり直してください。" }
+            div.actions { a.button href={"/start/" (entrance.segment())} { "はじめからやり直す" } }
+        };
+        return layout(title, &app.config.help_desk, body).into_response();
+    }
+    let title = match problem.code {
+        "csrf_mismatch" => "ページの有効期限が切れました",
+        "client_rate_limited" => "しばらくしてからお試しください",
+        "unavailable" => "ただいま混み合っています",
+        "not_permitted" => "権限がありません",
+        "not_found" => "見つかりません",
+        _ => "お手続きを続けられません",
+    };
+    let body = html! {
+        h1 { (title) }
+        p { (problem.message) }
+        @if let Some(at) = problem.retry_after { p { (jst(at)) " 以降に、もう一度お試しください。" } }
+        p { a href="/" { "トップへ戻る" } }
+    };
+    with_status(layout(title, &app.config.help_desk, body), problem.status)
+}
+
+/// Turns a page handler's problem into its page. Errors that carry no problem (a redirect to the login) pass as
+/// they are.
+pub(crate) async fn render_problems<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
+    let Some(app) = req.data::<App>().cloned() else { return ep.call(req).await.map(IntoResponse::into_response) };
+    // The router has not run yet here: the entrance of an auth-key flow is read from the path itself.
+    let entrance = req.uri().path().strip_prefix("/start/").and_then(|rest| rest.split('/').next()?.parse().ok());
+    match ep.call(req).await {
+        Ok(response) => Ok(response.into_response()),
+        Err(e) if e.is_from_response() && e.downcast_ref::<Problem>().is_none() => Ok(e.into_response()),
+        Err(e) => Ok(problem_page(&app, entrance, &Problem::from_poem(&e))),
+    }
+}

@@ -1,0 +1,9 @@
+//! The pages: server-rendered HTML (maud, which escapes every value) that works without JavaScript.
+
+pub(crate) mod admin;
+pub(crate) mod employer;
+pub(crate) mod forms;
+pub(crate) mod layout;
+pub(crate) mod registration;
+pub(crate) mod staff;
+pub(crate) mod terms_and_mail;

@@ -1,0 +1,419 @@
+//! The employer's My Page and the provisional registration step by step (R9, R10): the application history, the
+//! establishment (case C), the job offer, the review and the submission.
+//!
+//! Each page reads what was saved before; a read that fails is the request's failure (a page of its own), never a
+//! blank form. A step the registration no longer allows sends the browser where the catalogue says.
+
+use std::collections::HashMap;
+
+use maud::{Markup, html};
+use mypage_domain::model::{AccountStatus, ApplicationHistory, Office, RegistrationStatus};
+use mypage_domain::usecases::{HistoryInput, MyPageOverview};
+use mypage_domain::values::{EstablishmentInfoInput, JobOfferInput, Wage, jst};
+use poem::web::{Data, Redirect};
+use poem::{IntoResponse, Response, handler};
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::extract::{Client, CsrfForm, Employer};
+use crate::pages::employer::{LOGOUT, MYPAGE, NEXT};
+use crate::pages::forms::{self, CHOOSE, Field, JobOfferForm, NoFields, OCCUPATION};
+use crate::pages::layout::{
+    csrf, error_summary, field_error, form_status, has_error, layout, multiline, stays_on_form, with_status,
+};
+use crate::pages::staff::label::NUMBER;
+use crate::problem::{Explain, Problem};
+use crate::session::SessionHandle;
+
+/// A registration's status, on the My Page home and the console.
+pub(crate) const STATUS: &str = "状況";
+/// When a registration was sent, on the My Page home and the console.
+pub(crate) const SUBMITTED_AT: &str = "送信日時";
+/// The wage of a job offer, on the review page and the console.
+pub(crate) const WAGE: &str = "賃金";
+const HISTORY: &str = "求人申し込み実績";
+const ESTABLISHMENT: &str = "事業所情報の入力";
+const JOB_OFFER: &str = "求人情報の入力";
+const REVIEW: &str = "入力内容の確認";
+const REGISTER: &str = "事業所・求人情報を登録";
+
+/// The breadcrumb of the registration's pages: My Page, then where the employer is.
+fn breadcrumb(here: &str) -> Markup {
+    html! { p.breadcrumb { a href="/mypage" { "マイページ" } " > " (here) } }
+}
+
+/// Where the account and its registration stand; an account that is gone ends the visit.
+async fn overview(app: &App, account: mypage_domain::model::AccountId) -> Result<MyPageOverview, Problem> {
+    app.mypage.overview(account).await.map_err(Explain::explain)
+}
+
+/// A job offer's wage range, in yen.
+pub(crate) fn wage_range(wage: &Wage) -> String {
+    format!("{}円～{}円", wage.min_yen, wage.max_yen)
+}
+
+/// A registration's status, as the employer reads it.
+fn status_text(status: &RegistrationStatus) -> &'static str {
+    match status {
+        RegistrationStatus::Draft => "入力中（まだ送信していません）",
+        RegistrationStatus::Submitted => "仮登録済み（ハローワークで確認中）",
+        RegistrationStatus::ContactNeeded { .. } => "ハローワークから連絡します",
+        RegistrationStatus::Returned { .. } => "修正をお願いしています",
+        RegistrationStatus::Confirmed { .. } => "本登録済み",
+        RegistrationStatus::Rejected { .. } => "本登録できませんでした",
+        RegistrationStatus::Expired => "入力途中のまま期限が過ぎました",
+    }
+}
+
+/// The My Page home: the account, and where its registration stands.
+#[handler]
+pub(crate) async fn home(
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    Employer(account): Employer,
+) -> poem::Result<Response> {
+    let overview = overview(app, account).await?;
+    let token = session.lock().await.csrf();
+    let body = html! {
+        h1 { (MYPAGE) }
+        p { "ログイン中：" (overview.account.email()) }
+        @if overview.account.status() == AccountStatus::Active {
+            div.notice {
+                p { "本登録が完了しています。" }
+                @if let Some(e) = &overview.establishment {
+                    p { "事業所：" (e.name()) "　事業所番号：" strong { (e.number()) } }
+                }
+            }
+        } @else {
+            h2 { "事業所・求人情報の仮登録" }
+            @match &overview.registration {
+                None => {
+                    p { "まだ仮登録をしていません。" }
+                    a.button href="/mypage/history" { (REGISTER) }
+                }
+                Some(r) => {
+                    table {
+                        tr { th { (STATUS) } td { (status_text(r.status())) } }
+                        @if let Some(at) = r.submitted_at() { tr { th { (SUBMITTED_AT) } td { (jst(at)) } } }
+                        @if let Some(at) = overview.draft_expires_at { tr { th { "入力内容の保存期限" } td { (jst(at)) } } }
+                    }
+                    @match r.status() {
+                        RegistrationStatus::Returned { note } => {
+                            div.error-summary { h2 { "ハローワークからの修正依頼" } p { (multiline(note.as_str())) } }
+                            a.button href="/mypage/history" { "内容を修正する" }
+                        }
+                        RegistrationStatus::ContactNeeded { note } => {
+                            div.notice { p { (multiline(note.as_str())) } }
+                        }
+                        RegistrationStatus::Rejected { reason } => {
+                            div.error-summary { p { (multiline(reason.as_str())) } }
+                            a.button href="/mypage/history" { "あらためて登録する" }
+                        }
+                        RegistrationStatus::Draft | RegistrationStatus::Expired => {
+                            a.button href="/mypage/history" { "入力を続ける" }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        form method="post" action="/logout" { (csrf(&token)) div.actions { button.secondary type="submit" { (LOGOUT) } } }
+    };
+    Ok(layout(MYPAGE, &app.config.help_desk, body).into_response())
+}
+
+/// The two answers of the history page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum HistoryChoice {
+    /// Has applied to Hello Work before: the establishment number (case B).
+    Past,
+    /// Applies for the first time: the office in charge (case C).
+    First,
+}
+
+/// What the history page sends, and what it shows again.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct HistoryForm {
+    choice: Option<HistoryChoice>,
+    number: String,
+    office: String,
+}
+
+impl From<&ApplicationHistory> for HistoryForm {
+    fn from(history: &ApplicationHistory) -> Self {
+        match history {
+            ApplicationHistory::PastApplicant { number } => {
+                Self { choice: Some(HistoryChoice::Past), number: number.to_string(), office: String::new() }
+            }
+            ApplicationHistory::FirstTime { office } => {
+                Self { choice: Some(HistoryChoice::First), number: String::new(), office: office.to_string() }
+            }
+        }
+    }
+}
+
+impl TryFrom<&HistoryForm> for HistoryInput {
+    type Error = Problem;
+
+    fn try_from(form: &HistoryForm) -> Result<Self, Problem> {
+        match form.choice {
+            Some(HistoryChoice::Past) => Ok(Self::PastApplicant { establishment_number: form.number.clone() }),
+            Some(HistoryChoice::First) => Ok(Self::FirstTime { office: form.office.clone() }),
+            None => Err(Problem::history_not_chosen()),
+        }
+    }
+}
+
+/// The history page: an establishment number, or the office of a first-time applicant (R9).
+fn history_page(app: &App, token: &str, form: &HistoryForm, offices: &[Office], errors: &[(String, String)]) -> Markup {
+    let body = html! {
+        (breadcrumb(HISTORY))
+        h1 { (HISTORY) }
+        (error_summary(errors))
+        form method="post" action="/mypage/history" novalidate {
+            (csrf(token))
+            fieldset {
+                legend.label { "これまでにハローワークに求人を申し込んだことがありますか" }
+                div.check {
+                    input type="radio" id="past" name="choice" value="past" checked[form.choice == Some(HistoryChoice::Past)];
+                    label for="past" { "過去にハローワークに求人を申し込んだことがある" }
+                }
+                div.field.invalid[has_error(errors, "number")] {
+                    label for="number" { (NUMBER) }
+                    p.hint id="number-hint" { "11桁（例：1301-123456-7）。事業所番号がわからない場合は、管轄のハローワークにお問い合わせください。" }
+                    (field_error(errors, "number"))
+                    input type="text" id="number" name="number" value=(form.number) inputmode="numeric" aria-describedby="number-hint number-error";
+                }
+                div.check {
+                    input type="radio" id="first" name="choice" value="first" checked[form.choice == Some(HistoryChoice::First)];
+                    label for="first" { "初めて申し込む" }
+                }
+                div.field.invalid[has_error(errors, "office")] {
+                    label for="office" { "管轄のハローワーク" }
+                    p.hint id="office-hint" { "事業所の所在地を管轄するハローワークを選んでください。" }
+                    (field_error(errors, "office"))
+                    select id="office" name="office" aria-describedby="office-hint office-error" {
+                        option value="" { (CHOOSE) }
+                        @for office in offices {
+                            @let code = office.code().to_string();
+                            option value=(code) selected[code == form.office] { (office.name()) }
+                        }
+                    }
+                }
+            }
+            p { "初めて申し込む場合は、事業所情報と求人情報の入力を続けて行ってください。" }
+            div.actions { button type="submit" { (NEXT) } }
+        }
+    };
+    layout(HISTORY, &app.config.help_desk, body)
+}
+
+/// The history page, filled in with what was declared before while the registration may be edited.
+#[handler]
+pub(crate) async fn history_form(
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    Employer(account): Employer,
+) -> poem::Result<Response> {
+    let overview = overview(app, account).await?;
+    let saved = overview.registration.as_ref().filter(|r| r.status().is_editable()).and_then(|r| r.history());
+    let form = saved.map_or_else(HistoryForm::default, HistoryForm::from);
+    let offices = app.offices().await?;
+    let token = session.lock().await.csrf();
+    Ok(history_page(app, &token, &form, &offices, &[]).into_response())
+}
+
+/// The history page sent: on to the establishment (first time) or the job offer (past applicant), or the page again
+/// with why (R9).
+#[handler]
+pub(crate) async fn declare_history(
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    Employer(account): Employer,
+    Client(client): Client,
+    CsrfForm(form): CsrfForm<HistoryForm>,
+) -> poem::Result<Response> {
+    let declared = match HistoryInput::try_from(&form) {
+        Ok(input) => app.mypage.declare_history(account, &input, &client).await.map_err(Explain::explain),
+        Err(problem) => Err(problem),
+    };
+    match declared {
+        Ok(_) if form.choice == Some(HistoryChoice::First) => {
+            Ok(Redirect::see_other("/mypage/establishment").into_response())
+        }
+        Ok(_) => Ok(Redirect::see_other("/mypage/job").into_response()),
+        Err(problem) if stays_on_form(&problem) => {
+            let offices = app.offices().await?;
+            let token = session.lock().await.csrf();
+            let page = history_page(app, &token, &form, &offices, &problem.messages());
+            Ok(with_status(page, form_status(&problem)))
+        }
+        Err(problem) => Err(problem.into()),
+    }
+}
+
+/// The establishment or job-offer page: its fields rendered from the form's list, with the values and errors.
+fn step_page(
+    app: &App,
+    title: &str,
+    action: &str,
+    token: &str,
+    fields: &[Field],
+    values: &HashMap<String, String>,
+    errors: &[(String, String)],
+) -> Markup {
+    let body = html! {
+        (breadcrumb(title))
+        h1 { (title) }
+        (error_summary(errors))
+        form method="post" action=(action) novalidate {
+            (csrf(token))
+            (forms::render(fields, values, errors))
+            div.actions { button type="submit" { "保存して次へ進む" } }
+        }
+    };
+    layout(title, &app.config.help_desk, body)
+}
+
+/// The establishment page (case C), filled in with what was saved before.
+#[handler]
+pub(crate) async fn establishment_form(
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    Employer(account): Employer,
+) -> poem::Result<Response> {
+    let overview = overview(app, account).await?;
+    let saved = overview.registration.as_ref().and_then(|r| r.establishment());
+    let values = saved.map_or_else(HashMap::new, |e| forms::values(&e.to_input()));
+    let token = session.lock().await.csrf();
+    let page = step_page(app, ESTABLISHMENT, "/mypage/establishment", &token, forms::ESTABLISHMENT, &values, &[]);
+    Ok(page.into_response())
+}
+
+/// The establishment page sent: saved, or the page again with each wrong field (R10).
+#[handler]
+pub(crate) async fn save_establishment(
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    Employer(account): Employer,
+    Client(client): Client,
+    CsrfForm(input): CsrfForm<EstablishmentInfoInput>,
+) -> poem::Result<Response> {
+    match app.mypage.save_establishment_info(account, &input, &client).await {
+        Ok(()) => Ok(Redirect::see_other("/mypage/job").into_response()),
+        Err(e) => {
+            let problem = e.explain();
+            if !stays_on_form(&problem) {
+                return Err(problem.into());
+            }
+            let token = session.lock().await.csrf();
+            let values = forms::values(&input);
+            let errors = problem.messages();
+            let page =
+                step_page(app, ESTABLISHMENT, "/mypage/establishment", &token, forms::ESTABLISHMENT, &values, &errors);
+            Ok(with_status(page, form_status(&problem)))
+        }
+    }
+}
+
+/// The job-offer page, filled in with what was saved before.
+#[handler]
+pub(crate) async fn job_form(
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    Employer(account): Employer,
+) -> poem::Result<Response> {
+    let overview = overview(app, account).await?;
+    let saved = overview.registration.as_ref().and_then(|r| r.job_offer());
+    let values = saved.map_or_else(HashMap::new, |j| forms::values(&j.to_input()));
+    let token = session.lock().await.csrf();
+    Ok(step_page(app, JOB_OFFER, "/mypage/job", &token, forms::JOB_OFFER, &values, &[]).into_response())
+}
+
+/// The job-offer page sent: saved, or the page again with each wrong field (R10).
+#[handler]
+pub(crate) async fn save_job(
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    Employer(account): Employer,
+    Client(client): Client,
+    CsrfForm(form): CsrfForm<JobOfferForm>,
+) -> poem::Result<Response> {
+    let input = JobOfferInput::from(form);
+    match app.mypage.save_job_offer(account, &input, &client).await {
+        Ok(()) => Ok(Redirect::see_other("/mypage/submit").into_response()),
+        Err(e) => {
+            let problem = e.explain();
+            if !stays_on_form(&problem) {
+                return Err(problem.into());
+            }
+            let token = session.lock().await.csrf();
+            let (values, errors) = (forms::values(&input), problem.messages());
+            let page = step_page(app, JOB_OFFER, "/mypage/job", &token, forms::JOB_OFFER, &values, &errors);
+            Ok(with_status(page, form_status(&problem)))
+        }
+    }
+}
+
+/// What will be sent, before it is.
+#[handler]
+pub(crate) async fn review(
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    Employer(account): Employer,
+) -> poem::Result<Response> {
+    let overview = overview(app, account).await?;
+    let Some(r) = overview.registration.filter(|r| r.status().is_editable()) else {
+        return Ok(Redirect::see_other("/mypage").into_response());
+    };
+    let token = session.lock().await.csrf();
+    let body = html! {
+        (breadcrumb(REVIEW))
+        h1 { (REVIEW) }
+        table {
+            @match r.history() {
+                Some(ApplicationHistory::PastApplicant { number }) => {
+                    tr { th { (HISTORY) } td { (format!("あり（事業所番号 {number}）")) } }
+                }
+                Some(ApplicationHistory::FirstTime { office }) => {
+                    tr { th { (HISTORY) } td { (format!("初めて（管轄 {office}）")) } }
+                }
+                None => {}
+            }
+            @if let Some(e) = r.establishment() { tr { th { "事業所" } td { (format!("{}（{}）", e.name, e.address)) } } }
+            @if let Some(j) = r.job_offer() {
+                tr { th { (OCCUPATION) } td { (j.occupation) } }
+                tr { th { (WAGE) } td { (wage_range(&j.wage)) } }
+            }
+        }
+        p { a href="/mypage/history" { (format!("{HISTORY}を修正")) } " ・ " a href="/mypage/job" { "求人情報を修正" } }
+        form method="post" action="/mypage/submit" {
+            (csrf(&token))
+            div.actions { button type="submit" { "この内容で仮登録する" } }
+        }
+    };
+    Ok(layout(REVIEW, &app.config.help_desk, body).into_response())
+}
+
+/// Sends the provisional registration to the office.
+#[handler]
+pub(crate) async fn submit(
+    Data(app): Data<&App>,
+    Employer(account): Employer,
+    Client(client): Client,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> poem::Result<Response> {
+    app.mypage.submit_registration(account, &client).await.map_err(Explain::explain)?;
+    let title = "仮登録完了";
+    let body = html! {
+        h1 { (title) }
+        div.notice role="status" {
+            p { "事業所情報・求人情報の仮登録を受け付けました。受付のお知らせをメールでお送りしました。" }
+            p { "ハローワークで内容を確認し、本登録の手続きを行います。必要な場合は、ハローワークからご連絡します。" }
+        }
+        div.actions { a.button href="/mypage" { "マイページへ戻る" } }
+    };
+    Ok(layout(title, &app.config.help_desk, body).into_response())
+}

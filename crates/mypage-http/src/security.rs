@@ -1,0 +1,95 @@
+//! What every response goes through: a cap on the body read, the security headers, and the `Allow` header of a 405.
+
+use std::sync::Arc;
+
+use poem::http::{StatusCode, header};
+use poem::{Endpoint, IntoResponse, Request, Response};
+
+/// The methods of each API path, read from the OpenAPI document, so that a 405 names them in `Allow`
+/// (RFC 9110 §15.5.6).
+#[derive(Debug, Default)]
+pub(crate) struct AllowedMethods(Vec<(Vec<String>, String)>);
+
+impl AllowedMethods {
+    pub(crate) fn from_spec(spec: &str) -> Self {
+        let Ok(doc) = serde_json::from_str::<serde_json::Value>(spec) else { return Self::default() };
+        let Some(paths) = doc["paths"].as_object() else { return Self::default() };
+        let table = paths
+            .iter()
+            .map(|(path, ops)| {
+                let segments = format!("/api/v1{path}").split('/').map(str::to_owned).collect();
+                let methods: Vec<String> =
+                    ops.as_object().map(|o| o.keys().map(|m| m.to_ascii_uppercase()).collect()).unwrap_or_default();
+                (segments, methods.join(", "))
+            })
+            .collect();
+        Self(table)
+    }
+
+    /// The methods of the documented path that `path` matches (a `{name}` segment matches any one segment).
+    fn of(&self, path: &str) -> Option<&str> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .find(|(pattern, _)| {
+                pattern.len() == segments.len()
+                    && pattern.iter().zip(&segments).all(|(p, s)| p == s || (p.starts_with('{') && p.ends_with('}')))
+            })
+            .map(|(_, methods)| methods.as_str())
+    }
+}
+
+/// Security headers on every response: a CSP without inline script, no framing, no sniffing, no referrer
+/// leaking the path, and no caching of pages that show personal data; a 405 names the path's methods.
+pub(crate) async fn secure<E: Endpoint>(
+    ep: Arc<E>,
+    req: Request,
+    allowed: Arc<AllowedMethods>,
+) -> poem::Result<Response> {
+    let path = req.uri().path().to_owned();
+    let mut response = secure_inner(ep, req).await?;
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED
+        && let Some(methods) = allowed.of(&path)
+        && let Ok(value) = poem::http::HeaderValue::from_str(methods)
+    {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    Ok(response)
+}
+
+async fn secure_inner<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
+    let is_asset = req.uri().path().starts_with("/assets/");
+    // Swagger UI (the API's reference page) ships its script and style inline; only that page allows them.
+    let is_api_docs = req.uri().path().starts_with("/api/v1/docs");
+    // A body larger than any form here is refused after reading at most the limit, whatever length it claims.
+    let mut response = match req.take_body().into_bytes_limit(MAX_BODY).await {
+        Ok(bytes) => {
+            req.set_body(bytes);
+            match ep.call(req).await {
+                Ok(r) => r.into_response(),
+                Err(e) => e.into_response(),
+            }
+        }
+        Err(_) => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    };
+    let headers = response.headers_mut();
+    let set = |h: &mut poem::http::HeaderMap, name: header::HeaderName, value: &'static str| {
+        h.insert(name, poem::http::HeaderValue::from_static(value));
+    };
+    let csp = if is_api_docs {
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    } else {
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    };
+    set(headers, header::CONTENT_SECURITY_POLICY, csp);
+    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    set(headers, header::REFERRER_POLICY, "same-origin");
+    if !is_asset {
+        set(headers, header::CACHE_CONTROL, "no-store");
+    }
+    Ok(response)
+}
+
+/// The largest request body accepted: the job-offer form with every field at its limit fits several times.
+const MAX_BODY: usize = 64 * 1024;
