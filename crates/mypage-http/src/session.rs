@@ -1,6 +1,10 @@
 //! Sessions, for browsers and API clients alike, kept through the domain's `SessionStore` port so that any instance
 //! serves any request.
 //!
+//! A visitor who has nothing to keep yet has no stored session: the CSRF token of an anonymous page's form is a
+//! random value also set in its own cookie (a double-submit token, `__Host-` bound over TLS), so that a flood of
+//! page views writes nothing. A session is stored only when there is something to keep (consent, a flow, a login).
+//!
 //! [`Sessions`] is the one lifecycle: open, resume, renew, end, and the rule that a used session is touched at most
 //! once a minute. A browser holds the id in a cookie ([`around`] loads and saves it), an API client as a bearer
 //! token; the store holds only the id's keyed digest. The id is renewed at login (R13), the session ends when idle,
@@ -144,9 +148,14 @@ impl Sessions {
         if self.secure { "__Host-mypage" } else { "mypage" }
     }
 
-    fn cookie(&self, value: &str, max_age: i64) -> String {
+    /// The anonymous CSRF cookie's name, bound the same way.
+    fn csrf_cookie_name(&self) -> &'static str {
+        if self.secure { "__Host-mypage-csrf" } else { "mypage-csrf" }
+    }
+
+    fn cookie(&self, name: &str, value: &str, max_age: i64) -> String {
         let secure = if self.secure { "; Secure" } else { "" };
-        format!("{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", self.cookie_name())
+        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
     }
 }
 
@@ -177,18 +186,25 @@ pub(crate) struct SessionState {
     subject: SessionSubject,
     pub(crate) data: SessionData,
     created_at: DateTime<Utc>,
+    /// A page shows a form to a visitor without a stored session: its token goes in the anonymous CSRF cookie.
+    anonymous_form: bool,
     dirty: bool,
     renew: bool,
     end: bool,
 }
 
 impl SessionState {
-    fn fresh(sessions: &Sessions) -> Self {
+    /// A visitor without a stored session; `csrf` is the anonymous CSRF cookie's token, when the browser sent one.
+    fn fresh(sessions: &Sessions, csrf: Option<&str>) -> Self {
+        let csrf = csrf
+            .filter(|t| t.len() >= 16 && t.len() <= 128 && t.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .map_or_else(|| sessions.token().expose_secret().to_owned(), str::to_owned);
         Self {
             id: None,
             subject: SessionSubject::Anonymous,
-            data: SessionData { csrf: sessions.token().expose_secret().to_owned(), ..SessionData::default() },
+            data: SessionData { csrf, ..SessionData::default() },
             created_at: sessions.clock.now(),
+            anonymous_form: false,
             dirty: false,
             renew: false,
             end: false,
@@ -200,11 +216,11 @@ impl SessionState {
         self.dirty = true;
     }
 
-    /// The CSRF token for a form on the page being rendered. A new session is kept from here on, so that the token
-    /// is there when the form comes back; a page without a form creates no session.
+    /// The CSRF token for a form on the page being rendered. A visitor without a stored session gets it in the
+    /// anonymous CSRF cookie too, so that it can be checked when the form comes back; nothing is stored for that.
     pub(crate) fn csrf(&mut self) -> String {
         if self.id.is_none() {
-            self.dirty = true;
+            self.anonymous_form = true;
         }
         self.data.csrf.clone()
     }
@@ -254,16 +270,19 @@ fn cookie_value<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
 impl Sessions {
     /// The browser's session of a request: its cookie's live session, or a fresh anonymous one.
     async fn load(&self, req: &Request) -> Result<SessionState, InfrastructureError> {
-        let Some(raw) = cookie_value(req, self.cookie_name()) else { return Ok(SessionState::fresh(self)) };
+        let anonymous = cookie_value(req, self.csrf_cookie_name());
+        let fresh = || SessionState::fresh(self, anonymous);
+        let Some(raw) = cookie_value(req, self.cookie_name()) else { return Ok(fresh()) };
         let id = SecretString::from(raw.to_owned());
-        let Some(Resumed { session, touch }) = self.resume(&id).await? else { return Ok(SessionState::fresh(self)) };
+        let Some(Resumed { session, touch }) = self.resume(&id).await? else { return Ok(fresh()) };
         // Data this adapter cannot read (written by another version) starts the session afresh.
-        let Ok(data) = serde_json::from_str::<SessionData>(&session.data) else { return Ok(SessionState::fresh(self)) };
+        let Ok(data) = serde_json::from_str::<SessionData>(&session.data) else { return Ok(fresh()) };
         Ok(SessionState {
             id: Some(id),
             subject: session.subject,
             data,
             created_at: session.created_at,
+            anonymous_form: false,
             dirty: touch,
             renew: false,
             end: false,
@@ -276,10 +295,13 @@ impl Sessions {
             if let Some(id) = &state.id {
                 self.end(id).await?;
             }
-            self.set_cookie(response, "", 0);
+            self.set_cookie(response, self.cookie_name(), "", 0);
             return Ok(());
         }
         if !state.dirty {
+            if state.id.is_none() && state.anonymous_form {
+                self.set_cookie(response, self.csrf_cookie_name(), &state.data.csrf, self.idle.num_seconds());
+            }
             return Ok(());
         }
         let mut data = state.data.clone();
@@ -298,12 +320,12 @@ impl Sessions {
                 self.renew(old.as_ref(), state.subject, data).await?
             }
         };
-        self.set_cookie(response, id.expose_secret(), self.idle.num_seconds());
+        self.set_cookie(response, self.cookie_name(), id.expose_secret(), self.idle.num_seconds());
         Ok(())
     }
 
-    fn set_cookie(&self, response: &mut Response, value: &str, max_age: i64) {
-        if let Ok(v) = self.cookie(value, max_age).parse() {
+    fn set_cookie(&self, response: &mut Response, name: &str, value: &str, max_age: i64) {
+        if let Ok(v) = self.cookie(name, value, max_age).parse() {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
     }

@@ -5,6 +5,7 @@
 mod api;
 mod cases;
 mod console;
+mod hardening;
 mod refit;
 mod security;
 mod source;
