@@ -80,12 +80,13 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests and mails in flight");
 }
 
-async fn open_database(config: &Config, outbox_key: [u8; 32]) -> Result<Database> {
+async fn open_database(config: &Config, secrets: &secrets::Secrets) -> Result<Database> {
     if config.database_url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("MYPAGE_DATA_DIR: cannot create {}", config.data_dir.display()))?;
     }
-    let mut db_config = DbConfig::new(config.database_url.clone(), outbox_key);
+    let mut db_config = DbConfig::new(config.database_url.clone(), *secrets.outbox.expose_secret())
+        .with_previous_outbox_keys(secrets.outbox_previous.iter().map(|k| *k.expose_secret()));
     db_config.max_connections = config.db_max_connections;
     let db = Database::connect(&db_config).await.context("MYPAGE_DATABASE_URL")?;
     db.migrate().await?;
@@ -107,7 +108,7 @@ async fn wire(config: &Config) -> Result<Wired> {
         .with_context(|| format!("MYPAGE_DATA_DIR: cannot create {}", config.data_dir.display()))?;
     let keys = Arc::new(ChaChaKeyGenerator::from_os()?);
     let secrets = secrets::Secrets::load_or_create(&config.data_dir, &keys)?;
-    let db = open_database(config, *secrets.outbox.expose_secret()).await?;
+    let db = open_database(config, &secrets).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let digest = Arc::new(HmacKeyDigest::new(secrets.digest.expose_secret())?);
     let hasher = Argon2Hasher::new(Argon2Config::default())?;
@@ -300,7 +301,7 @@ async fn outbox(config: &Config, args: &[String]) -> Result<()> {
     }
     let keys = ChaChaKeyGenerator::from_os()?;
     let secrets = secrets::Secrets::load_or_create(&config.data_dir, &keys)?;
-    let db = open_database(config, *secrets.outbox.expose_secret()).await?;
+    let db = open_database(config, &secrets).await?;
     match args.first().map(String::as_str).unwrap_or("list") {
         which @ ("list" | "dead") => {
             for (state, n) in db.depth().await? {
@@ -387,7 +388,7 @@ async fn main() -> Result<()> {
             let keys = ChaChaKeyGenerator::from_os()?;
             std::fs::create_dir_all(&config.data_dir)?;
             let secrets = secrets::Secrets::load_or_create(&config.data_dir, &keys)?;
-            open_database(&config, *secrets.outbox.expose_secret()).await?;
+            open_database(&config, &secrets).await?;
             tracing::info!("migrations applied");
             Ok(())
         }

@@ -10,10 +10,12 @@ use mypage_credentials::ChaChaKeyGenerator;
 use mypage_domain::ports::KeyGenerator;
 use secrecy::{ExposeSecret, SecretBox};
 
-/// The two 32-byte keys.
+/// The two 32-byte keys, and earlier outbox keys kept to open mails queued before a rotation
+/// (`outbox.previous=` lines).
 pub(crate) struct Secrets {
     pub(crate) digest: SecretBox<[u8; 32]>,
     pub(crate) outbox: SecretBox<[u8; 32]>,
+    pub(crate) outbox_previous: Vec<SecretBox<[u8; 32]>>,
 }
 
 fn unhex(text: &str) -> Option<[u8; 32]> {
@@ -47,6 +49,14 @@ impl Secrets {
         let (Some(digest), Some(outbox)) = (find("digest"), find("outbox")) else {
             bail!("{}: expected lines digest=<64 hex digits> and outbox=<64 hex digits>", path.display());
         };
-        Ok(Self { digest: SecretBox::new(Box::new(digest)), outbox: SecretBox::new(Box::new(outbox)) })
+        let mut outbox_previous = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            if let Some(hex) = line.strip_prefix("outbox.previous=") {
+                let key = unhex(hex.trim())
+                    .with_context(|| format!("{} line {}: outbox.previous=<64 hex digits>", path.display(), n + 1))?;
+                outbox_previous.push(SecretBox::new(Box::new(key)));
+            }
+        }
+        Ok(Self { digest: SecretBox::new(Box::new(digest)), outbox: SecretBox::new(Box::new(outbox)), outbox_previous })
     }
 }

@@ -27,6 +27,23 @@ impl Database {
     }
 }
 
+impl Database {
+    /// Gives up a claimed mail by its stored id, which may not even parse.
+    async fn bury(&self, id: &str, error: &str) -> Result<(), InfrastructureError> {
+        let mut change = unchanged();
+        change.state = Set(MailState::Dead.code().to_owned());
+        change.last_error = Set(Some(short(error)));
+        outbox::Entity::update_many()
+            .set(change)
+            .filter(outbox::Column::Id.eq(id))
+            .filter(outbox::Column::State.eq(MailState::Sending.code()))
+            .exec(&self.conn)
+            .await
+            .map_err(infra)?;
+        Ok(())
+    }
+}
+
 fn unchanged() -> outbox::ActiveModel {
     outbox::ActiveModel {
         id: sea_orm::ActiveValue::NotSet,
@@ -80,7 +97,15 @@ impl MailQueue for Database {
         let mut claimed = Vec::with_capacity(rows.len());
         for row in rows {
             let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
-            claimed.push(ClaimedMail { mail: outgoing_mail(&row, &self.sealer)?, attempts });
+            match outgoing_mail(&row, &self.sealer) {
+                Ok(mail) => claimed.push(ClaimedMail { mail, attempts }),
+                // A row this instance cannot read (sealed under a key it does not hold, or corrupt) would fail the
+                // batch on every claim and stop all mail: it goes dead alone, with its reason, and the rest is sent.
+                Err(e) => {
+                    tracing::error!(mail = %row.id, error = %e, "an outbox row cannot be read; it is given up");
+                    self.bury(&row.id, &format!("cannot be read: {e}")).await?;
+                }
+            }
         }
         claimed.sort_by_key(|c| c.mail.created_at);
         Ok(claimed)

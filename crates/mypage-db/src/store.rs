@@ -43,9 +43,11 @@ pub struct DbConfig {
     pub max_connections: u32,
     /// How long a request waits for a connection, and SQLite for a lock, before it fails.
     pub timeout: Duration,
-    /// The key that seals the auth keys waiting in the outbox (R3). Keep it outside the database and keep it
-    /// stable: a mail queued under one key cannot be sent after the key changes.
+    /// The key that seals the auth keys waiting in the outbox (R3). Keep it outside the database.
     pub outbox_key: SecretBox<[u8; 32]>,
+    /// Earlier outbox keys, still used to open mails queued before a rotation (never to seal). A mail that no key
+    /// opens goes dead alone, with its reason.
+    pub previous_outbox_keys: Vec<SecretBox<[u8; 32]>>,
 }
 
 impl DbConfig {
@@ -57,7 +59,15 @@ impl DbConfig {
             max_connections: 10,
             timeout: Duration::from_secs(10),
             outbox_key: SecretBox::new(Box::new(outbox_key)),
+            previous_outbox_keys: Vec::new(),
         }
+    }
+
+    /// The same configuration, still opening mails sealed under `keys` (a rotation in progress).
+    #[must_use]
+    pub fn with_previous_outbox_keys(mut self, keys: impl IntoIterator<Item = [u8; 32]>) -> Self {
+        self.previous_outbox_keys = keys.into_iter().map(|k| SecretBox::new(Box::new(k))).collect();
+        self
     }
 }
 
@@ -118,7 +128,10 @@ impl Database {
         let conn = sea_orm::Database::connect(options).await.map_err(|e| DbError::Connect(e.to_string()))?;
         Ok(Self {
             conn,
-            sealer: Arc::new(Sealer::new(config.outbox_key.expose_secret())),
+            sealer: Arc::new(Sealer::ring(
+                config.outbox_key.expose_secret(),
+                config.previous_outbox_keys.iter().map(ExposeSecret::expose_secret),
+            )),
             write_gate: sqlite.then(|| Arc::new(Semaphore::new(1))),
             busy,
         })

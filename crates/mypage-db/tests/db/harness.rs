@@ -20,6 +20,8 @@ pub(crate) struct Stores {
 /// A database made for one test, removed at the end.
 pub(crate) struct Fresh {
     pub(crate) db: Database,
+    /// Where it is, to open it a second time with other settings.
+    pub(crate) url: String,
     cleanup: Option<mypage_testenv::postgres::TestDatabase>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -29,9 +31,14 @@ impl Fresh {
         Stores { uow: Arc::new(self.db.clone()), queue: Arc::new(self.db.clone()), sessions: Arc::new(self.db.clone()) }
     }
 
+    /// The same database opened again with `config`'s keys (as another instance, or after a rotation).
+    pub(crate) async fn reopen(&self, config: impl FnOnce(String) -> DbConfig) -> Database {
+        Database::connect(&config(self.url.clone())).await.expect("open the database again")
+    }
+
     /// Drops the test's PostgreSQL database (a SQLite file goes with its folder).
     pub(crate) async fn finish(self) {
-        let Self { db, cleanup, _dir } = self;
+        let Self { db, cleanup, _dir, .. } = self;
         drop(db);
         if let Some(test_db) = cleanup {
             test_db.drop_database().await;
@@ -47,9 +54,9 @@ pub(crate) fn memory() -> Stores {
 pub(crate) async fn sqlite() -> Fresh {
     let dir = tempfile::tempdir().expect("temporary folder");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("mypage.db").display());
-    let db = Database::connect(&DbConfig::new(url, TEST_OUTBOX_KEY)).await.expect("open SQLite");
+    let db = Database::connect(&DbConfig::new(url.clone(), TEST_OUTBOX_KEY)).await.expect("open SQLite");
     db.migrate().await.expect("migrate SQLite");
-    Fresh { db, cleanup: None, _dir: Some(dir) }
+    Fresh { db, url, cleanup: None, _dir: Some(dir) }
 }
 
 pub(crate) use mypage_testenv::skip;
@@ -63,5 +70,5 @@ pub(crate) async fn postgres() -> Result<Fresh, String> {
     let db =
         Database::connect(&DbConfig::new(test_db.url.clone(), TEST_OUTBOX_KEY)).await.map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
-    Ok(Fresh { db, cleanup: Some(test_db), _dir: None })
+    Ok(Fresh { db, url: test_db.url.clone(), cleanup: Some(test_db), _dir: None })
 }

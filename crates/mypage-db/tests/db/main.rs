@@ -125,6 +125,24 @@ mod query_plans {
 
 mod secrets_at_rest {
     #[tokio::test]
+    async fn sqlite_a_row_no_key_opens_goes_dead_alone_and_a_key_ring_opens_it() {
+        let fresh = crate::harness::sqlite().await;
+        crate::at_rest::a_row_no_key_opens_goes_dead_alone_and_a_key_ring_opens_it(&fresh).await;
+        fresh.finish().await;
+    }
+
+    #[tokio::test]
+    async fn postgres_a_row_no_key_opens_goes_dead_alone_and_a_key_ring_opens_it() {
+        match crate::harness::postgres().await {
+            Ok(fresh) => {
+                crate::at_rest::a_row_no_key_opens_goes_dead_alone_and_a_key_ring_opens_it(&fresh).await;
+                fresh.finish().await;
+            }
+            Err(why) => crate::harness::skip(&why),
+        }
+    }
+
+    #[tokio::test]
     async fn sqlite_the_outbox_holds_the_auth_key_sealed_and_erases_it_once_sent() {
         let fresh = crate::harness::sqlite().await;
         crate::at_rest::the_outbox_holds_the_auth_key_sealed_and_erases_it_once_sent(fresh.db.clone()).await;
