@@ -28,6 +28,7 @@ pub use app::{HttpConfig, HttpPorts};
 use limits::ClientLimiter;
 use pages::{admin, employer, layout, registration, staff};
 use security::AllowedMethods;
+pub use security::security_headers;
 use session::Sessions;
 
 /// The employer pages, the staff console and the API, ready to be served or nested.

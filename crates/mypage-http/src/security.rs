@@ -70,25 +70,41 @@ async fn secure_inner<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result
                 Err(e) => e.into_response(),
             }
         }
+        // The server's body timeout (a body that stopped arriving) fails the read with `TimedOut`.
+        Err(poem::error::ReadBodyError::Io(e)) if e.kind() == std::io::ErrorKind::TimedOut => {
+            StatusCode::REQUEST_TIMEOUT.into_response()
+        }
         Err(_) => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
-    };
-    let headers = response.headers_mut();
-    let set = |h: &mut poem::http::HeaderMap, name: header::HeaderName, value: &'static str| {
-        h.insert(name, poem::http::HeaderValue::from_static(value));
     };
     let csp = if is_api_docs {
         "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
     } else {
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        CSP
     };
-    set(headers, header::CONTENT_SECURITY_POLICY, csp);
-    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(headers, header::X_FRAME_OPTIONS, "DENY");
-    set(headers, header::REFERRER_POLICY, "same-origin");
-    if !is_asset {
-        set(headers, header::CACHE_CONTROL, "no-store");
-    }
+    set_headers(response.headers_mut(), csp, !is_asset);
     Ok(response)
+}
+
+/// The Content-Security-Policy of every response but the API's reference page.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The site's security headers, for the responses of an embedding server's own routes (health checks, metrics):
+/// the CSP of the pages, `nosniff`, no framing, no referrer beyond the site, and no caching.
+pub fn security_headers(headers: &mut poem::http::HeaderMap) {
+    set_headers(headers, CSP, true);
+}
+
+fn set_headers(headers: &mut poem::http::HeaderMap, csp: &'static str, no_store: bool) {
+    let mut set = |name: header::HeaderName, value: &'static str| {
+        headers.insert(name, poem::http::HeaderValue::from_static(value));
+    };
+    set(header::CONTENT_SECURITY_POLICY, csp);
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(header::X_FRAME_OPTIONS, "DENY");
+    set(header::REFERRER_POLICY, "same-origin");
+    if no_store {
+        set(header::CACHE_CONTROL, "no-store");
+    }
 }
 
 /// The largest request body accepted: the job-offer form with every field at its limit fits several times.
