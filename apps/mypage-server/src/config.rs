@@ -37,6 +37,15 @@ pub(crate) struct Config {
     pub(crate) key_requests_per_client: u32,
     /// Serve Prometheus metrics at `/metrics`.
     pub(crate) metrics: bool,
+    /// How long a client has to send a request's line and headers, from the connection's opening or the request's
+    /// first byte.
+    pub(crate) header_timeout: Duration,
+    /// How long a client has to send a request's body, from the end of its headers.
+    pub(crate) body_timeout: Duration,
+    /// How long a kept-alive connection may wait for its next request.
+    pub(crate) idle_timeout: Duration,
+    /// Connections served at once on the site's listener; more wait in the operating system's queue.
+    pub(crate) max_connections: u32,
     /// Which events to log (`info`, `warn`, `info,sqlx=warn`, …).
     pub(crate) log: String,
     /// One JSON object per line instead of text for a terminal.
@@ -70,6 +79,10 @@ const SETTINGS: &[&str] = &[
     "MYPAGE_DEMO",
     "MYPAGE_KEY_REQUESTS_PER_CLIENT",
     "MYPAGE_METRICS",
+    "MYPAGE_HEADER_TIMEOUT_SECONDS",
+    "MYPAGE_BODY_TIMEOUT_SECONDS",
+    "MYPAGE_IDLE_TIMEOUT_SECONDS",
+    "MYPAGE_MAX_CONNECTIONS",
     "MYPAGE_LOG",
     "MYPAGE_LOG_FORMAT",
 ];
@@ -138,6 +151,19 @@ impl Source {
                 other => bail!("{label}: expected true or false, got {other:?}"),
             },
         }
+    }
+
+    /// A whole number in `range`, or the default.
+    fn within<T>(&self, name: &str, default: T, range: std::ops::RangeInclusive<T>) -> Result<T>
+    where
+        T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+    {
+        let value = self.parsed(name, default)?;
+        if !range.contains(&value) {
+            let label = self.get(name).map(|(_, l)| l).unwrap_or_default();
+            bail!("{label}: expected {} to {}, got {value}", range.start(), range.end());
+        }
+        Ok(value)
     }
 
     /// One of `choices`, or the default.
@@ -218,6 +244,10 @@ impl Config {
             demo: source.flag("MYPAGE_DEMO", true)?,
             key_requests_per_client: source.parsed("MYPAGE_KEY_REQUESTS_PER_CLIENT", 30)?,
             metrics: source.flag("MYPAGE_METRICS", true)?,
+            header_timeout: Duration::from_secs(source.within("MYPAGE_HEADER_TIMEOUT_SECONDS", 10, 1..=300)?),
+            body_timeout: Duration::from_secs(source.within("MYPAGE_BODY_TIMEOUT_SECONDS", 30, 1..=300)?),
+            idle_timeout: Duration::from_secs(source.within("MYPAGE_IDLE_TIMEOUT_SECONDS", 75, 1..=3600)?),
+            max_connections: source.within("MYPAGE_MAX_CONNECTIONS", 512, 1..=65_536)?,
             log,
             log_json: source.choice("MYPAGE_LOG_FORMAT", "text", &["text", "json"])? == "json",
         })

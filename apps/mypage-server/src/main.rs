@@ -11,6 +11,7 @@
 
 mod config;
 mod demo;
+mod listener;
 mod observe;
 mod secrets;
 
@@ -26,9 +27,8 @@ use mypage_domain::{DomainConfig, MyPage, Ports};
 use mypage_http::{HttpConfig, HttpPorts};
 use mypage_smtp::{DispatchConfig, Dispatcher, FileTransport, MailConfig, SmtpConfig, SmtpTransport, Transport};
 use poem::http::StatusCode;
-use poem::listener::TcpListener;
 use poem::web::Data;
-use poem::{EndpointExt, IntoResponse, Response, Route, Server, get, handler};
+use poem::{EndpointExt, IntoResponse, Response, Route, get, handler};
 use secrecy::ExposeSecret;
 
 use crate::config::{Config, MailSink};
@@ -206,11 +206,28 @@ async fn serve(config: Config) -> Result<()> {
     }
     let trust_proxy = config.behind_proxy;
     let app = app.nest("/", site).around(move |ep, req| observe::around(ep, req, trust_proxy));
-    tracing::info!(listen = %config.listen, "serving Employer My Page: open http://{}", config.listen);
-    Server::new(TcpListener::bind(config.listen))
-        .run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(10)))
+    let limits = listener::Limits {
+        header_timeout: config.header_timeout,
+        body_timeout: config.body_timeout,
+        idle_timeout: config.idle_timeout,
+        max_connections: config.max_connections,
+    };
+    // Requests in flight may finish within this after Ctrl-C or SIGTERM.
+    let grace = Duration::from_secs(10);
+    let public = tokio::net::TcpListener::bind(config.listen)
         .await
-        .context("MYPAGE_LISTEN")?;
+        .with_context(|| format!("MYPAGE_LISTEN: cannot listen on {}", config.listen))?;
+    let (closing, closed) = tokio::sync::watch::channel(false);
+    tracing::info!(listen = %config.listen, "serving Employer My Page: open http://{}", config.listen);
+    let serving = listener::serve(public, app, limits, closed, grace);
+    tokio::pin!(serving);
+    tokio::select! {
+        () = &mut serving => {}
+        () = shutdown_signal() => {
+            let _ = closing.send(true);
+            serving.await;
+        }
+    }
     let _ = stop.send(true);
     let _ = sending.await;
     upkeep.abort();
@@ -357,6 +374,13 @@ fn check_config(config: &Config) {
     println!("password policy {:?}", config.password_policy);
     println!("auth key        {} minutes", config.auth_key_ttl.as_secs() / 60);
     println!("metrics         {}", if config.metrics { "/metrics" } else { "off" });
+    println!(
+        "timeouts        headers {} s, body {} s, idle {} s",
+        config.header_timeout.as_secs(),
+        config.body_timeout.as_secs(),
+        config.idle_timeout.as_secs()
+    );
+    println!("connections     at most {}", config.max_connections);
     println!("log             {} ({})", config.log, if config.log_json { "json" } else { "text" });
     println!("configuration is valid");
 }
