@@ -35,8 +35,10 @@ pub(crate) struct Config {
     pub(crate) demo: bool,
     /// Key requests one client may make per hour (0: no limit).
     pub(crate) key_requests_per_client: u32,
-    /// Serve Prometheus metrics at `/metrics`.
+    /// Serve Prometheus metrics at `/metrics` on `metrics_listen`.
     pub(crate) metrics: bool,
+    /// The metrics' own listener, never the site's, so that the public cannot read them (R8).
+    pub(crate) metrics_listen: SocketAddr,
     /// How long a client has to send a request's line and headers, from the connection's opening or the request's
     /// first byte.
     pub(crate) header_timeout: Duration,
@@ -79,6 +81,7 @@ const SETTINGS: &[&str] = &[
     "MYPAGE_DEMO",
     "MYPAGE_KEY_REQUESTS_PER_CLIENT",
     "MYPAGE_METRICS",
+    "MYPAGE_METRICS_LISTEN",
     "MYPAGE_HEADER_TIMEOUT_SECONDS",
     "MYPAGE_BODY_TIMEOUT_SECONDS",
     "MYPAGE_IDLE_TIMEOUT_SECONDS",
@@ -221,6 +224,13 @@ impl Config {
             bail!("{label}: expected 5 to 120, got {minutes}");
         }
         let listen = source.parsed("MYPAGE_LISTEN", SocketAddr::from(([127, 0, 0, 1], 8080)))?;
+        let metrics = source.flag("MYPAGE_METRICS", true)?;
+        let metrics_listen = source.parsed("MYPAGE_METRICS_LISTEN", SocketAddr::from(([127, 0, 0, 1], 9464)))?;
+        if metrics && metrics_listen == listen {
+            bail!(
+                "MYPAGE_METRICS_LISTEN: {metrics_listen} is the site's address; metrics are never served to the site's visitors"
+            );
+        }
         let log = match source.get("MYPAGE_LOG") {
             None => "info".to_owned(),
             Some((v, label)) => {
@@ -243,7 +253,8 @@ impl Config {
             auth_key_ttl: Duration::from_secs(minutes * 60),
             demo: source.flag("MYPAGE_DEMO", true)?,
             key_requests_per_client: source.parsed("MYPAGE_KEY_REQUESTS_PER_CLIENT", 30)?,
-            metrics: source.flag("MYPAGE_METRICS", true)?,
+            metrics,
+            metrics_listen,
             header_timeout: Duration::from_secs(source.within("MYPAGE_HEADER_TIMEOUT_SECONDS", 10, 1..=300)?),
             body_timeout: Duration::from_secs(source.within("MYPAGE_BODY_TIMEOUT_SECONDS", 30, 1..=300)?),
             idle_timeout: Duration::from_secs(source.within("MYPAGE_IDLE_TIMEOUT_SECONDS", 75, 1..=3600)?),

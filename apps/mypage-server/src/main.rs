@@ -14,6 +14,7 @@ mod demo;
 mod listener;
 mod observe;
 mod secrets;
+mod web;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,9 +27,6 @@ use mypage_domain::ports::{Clock, MailQueue, SessionStore};
 use mypage_domain::{DomainConfig, MyPage, Ports};
 use mypage_http::{HttpConfig, HttpPorts};
 use mypage_smtp::{DispatchConfig, Dispatcher, FileTransport, MailConfig, SmtpConfig, SmtpTransport, Transport};
-use poem::http::StatusCode;
-use poem::web::Data;
-use poem::{EndpointExt, IntoResponse, Response, Route, get, handler};
 use secrecy::ExposeSecret;
 
 use crate::config::{Config, MailSink};
@@ -39,21 +37,6 @@ struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
-    }
-}
-
-#[handler]
-fn healthz() -> &'static str {
-    "ok"
-}
-
-/// Ready when the database answers and every migration is applied.
-#[handler]
-async fn readyz(Data(db): Data<&Database>) -> Response {
-    match db.pending_migrations().await {
-        Ok(0) => "ready".into_response(),
-        Ok(n) => (StatusCode::SERVICE_UNAVAILABLE, format!("{n} migrations pending")).into_response(),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response(),
     }
 }
 
@@ -199,13 +182,7 @@ async fn serve(config: Config) -> Result<()> {
     let Wired { db, mypage, keys, digest, clock, hasher } = wired;
     let http_ports = HttpPorts { sessions: Arc::new(db.clone()), digest, keys, clock };
     let site = mypage_http::routes(mypage, http_ports, http_config);
-    let mut app = Route::new().at("/healthz", get(healthz)).at("/readyz", get(readyz).data(db.clone()));
-    if config.metrics {
-        let scrape = observe::Scrape { handle: observe::install_metrics()?, db: db.clone(), totals, hasher };
-        app = app.at("/metrics", get(observe::scrape).data(scrape));
-    }
-    let trust_proxy = config.behind_proxy;
-    let app = app.nest("/", site).around(move |ep, req| observe::around(ep, req, trust_proxy));
+    let app = web::public(site, db.clone(), config.behind_proxy, config.secure_cookies);
     let limits = listener::Limits {
         header_timeout: config.header_timeout,
         body_timeout: config.body_timeout,
@@ -218,6 +195,19 @@ async fn serve(config: Config) -> Result<()> {
         .await
         .with_context(|| format!("MYPAGE_LISTEN: cannot listen on {}", config.listen))?;
     let (closing, closed) = tokio::sync::watch::channel(false);
+    let metrics = if config.metrics {
+        let scrape = observe::Scrape { handle: observe::install_metrics()?, db: db.clone(), totals, hasher };
+        let bound = tokio::net::TcpListener::bind(config.metrics_listen)
+            .await
+            .with_context(|| format!("MYPAGE_METRICS_LISTEN: cannot listen on {}", config.metrics_listen))?;
+        tracing::info!(listen = %config.metrics_listen, "metrics at http://{}/metrics", config.metrics_listen);
+        // A scraper needs few connections; its own bound keeps a flood of the site from reaching it.
+        let limits = listener::Limits { max_connections: 16, ..limits };
+        let app = web::metrics(scrape, config.secure_cookies);
+        Some(tokio::spawn(listener::serve(bound, app, limits, closed.clone(), grace)))
+    } else {
+        None
+    };
     tracing::info!(listen = %config.listen, "serving Employer My Page: open http://{}", config.listen);
     let serving = listener::serve(public, app, limits, closed, grace);
     tokio::pin!(serving);
@@ -227,6 +217,10 @@ async fn serve(config: Config) -> Result<()> {
             let _ = closing.send(true);
             serving.await;
         }
+    }
+    let _ = closing.send(true);
+    if let Some(metrics) = metrics {
+        let _ = metrics.await;
     }
     let _ = stop.send(true);
     let _ = sending.await;
@@ -373,7 +367,11 @@ fn check_config(config: &Config) {
     println!("mail from       {}", config.mail_from);
     println!("password policy {:?}", config.password_policy);
     println!("auth key        {} minutes", config.auth_key_ttl.as_secs() / 60);
-    println!("metrics         {}", if config.metrics { "/metrics" } else { "off" });
+    if config.metrics {
+        println!("metrics         http://{}/metrics", config.metrics_listen);
+    } else {
+        println!("metrics         off");
+    }
     println!(
         "timeouts        headers {} s, body {} s, idle {} s",
         config.header_timeout.as_secs(),

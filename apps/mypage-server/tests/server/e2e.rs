@@ -142,6 +142,8 @@ impl Instance {
             .env("MYPAGE_DEMO", "true")
             // Every request of these tests comes from 127.0.0.1: more than one real client would make.
             .env("MYPAGE_KEY_REQUESTS_PER_CLIENT", "1000")
+            // The metrics' default address is one per machine, and tests and instances run side by side.
+            .env("MYPAGE_METRICS", "false")
             .env_remove("MYPAGE_DATABASE_URL")
             .env_remove("MYPAGE_SMTP_HOST")
             .env_remove("MYPAGE_CONFIG")

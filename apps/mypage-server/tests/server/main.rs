@@ -32,6 +32,8 @@ async fn start(data: &Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_mypage-server"))
         .env("MYPAGE_DATA_DIR", data)
         .env("MYPAGE_LISTEN", format!("127.0.0.1:{port}"))
+        // The metrics' default address is one per machine, and tests run side by side.
+        .env("MYPAGE_METRICS", "false")
         .env_remove("MYPAGE_DATABASE_URL")
         .env_remove("MYPAGE_SMTP_HOST")
         .stdin(Stdio::null())
@@ -235,10 +237,11 @@ async fn settings_come_from_a_toml_file_where_a_variable_wins_and_an_unknown_key
 #[tokio::test]
 async fn requests_carry_an_id_into_json_logs_and_metrics_count_them_by_route() {
     let data = tempfile::tempdir().expect("a temporary folder");
-    let port = free_port();
+    let (port, metrics_port) = (free_port(), free_port());
     let mut server = Command::new(env!("CARGO_BIN_EXE_mypage-server"))
         .env("MYPAGE_DATA_DIR", data.path())
         .env("MYPAGE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("MYPAGE_METRICS_LISTEN", format!("127.0.0.1:{metrics_port}"))
         .env("MYPAGE_LOG_FORMAT", "json")
         .env_remove("MYPAGE_DATABASE_URL")
         .env_remove("MYPAGE_SMTP_HOST")
@@ -260,7 +263,7 @@ async fn requests_carry_an_id_into_json_logs_and_metrics_count_them_by_route() {
     let id = top.headers().get("x-request-id").and_then(|v| v.to_str().ok()).expect("a request id").to_owned();
     assert_ne!(id, "forged-by-the-client", "without a trusted proxy, the client's id is not taken");
     let _ = http.get(format!("http://127.0.0.1:{port}/no-such-page-{id}")).send().await;
-    let metrics = http.get(format!("http://127.0.0.1:{port}/metrics")).send().await.expect("metrics answer");
+    let metrics = http.get(format!("http://127.0.0.1:{metrics_port}/metrics")).send().await.expect("metrics answer");
     let text = metrics.text().await.expect("metrics text");
     for expected in [
         "mypage_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"} 1",

@@ -1,4 +1,5 @@
-//! The server's transport, attacked as a client would: a request that stalls in its headers or its body cut at its
+//! The server's transport, attacked as a client would: `/metrics` only on its own listener (R8), the security
+//! headers on every response and HSTS behind TLS, a request that stalls in its headers or its body cut at its
 //! timeout, a kept-alive connection closed once idle, and the bound on open connections.
 //!
 //! Each test waits on a condition (the server closing a connection, an answer) with a bound, never on a fixed sleep
@@ -76,6 +77,91 @@ async fn terminate(server: &mut Child) {
     let pid = server.id().expect("a running server has a pid");
     let killed = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill runs");
     assert!(killed.success());
+}
+
+#[tokio::test]
+async fn metrics_are_served_on_their_own_listener_and_the_public_one_answers_404() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let (port, metrics_port) = (free_port(), free_port());
+    let _server = start(
+        data.path(),
+        port,
+        &[("MYPAGE_METRICS", "true".into()), ("MYPAGE_METRICS_LISTEN", format!("127.0.0.1:{metrics_port}"))],
+    );
+    assert!(wait_ready(port).await);
+    let http = reqwest::Client::new();
+    let public = http.get(format!("http://127.0.0.1:{port}/metrics")).send().await.expect("the site answers");
+    assert_eq!(public.status(), 404, "the public listener serves no metrics");
+    let body = public.text().await.expect("a body");
+    assert!(!body.contains("mypage_mail_queue_depth"), "{body}");
+    let scrape = http
+        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .send()
+        .await
+        .expect("the metrics listener answers");
+    assert_eq!(scrape.status(), 200);
+    let text = scrape.text().await.expect("the metrics");
+    for expected in
+        ["mypage_mail_queue_depth{state=\"pending\"} 0", "mypage_mails_sent_total 0", "mypage_database_up 1"]
+    {
+        assert!(text.contains(expected), "{expected} in\n{text}");
+    }
+    let site = http.get(format!("http://127.0.0.1:{metrics_port}/")).send().await.expect("an answer");
+    assert_eq!(site.status(), 404, "the metrics listener serves nothing of the site");
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_hsts_when_the_site_is_served_over_tls() {
+    let expected = [
+        ("content-security-policy", "default-src 'self'"),
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "same-origin"),
+        ("cache-control", "no-store"),
+    ];
+    let http = reqwest::Client::new();
+    for tls in [false, true] {
+        let data = tempfile::tempdir().expect("a temporary folder");
+        let (port, metrics_port) = (free_port(), free_port());
+        let _server = start(
+            data.path(),
+            port,
+            &[
+                ("MYPAGE_METRICS", "true".into()),
+                ("MYPAGE_METRICS_LISTEN", format!("127.0.0.1:{metrics_port}")),
+                ("MYPAGE_SECURE_COOKIES", tls.to_string()),
+            ],
+        );
+        assert!(wait_ready(port).await);
+        let site = format!("http://127.0.0.1:{port}");
+        let metrics = format!("http://127.0.0.1:{metrics_port}");
+        for (method, url, status) in [
+            ("GET", format!("{site}/healthz"), 200),
+            ("GET", format!("{site}/readyz"), 200),
+            ("POST", format!("{site}/healthz"), 405),
+            ("GET", format!("{site}/metrics"), 404),
+            ("GET", format!("{site}/"), 200),
+            ("GET", format!("{site}/login"), 200),
+            ("GET", format!("{metrics}/metrics"), 200),
+            ("GET", format!("{metrics}/anything"), 404),
+        ] {
+            let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+            let response = http.request(method.clone(), &url).send().await.expect("an answer");
+            let what = format!("{method} {url} (TLS {tls})");
+            assert_eq!(response.status().as_u16(), status, "{what}");
+            let headers = response.headers();
+            for (name, value) in expected {
+                let got = headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
+                assert!(got.contains(value), "{what}: {name} is {got:?}");
+            }
+            let hsts = headers.get("strict-transport-security").and_then(|v| v.to_str().ok());
+            if tls {
+                assert_eq!(hsts, Some("max-age=31536000; includeSubDomains"), "{what}");
+            } else {
+                assert_eq!(hsts, None, "{what}: no HSTS over plain HTTP");
+            }
+        }
+    }
 }
 
 #[tokio::test]
@@ -197,7 +283,7 @@ async fn past_the_connection_bound_a_new_connection_waits_until_one_closes_and_a
 }
 
 #[tokio::test]
-async fn the_transport_settings_have_defaults_and_ranges() {
+async fn the_transport_settings_have_defaults_and_ranges_and_a_metrics_address_in_use_is_named() {
     let data = tempfile::tempdir().expect("a temporary folder");
     let run = |args: &'static [&'static str], settings: Vec<(&'static str, String)>| {
         let data = data.path().to_owned();
@@ -218,7 +304,11 @@ async fn the_transport_settings_have_defaults_and_ranges() {
     };
     let defaults = run(&["check-config"], vec![]).await;
     let summary = String::from_utf8_lossy(&defaults.stdout);
-    for line in ["timeouts        headers 10 s, body 30 s, idle 75 s", "connections     at most 512"] {
+    for line in [
+        "metrics         http://127.0.0.1:9464/metrics",
+        "timeouts        headers 10 s, body 30 s, idle 75 s",
+        "connections     at most 512",
+    ] {
         assert!(summary.contains(line), "{line} in {summary}");
     }
     for (name, bad) in [
@@ -226,9 +316,20 @@ async fn the_transport_settings_have_defaults_and_ranges() {
         ("MYPAGE_BODY_TIMEOUT_SECONDS", "301"),
         ("MYPAGE_IDLE_TIMEOUT_SECONDS", "soon"),
         ("MYPAGE_MAX_CONNECTIONS", "0"),
+        ("MYPAGE_METRICS_LISTEN", "9464"),
+        ("MYPAGE_METRICS_LISTEN", "127.0.0.1:8080"),
     ] {
         let refused = run(&["check-config"], vec![(name, bad.to_owned())]).await;
         let message = String::from_utf8_lossy(&refused.stderr);
         assert!(!refused.status.success() && message.contains(name), "{name}={bad}: {message}");
     }
+
+    // The metrics' address taken by another program stops the server with the setting's name.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let address = taken.local_addr().expect("its address").to_string();
+    let port = free_port().to_string();
+    let settings = vec![("MYPAGE_LISTEN", format!("127.0.0.1:{port}")), ("MYPAGE_METRICS_LISTEN", address)];
+    let stopped = tokio::time::timeout(Duration::from_secs(60), run(&[], settings)).await.expect("it stops");
+    let message = String::from_utf8_lossy(&stopped.stderr);
+    assert!(!stopped.status.success() && message.contains("MYPAGE_METRICS_LISTEN"), "{message}");
 }
