@@ -16,9 +16,9 @@ use mypage_domain::ports::{
 };
 use mypage_domain::values::{EmailAddress, EstablishmentNumber, OfficeCode, TermsDocument, TermsKind};
 use sea_orm::{
-    AccessMode, ActiveValue::Set, ColumnTrait, ConnectOptions, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    AccessMode, ActiveValue::Set, ColumnTrait, ConnectOptions, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 use secrecy::{ExposeSecret, SecretBox};
@@ -576,6 +576,22 @@ impl TermsRepository for DbTransaction {
     }
 }
 
+impl DbTransaction {
+    /// Holds a throttle key's lock until this transaction ends. PostgreSQL takes a transaction-level advisory lock
+    /// on the key's 64-bit hash, which every instance shares (two keys with one hash merely wait for each other).
+    /// SQLite needs none: a writing transaction holds the database's one write lock (`BEGIN IMMEDIATE`, after the
+    /// process's write turn) from its start to its end.
+    async fn lock_throttle_key(&self, key: &ThrottleKey) -> Result<(), RepositoryError> {
+        if self.tx.get_database_backend() != DbBackend::Postgres {
+            return Ok(());
+        }
+        let sql = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
+        let lock = Statement::from_sql_and_values(DbBackend::Postgres, sql, [key.storage_key().into()]);
+        self.tx.execute_raw(lock).await.map_err(repo)?;
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl ThrottleRepository for DbTransaction {
     async fn hit(&mut self, key: &ThrottleKey, at: DateTime<Utc>) -> Result<(), RepositoryError> {
@@ -595,6 +611,40 @@ impl ThrottleRepository for DbTransaction {
             .await
             .map_err(repo)?;
         Ok(Hits { count: u32::try_from(times.len()).unwrap_or(u32::MAX), oldest: times.iter().min().copied() })
+    }
+    async fn reserve(
+        &mut self,
+        key: &ThrottleKey,
+        at: DateTime<Utc>,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Result<(), Hits>, RepositoryError> {
+        self.lock_throttle_key(key).await?;
+        // After the lock, the count sees every hit of the key's previous holder: READ COMMITTED gives each statement
+        // a fresh snapshot on PostgreSQL, and SQLite has had no other writer since this transaction began.
+        let hits = self.hits_since(key, since).await?;
+        if hits.count >= limit {
+            return Ok(Err(hits));
+        }
+        self.hit(key, at).await?;
+        Ok(Ok(()))
+    }
+    async fn release(&mut self, key: &ThrottleKey, at: DateTime<Utc>) -> Result<(), RepositoryError> {
+        // Locked too, so that two releases of one key at one time remove two hits rather than the same one twice.
+        self.lock_throttle_key(key).await?;
+        let one: Option<i64> = throttle_hit::Entity::find()
+            .select_only()
+            .column(throttle_hit::Column::Id)
+            .filter(throttle_hit::Column::Key.eq(key.storage_key()))
+            .filter(throttle_hit::Column::At.eq(at))
+            .into_tuple()
+            .one(&self.tx)
+            .await
+            .map_err(repo)?;
+        if let Some(id) = one {
+            throttle_hit::Entity::delete_by_id(id).exec(&self.tx).await.map_err(repo)?;
+        }
+        Ok(())
     }
     async fn clear(&mut self, key: &ThrottleKey) -> Result<(), RepositoryError> {
         throttle_hit::Entity::delete_many()

@@ -374,6 +374,34 @@ pub trait ThrottleRepository: Send {
     /// # Errors
     /// `Infrastructure` only.
     async fn hits_since(&mut self, key: &ThrottleKey, since: DateTime<Utc>) -> Result<Hits, RepositoryError>;
+    /// Counts the hits of `key` at or after `since` and, when they are fewer than `limit`, records one more at `at`:
+    /// `Ok(Ok(()))`. When `limit` is reached it records nothing and answers the window's hits: `Ok(Err(hits))`.
+    /// A login reserves its attempt this way before its password is checked, so that parallel guesses cannot all
+    /// pass a check that none of them has yet recorded (R13).
+    ///
+    /// The count and the record MUST be one step for every transaction, connection and instance: the store holds
+    /// a lock on `key` from the count until this transaction ends, so that a concurrent `reserve` of the same key
+    /// waits, then counts this hit if it was committed. Of any number of transactions reserving one key at once,
+    /// at most `limit` minus the earlier hits succeed. It MUST be called in a writing transaction
+    /// ([`UnitOfWork::begin`]); a transaction that reserves several keys takes them in one fixed order (the domain:
+    /// the account, then the client), so that two never wait for each other.
+    ///
+    /// # Errors
+    /// `Infrastructure` only, and then nothing is recorded.
+    async fn reserve(
+        &mut self,
+        key: &ThrottleKey,
+        at: DateTime<Utc>,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Result<(), Hits>, RepositoryError>;
+    /// Forgets one hit of `key` recorded at exactly `at`, if one is left: a reserved attempt that succeeded gives
+    /// its reservation back, so that a client's successful logins never count towards its limit.
+    /// Another hit at the same time, or of another key, MUST stay.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn release(&mut self, key: &ThrottleKey, at: DateTime<Utc>) -> Result<(), RepositoryError>;
     /// Forgets every hit of a key (a successful login clears its account's failures).
     ///
     /// # Errors

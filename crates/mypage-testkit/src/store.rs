@@ -631,6 +631,28 @@ impl ThrottleRepository for Throttle {
             self.0.iter().filter(|(k, at)| *k == key && *at >= since).map(|(_, at)| *at).collect();
         Ok(Hits { count: u32::try_from(times.len()).unwrap_or(u32::MAX), oldest: times.iter().min().copied() })
     }
+    async fn reserve(
+        &mut self,
+        key: &ThrottleKey,
+        at: DateTime<Utc>,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Result<(), Hits>, RepositoryError> {
+        // The transaction holds the store's lock from `begin` to its end, so counting and recording are one step.
+        let hits = self.hits_since(key, since).await?;
+        if hits.count >= limit {
+            return Ok(Err(hits));
+        }
+        self.hit(key, at).await?;
+        Ok(Ok(()))
+    }
+    async fn release(&mut self, key: &ThrottleKey, at: DateTime<Utc>) -> Result<(), RepositoryError> {
+        let key = key.storage_key();
+        if let Some(i) = self.0.iter().position(|(k, t)| *k == key && *t == at) {
+            self.0.remove(i);
+        }
+        Ok(())
+    }
     async fn clear(&mut self, key: &ThrottleKey) -> Result<(), RepositoryError> {
         let key = key.storage_key();
         self.0.retain(|(k, _)| *k != key);

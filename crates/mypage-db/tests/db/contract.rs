@@ -8,7 +8,7 @@ use mypage_domain::model::{
     PasswordHash, ProvisionalRegistration, RegistrationId, StaffId, StaffLogin, StaffMember, StaffMemberRecord,
     StaffNote,
 };
-use mypage_domain::ports::{MailState, RepositoryError, Session, SessionSubject, ThrottleKey, Unique};
+use mypage_domain::ports::{Hits, MailState, RepositoryError, Session, SessionSubject, ThrottleKey, Unique};
 use mypage_domain::values::{
     Digest, EmailAddress, EstablishmentInfo, EstablishmentNumber, JobOffer, OfficeCode, StaffRole, TermsConsent,
     TermsDocument, TermsKind, TermsVersion,
@@ -433,6 +433,63 @@ pub(crate) async fn throttle_counts_hits_in_the_window_and_forgets_them(s: Store
     tx.throttle().clear(&key).await.unwrap();
     assert_eq!(tx.throttle().hits_since(&key, t0() - Duration::days(1)).await.unwrap().count, 0);
     assert_eq!(tx.throttle().hits_since(&other, t0() - Duration::days(1)).await.unwrap().count, 0);
+}
+
+/// R13: `reserve` records a hit only below the limit and answers the window's hits at it; a committed reservation
+/// counts in the next transaction, a dropped one does not; `release` gives back one hit of its key at its time.
+pub(crate) async fn throttle_reserves_below_the_limit_and_releases_one_hit(s: Stores) {
+    let key = ThrottleKey::LoginFailures(email("a@example.jp"));
+    let other = ThrottleKey::ClientLoginFailures("192.0.2.1".parse().unwrap());
+    // Nanoseconds, as the real clock gives them, which the store may keep only to the microsecond.
+    let at = t0() + Duration::nanoseconds(123_456_789);
+    let since = t0() - Duration::minutes(15);
+    let mut tx = s.uow.begin().await.unwrap();
+    tx.throttle().hit(&key, since - Duration::minutes(1)).await.unwrap();
+    for _ in 0..2 {
+        assert_eq!(tx.throttle().reserve(&key, at, since, 2).await.unwrap(), Ok(()));
+    }
+    let refused = tx.throttle().reserve(&key, at, since, 2).await.unwrap().unwrap_err();
+    assert_eq!(refused.count, 2, "the hit before the window does not count, the refusal is not recorded");
+    assert_eq!(refused.oldest.map(|o| o.timestamp_micros()), Some(at.timestamp_micros()));
+    tx.throttle().hit(&other, at).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = s.uow.begin().await.unwrap();
+    assert_eq!(tx.throttle().reserve(&key, at, since, 2).await.unwrap().map_err(|h| h.count), Err(2));
+    tx.throttle().release(&key, at).await.unwrap();
+    tx.throttle().release(&key, at + Duration::seconds(1)).await.unwrap();
+    assert_eq!(tx.throttle().hits_since(&key, since).await.unwrap().count, 1, "one hit given back, at its time only");
+    assert_eq!(tx.throttle().hits_since(&other, since).await.unwrap().count, 1, "another key keeps its hit");
+    assert_eq!(tx.throttle().reserve(&key, at, since, 2).await.unwrap(), Ok(()));
+    drop(tx);
+
+    let mut tx = s.uow.begin().await.unwrap();
+    assert_eq!(tx.throttle().hits_since(&key, since).await.unwrap().count, 2, "a dropped transaction keeps nothing");
+    assert_eq!(tx.throttle().reserve(&key, at, since, 3).await.unwrap(), Ok(()));
+    assert_eq!(tx.throttle().reserve(&key, at, since, 3).await.unwrap().map_err(|h| h.count), Err(3));
+}
+
+/// R13: a reservation holds its key until its transaction ends; a concurrent reservation of the key waits for it,
+/// then counts its hit. Two logins can thus never both see one hit fewer than the limit and both go on.
+pub(crate) async fn throttle_reserve_waits_for_a_concurrent_reservation_of_its_key_and_counts_it(s: Stores) {
+    let key = ThrottleKey::StaffLoginFailures(StaffLogin::parse("reviewer").unwrap());
+    let since = t0() - Duration::minutes(15);
+    let mut first = s.uow.begin().await.unwrap();
+    assert_eq!(first.throttle().reserve(&key, t0(), since, 1).await.unwrap(), Ok(()));
+    let (uow, waiting_key) = (s.uow.clone(), key.clone());
+    let second = tokio::spawn(async move {
+        let mut tx = uow.begin().await.unwrap();
+        let reserved = tx.throttle().reserve(&waiting_key, t0(), since, 1).await.unwrap();
+        tx.commit().await.unwrap();
+        reserved
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(!second.is_finished(), "the second reservation waits while the first transaction is open");
+    first.commit().await.unwrap();
+    let reserved = second.await.unwrap();
+    assert_eq!(reserved.map_err(|h| h.count), Err(1), "and then sees the first one's hit");
+    let mut tx = s.uow.begin().await.unwrap();
+    assert_eq!(tx.throttle().hits_since(&key, since).await.unwrap(), Hits { count: 1, oldest: Some(t0()) });
 }
 
 pub(crate) async fn audit_events_of_a_subject_come_back_in_the_order_they_were_written(s: Stores) {

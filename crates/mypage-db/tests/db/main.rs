@@ -56,6 +56,8 @@ contract_suite!(
     staff_refuse_a_repeated_login_and_update_with_versions,
     terms_refuse_a_repeated_version_and_the_highest_is_current,
     throttle_counts_hits_in_the_window_and_forgets_them,
+    throttle_reserves_below_the_limit_and_releases_one_hit,
+    throttle_reserve_waits_for_a_concurrent_reservation_of_its_key_and_counts_it,
     audit_events_of_a_subject_come_back_in_the_order_they_were_written,
     a_transaction_dropped_without_commit_keeps_nothing,
     a_queued_mail_is_claimed_once_sent_and_its_key_erased,
