@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use mypage_db::Database;
-use mypage_domain::model::{ClientInfo, FlowPurpose, FlowState, MailId, MailTemplate, OutgoingMail};
-use mypage_domain::ports::{Clock, MailQueue, UnitOfWork};
+use mypage_domain::model::{ClientInfo, FlowPurpose, FlowState, MailId, MailTemplate, OutgoingMail, PasswordHash};
+use mypage_domain::ports::{Clock, InfrastructureError, MailQueue, PasswordCheck, PasswordHasher, UnitOfWork};
 use mypage_domain::usecases::{
-    AdminActor, ConfirmError, HistoryInput, KeyRedemptionError, KeyRequest, NewOffice, NewStaffMember, PasswordEntry,
-    RegisterPasswordError,
+    AdminActor, ConfirmError, HistoryInput, KeyRedemptionError, KeyRequest, LoginError, NewOffice, NewStaffMember,
+    PasswordEntry, RegisterPasswordError, StaffLoginError,
 };
 use mypage_domain::values::{ConsentInput, StaffRole, TermsKind};
 use mypage_domain::{DomainConfig, MyPage, Ports};
@@ -27,13 +27,18 @@ struct World {
 }
 
 async fn world(db: Database) -> World {
+    world_with_hasher(db, Arc::new(FastHasher::new())).await
+}
+
+/// The same world, checking passwords with `hasher`.
+async fn world_with_hasher(db: Database, hasher: Arc<dyn PasswordHasher>) -> World {
     let clock = ManualClock::monday_morning();
     let ports = Ports {
         store: Arc::new(db.clone()),
         clock: Arc::new(clock.clone()),
         keys: Arc::new(DeterministicKeys::new(std::process::id().into())),
         digest: Arc::new(PlainDigest),
-        hasher: Arc::new(FastHasher::new()),
+        hasher,
         numbers: Arc::new(db.clone()),
         outbox: Arc::new(db.clone()),
     };
@@ -182,6 +187,136 @@ pub(crate) async fn concurrent_wrong_keys_are_all_counted(db: Database) {
     }
     let err = w.mypage.register_password(&entry(&token, &key), &ClientInfo::system()).await.unwrap_err();
     assert!(matches!(err, RegisterPasswordError::Key(KeyRedemptionError::FlowDead(_))), "{err:?}");
+}
+
+/// A hasher that counts the passwords it checks (dummy verifications included) and takes a few milliseconds over
+/// each, as argon2id takes tens, so that parallel logins overlap as they do in production.
+#[derive(Default)]
+struct CountingHasher {
+    inner: FastHasher,
+    checked: std::sync::atomic::AtomicUsize,
+}
+
+impl CountingHasher {
+    fn checked(&self) -> usize {
+        self.checked.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    async fn check(&self) {
+        self.checked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
+#[async_trait::async_trait]
+impl PasswordHasher for CountingHasher {
+    async fn hash(&self, password: &SecretString) -> Result<PasswordHash, InfrastructureError> {
+        self.inner.hash(password).await
+    }
+    async fn verify(&self, password: &SecretString, hash: &PasswordHash) -> Result<PasswordCheck, InfrastructureError> {
+        self.check().await;
+        self.inner.verify(password, hash).await
+    }
+    async fn verify_nothing(&self, password: &SecretString) -> Result<(), InfrastructureError> {
+        self.check().await;
+        self.inner.verify_nothing(password).await
+    }
+}
+
+/// How a burst of parallel logins ended: passwords checked by the hasher, wrong answers, throttled answers.
+#[derive(Debug, PartialEq, Eq)]
+struct Burst {
+    checked: usize,
+    wrong: usize,
+    throttled: usize,
+}
+
+/// Runs `logins` at once and sorts their answers; any other answer fails the test.
+async fn burst<F>(hasher: &CountingHasher, logins: Vec<F>) -> Burst
+where
+    F: Future<Output = Result<(), bool>> + Send + 'static,
+{
+    let before = hasher.checked();
+    let tasks: Vec<_> = logins.into_iter().map(tokio::spawn).collect();
+    let (mut wrong, mut throttled) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Err(true) => throttled += 1,
+            Err(false) => wrong += 1,
+            Ok(()) => panic!("a wrong password logged in"),
+        }
+    }
+    Burst { checked: hasher.checked() - before, wrong, throttled }
+}
+
+/// The employer login's answer as `burst` sorts it: `Err(true)` throttled, `Err(false)` wrong.
+fn sorted_login<T>(answer: Result<T, LoginError>) -> Result<(), bool> {
+    match answer {
+        Ok(_) => Ok(()),
+        Err(LoginError::Throttled { .. }) => Err(true),
+        Err(LoginError::InvalidCredentials) => Err(false),
+        Err(e) => panic!("{e:?}"),
+    }
+}
+
+/// A client address per number, so that only the account's limit applies.
+fn nth_client(n: u8) -> ClientInfo {
+    ClientInfo::from_ip(std::net::IpAddr::from([198, 51, 100, n]))
+}
+
+/// R13: 50 wrong passwords for one account sent at once, each from its own client: the limit (5) is reserved
+/// before the hash is checked, so exactly 5 are checked and the rest are throttled without a verification.
+pub(crate) async fn concurrent_wrong_passwords_for_one_account_check_at_most_the_limit(db: Database) {
+    let hasher = Arc::new(CountingHasher::default());
+    let w = world_with_hasher(db, hasher.clone()).await;
+    let token = w.request("target@example.jp").await;
+    let key = w.key("target@example.jp").await;
+    w.mypage.register_password(&entry(&token, &key), &ClientInfo::system()).await.unwrap();
+    let logins = (0..50)
+        .map(|n| {
+            let m = w.mypage.clone();
+            async move {
+                sorted_login(m.login("target@example.jp", &SecretString::from("Wrong#2026"), &nth_client(n)).await)
+            }
+        })
+        .collect();
+    assert_eq!(burst(&hasher, logins).await, Burst { checked: 5, wrong: 5, throttled: 45 });
+}
+
+/// R13, R14: the same for a staff member's login.
+pub(crate) async fn concurrent_wrong_passwords_for_one_staff_member_check_at_most_the_limit(db: Database) {
+    let hasher = Arc::new(CountingHasher::default());
+    let w = world_with_hasher(db, hasher.clone()).await;
+    let logins = (0..50)
+        .map(|n| {
+            let m = w.mypage.clone();
+            async move {
+                match m.staff_login("reviewer", &SecretString::from("Wrong#2026"), &nth_client(n)).await {
+                    Ok(_) => Ok(()),
+                    Err(StaffLoginError::Throttled { .. }) => Err(true),
+                    Err(StaffLoginError::InvalidCredentials) => Err(false),
+                    Err(e) => panic!("{e:?}"),
+                }
+            }
+        })
+        .collect();
+    assert_eq!(burst(&hasher, logins).await, Burst { checked: 5, wrong: 5, throttled: 45 });
+}
+
+/// R13: one client trying 60 addresses at once gets the per-client limit (30) checked, and no more.
+pub(crate) async fn one_client_spraying_addresses_in_parallel_checks_at_most_its_limit(db: Database) {
+    let hasher = Arc::new(CountingHasher::default());
+    let w = world_with_hasher(db, hasher.clone()).await;
+    let logins = (0..60)
+        .map(|n| {
+            let m = w.mypage.clone();
+            async move {
+                let email = format!("spray{n}@example.jp");
+                sorted_login(m.login(&email, &SecretString::from("Wrong#2026"), &nth_client(1)).await)
+            }
+        })
+        .collect();
+    assert_eq!(burst(&hasher, logins).await, Burst { checked: 30, wrong: 30, throttled: 30 });
 }
 
 pub(crate) async fn concurrent_claimers_never_share_a_mail(db: Database) {

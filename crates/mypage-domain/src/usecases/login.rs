@@ -1,4 +1,7 @@
 //! Logging in, for employers and for staff, with throttling per account and per client (R13, R14).
+//!
+//! A login takes two transactions with the password check between them, never inside one: the first reserves
+//! the attempt against both limits and reads the account, the second records the outcome.
 
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
@@ -6,8 +9,8 @@ use secrecy::SecretString;
 use crate::model::{
     AccountId, AccountStatus, Actor, AuditAction, ClientInfo, EstablishmentId, PasswordHash, StaffId, StaffLogin,
 };
-use crate::ports::{InfrastructureError, PasswordCheck, ThrottleKey, Transaction};
-use crate::usecases::{MyPage, infrastructure_from_repository, throttled};
+use crate::ports::{Hits, InfrastructureError, PasswordCheck, RepositoryError, ThrottleKey, Transaction};
+use crate::usecases::{MyPage, infrastructure_from_repository, reopens_at};
 use crate::values::{EmailAddress, OfficeCode, StaffRole, normalize_password};
 
 /// An employer is logged in. The adapter renews the session id now (R13).
@@ -88,28 +91,21 @@ impl MyPage {
         };
         let subject_key = ThrottleKey::LoginFailures(email.clone());
         let mut tx = self.begin().await?;
-        if let Some(retry_after) = self.login_throttled(&mut tx, &subject_key, client, now).await? {
+        if let Some(retry_after) = self.reserve_attempt(&mut tx, &subject_key, client, now).await? {
             return Err(LoginError::Throttled { retry_after });
         }
         let account = tx.accounts().by_email(&email).await?.filter(|a| a.status().can_log_in());
-        drop(tx);
+        tx.commit().await?;
         let stored = account.as_ref().and_then(|a| a.password().cloned());
         let (check, rehash) = self.check_password(&password, stored.as_ref()).await?;
         let mut tx = self.begin().await?;
         let (Some(mut account), PasswordCheck::Match { .. }) = (account, check) else {
-            self.record_failure(
-                &mut tx,
-                &subject_key,
-                client,
-                now,
-                AuditAction::LoginFailed,
-                format!("login:{}", email.masked()),
-            )
-            .await?;
+            let audit_subject = format!("login:{}", email.masked());
+            self.audit(&mut tx, Actor::Anonymous, AuditAction::LoginFailed, audit_subject, client).await?;
             tx.commit().await?;
             return Err(LoginError::InvalidCredentials);
         };
-        tx.throttle().clear(&subject_key).await?;
+        self.release_attempt(&mut tx, &subject_key, client, now).await?;
         let subject = format!("account:{}", account.id());
         if let Some(hash) = rehash {
             account.replace_password(hash).map_err(|e| InfrastructureError::new(e.to_string()))?;
@@ -139,28 +135,21 @@ impl MyPage {
         };
         let subject_key = ThrottleKey::StaffLoginFailures(login.clone());
         let mut tx = self.begin().await?;
-        if let Some(retry_after) = self.login_throttled(&mut tx, &subject_key, client, now).await? {
+        if let Some(retry_after) = self.reserve_attempt(&mut tx, &subject_key, client, now).await? {
             return Err(StaffLoginError::Throttled { retry_after });
         }
         let member = tx.staff().by_login(&login).await?.filter(|m| m.active());
-        drop(tx);
+        tx.commit().await?;
         let stored = member.as_ref().map(|m| m.password().clone());
         let (check, rehash) = self.check_password(&password, stored.as_ref()).await?;
         let mut tx = self.begin().await?;
         let (Some(mut member), PasswordCheck::Match { .. }) = (member, check) else {
-            self.record_failure(
-                &mut tx,
-                &subject_key,
-                client,
-                now,
-                AuditAction::StaffLoginFailed,
-                format!("staff-login:{}", login.as_str()),
-            )
-            .await?;
+            let audit_subject = format!("staff-login:{}", login.as_str());
+            self.audit(&mut tx, Actor::Anonymous, AuditAction::StaffLoginFailed, audit_subject, client).await?;
             tx.commit().await?;
             return Err(StaffLoginError::InvalidCredentials);
         };
-        tx.throttle().clear(&subject_key).await?;
+        self.release_attempt(&mut tx, &subject_key, client, now).await?;
         if let Some(hash) = rehash {
             member.rehash_password(hash);
             tx.staff().update(&member).await?;
@@ -182,40 +171,50 @@ impl MyPage {
         })
     }
 
-    /// When the subject or the client has failed too often in the window, when it may try again.
-    async fn login_throttled(
+    /// Reserves this attempt against the subject's and the client's limits, counted and recorded as one step in the
+    /// transaction that checks them, before the password is checked (R13): of any number of parallel guesses, only
+    /// as many as the limits allow get a verification. The reservation is the failure's record: a failure keeps it,
+    /// a success gives it back ([`Self::release_attempt`]), an attempt that dies between the two keeps it too.
+    ///
+    /// When either limit is reached, answers when the later of the refusing windows reopens; the caller then drops
+    /// the transaction, so that a refused attempt reserves nothing.
+    async fn reserve_attempt(
         &self,
         tx: &mut Box<dyn Transaction>,
         subject: &ThrottleKey,
         client: &ClientInfo,
         now: DateTime<Utc>,
-    ) -> Result<Option<DateTime<Utc>>, crate::ports::RepositoryError> {
+    ) -> Result<Option<DateTime<Utc>>, RepositoryError> {
         let window = self.config.login_window;
-        let by_subject = throttled(tx, subject, self.config.login_failures_per_account, window, now).await?;
+        let refused = |reserved: Result<(), Hits>| reserved.err().map(|hits| reopens_at(hits, window, now));
+        // The subject first, then the client, in every login, so that two logins never wait for each other's keys.
+        let limit = self.config.login_failures_per_account;
+        let by_subject = refused(tx.throttle().reserve(subject, now, now - window, limit).await?);
         let by_client = match client.ip {
             Some(ip) => {
-                throttled(tx, &ThrottleKey::ClientLoginFailures(ip), self.config.login_failures_per_client, window, now)
-                    .await?
+                let (key, limit) = (ThrottleKey::ClientLoginFailures(ip), self.config.login_failures_per_client);
+                refused(tx.throttle().reserve(&key, now, now - window, limit).await?)
             }
             None => None,
         };
         Ok(by_subject.max(by_client))
     }
 
-    async fn record_failure(
+    /// A login succeeded: the subject's failures are forgotten, as a success always did, and the client's
+    /// reservation is given back, so that a client's successful logins never count towards its limit (an office
+    /// behind one address logs many people in). The reservation was made at `now`, the attempt's start.
+    async fn release_attempt(
         &self,
         tx: &mut Box<dyn Transaction>,
         subject: &ThrottleKey,
         client: &ClientInfo,
         now: DateTime<Utc>,
-        action: AuditAction,
-        audit_subject: String,
-    ) -> Result<(), crate::ports::RepositoryError> {
-        tx.throttle().hit(subject, now).await?;
+    ) -> Result<(), RepositoryError> {
+        tx.throttle().clear(subject).await?;
         if let Some(ip) = client.ip {
-            tx.throttle().hit(&ThrottleKey::ClientLoginFailures(ip), now).await?;
+            tx.throttle().release(&ThrottleKey::ClientLoginFailures(ip), now).await?;
         }
-        self.audit(tx, Actor::Anonymous, action, audit_subject, client).await
+        Ok(())
     }
 
     /// Verifies against the stored hash, or spends the same time when there is none (R8). On a match with old

@@ -1,14 +1,16 @@
 //! Logging in: R13 (throttling), R5 (rehash), R8 (no enumeration), R14 (staff).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::Duration;
-use mypage_domain::model::{AuditAction, ClientInfo};
-use mypage_domain::ports::Clock;
+use mypage_domain::model::{AuditAction, ClientInfo, PasswordHash};
+use mypage_domain::ports::{Clock, InfrastructureError, PasswordCheck, PasswordHasher};
 use mypage_domain::usecases::{CounterRegistration, LoginError, StaffLoginError};
 use mypage_domain::values::StaffRole;
 use mypage_domain::{DomainConfig, MyPage, Ports};
 use mypage_testkit::{DeterministicKeys, FastHasher, PlainDigest, SequentialNumbers, TEST_PASSWORD};
+use secrecy::SecretString;
 
 use crate::{EXISTING, client, secret, world, world_with};
 
@@ -97,6 +99,103 @@ async fn r13_a_successful_login_clears_the_address_failures() {
         let _ = m.login("target@example.jp", &secret("Wrong#2026"), &ClientInfo::system()).await;
     }
     assert!(m.login("target@example.jp", &secret(TEST_PASSWORD), &ClientInfo::system()).await.is_ok());
+}
+
+/// A hasher that holds its first `n` verifications until the test lets them go, to keep those logins in flight.
+struct HeldHasher {
+    inner: FastHasher,
+    n: usize,
+    started: AtomicUsize,
+    gate: tokio::sync::Semaphore,
+}
+
+impl HeldHasher {
+    fn new(n: usize) -> Self {
+        Self { inner: FastHasher::new(), n, started: AtomicUsize::new(0), gate: tokio::sync::Semaphore::new(0) }
+    }
+
+    /// How many verifications have started.
+    fn started(&self) -> usize {
+        self.started.load(Ordering::SeqCst)
+    }
+
+    fn let_go(&self) {
+        self.gate.add_permits(self.n);
+    }
+
+    async fn hold(&self) {
+        if self.started.fetch_add(1, Ordering::SeqCst) < self.n {
+            let _permit = self.gate.acquire().await;
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl PasswordHasher for HeldHasher {
+    async fn hash(&self, password: &SecretString) -> Result<PasswordHash, InfrastructureError> {
+        self.inner.hash(password).await
+    }
+    async fn verify(&self, password: &SecretString, hash: &PasswordHash) -> Result<PasswordCheck, InfrastructureError> {
+        self.hold().await;
+        self.inner.verify(password, hash).await
+    }
+    async fn verify_nothing(&self, password: &SecretString) -> Result<(), InfrastructureError> {
+        self.hold().await;
+        self.inner.verify_nothing(password).await
+    }
+}
+
+#[tokio::test]
+async fn r13_the_right_password_inside_a_burst_is_refused_once_the_failures_hold_the_limit() {
+    let w = world().await;
+    w.active_account("target@example.jp").await;
+    let hasher = Arc::new(HeldHasher::new(5));
+    let ports = Ports {
+        store: Arc::new(w.kit.store.clone()),
+        clock: Arc::new(w.kit.clock.clone()),
+        keys: Arc::new(DeterministicKeys::new(99)),
+        digest: Arc::new(PlainDigest),
+        hasher: hasher.clone(),
+        numbers: Arc::new(SequentialNumbers::default()),
+        outbox: Arc::new(w.kit.store.clone()),
+    };
+    let m = MyPage::new(ports, DomainConfig::default());
+    // Five wrong guesses, each from its own client, are being checked: none has failed yet, but each has reserved
+    // its attempt before its check began.
+    let guesses: Vec<_> = (0..5u8)
+        .map(|n| {
+            let (m, from) = (m.clone(), ClientInfo::from_ip([198, 51, 100, n].into()));
+            tokio::spawn(async move { m.login("target@example.jp", &secret("Wrong#2026"), &from).await })
+        })
+        .collect();
+    while hasher.started() < 5 {
+        tokio::task::yield_now().await;
+    }
+    let err = m.login("target@example.jp", &secret(TEST_PASSWORD), &client()).await.unwrap_err();
+    assert!(matches!(err, LoginError::Throttled { .. }), "{err:?}");
+    assert_eq!(hasher.started(), 5, "the refused password was never checked");
+    hasher.let_go();
+    for guess in guesses {
+        assert!(matches!(guess.await.unwrap(), Err(LoginError::InvalidCredentials)));
+    }
+    let err = m.login("target@example.jp", &secret(TEST_PASSWORD), &client()).await.unwrap_err();
+    assert!(matches!(err, LoginError::Throttled { .. }), "the failures keep their reservations: {err:?}");
+}
+
+#[tokio::test]
+async fn r13_successful_logins_give_back_their_reservation_and_do_not_count_towards_the_client_limit() {
+    let w = world_with(DomainConfig { login_failures_per_client: 2, ..DomainConfig::default() }).await;
+    w.active_account("target@example.jp").await;
+    let m = &w.kit.mypage;
+    for _ in 0..3 {
+        m.login("target@example.jp", &secret(TEST_PASSWORD), &client()).await.unwrap();
+    }
+    for i in 0..2 {
+        let answer = m.login(&format!("spray{i}@example.jp"), &secret("Wrong#2026"), &client()).await;
+        assert!(matches!(answer, Err(LoginError::InvalidCredentials)), "{answer:?}");
+    }
+    let err = m.login("target@example.jp", &secret(TEST_PASSWORD), &client()).await.unwrap_err();
+    assert!(matches!(err, LoginError::Throttled { .. }), "{err:?}");
 }
 
 #[tokio::test]
