@@ -41,8 +41,10 @@ pub(crate) async fn seed(mypage: &MyPage, data_dir: &Path, keys: &ChaChaKeyGener
     let staff = [
         ("1301", "iidabashi.counter", "窓口 一郎", StaffRole::Counter),
         ("1301", "iidabashi.reviewer", "審査 花子", StaffRole::Reviewer),
-        ("1301", "iidabashi.admin", "管理 太郎", StaffRole::Admin),
+        ("1301", "iidabashi.admin", "管理 太郎", StaffRole::OfficeAdmin),
         ("2701", "osaka.reviewer", "審査 次郎", StaffRole::Reviewer),
+        // The central office of a real deployment is an office too; the demo puts its admin under 1301.
+        ("1301", "central.admin", "全体 管理", StaffRole::CentralAdmin),
     ];
     for (office, login, name, role) in staff {
         let member = NewStaffMember {

@@ -266,19 +266,16 @@ async fn admin(config: &Config, command: &str, args: &[String]) -> Result<()> {
             println!("office {code} added");
         }
         ("staff", Some("add")) => {
+            let codes = StaffRole::ALL.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ");
             let (Some(office), Some(login), Some(name), Some(roles)) =
                 (args.get(1), args.get(2), args.get(3), args.get(4))
             else {
-                anyhow::bail!(
-                    "usage: staff add OFFICE LOGIN NAME ROLE[,ROLE] (counter, reviewer, admin; password on standard input)"
-                );
+                anyhow::bail!("usage: staff add OFFICE LOGIN NAME ROLE[,ROLE] ({codes}; password on standard input)");
             };
+            // The command line acts as the system, which may give every role, `central_admin` too (R14).
             let roles = roles
                 .split(',')
-                .map(|r| {
-                    StaffRole::from_code(r.trim())
-                        .with_context(|| format!("unknown role {r:?}: counter, reviewer or admin"))
-                })
+                .map(|r| StaffRole::from_code(r.trim()).with_context(|| format!("unknown role {r:?}: one of {codes}")))
                 .collect::<Result<Vec<_>>>()?;
             let member = NewStaffMember {
                 office: office.clone(),

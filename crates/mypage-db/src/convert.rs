@@ -174,6 +174,16 @@ pub(crate) fn office_row(o: &Office) -> office::ActiveModel {
 
 // Staff and terms.
 
+/// A stored role code. `admin` is the one role of the staff admins before the role was split (R14); the
+/// migration `m20261201_000001_split_admin_role` rewrites it to `central_admin`, and a row an older instance still
+/// writes during an upgrade reads the same way, since that admin acted across offices.
+fn stored_role(code: &str) -> Option<StaffRole> {
+    match code {
+        "admin" => Some(StaffRole::CentralAdmin),
+        _ => StaffRole::from_code(code),
+    }
+}
+
 impl TryFrom<staff::Model> for StaffMember {
     type Error = InfrastructureError;
     fn try_from(row: staff::Model) -> Result<Self, Self::Error> {
@@ -182,7 +192,7 @@ impl TryFrom<staff::Model> for StaffMember {
             .roles
             .split(',')
             .filter(|r| !r.is_empty())
-            .map(|r| StaffRole::from_code(r).ok_or_else(|| corrupt(T, "roles")))
+            .map(|r| stored_role(r).ok_or_else(|| corrupt(T, "roles")))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self::restore(StaffMemberRecord {
             id: parse_id(&row.id, StaffId::from_uuid, T, "id")?,

@@ -6,8 +6,7 @@
 
 use std::str::FromStr;
 
-use mypage_domain::model::{AccountId, ClientInfo, FlowPurpose, StaffId};
-use mypage_domain::values::StaffRole;
+use mypage_domain::model::{AccountId, AdminScope, ClientInfo, FlowPurpose, StaffId};
 use poem::web::Redirect;
 use poem::{FromRequest, IntoResponse, Request, RequestBody};
 use serde::Deserialize;
@@ -53,18 +52,35 @@ impl<'a> FromRequest<'a> for Staff {
     }
 }
 
-/// A logged-in staff member who holds the admin role; other members are refused (R14), others sent to the login.
-/// For the pages whose reads the domain does not guard by role (the office list); every step is checked again
-/// in the domain.
-pub(crate) struct Admin(pub(crate) StaffId);
+/// A logged-in staff member who holds either admin role, with what it administers; other members are refused
+/// (R14), others sent to the login. The scope chooses what the staff page offers (offices, roles); every step is
+/// checked again in the domain.
+pub(crate) struct Admin(pub(crate) StaffId, pub(crate) AdminScope);
 
 impl<'a> FromRequest<'a> for Admin {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
         let Staff(id) = Staff::from_request(req, body).await?;
         match app(req)?.mypage.staff_view(id).await {
-            Ok(Some(view)) if view.active && view.roles.contains(&StaffRole::Admin) => Ok(Self(id)),
-            Ok(_) => Err(Problem::not_permitted().into()),
+            Ok(Some(view)) => match view.admin_scope() {
+                Some(scope) => Ok(Self(id, scope)),
+                None => Err(Problem::not_permitted().into()),
+            },
+            Ok(None) => Err(Problem::not_permitted().into()),
             Err(e) => Err(Problem::unavailable(&e).into()),
+        }
+    }
+}
+
+/// A logged-in central admin: the pages of offices, terms versions and dead mails, which act across offices (R14).
+/// An office admin is refused like any other member; the office list, which the domain does not guard, is read
+/// only past this check.
+pub(crate) struct CentralAdmin(pub(crate) StaffId);
+
+impl<'a> FromRequest<'a> for CentralAdmin {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        match Admin::from_request(req, body).await? {
+            Admin(id, AdminScope::Central) => Ok(Self(id)),
+            Admin(_, AdminScope::Office(_)) => Err(Problem::not_permitted().into()),
         }
     }
 }

@@ -141,8 +141,16 @@ async fn offices_and_staff_are_added_from_the_command_line_with_the_password_on_
     let again = run(&["office", "add", "1302", "ハローワーク新宿"], "").await;
     assert!(!again.status.success(), "an office code is added once");
     let staff =
-        run(&["staff", "add", "1302", "shinjuku.admin", "新宿 管理", "admin,reviewer"], "Shinjuku#Admin2026\n").await;
+        run(&["staff", "add", "1302", "shinjuku.admin", "新宿 管理", "office_admin,reviewer"], "Shinjuku#Admin2026\n")
+            .await;
     assert!(staff.status.success(), "{}", String::from_utf8_lossy(&staff.stderr));
+    // R14: the command line is the system, which makes central admins too; `admin` alone no longer names a role.
+    let central =
+        run(&["staff", "add", "1302", "central.admin", "全体 管理", "central_admin"], "Central#Admin2026\n").await;
+    assert!(central.status.success(), "{}", String::from_utf8_lossy(&central.stderr));
+    let old = run(&["staff", "add", "1302", "shinjuku.old", "新宿 旧", "admin"], "Shinjuku#Admin2026\n").await;
+    let said = String::from_utf8_lossy(&old.stderr);
+    assert!(!old.status.success() && said.contains("office_admin") && said.contains("central_admin"), "{said}");
     let weak = run(&["staff", "add", "1302", "shinjuku.counter", "新宿 窓口", "counter"], "short\n").await;
     assert!(!weak.status.success(), "the password rule applies to staff too");
     let role = run(&["staff", "add", "1302", "shinjuku.x", "新宿", "boss"], "Shinjuku#Admin2026\n").await;

@@ -18,7 +18,7 @@ pub use flow::{
 pub use ids::{AccountId, AuditEventId, EstablishmentId, FlowId, MailId, RegistrationId, StaffId};
 pub use mail::{MailTemplate, OutgoingMail};
 pub use organisation::{
-    Establishment, EstablishmentRecord, InvalidStaffLogin, Office, OfficeRecord, StaffLogin, StaffMember,
+    AdminScope, Establishment, EstablishmentRecord, InvalidStaffLogin, Office, OfficeRecord, StaffLogin, StaffMember,
     StaffMemberRecord,
 };
 pub use registration::{

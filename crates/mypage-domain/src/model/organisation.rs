@@ -198,6 +198,61 @@ impl StaffLogin {
     }
 }
 
+/// What an admin administers (R14). Only a central admin acts across offices; an office admin acts on the staff
+/// and establishments of its own office.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminScope {
+    /// Every office: offices, terms versions (R1), the staff of any office and the dead mails (R16). A central
+    /// admin, or the operator at the command line.
+    Central,
+    /// The staff and establishments of this office: an office admin of it.
+    Office(OfficeCode),
+}
+
+impl AdminScope {
+    /// The scope of a member of `office` who holds `roles`; `None` for a member who holds neither admin role.
+    /// A central admin who is an office admin too is a central admin.
+    #[must_use]
+    pub fn of(office: &OfficeCode, roles: &[StaffRole]) -> Option<Self> {
+        if roles.contains(&StaffRole::CentralAdmin) {
+            Some(Self::Central)
+        } else if roles.contains(&StaffRole::OfficeAdmin) {
+            Some(Self::Office(office.clone()))
+        } else {
+            None
+        }
+    }
+
+    /// Whether it reaches every office.
+    #[must_use]
+    pub fn is_central(&self) -> bool {
+        matches!(self, Self::Central)
+    }
+
+    /// Whether it reaches the staff and establishments of `office`.
+    #[must_use]
+    pub fn covers(&self, office: &OfficeCode) -> bool {
+        match self {
+            Self::Central => true,
+            Self::Office(own) => own == office,
+        }
+    }
+
+    /// Whether it may give `role` to a member: an office admin gives every role but the central admin's, so that
+    /// nobody widens their own reach.
+    #[must_use]
+    pub fn may_grant(&self, role: StaffRole) -> bool {
+        self.is_central() || role != StaffRole::CentralAdmin
+    }
+
+    /// Whether it may stop or restore the access of a member of `office` who holds `roles`: one of an office it
+    /// covers, and a central admin only when it is central too.
+    #[must_use]
+    pub fn may_manage(&self, office: &OfficeCode, roles: &[StaffRole]) -> bool {
+        self.covers(office) && roles.iter().all(|r| self.may_grant(*r))
+    }
+}
+
 /// A member of an office's staff.
 ///
 /// Read it through its getters; it changes only through its transitions.
@@ -281,6 +336,12 @@ impl StaffMember {
     #[must_use]
     pub fn may(&self, role: StaffRole) -> bool {
         self.active && self.roles.contains(&role)
+    }
+
+    /// What it administers, if it is active and holds an admin role (R14).
+    #[must_use]
+    pub fn admin_scope(&self) -> Option<AdminScope> {
+        self.active.then(|| AdminScope::of(&self.office, &self.roles)).flatten()
     }
 
     /// An admin stops its access: it can no longer log in, and every step of a session already open is refused

@@ -1,13 +1,17 @@
 //! Administration: terms versions (R1), offices, staff (R14) and establishments entered from the office's
 //! records (R12). The command line acts as the system; the console as an admin (or counter) member.
+//!
+//! Only a central admin acts across offices: it adds offices, publishes terms versions and adds staff to any
+//! office. An office admin adds staff to its own office only, and never a central admin (R14).
 
 use secrecy::SecretString;
 
 use crate::model::{
-    Actor, AuditAction, ClientInfo, Establishment, EstablishmentId, Office, StaffId, StaffLogin, StaffMember,
+    Actor, AdminScope, AuditAction, ClientInfo, Establishment, EstablishmentId, Office, StaffId, StaffLogin,
+    StaffMember,
 };
 use crate::ports::{InfrastructureError, RepositoryError, Transaction, Unique};
-use crate::usecases::{MyPage, infrastructure_from_repository, staff_with_role};
+use crate::usecases::{MyPage, admin_scope, infrastructure_from_repository, staff_with_role};
 use crate::values::{
     EstablishmentNumber, EstablishmentNumberError, NewPassword, OfficeCode, PasswordPolicyError, StaffRole,
     TermsDocument, TermsKind, TermsVersion,
@@ -16,7 +20,7 @@ use crate::values::{
 /// Who performs an administrative step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdminActor {
-    /// The operator at the command line, or a set-up script.
+    /// The operator at the command line, or a set-up script: it may do what a central admin may.
     System,
     /// A staff member, whose roles are checked.
     Staff(StaffId),
@@ -44,12 +48,25 @@ impl AdminActor {
             }
         }
     }
+
+    /// What the actor administers (R14): everything for the system, a member's own scope for a member.
+    pub(super) async fn scope(self, tx: &mut Box<dyn Transaction>) -> Result<Option<AdminScope>, RepositoryError> {
+        match self {
+            Self::System => Ok(Some(AdminScope::Central)),
+            Self::Staff(id) => admin_scope(tx, id).await,
+        }
+    }
+
+    /// Whether the actor acts across offices: the system or a central admin.
+    pub(super) async fn is_central(self, tx: &mut Box<dyn Transaction>) -> Result<bool, RepositoryError> {
+        Ok(self.scope(tx).await?.is_some_and(|s| s.is_central()))
+    }
 }
 
 /// Why a terms version was not published.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishTermsError {
-    /// Only an admin publishes terms.
+    /// Only a central admin publishes terms.
     #[error("not permitted")]
     NotPermitted,
     /// The text is empty.
@@ -78,7 +95,7 @@ pub struct NewOffice {
 /// Why an office was not added.
 #[derive(Debug, thiserror::Error)]
 pub enum AddOfficeError {
-    /// Only an admin adds offices.
+    /// Only a central admin adds offices.
     #[error("not permitted")]
     NotPermitted,
     /// The code is not four digits.
@@ -114,9 +131,12 @@ pub struct NewStaffMember {
 /// Why a staff member was not added.
 #[derive(Debug, thiserror::Error)]
 pub enum AddStaffError {
-    /// Only an admin adds staff.
+    /// Only an admin adds staff, and only a central admin gives the central admin role.
     #[error("not permitted")]
     NotPermitted,
+    /// An office admin names an office other than its own (R14).
+    #[error("an office admin adds staff to their own office only")]
+    OutsideOffice,
     /// No such office.
     #[error("no such office")]
     UnknownOffice,
@@ -144,7 +164,7 @@ infrastructure_from_repository!(AddStaffError);
 /// Why an establishment was not entered.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportEstablishmentError {
-    /// Only counter staff or an admin of its office (or the system) enter establishments.
+    /// Only counter staff or an office admin of its office, a central admin or the system enter establishments.
     #[error("not permitted")]
     NotPermitted,
     /// The number is malformed.
@@ -196,7 +216,7 @@ impl MyPage {
             return Err(PublishTermsError::EmptyBody);
         }
         let mut tx = self.begin().await?;
-        if !by.allowed(&mut tx, StaffRole::Admin, None).await? {
+        if !by.is_central(&mut tx).await? {
             return Err(PublishTermsError::NotPermitted);
         }
         let version = TermsVersion(tx.terms().current(kind).await?.map_or(1, |d| d.version.0 + 1));
@@ -230,7 +250,7 @@ impl MyPage {
         let code = OfficeCode::parse(&input.code).map_err(|_| AddOfficeError::InvalidCode)?;
         let office_name = name(&input.name).ok_or(AddOfficeError::InvalidName)?;
         let mut tx = self.begin().await?;
-        if !by.allowed(&mut tx, StaffRole::Admin, None).await? {
+        if !by.is_central(&mut tx).await? {
             return Err(AddOfficeError::NotPermitted);
         }
         let office = Office::new(code.clone(), office_name, input.phone.clone());
@@ -243,7 +263,8 @@ impl MyPage {
         Ok(code)
     }
 
-    /// Adds a staff member to an office (R14).
+    /// Adds a staff member to an office (R14): a central admin (or the system) to any office, an office admin to its
+    /// own, with any role but the central admin's.
     ///
     /// # Errors
     /// See [`AddStaffError`].
@@ -267,7 +288,11 @@ impl MyPage {
         )
         .map_err(AddStaffError::Password)?;
         let mut tx = self.begin().await?;
-        if !by.allowed(&mut tx, StaffRole::Admin, None).await? {
+        let scope = by.scope(&mut tx).await?.ok_or(AddStaffError::NotPermitted)?;
+        if !scope.covers(&office) {
+            return Err(AddStaffError::OutsideOffice);
+        }
+        if !input.roles.iter().all(|r| scope.may_grant(*r)) {
             return Err(AddStaffError::NotPermitted);
         }
         if tx.offices().get(&office).await?.is_none() {
@@ -302,7 +327,7 @@ impl MyPage {
         let office = number.office();
         let mut tx = self.begin().await?;
         let permitted = by.allowed(&mut tx, StaffRole::Counter, Some(&office)).await?
-            || by.allowed(&mut tx, StaffRole::Admin, None).await?;
+            || by.scope(&mut tx).await?.is_some_and(|s| s.covers(&office));
         if !permitted {
             return Err(ImportEstablishmentError::NotPermitted);
         }

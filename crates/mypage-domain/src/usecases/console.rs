@@ -1,10 +1,16 @@
 //! What the staff console reads, and the outbox's dead mails (R14, R16): establishments of the member's own
-//! office found by name or number, the staff list and the dead mails for admins, and putting a dead mail back in
-//! the queue, which the audit trail records.
+//! office found by name or number, the staff list for admins (an office admin's own office, a central admin's
+//! every office), and the dead mails for central admins, with putting one back in the queue, which the audit
+//! trail records.
+//!
+//! Dead mails are a central admin's: a mail belongs to no office (a key mail goes to an address that may have no
+//! account yet), so an office admin could not be shown only its own office's recipients.
 
-use crate::model::{Actor, AuditAction, ClientInfo, Establishment, MailId, StaffId, StaffMember, StaffMemberRecord};
+use crate::model::{
+    Actor, AdminScope, AuditAction, ClientInfo, Establishment, MailId, StaffId, StaffMember, StaffMemberRecord,
+};
 use crate::ports::{InfrastructureError, MailState, MailSummary};
-use crate::usecases::{AdminActor, MyPage, infrastructure_from_repository, staff_with_role};
+use crate::usecases::{AdminActor, MyPage, admin_scope, infrastructure_from_repository};
 use crate::values::{OfficeCode, StaffRole};
 
 /// A staff member as the console shows them: never the password's hash.
@@ -22,6 +28,15 @@ pub struct StaffView {
     pub roles: Vec<StaffRole>,
     /// Whether it may log in.
     pub active: bool,
+}
+
+impl StaffView {
+    /// What the member administers, if it is active and holds an admin role (R14): the console offers the admin
+    /// pages, offices and roles by it; every step checks it again.
+    #[must_use]
+    pub fn admin_scope(&self) -> Option<AdminScope> {
+        self.active.then(|| AdminScope::of(&self.office, &self.roles)).flatten()
+    }
 }
 
 impl From<StaffMember> for StaffView {
@@ -46,9 +61,12 @@ infrastructure_from_repository!(ConsoleError);
 /// Why a staff member's access was not changed.
 #[derive(Debug, thiserror::Error)]
 pub enum StaffAccessError {
-    /// Only an admin changes access.
+    /// Only an admin changes access, and only a central admin a central admin's.
     #[error("not permitted")]
     NotPermitted,
+    /// An office admin names a member of another office (R14).
+    #[error("an office admin changes the access of their own office's staff only")]
+    OutsideOffice,
     /// No member has this id.
     #[error("no such staff member")]
     NotFound,
@@ -94,42 +112,42 @@ impl MyPage {
         Ok(tx.establishments().search(member.office(), &fragment, ESTABLISHMENT_SEARCH_LIMIT).await?)
     }
 
-    /// Every staff member, by office and login: for admins.
+    /// The staff members the admin administers, by office and login (R14): an office admin's own office, a
+    /// central admin's every office.
     ///
     /// # Errors
     /// [`ConsoleError::NotPermitted`] for anyone but an admin.
     pub async fn staff_list(&self, by: StaffId) -> Result<Vec<StaffView>, ConsoleError> {
         let mut tx = self.read().await?;
-        if staff_with_role(&mut tx, by, StaffRole::Admin).await?.is_none() {
-            return Err(ConsoleError::NotPermitted);
-        }
-        Ok(tx.staff().all().await?.into_iter().map(StaffView::from).collect())
+        let scope = admin_scope(&mut tx, by).await?.ok_or(ConsoleError::NotPermitted)?;
+        let all = tx.staff().all().await?;
+        Ok(all.into_iter().filter(|m| scope.covers(m.office())).map(StaffView::from).collect())
     }
 
-    /// The mails given up (dead), newest first, at most 200: for admins (R16). Never their content.
+    /// The mails given up (dead), newest first, at most 200: for central admins (R16). Never their content.
     ///
     /// # Errors
-    /// [`ConsoleError::NotPermitted`] for anyone but an admin.
+    /// [`ConsoleError::NotPermitted`] for anyone but a central admin.
     pub async fn dead_mails(&self, by: StaffId) -> Result<Vec<MailSummary>, ConsoleError> {
-        self.require_admin(by).await?;
+        self.require_central_admin(by).await?;
         Ok(self.ports.outbox.list(Some(MailState::Dead), 200).await?)
     }
 
-    /// An admin puts a dead mail back in the queue from the console: [`MyPage::requeue_dead_mail`] with
+    /// A central admin puts a dead mail back in the queue from the console: [`MyPage::requeue_dead_mail`] with
     /// [`AdminActor::Staff`].
     ///
     /// # Errors
-    /// [`ConsoleError::NotPermitted`] for anyone but an admin.
+    /// [`ConsoleError::NotPermitted`] for anyone but a central admin.
     pub async fn requeue_mail(&self, by: StaffId, id: MailId, client: &ClientInfo) -> Result<bool, ConsoleError> {
         self.requeue_dead_mail(AdminActor::Staff(by), id, client).await
     }
 
-    /// Puts a dead mail back in the queue, to be sent at once (R16), and records who did it (R15): an admin at the
-    /// console, or the operator at the command line ([`AdminActor::System`]). `false` when the mail is not dead
-    /// (already re-queued, or unknown); nothing is recorded then.
+    /// Puts a dead mail back in the queue, to be sent at once (R16), and records who did it (R15): a central admin
+    /// at the console, or the operator at the command line ([`AdminActor::System`]). `false` when the mail is not
+    /// dead (already re-queued, or unknown); nothing is recorded then.
     ///
     /// # Errors
-    /// [`ConsoleError::NotPermitted`] for a member who is not an admin.
+    /// [`ConsoleError::NotPermitted`] for a member who is not a central admin.
     pub async fn requeue_dead_mail(
         &self,
         by: AdminActor,
@@ -138,7 +156,7 @@ impl MyPage {
     ) -> Result<bool, ConsoleError> {
         {
             let mut tx = self.read().await?;
-            if !by.allowed(&mut tx, StaffRole::Admin, None).await? {
+            if !by.is_central(&mut tx).await? {
                 return Err(ConsoleError::NotPermitted);
             }
         }
@@ -156,6 +174,9 @@ impl MyPage {
     /// every step of a session already open is refused, since each checks that the member is active. Setting the
     /// state it already has changes nothing and records nothing.
     ///
+    /// An office admin changes the access of its own office's members only, and a central admin's access is
+    /// changed only by a central admin, so that nobody stops the admin above them.
+    ///
     /// # Errors
     /// See [`StaffAccessError`].
     pub async fn set_staff_active(
@@ -169,10 +190,14 @@ impl MyPage {
             return Err(StaffAccessError::OwnAccess);
         }
         let mut tx = self.begin().await?;
-        if staff_with_role(&mut tx, by, StaffRole::Admin).await?.is_none() {
+        let scope = admin_scope(&mut tx, by).await?.ok_or(StaffAccessError::NotPermitted)?;
+        let mut target = tx.staff().get(member).await?.ok_or(StaffAccessError::NotFound)?;
+        if !scope.covers(target.office()) {
+            return Err(StaffAccessError::OutsideOffice);
+        }
+        if !scope.may_manage(target.office(), target.roles()) {
             return Err(StaffAccessError::NotPermitted);
         }
-        let mut target = tx.staff().get(member).await?.ok_or(StaffAccessError::NotFound)?;
         if target.active() == active {
             return Ok(());
         }
@@ -191,8 +216,8 @@ impl MyPage {
         Ok(())
     }
 
-    async fn require_admin(&self, by: StaffId) -> Result<(), ConsoleError> {
+    async fn require_central_admin(&self, by: StaffId) -> Result<(), ConsoleError> {
         let mut tx = self.read().await?;
-        staff_with_role(&mut tx, by, StaffRole::Admin).await?.map(|_| ()).ok_or(ConsoleError::NotPermitted)
+        if AdminActor::Staff(by).is_central(&mut tx).await? { Ok(()) } else { Err(ConsoleError::NotPermitted) }
     }
 }

@@ -176,3 +176,11 @@ async fn staff_with_role(
 ) -> Result<Option<crate::model::StaffMember>, RepositoryError> {
     Ok(tx.staff().get(id).await?.filter(|member| member.may(role)))
 }
+
+/// What the staff member `id` administers, if it exists, is active and holds an admin role (R14).
+async fn admin_scope(
+    tx: &mut Box<dyn Transaction>,
+    id: crate::model::StaffId,
+) -> Result<Option<crate::model::AdminScope>, RepositoryError> {
+    Ok(tx.staff().get(id).await?.and_then(|member| member.admin_scope()))
+}

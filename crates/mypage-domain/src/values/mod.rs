@@ -28,13 +28,18 @@ pub use password::{NewPassword, PasswordPolicy, PasswordPolicyError, normalize_p
 pub use terms::{ConsentInput, CurrentTerms, TermsConsent, TermsConsentError, TermsDocument, TermsKind, TermsVersion};
 
 choice_enum! {
-    /// What a staff member may do (R14). A member holds one or more roles.
+    /// What a staff member may do (R14). A member holds one or more roles, and acts within its own office unless
+    /// it is a central admin ([`crate::model::AdminScope`]).
     StaffRole {
         /// 窓口: registers e-mail addresses for existing establishments (R12).
         Counter = ("counter", "窓口"),
         /// 審査: decides provisional registrations (R11).
         Reviewer = ("reviewer", "審査"),
-        /// 管理: manages staff, offices and terms versions.
-        Admin = ("admin", "管理"),
+        /// 所属ハローワークの管理: lists, adds, stops and restores the staff of its own office, and enters its
+        /// establishments; gives any role but the central admin's.
+        OfficeAdmin = ("office_admin", "所属ハローワークの管理"),
+        /// 全体の管理: offices, terms versions (R1), the staff of every office and the dead mails (R16).
+        /// Databases from before the split stored it as `admin`.
+        CentralAdmin = ("central_admin", "全体の管理"),
     }
 }

@@ -1,5 +1,6 @@
 //! The console's reads and the dead mails (R12, R14, R16): establishments of one's own office by name or number,
-//! the staff list and the dead mails for admins only, and a re-queue recorded in the audit trail.
+//! the staff list for admins (an office admin's own office only), the dead mails for central admins only, and a
+//! re-queue recorded in the audit trail.
 
 use chrono::Duration;
 use mypage_domain::model::{Actor, AuditAction, ClientInfo, FlowPurpose};
@@ -24,20 +25,23 @@ async fn r12_r14_counter_staff_find_their_own_offices_establishments_by_name_or_
 }
 
 #[tokio::test]
-async fn r14_only_admins_list_the_staff_and_the_list_never_holds_a_password_hash() {
+async fn r14_only_admins_list_the_staff_an_office_admin_its_own_offices_and_the_list_never_holds_a_password_hash() {
     let w = world().await;
     let m = &w.kit.mypage;
     assert!(matches!(m.staff_list(w.reviewer).await, Err(ConsoleError::NotPermitted)));
     assert!(matches!(m.staff_list(w.counter).await, Err(ConsoleError::NotPermitted)));
     let list = m.staff_list(w.admin).await.unwrap();
     let logins: Vec<&str> = list.iter().map(|s| s.login.as_str()).collect();
-    assert_eq!(logins, ["iidabashi.admin", "iidabashi.counter", "iidabashi.reviewer", "osaka.reviewer"]);
+    let iidabashi = ["central.admin", "iidabashi.admin", "iidabashi.counter", "iidabashi.reviewer"];
+    assert_eq!(logins, [&iidabashi[..], &["osaka.reviewer"]].concat(), "a central admin sees every office's");
+    let own: Vec<String> = m.staff_list(w.office_admin).await.unwrap().into_iter().map(|s| s.login).collect();
+    assert_eq!(own, iidabashi, "an office admin sees its own office's only");
     assert!(!format!("{list:?}").contains("argon2") && !format!("{list:?}").contains("hash"));
     assert_eq!(m.staff_view(w.counter).await.unwrap().map(|v| v.login), Some("iidabashi.counter".into()));
 }
 
 #[tokio::test]
-async fn r16_an_admin_sees_the_dead_mails_and_requeues_one_once_with_an_audit_event() {
+async fn r16_a_central_admin_sees_the_dead_mails_and_requeues_one_once_with_an_audit_event() {
     let w = world().await;
     w.request(FlowPurpose::SignUp, "dead@example.jp").await.unwrap();
     let store = &w.kit.store;
@@ -49,6 +53,9 @@ async fn r16_an_admin_sees_the_dead_mails_and_requeues_one_once_with_an_audit_ev
     let m = &w.kit.mypage;
     assert!(matches!(m.dead_mails(w.reviewer).await, Err(ConsoleError::NotPermitted)));
     assert!(matches!(m.requeue_mail(w.counter, id, &client()).await, Err(ConsoleError::NotPermitted)));
+    // R14: a mail belongs to no office, so an office admin would see every office's recipients.
+    assert!(matches!(m.dead_mails(w.office_admin).await, Err(ConsoleError::NotPermitted)));
+    assert!(matches!(m.requeue_mail(w.office_admin, id, &client()).await, Err(ConsoleError::NotPermitted)));
     let dead = m.dead_mails(w.admin).await.unwrap();
     assert_eq!((dead.len(), dead[0].id, dead[0].last_error.as_deref()), (1, id, Some("550 5.1.1 no such user")));
     assert!(m.requeue_mail(w.admin, id, &client()).await.unwrap());
@@ -125,5 +132,43 @@ async fn r14_an_admin_stops_a_members_access_which_ends_their_login_and_their_op
         audit,
         [AuditAction::StaffDeactivated, AuditAction::StaffReactivated],
         "a change that changes nothing is not recorded"
+    );
+}
+
+#[tokio::test]
+async fn r14_an_office_admin_of_1301_stops_and_restores_its_own_offices_staff_only_and_a_central_admin_any_offices() {
+    use mypage_domain::usecases::StaffAccessError;
+    let w = world().await;
+    let m = &w.kit.mypage;
+    assert!(matches!(
+        m.set_staff_active(w.office_admin, w.osaka_reviewer, false, &client()).await,
+        Err(StaffAccessError::OutsideOffice)
+    ));
+    assert!(m.staff_view(w.osaka_reviewer).await.unwrap().is_some(), "2701's reviewer keeps its access");
+    assert!(
+        matches!(
+            m.set_staff_active(w.office_admin, w.admin, false, &client()).await,
+            Err(StaffAccessError::NotPermitted)
+        ),
+        "an office admin cannot stop a central admin, even one of its own office"
+    );
+    m.set_staff_active(w.office_admin, w.reviewer, false, &client()).await.unwrap();
+    assert_eq!(m.staff_view(w.reviewer).await.unwrap(), None);
+    m.set_staff_active(w.office_admin, w.reviewer, true, &client()).await.unwrap();
+
+    m.set_staff_active(w.admin, w.osaka_reviewer, false, &client()).await.unwrap();
+    assert_eq!(m.staff_view(w.osaka_reviewer).await.unwrap(), None, "a central admin acts across offices");
+    assert!(matches!(
+        m.set_staff_active(w.office_admin, w.osaka_reviewer, true, &client()).await,
+        Err(StaffAccessError::OutsideOffice)
+    ));
+    m.set_staff_active(w.admin, w.osaka_reviewer, true, &client()).await.unwrap();
+    m.set_staff_active(w.admin, w.office_admin, false, &client()).await.unwrap();
+    assert!(
+        matches!(
+            m.set_staff_active(w.office_admin, w.reviewer, false, &client()).await,
+            Err(StaffAccessError::NotPermitted)
+        ),
+        "a stopped office admin administers nothing"
     );
 }

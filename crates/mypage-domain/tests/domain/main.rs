@@ -38,8 +38,10 @@ pub struct World {
     pub reviewer: StaffId,
     /// Reviewer role at 2701.
     pub osaka_reviewer: StaffId,
-    /// Admin role at 1301.
+    /// Central admin role, a member of 1301: acts across offices (R14).
     pub admin: StaffId,
+    /// Office admin role at 1301: its own office's staff only (R14).
+    pub office_admin: StaffId,
 }
 
 /// A world with the default configuration.
@@ -58,8 +60,9 @@ pub async fn world_with(config: DomainConfig) -> World {
     let counter = kit.staff("1301", "iidabashi.counter", &[StaffRole::Counter]).await;
     let reviewer = kit.staff("1301", "iidabashi.reviewer", &[StaffRole::Reviewer]).await;
     let osaka_reviewer = kit.staff("2701", "osaka.reviewer", &[StaffRole::Reviewer]).await;
-    let admin = kit.staff("1301", "iidabashi.admin", &[StaffRole::Admin]).await;
-    World { kit, counter, reviewer, osaka_reviewer, admin }
+    let admin = kit.staff("1301", "central.admin", &[StaffRole::CentralAdmin]).await;
+    let office_admin = kit.staff("1301", "iidabashi.admin", &[StaffRole::OfficeAdmin]).await;
+    World { kit, counter, reviewer, osaka_reviewer, admin, office_admin }
 }
 
 /// The client every request comes from.

@@ -2,8 +2,8 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use mypage_domain::model::{
-    Account, AccountId, AccountStatus, ApplicationHistory, AuthFlow, DeathCause, EstablishmentId, FlowId, FlowPurpose,
-    FlowState, FlowStepError, FlowTarget, KeyCheckError, MissingPart, NoteDecision, PasswordHash,
+    Account, AccountId, AccountStatus, AdminScope, ApplicationHistory, AuthFlow, DeathCause, EstablishmentId, FlowId,
+    FlowPurpose, FlowState, FlowStepError, FlowTarget, KeyCheckError, MissingPart, NoteDecision, PasswordHash,
     ProvisionalRegistration, RegistrationId, RegistrationRecord, RegistrationStatus, RegistrationStepError, StaffId,
     StaffLogin, StaffMember, StaffNote, StaffNoteError, UnknownFlowPurpose, UnknownMissingPart, UnknownNoteDecision,
 };
@@ -170,16 +170,17 @@ fn flow_purposes_and_registration_parts_parse_back_from_their_codes() {
 fn r14_a_staff_member_is_stopped_and_restored_and_its_hash_upgraded_only_through_its_transitions() {
     let office = OfficeCode::parse("1301").unwrap();
     let login = StaffLogin::parse("iidabashi.admin").unwrap();
-    let roles = [StaffRole::Admin, StaffRole::Reviewer, StaffRole::Admin];
+    let roles = [StaffRole::OfficeAdmin, StaffRole::Reviewer, StaffRole::OfficeAdmin];
     let hash = PasswordHash::new("$argon2id$v=19$m=8,t=1,p=1$old".into());
     let mut m = StaffMember::new(StaffId::from_bytes([5; 16]), office, login, "管理者".into(), &roles, hash);
-    assert_eq!(m.roles(), [StaffRole::Admin, StaffRole::Reviewer], "a role given twice is kept once");
+    assert_eq!(m.roles(), [StaffRole::OfficeAdmin, StaffRole::Reviewer], "a role given twice is kept once");
     assert!(m.active() && m.may(StaffRole::Reviewer) && !m.may(StaffRole::Counter));
     assert_eq!(m.version(), 0);
     m.deactivate();
-    assert!(!m.active() && !m.may(StaffRole::Admin), "a stopped member may do nothing");
+    assert!(!m.active() && !m.may(StaffRole::OfficeAdmin), "a stopped member may do nothing");
+    assert_eq!(m.admin_scope(), None, "nor administer anything");
     m.reactivate();
-    assert!(m.may(StaffRole::Admin));
+    assert!(m.may(StaffRole::OfficeAdmin));
     let newer = PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$new".into());
     m.rehash_password(newer.clone());
     assert_eq!(m.password(), &newer);
@@ -290,4 +291,22 @@ fn forms_parse_back_from_their_own_input_so_a_stored_draft_round_trips() {
     input.workplace_postal_code = String::new();
     let other = JobOffer::parse(&input).unwrap();
     assert_eq!(JobOffer::parse(&other.to_input()).unwrap(), other);
+}
+
+#[test]
+fn r14_only_a_central_admin_reaches_every_office_and_gives_the_central_admin_role() {
+    use StaffRole::{CentralAdmin, Counter, OfficeAdmin, Reviewer};
+    let iidabashi = OfficeCode::parse("1301").unwrap();
+    let osaka = OfficeCode::parse("2701").unwrap();
+    assert_eq!(AdminScope::of(&iidabashi, &[Counter, Reviewer]), None, "counter and reviewer administer nothing");
+    let office = AdminScope::of(&iidabashi, &[Reviewer, OfficeAdmin]).unwrap();
+    assert_eq!(office, AdminScope::Office(iidabashi.clone()));
+    assert!(office.covers(&iidabashi) && !office.covers(&osaka) && !office.is_central());
+    assert!(office.may_grant(OfficeAdmin) && office.may_grant(Counter) && !office.may_grant(CentralAdmin));
+    assert!(office.may_manage(&iidabashi, &[Reviewer, OfficeAdmin]));
+    assert!(!office.may_manage(&osaka, &[Reviewer]), "another office's member");
+    assert!(!office.may_manage(&iidabashi, &[CentralAdmin]), "a central admin of its own office");
+    let central = AdminScope::of(&iidabashi, &[OfficeAdmin, CentralAdmin]).unwrap();
+    assert_eq!(central, AdminScope::Central, "central wins over office");
+    assert!(central.covers(&osaka) && central.may_grant(CentralAdmin) && central.may_manage(&osaka, &[CentralAdmin]));
 }

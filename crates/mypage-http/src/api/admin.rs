@@ -1,5 +1,7 @@
 //! The staff console's reads and the admin steps in the JSON API: establishments of one's own office, staff
-//! accounts, offices, terms versions and dead mails (R1, R12, R14, R16). The domain checks each role.
+//! accounts, offices, terms versions and dead mails (R1, R12, R14, R16). The domain checks each role: an office
+//! admin lists, adds, stops and restores its own office's staff; a central admin also other offices' staff,
+//! offices, terms versions and dead mails.
 
 use chrono::{DateTime, Utc};
 use mypage_domain::model::{Establishment, MailId, StaffId};
@@ -64,7 +66,7 @@ struct StaffDto {
     office: String,
     login: String,
     name: String,
-    /// `counter`, `reviewer`, `admin`.
+    /// `counter`, `reviewer`, `office_admin` (its own office's staff), `central_admin` (every office).
     roles: Vec<String>,
     active: bool,
 }
@@ -85,13 +87,13 @@ impl From<StaffView> for StaffDto {
 #[derive(ApiResponse)]
 #[oai(bad_request_handler = "staff_list_refused")]
 enum StaffListResponse {
-    /// Every member, by office and login.
+    /// By office and login: an office admin's own office, a central admin's every office.
     #[oai(status = 200)]
     Ok(Json<Vec<StaffDto>>),
     /// `unauthenticated`.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>),
-    /// `not_permitted`: admins only.
+    /// `not_permitted`: office and central admins only.
     #[oai(status = 403)]
     Forbidden(Json<ApiError>),
     /// `unavailable`.
@@ -111,7 +113,8 @@ struct NewStaffDto {
     office: String,
     login: String,
     name: String,
-    /// `counter`, `reviewer`, `admin`; at least one.
+    /// `counter`, `reviewer`, `office_admin`, `central_admin`; at least one. Only a central admin gives
+    /// `central_admin`.
     roles: Vec<String>,
     /// The first password, under the same rule as employers' (R5).
     password: String,
@@ -156,7 +159,8 @@ enum CreateResponse {
     /// `unauthenticated`.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>),
-    /// `not_permitted`: admins only.
+    /// `not_permitted`: offices and terms versions are a central admin's; staff an office or central admin's, and
+    /// the role `central_admin` a central admin's to give. `outside_office`: an office admin names another office.
     #[oai(status = 403)]
     Forbidden(Json<ApiError>),
     /// `duplicate` (login or office code taken) or `concurrent` (another terms version published at once).
@@ -239,7 +243,7 @@ enum DeadMailsResponse {
     /// `unauthenticated`.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>),
-    /// `not_permitted`: admins only.
+    /// `not_permitted`: central admins only.
     #[oai(status = 403)]
     Forbidden(Json<ApiError>),
     /// `unavailable`.
@@ -262,7 +266,7 @@ enum RequeueResponse {
     /// `unauthenticated`.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>),
-    /// `not_permitted`: admins only.
+    /// `not_permitted`: central admins only.
     #[oai(status = 403)]
     Forbidden(Json<ApiError>),
     /// `not_dead`: no dead mail has this id (already re-queued, or unknown).
@@ -289,7 +293,8 @@ enum AccessResponse {
     /// `unauthenticated`.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>),
-    /// `not_permitted`: admins only.
+    /// `not_permitted`: office and central admins only, and a central admin's access a central admin's to change.
+    /// `outside_office`: an office admin names a member of another office.
     #[oai(status = 403)]
     Forbidden(Json<ApiError>),
     /// `not_found`: no staff member has this id.
@@ -322,7 +327,7 @@ impl AdminApi {
         }
     }
 
-    /// Every staff member (admins).
+    /// The staff an admin administers: an office admin's own office, a central admin's every office (R14).
     #[oai(path = "/staff/admin/staff", method = "get")]
     async fn staff_list(&self, token: StaffToken) -> StaffListResponse {
         match self.0.app.mypage.staff_list(token.0).await {
@@ -331,7 +336,7 @@ impl AdminApi {
         }
     }
 
-    /// Adds a staff member (admins, R14).
+    /// Adds a staff member (R14): an office admin to its own office, a central admin to any.
     #[oai(path = "/staff/admin/staff", method = "post")]
     async fn add_staff(&self, req: &Request, token: StaffToken, body: Json<NewStaffDto>) -> CreateResponse {
         let input = match NewStaffMember::try_from(body.0) {
@@ -344,19 +349,20 @@ impl AdminApi {
         }
     }
 
-    /// Stops a staff member's access: no login, and no step of a session already open (admins, R14).
+    /// Stops a staff member's access: no login, and no step of a session already open (R14: an office admin its own
+    /// office's members, a central admin any office's).
     #[oai(path = "/staff/admin/staff/:id/deactivate", method = "post")]
     async fn deactivate(&self, req: &Request, token: StaffToken, id: Path<String>) -> AccessResponse {
         self.access(req, token.0, &id.0, false).await
     }
 
-    /// Restores a stopped staff member's access (admins).
+    /// Restores a stopped staff member's access (R14: as for stopping it).
     #[oai(path = "/staff/admin/staff/:id/reactivate", method = "post")]
     async fn reactivate(&self, req: &Request, token: StaffToken, id: Path<String>) -> AccessResponse {
         self.access(req, token.0, &id.0, true).await
     }
 
-    /// Adds an office (admins).
+    /// Adds an office (central admins, R14).
     #[oai(path = "/staff/admin/offices", method = "post")]
     async fn add_office(&self, req: &Request, token: StaffToken, body: Json<NewOfficeDto>) -> CreateResponse {
         match self.0.app.mypage.add_office(AdminActor::Staff(token.0), &body.0.into(), &client(req)).await {
@@ -365,7 +371,8 @@ impl AdminApi {
         }
     }
 
-    /// Publishes a new version of the privacy policy or the My Page terms (admins, R1); `id` is the version.
+    /// Publishes a new version of the privacy policy or the My Page terms (central admins, R1, R14); `id` is the
+    /// version.
     #[oai(path = "/staff/admin/terms", method = "post")]
     async fn publish_terms(&self, req: &Request, token: StaffToken, body: Json<NewTermsDto>) -> CreateResponse {
         let Some(kind) = TermsKind::from_code(&body.0.kind) else { return Problem::unknown_kind().into() };
@@ -375,7 +382,7 @@ impl AdminApi {
         }
     }
 
-    /// The mails given up (admins, R16).
+    /// The mails given up (central admins, R14, R16).
     #[oai(path = "/staff/admin/dead-mails", method = "get")]
     async fn dead_mails(&self, token: StaffToken) -> DeadMailsResponse {
         match self.0.app.mypage.dead_mails(token.0).await {
@@ -384,7 +391,7 @@ impl AdminApi {
         }
     }
 
-    /// Puts a dead mail back in the queue (admins, R16).
+    /// Puts a dead mail back in the queue (central admins, R14, R16).
     #[oai(path = "/staff/admin/dead-mails/:id/requeue", method = "post")]
     async fn requeue(&self, req: &Request, token: StaffToken, id: Path<String>) -> RequeueResponse {
         let Ok(uuid) = id.0.parse() else { return Problem::not_dead().into() };

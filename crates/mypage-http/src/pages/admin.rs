@@ -1,12 +1,13 @@
 //! The rest of the staff console: finding an establishment of one's own office by name or number (R12), and, for
 //! admins, staff accounts and offices (R14); terms versions and dead mails are in `terms_and_mail.rs`. The `Admin`
-//! extractor refuses any other member; every step is checked again in the domain (R14).
+//! extractor refuses any member but an admin, and `CentralAdmin` an office admin too on the pages that act across
+//! offices; every step is checked again in the domain (R14).
 //!
 //! A step that fails sends its page back with what was typed (never a password) and the problem in the outcome
 //! line, and beside its field; a refusal or an outage is the problem's own page.
 
 use maud::{Markup, html};
-use mypage_domain::model::StaffId;
+use mypage_domain::model::{AdminScope, StaffId};
 use mypage_domain::usecases::{AdminActor, ESTABLISHMENT_SEARCH_LIMIT, NewOffice, NewStaffMember};
 use mypage_domain::values::{Choice, StaffRole, jst};
 use poem::http::StatusCode;
@@ -18,7 +19,7 @@ use serde::Deserialize;
 pub(crate) use crate::pages::terms_and_mail::{dead_mails, publish_terms, requeue_mail, terms_versions};
 
 use crate::app::App;
-use crate::extract::{Admin, Client, CsrfForm, Staff, checkbox};
+use crate::extract::{Admin, CentralAdmin, Client, CsrfForm, Staff, checkbox};
 use crate::pages::forms::NoFields;
 use crate::pages::layout::{csrf, field_error, form_status, has_error, layout, outcome, stays_on_form, with_status};
 use crate::pages::staff::{breadcrumb, establishment_label, label};
@@ -44,8 +45,15 @@ pub(crate) const TERMS: ConsolePage = ConsolePage { path: "/staff/admin/terms", 
 pub(crate) const MAIL: ConsolePage =
     ConsolePage { path: "/staff/admin/mail", title: "送信できなかったメール" };
 
-/// The admins' pages, in the menu's order.
-pub(crate) const ADMIN_PAGES: [ConsolePage; 4] = [STAFF, OFFICES, TERMS, MAIL];
+/// The admin pages a member may use, in the menu's order (R14): an office admin its own office's staff, a central
+/// admin every page; so that the menu links no page that would refuse them.
+pub(crate) fn admin_pages(scope: Option<&AdminScope>) -> &'static [ConsolePage] {
+    match scope {
+        Some(AdminScope::Central) => &[STAFF, OFFICES, TERMS, MAIL],
+        Some(AdminScope::Office(_)) => &[STAFF],
+        None => &[],
+    }
+}
 
 /// The column of a list's buttons and links.
 pub(crate) const ACTIONS: &str = "操作";
@@ -92,7 +100,8 @@ pub(crate) struct SearchQuery {
     q: String,
 }
 
-/// Establishments of the member's office by name or number (R12), each with a link to register an address for it.
+/// Establishments of the member's office by name or number (R12), each with a link to register an address for it
+/// when the member is counter staff, who may.
 #[handler]
 pub(crate) async fn find_establishments(
     Data(app): Data<&App>,
@@ -100,6 +109,8 @@ pub(crate) async fn find_establishments(
     Query(SearchQuery { q }): Query<SearchQuery>,
 ) -> poem::Result<Response> {
     let found = app.mypage.find_establishments(staff, &q).await.map_err(Explain::explain)?;
+    let view = app.mypage.staff_view(staff).await.map_err(|e| Problem::unavailable(&e))?;
+    let is_counter = view.is_some_and(|v| v.roles.contains(&StaffRole::Counter));
     let name_label = establishment_label("name");
     let body = html! {
         form method="get" action=(SEARCH.path) {
@@ -118,13 +129,13 @@ pub(crate) async fn find_establishments(
             }
             (scrolling("事業所の一覧", html! {
                 table {
-                    tr { th scope="col" { (label::NUMBER) } th scope="col" { (name_label) } th scope="col" { "登録日" } th scope="col" { (ACTIONS) } }
+                    tr { th scope="col" { (label::NUMBER) } th scope="col" { (name_label) } th scope="col" { "登録日" } @if is_counter { th scope="col" { (ACTIONS) } } }
                     @for e in &found {
                         tr {
                             td { (e.number()) }
                             td { (e.name()) }
                             td { (jst(e.created_at())) }
-                            td { a href={"/staff/counter?number=" (e.number())} { "メールアドレスを登録" } }
+                            @if is_counter { td { a href={"/staff/counter?number=" (e.number())} { "メールアドレスを登録" } } }
                         }
                     }
                 }
@@ -148,7 +159,9 @@ pub(crate) struct StaffForm {
     #[serde(default, deserialize_with = "checkbox")]
     role_reviewer: bool,
     #[serde(default, deserialize_with = "checkbox")]
-    role_admin: bool,
+    role_office_admin: bool,
+    #[serde(default, deserialize_with = "checkbox")]
+    role_central_admin: bool,
     #[serde(default)]
     password: String,
 }
@@ -159,7 +172,8 @@ impl StaffForm {
         match role {
             StaffRole::Counter => self.role_counter,
             StaffRole::Reviewer => self.role_reviewer,
-            StaffRole::Admin => self.role_admin,
+            StaffRole::OfficeAdmin => self.role_office_admin,
+            StaffRole::CentralAdmin => self.role_central_admin,
         }
     }
 }
@@ -177,17 +191,21 @@ impl From<StaffForm> for NewStaffMember {
     }
 }
 
-/// The staff list, read afresh, and the form that adds a member, filled in with `typed` (never its password).
+/// The staff list, read afresh, and the form that adds a member, filled in with `typed` (never its password). The
+/// list is what the domain gives the admin; the form offers the offices and roles `scope` may give, and each row
+/// the buttons it may use (R14).
 async fn staff_page(
     app: &App,
     session: &SessionHandle,
     me: StaffId,
+    scope: &AdminScope,
     typed: Option<&NewStaffMember>,
     problem: Option<&Problem>,
     message: Option<&(bool, String)>,
 ) -> Result<Markup, Problem> {
     let list = app.mypage.staff_list(me).await.map_err(Explain::explain)?;
-    let offices = app.offices().await?;
+    let mut offices = app.offices().await?;
+    offices.retain(|o| scope.covers(o.code()));
     let token = session.lock().await.csrf();
     let errors = problem.map(Problem::messages).unwrap_or_default();
     let value = |f: fn(&NewStaffMember) -> &str| typed.map_or("", f);
@@ -204,7 +222,7 @@ async fn staff_page(
                         td { (s.roles.iter().map(|r| r.label_ja()).collect::<Vec<_>>().join("・")) }
                         td { @if s.active { "有効" } @else { "停止中" } }
                         td {
-                            @if s.id != me {
+                            @if s.id != me && scope.may_manage(&s.office, &s.roles) {
                                 @let (access, text) = if s.active { ("deactivate", "利用を停止する") } else { ("reactivate", "利用を再開する") };
                                 form method="post" action={(STAFF.path) "/" (s.id) "/" (access)} {
                                     (csrf(&token))
@@ -242,7 +260,7 @@ async fn staff_page(
             fieldset.field.invalid[has_error(&errors, "roles")] {
                 legend { "役割" }
                 (field_error(&errors, "roles"))
-                @for role in StaffRole::ALL {
+                @for role in StaffRole::ALL.iter().filter(|r| scope.may_grant(**r)) {
                     div.check {
                         input type="checkbox" id={"role_" (role.code())} name={"role_" (role.code())} checked[checked(*role)];
                         label for={"role_" (role.code())} { (role.label_ja()) }
@@ -266,9 +284,9 @@ async fn staff_page(
 pub(crate) async fn staff_accounts(
     Data(app): Data<&App>,
     Data(session): Data<&SessionHandle>,
-    Admin(me): Admin,
+    Admin(me, scope): Admin,
 ) -> poem::Result<Response> {
-    Ok(staff_page(app, session, me, None, None, None).await?.into_response())
+    Ok(staff_page(app, session, me, &scope, None, None, None).await?.into_response())
 }
 
 /// Adds a member (R14); the initial password is told to them in person.
@@ -276,7 +294,7 @@ pub(crate) async fn staff_accounts(
 pub(crate) async fn add_staff(
     Data(app): Data<&App>,
     Data(session): Data<&SessionHandle>,
-    Admin(me): Admin,
+    Admin(me, scope): Admin,
     Client(client): Client,
     CsrfForm(form): CsrfForm<StaffForm>,
 ) -> poem::Result<Response> {
@@ -287,14 +305,15 @@ pub(crate) async fn add_staff(
                 "{} さん（{}）を追加しました。初期パスワードは本人に直接お伝えください。",
                 input.name, input.login
             );
-            Ok(staff_page(app, session, me, None, None, Some(&(true, done))).await?.into_response())
+            Ok(staff_page(app, session, me, &scope, None, None, Some(&(true, done))).await?.into_response())
         }
         Err(e) => {
             let problem = e.explain();
             if !told_on_page(&problem) {
                 return Err(problem.into());
             }
-            let page = staff_page(app, session, me, Some(&input), Some(&problem), Some(&failed(&problem))).await?;
+            let page =
+                staff_page(app, session, me, &scope, Some(&input), Some(&problem), Some(&failed(&problem))).await?;
             Ok(with_status(page, form_status(&problem)))
         }
     }
@@ -306,7 +325,7 @@ pub(crate) async fn staff_access(
     req: &Request,
     Data(app): Data<&App>,
     Data(session): Data<&SessionHandle>,
-    Admin(me): Admin,
+    Admin(me, scope): Admin,
     Client(client): Client,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> poem::Result<Response> {
@@ -329,7 +348,7 @@ pub(crate) async fn staff_access(
         Err(problem) if told_on_page(&problem) => (failed(&problem), form_status(&problem)),
         Err(problem) => return Err(problem.into()),
     };
-    Ok(with_status(staff_page(app, session, me, None, None, Some(&message)).await?, status))
+    Ok(with_status(staff_page(app, session, me, &scope, None, None, Some(&message)).await?, status))
 }
 
 /// The form that adds an office.
@@ -396,12 +415,12 @@ async fn offices_page(
     Ok(admin_page(app, OFFICES, message, body))
 }
 
-/// The office list and the form that adds one, for admins (R14).
+/// The office list and the form that adds one, for central admins (R14).
 #[handler]
 pub(crate) async fn office_list(
     Data(app): Data<&App>,
     Data(session): Data<&SessionHandle>,
-    Admin(_): Admin,
+    CentralAdmin(_): CentralAdmin,
 ) -> poem::Result<Response> {
     Ok(offices_page(app, session, None, None, None).await?.into_response())
 }
@@ -411,7 +430,7 @@ pub(crate) async fn office_list(
 pub(crate) async fn add_office(
     Data(app): Data<&App>,
     Data(session): Data<&SessionHandle>,
-    Admin(me): Admin,
+    CentralAdmin(me): CentralAdmin,
     Client(client): Client,
     CsrfForm(form): CsrfForm<OfficeForm>,
 ) -> poem::Result<Response> {

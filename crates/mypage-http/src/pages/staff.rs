@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Staff};
-use crate::pages::admin::{ADMIN_PAGES, SEARCH};
+use crate::pages::admin::{SEARCH, admin_pages};
 use crate::pages::employer::{LOGIN, LOGOUT, PASSWORD};
 use crate::pages::forms::{ESTABLISHMENT, Field, JOB_OFFER, NoFields};
 use crate::pages::layout::{
@@ -141,7 +141,9 @@ pub(crate) async fn login(
     }
 }
 
-/// The menu: what the member's roles offer, and the review queue of their office for reviewers.
+/// The menu: what the member's roles offer, and the review queue of their office for reviewers. It links only the
+/// pages the member may use: counter registration for counter staff, and the admin pages by the admin's scope
+/// (R14).
 #[handler]
 pub(crate) async fn queue(
     Data(app): Data<&App>,
@@ -155,18 +157,19 @@ pub(crate) async fn queue(
         Err(e) => return Err(e.explain().into()),
     };
     let view = app.mypage.staff_view(staff).await.map_err(|e| Problem::unavailable(&e))?;
-    let is_admin = view.is_some_and(|v| v.roles.contains(&StaffRole::Admin));
+    let is_counter = view.as_ref().is_some_and(|v| v.roles.contains(&StaffRole::Counter));
+    let admin_pages = admin_pages(view.as_ref().and_then(|v| v.admin_scope()).as_ref());
     let token = session.lock().await.csrf();
     let body = html! {
         h1 { (label::MENU) }
         ul.menu {
-            li { a href="/staff/counter" { (COUNTER_TITLE) } }
+            @if is_counter { li { a href="/staff/counter" { (COUNTER_TITLE) } } }
             li { a href=(SEARCH.path) { (SEARCH.title) } }
         }
-        @if is_admin {
+        @if !admin_pages.is_empty() {
             h2 { "管理" }
             ul.menu {
-                @for page in ADMIN_PAGES { li { a href=(page.path) { (page.title) } } }
+                @for page in admin_pages { li { a href=(page.path) { (page.title) } } }
             }
         }
         @if let Some(registrations) = registrations {

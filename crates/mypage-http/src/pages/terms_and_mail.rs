@@ -1,6 +1,7 @@
 //! The admin pages for what the service shows and sends: the terms versions employers agree to (R1), and the mails
-//! that could not be sent, which an admin puts back in the queue (R16). The frame and the rest of the admin pages
-//! are in `admin.rs`, which re-exports these handlers for the route table.
+//! that could not be sent, which a central admin puts back in the queue (R16). Both act across offices, so they are
+//! a central admin's only (R14). The frame and the rest of the admin pages are in `admin.rs`, which re-exports
+//! these handlers for the route table.
 
 use maud::{Markup, html};
 use mypage_domain::model::{MailId, StaffId};
@@ -11,7 +12,7 @@ use poem::{IntoResponse, Request, Response, handler};
 use serde::Deserialize;
 
 use crate::app::App;
-use crate::extract::{Admin, Client, CsrfForm};
+use crate::extract::{CentralAdmin, Client, CsrfForm};
 use crate::pages::admin::{ACTIONS, MAIL, TERMS, admin_page, failed, scrolling, told_on_page};
 use crate::pages::forms::NoFields;
 use crate::pages::layout::{csrf, field_error, form_status, has_error, multiline, with_status};
@@ -88,12 +89,12 @@ async fn terms_page(
     Ok(admin_page(app, TERMS, message, body))
 }
 
-/// The terms versions in force and the form that publishes a new one, for admins (R1).
+/// The terms versions in force and the form that publishes a new one, for central admins (R1, R14).
 #[handler]
 pub(crate) async fn terms_versions(
     Data(app): Data<&App>,
     Data(session): Data<&SessionHandle>,
-    Admin(_): Admin,
+    CentralAdmin(_): CentralAdmin,
 ) -> poem::Result<Response> {
     Ok(terms_page(app, session, None, None, None).await?.into_response())
 }
@@ -103,7 +104,7 @@ pub(crate) async fn terms_versions(
 pub(crate) async fn publish_terms(
     Data(app): Data<&App>,
     Data(session): Data<&SessionHandle>,
-    Admin(me): Admin,
+    CentralAdmin(me): CentralAdmin,
     Client(client): Client,
     CsrfForm(form): CsrfForm<TermsForm>,
 ) -> poem::Result<Response> {
@@ -183,12 +184,12 @@ async fn mail_page(
     Ok(admin_page(app, MAIL, message, body))
 }
 
-/// The mails that could not be sent, for admins (R16).
+/// The mails that could not be sent, for central admins (R14, R16).
 #[handler]
 pub(crate) async fn dead_mails(
     Data(app): Data<&App>,
     Data(session): Data<&SessionHandle>,
-    Admin(me): Admin,
+    CentralAdmin(me): CentralAdmin,
 ) -> poem::Result<Response> {
     Ok(mail_page(app, session, me, None).await?.into_response())
 }
@@ -200,7 +201,7 @@ pub(crate) async fn requeue_mail(
     req: &Request,
     Data(app): Data<&App>,
     Data(session): Data<&SessionHandle>,
-    Admin(me): Admin,
+    CentralAdmin(me): CentralAdmin,
     Client(client): Client,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> poem::Result<Response> {

@@ -150,6 +150,11 @@ impl Explain for StaffAccessError {
     fn explain(self) -> Problem {
         match self {
             Self::NotPermitted => Problem::not_permitted(),
+            Self::OutsideOffice => Problem::new(
+                "outside_office",
+                StatusCode::FORBIDDEN,
+                "ほかのハローワークの職員です。利用の停止と再開は、所属ハローワークの職員についてだけ行えます。",
+            ),
             Self::NotFound => Problem::staff_not_found(),
             Self::OwnAccess => Problem::new("own_access", StatusCode::CONFLICT, "ご自身の利用は停止できません。"),
             Self::Concurrent => {
@@ -164,6 +169,12 @@ impl Explain for AddStaffError {
     fn explain(self) -> Problem {
         match self {
             Self::NotPermitted => Problem::not_permitted(),
+            Self::OutsideOffice => Problem::new(
+                "outside_office",
+                StatusCode::FORBIDDEN,
+                "ほかのハローワークには職員を追加できません。所属ハローワークを選んでください。",
+            )
+            .on("office"),
             Self::UnknownOffice => {
                 Problem::new("unknown_office", StatusCode::BAD_REQUEST, "ハローワークを選んでください。").on("office")
             }

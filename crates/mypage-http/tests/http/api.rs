@@ -256,12 +256,12 @@ async fn the_openapi_document_describes_every_endpoint_with_its_errors() {
 }
 
 #[tokio::test]
-async fn the_admin_steps_through_the_api_for_admins_only_and_each_staff_route_refuses_others() {
+async fn r14_the_admin_steps_through_the_api_for_central_admins_and_each_staff_route_refuses_others() {
     use mypage_domain::ports::{Clock, MailQueue};
     use mypage_domain::values::StaffRole;
 
     let (kit, endpoint) = site().await;
-    kit.staff("1301", "iidabashi.admin", &[StaffRole::Admin]).await;
+    kit.staff("1301", "central.admin", &[StaffRole::CentralAdmin]).await;
     let client = TestClient::new(endpoint);
     let login = |who: &'static str| {
         let client = &client;
@@ -278,7 +278,7 @@ async fn the_admin_steps_through_the_api_for_admins_only_and_each_staff_route_re
             body["token"].as_str().unwrap().to_owned()
         }
     };
-    let admin = login("iidabashi.admin").await;
+    let admin = login("central.admin").await;
     let reviewer = login("iidabashi.reviewer").await;
     let osaka = login("osaka.reviewer").await;
 
@@ -376,6 +376,98 @@ async fn the_admin_steps_through_the_api_for_admins_only_and_each_staff_route_re
         call(&client, "GET", "/api/v1/staff/establishments", Some(&employer), None).await.0,
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// A staff member's API token.
+async fn staff_token<E: poem::Endpoint>(client: &TestClient<E>, login: &str) -> String {
+    let credentials = json!({"login": login, "password": TEST_PASSWORD});
+    let (status, body) = call(client, "POST", "/api/v1/staff/sessions", None, Some(credentials)).await;
+    assert_eq!(status, StatusCode::CREATED, "{login} logs in: {body}");
+    body["token"].as_str().unwrap().to_owned()
+}
+
+/// A new staff member's request body.
+fn member(office: &str, login: &str, roles: Value) -> Value {
+    json!({"office": office, "login": login, "name": "新任 職員", "roles": roles, "password": TEST_PASSWORD})
+}
+
+#[tokio::test]
+async fn r14_through_the_api_an_office_admin_acts_on_its_own_offices_staff_only_and_a_central_admin_on_any() {
+    use mypage_domain::values::StaffRole;
+
+    let (kit, endpoint) = site().await;
+    kit.staff("1301", "iidabashi.admin", &[StaffRole::OfficeAdmin]).await;
+    kit.staff("1301", "central.admin", &[StaffRole::CentralAdmin]).await;
+    let client = TestClient::new(endpoint);
+    let office = staff_token(&client, "iidabashi.admin").await;
+    let central = staff_token(&client, "central.admin").await;
+    let list = "/api/v1/staff/admin/staff";
+    let logins = |body: &Value| -> Vec<String> {
+        body.as_array().unwrap().iter().map(|s| s["login"].as_str().unwrap().to_owned()).collect()
+    };
+    let id_of = |body: &Value, login: &str| -> String {
+        let member = body.as_array().unwrap().iter().find(|s| s["login"] == login).unwrap();
+        member["staff_id"].as_str().unwrap().to_owned()
+    };
+
+    // The list: an office admin's own office, a central admin's every office.
+    let (status, own) = call(&client, "GET", list, Some(&office), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(logins(&own), ["central.admin", "iidabashi.admin", "iidabashi.counter", "iidabashi.reviewer"]);
+    let (_, all) = call(&client, "GET", list, Some(&central), None).await;
+    assert!(logins(&all).contains(&"osaka.reviewer".to_owned()));
+    assert!(all.as_array().unwrap().iter().any(|s| s["roles"] == json!(["office_admin"])), "{all}");
+    let osaka = id_of(&all, "osaka.reviewer");
+    let central_id = id_of(&all, "central.admin");
+
+    // An office admin of 1301: nothing in 2701, no central admin, no offices, terms or dead mails.
+    let refused = [
+        (member("2701", "osaka.new", json!(["reviewer"])), "outside_office"),
+        (member("2701", "osaka.admin", json!(["office_admin"])), "outside_office"),
+        (member("1301", "iidabashi.central", json!(["central_admin"])), "not_permitted"),
+    ];
+    for (body, code) in refused {
+        let (status, answer) = call(&client, "POST", list, Some(&office), Some(body)).await;
+        assert_eq!((status, answer["code"].as_str()), (StatusCode::FORBIDDEN, Some(code)), "{answer}");
+    }
+    let (status, answer) =
+        call(&client, "POST", list, Some(&office), Some(member("1301", "x.y", json!(["admin"])))).await;
+    assert_eq!((status, answer["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown_role")), "no role `admin`");
+    let (status, body) =
+        call(&client, "POST", list, Some(&office), Some(member("1301", "iidabashi.new", json!(["reviewer"])))).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let stop = |id: &str| format!("/api/v1/staff/admin/staff/{id}/deactivate");
+    let (status, answer) = call(&client, "POST", &stop(&osaka), Some(&office), None).await;
+    assert_eq!((status, answer["code"].as_str()), (StatusCode::FORBIDDEN, Some("outside_office")));
+    let (status, answer) = call(&client, "POST", &stop(&central_id), Some(&office), None).await;
+    assert_eq!((status, answer["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_permitted")), "the admin above");
+    let across: [(&str, &str, Option<Value>); 4] = [
+        ("POST", "/api/v1/staff/admin/offices", Some(json!({"code": "1302", "name": "ハローワーク新宿"}))),
+        ("POST", "/api/v1/staff/admin/terms", Some(json!({"kind": "mypage_terms", "body": "第2版"}))),
+        ("GET", "/api/v1/staff/admin/dead-mails", None),
+        ("POST", "/api/v1/staff/admin/dead-mails/00000000-0000-0000-0000-000000000000/requeue", None),
+    ];
+    for (method, path, body) in &across {
+        let (status, answer) = call(&client, method, path, Some(&office), body.clone()).await;
+        assert_eq!((status, answer["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_permitted")), "{path}");
+    }
+    let osaka_id = mypage_domain::model::StaffId::from_uuid(osaka.parse().unwrap());
+    assert!(kit.mypage.staff_view(osaka_id).await.unwrap().is_some(), "2701's reviewer keeps its access");
+
+    // A central admin does all of it, in any office.
+    for body in [
+        member("2701", "osaka.new", json!(["reviewer"])),
+        member("1301", "iidabashi.central", json!(["central_admin"])),
+    ] {
+        let (status, answer) = call(&client, "POST", list, Some(&central), Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+    }
+    assert_eq!(call(&client, "POST", &stop(&osaka), Some(&central), None).await.0, StatusCode::NO_CONTENT);
+    let (status, _) = call(&client, "POST", across[0].1, Some(&central), across[0].2.clone()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = call(&client, "POST", across[1].1, Some(&central), across[1].2.clone()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(call(&client, "GET", across[2].1, Some(&central), None).await.0, StatusCode::OK);
 }
 
 #[tokio::test]
