@@ -7,6 +7,7 @@ mod concurrency;
 mod contract;
 mod harness;
 mod plans;
+mod roles;
 
 /// Runs each contract test on each backend, in modules named after the backend (`sqlite::flows_…`).
 macro_rules! contract_suite {
@@ -159,6 +160,26 @@ mod secrets_at_rest {
         match crate::harness::postgres().await {
             Ok(fresh) => {
                 crate::at_rest::the_outbox_holds_the_auth_key_sealed_and_erases_it_once_sent(fresh.db.clone()).await;
+                fresh.finish().await;
+            }
+            Err(why) => crate::harness::skip(&why),
+        }
+    }
+}
+
+mod staff_roles {
+    #[tokio::test]
+    async fn sqlite_r14_a_stored_admin_reads_as_a_central_admin_and_the_split_migration_rewrites_it() {
+        let fresh = crate::harness::sqlite().await;
+        crate::roles::a_stored_admin_reads_as_a_central_admin_and_the_split_migration_rewrites_it(&fresh).await;
+        fresh.finish().await;
+    }
+
+    #[tokio::test]
+    async fn postgres_r14_a_stored_admin_reads_as_a_central_admin_and_the_split_migration_rewrites_it() {
+        match crate::harness::postgres().await {
+            Ok(fresh) => {
+                crate::roles::a_stored_admin_reads_as_a_central_admin_and_the_split_migration_rewrites_it(&fresh).await;
                 fresh.finish().await;
             }
             Err(why) => crate::harness::skip(&why),
