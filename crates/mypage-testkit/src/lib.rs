@@ -7,6 +7,8 @@
 //!   rollback of anything not committed, a recording outbox, commits that can be told to fail and injected
 //!   conflicts that imitate a concurrent writer ([`Fault`]);
 //! - [`ManualClock`], [`DeterministicKeys`], [`FastHasher`], [`PlainDigest`], [`SequentialNumbers`];
+//! - [`RecordingStore`], which wraps a store and records each port call, to show that a use case does the same
+//!   work whatever the data (R8);
 //! - [`TestKit`], which assembles them with the domain and has set-up helpers, and [`fixtures`] with valid forms.
 //!
 //! The contract suite in `mypage-db` runs the same tests against these adapters and the real databases, so a test
@@ -70,8 +72,10 @@
 mod fakes;
 pub mod fixtures;
 mod kit;
+mod recording;
 mod store;
 
 pub use fakes::{DeterministicKeys, FastHasher, ManualClock, PlainDigest, SequentialNumbers};
 pub use kit::{TEST_PASSWORD, TestKit};
+pub use recording::RecordingStore;
 pub use store::{Fault, MemoryStore, RecordedMail, Tables};
