@@ -58,6 +58,7 @@ async fn main() -> Result<()> {
         // The one port the host brings itself.
         numbers: Arc::new(RegistryNumbers::new(700_001)),
         outbox: Arc::new(db.clone()),
+        sessions: Arc::new(db.clone()),
     };
     let mypage = MyPage::new(ports, DomainConfig::default());
 

@@ -41,6 +41,7 @@ async fn the_host_serves_its_route_and_my_page_and_case_c_draws_the_number_from_
         hasher: Arc::new(FastHasher::new()),
         numbers: Arc::new(RegistryNumbers::new(700_001)),
         outbox: Arc::new(kit.store.clone()),
+        sessions: Arc::new(kit.store.clone()),
     };
     let mypage = MyPage::new(ports, DomainConfig::default());
     let http_ports = HttpPorts {

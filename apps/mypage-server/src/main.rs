@@ -108,6 +108,7 @@ async fn wire(config: &Config) -> Result<Wired> {
         hasher: Arc::new(hasher.clone()),
         numbers: Arc::new(db.clone()),
         outbox: Arc::new(db.clone()),
+        sessions: Arc::new(db.clone()),
     };
     Ok(Wired { mypage: MyPage::new(ports, domain_config), db, keys, digest, clock, hasher })
 }

@@ -63,6 +63,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         hasher: Arc::new(Argon2Hasher::new(Argon2Config::default())?),
         numbers: Arc::new(SequentialNumbers::default()),
         outbox: Arc::new(store.clone()),
+        sessions: Arc::new(store.clone()),
     };
     let m = MyPage::new(ports, DomainConfig::default());
     let sys = ClientInfo::system();

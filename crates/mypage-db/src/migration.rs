@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_schema;
 mod m20261123_000002_number_sequences;
+mod m20261130_000001_sessions_by_subject;
 mod m20261201_000001_split_admin_role;
 
 /// The migrations of this crate, in order.
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_schema::Migration),
             Box::new(m20261123_000002_number_sequences::Migration),
             Box::new(m20261201_000001_split_admin_role::Migration),
+            Box::new(m20261130_000001_sessions_by_subject::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use mypage_domain::ports::{Digest, InfrastructureError, Session, SessionStore};
+use mypage_domain::ports::{Digest, InfrastructureError, Session, SessionStore, SessionSubject};
 use sea_orm::sea_query::{Condition, OnConflict};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -38,6 +38,17 @@ impl SessionStore for Database {
     async fn delete(&self, id: &Digest) -> Result<(), InfrastructureError> {
         session::Entity::delete_by_id(id.as_hex().to_owned()).exec(&self.conn).await.map_err(infra)?;
         Ok(())
+    }
+
+    async fn end_all(&self, subject: SessionSubject) -> Result<u64, InfrastructureError> {
+        let (kind, id) = match subject {
+            SessionSubject::Anonymous => return Ok(0),
+            SessionSubject::Employer(a) => ("employer", a.to_string()),
+            SessionSubject::Staff(m) => ("staff", m.to_string()),
+        };
+        let of_subject =
+            Condition::all().add(session::Column::SubjectKind.eq(kind)).add(session::Column::SubjectId.eq(id));
+        Ok(session::Entity::delete_many().filter(of_subject).exec(&self.conn).await.map_err(infra)?.rows_affected)
     }
 
     async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, InfrastructureError> {

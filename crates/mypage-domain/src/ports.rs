@@ -686,6 +686,12 @@ pub trait SessionStore: Send + Sync {
     /// # Errors
     /// `Infrastructure` only.
     async fn delete(&self, id: &Digest) -> Result<(), InfrastructureError>;
+    /// Ends every session of `subject` (a password reset or change, a member whose access is stopped: R17, R19,
+    /// R14); returns how many. A session of another subject MUST stay. `Anonymous` ends nothing.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn end_all(&self, subject: SessionSubject) -> Result<u64, InfrastructureError>;
     /// Removes the sessions expired or idle at `now`; returns how many.
     ///
     /// # Errors

@@ -46,8 +46,11 @@ pub fn routes(mypage: MyPage, ports: HttpPorts, config: HttpConfig) -> impl Endp
         Arc::new(ClientLimiter::new(config.key_requests_per_client, Duration::hours(1), sessions.clock()));
     let app = App { mypage, config: Arc::new(config), key_requests };
     let api = api::service(&app, &sessions);
-    let allowed = Arc::new(AllowedMethods::from_spec(&api.spec()));
-    let spec = api.spec_endpoint();
+    let document = api::document(&api.spec());
+    let allowed = Arc::new(AllowedMethods::from_spec(&document));
+    let spec = poem::endpoint::make_sync(move |_| {
+        poem::Response::builder().content_type("application/json; charset=utf-8").body(document.clone())
+    });
     let docs = api.swagger_ui();
     Route::new()
         .nest("/api/v1/docs", docs)

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use poem::http::{StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 
+use crate::problem::Problem;
+
 /// The methods of each API path, read from the OpenAPI document, so that a 405 names them in `Allow`
 /// (RFC 9110 §15.5.6).
 #[derive(Debug, Default)]
@@ -61,6 +63,7 @@ async fn secure_inner<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result
     let is_asset = req.uri().path().starts_with("/assets/");
     // Swagger UI (the API's reference page) ships its script and style inline; only that page allows them.
     let is_api_docs = req.uri().path().starts_with("/api/v1/docs");
+    let is_api = req.uri().path().starts_with("/api/v1/");
     // A body larger than any form here is refused after reading at most the limit, whatever length it claims.
     let mut response = match req.take_body().into_bytes_limit(MAX_BODY).await {
         Ok(bytes) => {
@@ -72,9 +75,9 @@ async fn secure_inner<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result
         }
         // The server's body timeout (a body that stopped arriving) fails the read with `TimedOut`.
         Err(poem::error::ReadBodyError::Io(e)) if e.kind() == std::io::ErrorKind::TimedOut => {
-            StatusCode::REQUEST_TIMEOUT.into_response()
+            refused(&Problem::request_timeout(), is_api)
         }
-        Err(_) => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        Err(_) => refused(&Problem::payload_too_large(), is_api),
     };
     let csp = if is_api_docs {
         "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
@@ -104,6 +107,22 @@ fn set_headers(headers: &mut poem::http::HeaderMap, csp: &'static str, no_store:
     set(header::REFERRER_POLICY, "same-origin");
     if no_store {
         set(header::CACHE_CONTROL, "no-store");
+    }
+}
+
+/// A body refused before any handler saw it: the API's JSON error, or the problem's message for a page.
+fn refused(problem: &Problem, is_api: bool) -> Response {
+    if is_api {
+        let body = serde_json::json!({ "code": problem.code, "message": problem.message });
+        Response::builder()
+            .status(problem.status)
+            .content_type("application/json; charset=utf-8")
+            .body(body.to_string())
+    } else {
+        Response::builder()
+            .status(problem.status)
+            .content_type("text/plain; charset=utf-8")
+            .body(problem.message.clone())
     }
 }
 

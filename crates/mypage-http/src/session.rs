@@ -38,6 +38,10 @@ pub(crate) struct Sessions {
     secure: bool,
 }
 
+/// What an API client's session holds instead of a browser's data: it marks the session as a bearer token's, which
+/// no browser session's JSON ever equals.
+const BEARER: &str = "bearer";
+
 /// A live session found by its id.
 pub(crate) struct Resumed {
     /// The session as stored.
@@ -133,10 +137,19 @@ impl Sessions {
         self.store.delete(&self.digest_of(id)).await
     }
 
-    /// The subject of a bearer token, touched when due; `None` when the token is no live session.
+    /// Opens an API client's session (a bearer token) for `subject`; returns the token.
+    pub(crate) async fn open_bearer(&self, subject: SessionSubject) -> Result<SecretString, InfrastructureError> {
+        self.open(subject, BEARER.to_owned()).await
+    }
+
+    /// The subject of a bearer token, touched when due; `None` when the token is no live API session. A browser's
+    /// session id is not a bearer token: a stolen cookie does not open the API, nor a token the pages.
     pub(crate) async fn bearer(&self, token: &SecretString) -> Result<Option<SessionSubject>, InfrastructureError> {
         let Some(resumed) = self.resume(token).await? else { return Ok(None) };
         let Resumed { session, touch } = resumed;
+        if session.data != BEARER {
+            return Ok(None);
+        }
         if touch {
             self.save(token, session.subject, session.data, session.created_at).await?;
         }

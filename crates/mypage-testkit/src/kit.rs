@@ -56,6 +56,7 @@ impl TestKit {
             hasher: hasher.clone(),
             numbers: Arc::new(SequentialNumbers::default()),
             outbox: Arc::new(store.clone()),
+            sessions: Arc::new(store.clone()),
         };
         Self { mypage: MyPage::new(ports, config), store, clock, hasher }
     }

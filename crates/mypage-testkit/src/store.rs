@@ -19,8 +19,8 @@ use mypage_domain::model::{
 use mypage_domain::ports::{
     AccountRepository, AuditLog, ClaimedMail, Digest, EstablishmentRepository, FlowRepository, Hits,
     InfrastructureError, MailQueue, MailState, MailSummary, OfficeRepository, Outbox, RegistrationRepository,
-    RepositoryError, Session, SessionStore, StaffRepository, TermsRepository, ThrottleKey, ThrottleRepository,
-    Transaction, Unique, UnitOfWork,
+    RepositoryError, Session, SessionStore, SessionSubject, StaffRepository, TermsRepository, ThrottleKey,
+    ThrottleRepository, Transaction, Unique, UnitOfWork,
 };
 use mypage_domain::values::{EmailAddress, EstablishmentNumber, OfficeCode, TermsDocument, TermsKind};
 use secrecy::ExposeSecret;
@@ -838,6 +838,16 @@ impl SessionStore for MemoryStore {
     async fn delete(&self, id: &Digest) -> Result<(), InfrastructureError> {
         self.state.lock().await.sessions.remove(id.as_hex());
         Ok(())
+    }
+
+    async fn end_all(&self, subject: SessionSubject) -> Result<u64, InfrastructureError> {
+        if subject == SessionSubject::Anonymous {
+            return Ok(0);
+        }
+        let mut guard = self.state.lock().await;
+        let before = guard.sessions.len();
+        guard.sessions.retain(|_, s| s.subject != subject);
+        Ok((before - guard.sessions.len()) as u64)
     }
 
     async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, InfrastructureError> {

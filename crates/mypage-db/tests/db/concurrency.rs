@@ -41,6 +41,7 @@ async fn world_with_hasher(db: Database, hasher: Arc<dyn PasswordHasher>) -> Wor
         hasher,
         numbers: Arc::new(db.clone()),
         outbox: Arc::new(db.clone()),
+        sessions: Arc::new(db.clone()),
     };
     let mypage = MyPage::new(ports, DomainConfig::default());
     let sys = ClientInfo::system();

@@ -614,6 +614,28 @@ pub(crate) async fn sessions_live_until_idle_or_expired_and_end_at_logout(s: Sto
     assert_eq!(s.sessions.load(id, t0()).await.unwrap(), None);
 }
 
+/// R14, R17: a password reset or a stopped member ends every session of that subject, and no other.
+pub(crate) async fn sessions_of_one_subject_all_end_and_no_other(s: Stores) {
+    let employer = SessionSubject::Employer(AccountId::from_bytes(id(1)));
+    let other = SessionSubject::Employer(AccountId::from_bytes(id(2)));
+    let staff = SessionSubject::Staff(StaffId::from_bytes(id(1)));
+    for (hex, subject) in [("ab01", employer), ("ab02", employer), ("ab03", other), ("ab04", staff)] {
+        s.sessions.save(&session(hex, subject)).await.unwrap();
+    }
+    s.sessions.save(&session("ab05", SessionSubject::Anonymous)).await.unwrap();
+    assert_eq!(s.sessions.end_all(employer).await.unwrap(), 2);
+    assert_eq!(s.sessions.end_all(SessionSubject::Anonymous).await.unwrap(), 0, "anonymous ends nothing");
+    let live = |hex: &'static str| {
+        let sessions = s.sessions.clone();
+        async move { sessions.load(&session(hex, SessionSubject::Anonymous).id, t0()).await.unwrap().is_some() }
+    };
+    assert!(!live("ab01").await && !live("ab02").await, "both of the subject's sessions ended");
+    assert!(live("ab03").await, "another employer's session stays");
+    assert!(live("ab04").await, "a staff member with the same id bytes stays: subjects differ by kind");
+    assert!(live("ab05").await);
+    assert_eq!(s.sessions.end_all(employer).await.unwrap(), 0, "ending again finds none");
+}
+
 pub(crate) async fn expired_sessions_are_purged_and_live_ones_kept(s: Stores) {
     s.sessions.save(&session("aa01", SessionSubject::Anonymous)).await.unwrap();
     let staff = Session {

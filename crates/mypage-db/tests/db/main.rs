@@ -66,6 +66,7 @@ contract_suite!(
     a_rescheduled_mail_waits_and_a_dead_mail_can_be_queued_again,
     sessions_live_until_idle_or_expired_and_end_at_logout,
     expired_sessions_are_purged_and_live_ones_kept,
+    sessions_of_one_subject_all_end_and_no_other,
 );
 
 /// Runs each concurrency test on SQLite and PostgreSQL (`concurrent::sqlite::…`).

@@ -9,7 +9,7 @@
 use crate::model::{
     Actor, AdminScope, AuditAction, ClientInfo, Establishment, MailId, StaffId, StaffMember, StaffMemberRecord,
 };
-use crate::ports::{InfrastructureError, MailState, MailSummary};
+use crate::ports::{InfrastructureError, MailState, MailSummary, SessionSubject};
 use crate::usecases::{AdminActor, MyPage, admin_scope, infrastructure_from_repository};
 use crate::values::{OfficeCode, StaffRole};
 
@@ -171,8 +171,8 @@ impl MyPage {
     }
 
     /// Stops (`active == false`) or restores a staff member's access (R14). A stopped member cannot log in, and
-    /// every step of a session already open is refused, since each checks that the member is active. Setting the
-    /// state it already has changes nothing and records nothing.
+    /// every session of theirs ends, for good: restoring the access later does not bring one back. Setting the
+    /// state it already has records nothing (a stop still ends any session left).
     ///
     /// An office admin changes the access of its own office's members only, and a central admin's access is
     /// changed only by a central admin, so that nobody stops the admin above them.
@@ -198,21 +198,27 @@ impl MyPage {
         if !scope.may_manage(target.office(), target.roles()) {
             return Err(StaffAccessError::NotPermitted);
         }
-        if target.active() == active {
-            return Ok(());
-        }
-        if active {
-            target.reactivate();
+        if target.active() != active {
+            if active {
+                target.reactivate();
+            } else {
+                target.deactivate();
+            }
+            match tx.staff().update(&target).await {
+                Err(crate::ports::RepositoryError::Conflict) => return Err(StaffAccessError::Concurrent),
+                other => other?,
+            }
+            let action = if active { AuditAction::StaffReactivated } else { AuditAction::StaffDeactivated };
+            self.audit(&mut tx, Actor::Staff(by), action, format!("staff:{member}"), client).await?;
+            tx.commit().await?;
         } else {
-            target.deactivate();
+            // Nothing to change: the transaction ends here, before the session store is asked.
+            drop(tx);
         }
-        match tx.staff().update(&target).await {
-            Err(crate::ports::RepositoryError::Conflict) => return Err(StaffAccessError::Concurrent),
-            other => other?,
+        if !active {
+            // After the commit, so that no login can open a session between the two.
+            self.ports.sessions.end_all(SessionSubject::Staff(member)).await?;
         }
-        let action = if active { AuditAction::StaffReactivated } else { AuditAction::StaffDeactivated };
-        self.audit(&mut tx, Actor::Staff(by), action, format!("staff:{member}"), client).await?;
-        tx.commit().await?;
         Ok(())
     }
 

@@ -13,7 +13,7 @@ use crate::config::DomainConfig;
 use crate::model::{Actor, AuditAction, AuditEvent, AuditEventId, ClientInfo, MailId, MailTemplate, OutgoingMail};
 use crate::ports::{
     Clock, EstablishmentNumberAllocator, Hits, InfrastructureError, KeyDigest, KeyGenerator, MailQueue, PasswordHasher,
-    RepositoryError, ThrottleKey, Transaction, UnitOfWork,
+    RepositoryError, SessionStore, ThrottleKey, Transaction, UnitOfWork,
 };
 use crate::values::EmailAddress;
 
@@ -59,6 +59,8 @@ pub struct Ports {
     pub numbers: Arc<dyn EstablishmentNumberAllocator>,
     /// The outbox as the dispatcher and the admins see it: its dead mails, and re-queuing one (R16).
     pub outbox: Arc<dyn MailQueue>,
+    /// Login sessions, which a password reset or a stopped member's access ends (R14, R17).
+    pub sessions: Arc<dyn SessionStore>,
 }
 
 /// The Employer My Page: every use case, over the ports it was given. Cheap to clone.

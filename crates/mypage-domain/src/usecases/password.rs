@@ -7,7 +7,9 @@ use crate::model::{
     Account, AccountId, AccountStatus, Actor, AuditAction, AuthFlow, ClientInfo, DeathCause, FlowPurpose, FlowTarget,
     KeyCheckError, MailTemplate, PasswordHash,
 };
-use crate::ports::{Digest, DigestPurpose, InfrastructureError, RepositoryError, ThrottleKey, Transaction, Unique};
+use crate::ports::{
+    Digest, DigestPurpose, InfrastructureError, RepositoryError, SessionSubject, ThrottleKey, Transaction, Unique,
+};
 use crate::usecases::{MyPage, infrastructure_from_repository};
 use crate::values::{AuthKey, AuthKeyError, NewPassword, PasswordPolicyError};
 
@@ -241,6 +243,9 @@ impl MyPage {
         )
         .await?;
         tx.commit().await?;
+        // Whoever knew the old password is logged out everywhere, browser or API (R17). After the commit, so that
+        // no login with the old password can slip in between.
+        self.ports.sessions.end_all(SessionSubject::Employer(account.id())).await?;
         Ok(PasswordRegistered { account: account.id(), status: account.status() })
     }
 

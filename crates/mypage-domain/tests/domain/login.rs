@@ -158,6 +158,7 @@ async fn r13_the_right_password_inside_a_burst_is_refused_once_the_failures_hold
         hasher: hasher.clone(),
         numbers: Arc::new(SequentialNumbers::default()),
         outbox: Arc::new(w.kit.store.clone()),
+        sessions: Arc::new(w.kit.store.clone()),
     };
     let m = MyPage::new(ports, DomainConfig::default());
     // Five wrong guesses, each from its own client, are being checked: none has failed yet, but each has reserved
@@ -210,6 +211,7 @@ async fn r5_a_hash_with_old_parameters_is_upgraded_at_login() {
         hasher: Arc::new(FastHasher::generation(2)),
         numbers: Arc::new(SequentialNumbers::default()),
         outbox: Arc::new(w.kit.store.clone()),
+        sessions: Arc::new(w.kit.store.clone()),
     };
     let upgraded = MyPage::new(ports, DomainConfig::default());
     upgraded.login("old@example.jp", &secret(TEST_PASSWORD), &client()).await.unwrap();

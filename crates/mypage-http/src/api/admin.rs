@@ -217,6 +217,7 @@ struct DeadMailDto {
     to: String,
     template: String,
     attempts: u32,
+    #[oai(skip_serializing_if_is_none)]
     last_error: Option<String>,
     created_at: DateTime<Utc>,
 }

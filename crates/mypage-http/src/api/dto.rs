@@ -216,8 +216,7 @@ impl SessionDto {
         subject_id: String,
         status: &str,
     ) -> Result<Self, Problem> {
-        // A bearer session keeps no page data.
-        let token = sessions.open(subject, String::from("{}")).await.map_err(|e| Problem::unavailable(&e))?;
+        let token = sessions.open_bearer(subject).await.map_err(|e| Problem::unavailable(&e))?;
         Ok(Self { token: token.expose_secret().to_owned(), subject_id, status: status.to_owned() })
     }
 }
@@ -237,7 +236,7 @@ pub(crate) enum LoginResponse {
     Unauthorized(Json<ApiError>),
     /// `throttled`, with `retry_after`.
     #[oai(status = 429)]
-    Throttled(Json<ApiError>),
+    Throttled(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
     /// `unavailable`.
     #[oai(status = 503)]
     Unavailable(Json<ApiError>),
@@ -246,7 +245,7 @@ pub(crate) enum LoginResponse {
 problem_response!(LoginResponse, login_refused {
     400 => BadRequest,
     401 => Unauthorized,
-    429 => Throttled,
+    429 => Throttled + retry_after,
     503 => Unavailable,
 });
 

@@ -169,7 +169,7 @@ enum KeyRequestResponse {
     BadRequest(Json<ApiError>),
     /// `too_many_requests` (this address) or `client_rate_limited` (this client), with `retry_after`.
     #[oai(status = 429)]
-    TooMany(Json<ApiError>),
+    TooMany(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
     /// `unavailable`.
     #[oai(status = 503)]
     Unavailable(Json<ApiError>),
@@ -177,7 +177,7 @@ enum KeyRequestResponse {
 
 problem_response!(KeyRequestResponse, key_request_refused {
     400 => BadRequest,
-    429 => TooMany,
+    429 => TooMany + retry_after,
     503 => Unavailable,
 });
 
@@ -221,7 +221,7 @@ enum ResendResponse {
     Gone(Json<ApiError>),
     /// `too_many_requests` (this address) or `client_rate_limited` (this client), with `retry_after`.
     #[oai(status = 429)]
-    TooMany(Json<ApiError>),
+    TooMany(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
     /// `unavailable`.
     #[oai(status = 503)]
     Unavailable(Json<ApiError>),
@@ -232,7 +232,7 @@ problem_response!(ResendResponse, resend_refused {
     404 => NotFound,
     409 => Conflict,
     410 => Gone,
-    429 => TooMany,
+    429 => TooMany + retry_after,
     503 => Unavailable,
 });
 
@@ -280,7 +280,8 @@ enum PasswordResponse {
     /// `email_taken`.
     #[oai(status = 409)]
     Conflict(Json<ApiError>),
-    /// `key_expired`, `too_many_wrong_keys`, `flow_dead` or `already_used`: start again.
+    /// `key_expired` (this key; a key mailed later in the same flow may still be good), or `too_many_wrong_keys`,
+    /// `flow_dead` or `already_used` (start again).
     #[oai(status = 410)]
     Gone(Json<ApiError>),
     /// `unavailable`.

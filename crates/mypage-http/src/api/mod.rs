@@ -80,13 +80,21 @@ pub(crate) fn undocumented(problem: &Problem) -> Json<ApiError> {
 }
 
 /// Maps a [`Problem`] to the response type's variant of its status, and names the response type's handler of
-/// requests the parser or the token check refused (its `bad_request_handler`), which does the same.
+/// requests the parser or the token check refused (its `bad_request_handler`), which does the same. A variant
+/// marked `+ retry_after` also carries the `Retry-After` header (a 429).
 macro_rules! problem_response {
-    ($response:ident, $handler:ident { $($status:literal => $variant:ident),+ $(,)? }) => {
+    (@variant $ctor:path, $problem:ident) => {
+        $ctor($problem.into())
+    };
+    (@variant $ctor:path, $problem:ident, retry_after) => {{
+        let retry_after = $problem.retry_after_header();
+        $ctor($problem.into(), retry_after)
+    }};
+    ($response:ident, $handler:ident { $($status:literal => $variant:ident $(+ $retry:ident)?),+ $(,)? }) => {
         impl From<$crate::problem::Problem> for $response {
             fn from(problem: $crate::problem::Problem) -> Self {
                 match problem.status.as_u16() {
-                    $($status => Self::$variant(problem.into()),)+
+                    $($status => problem_response!(@variant Self::$variant, problem $(, $retry)?),)+
                     _ => Self::Unavailable($crate::api::undocumented(&problem)),
                 }
             }
@@ -148,6 +156,33 @@ pub(crate) struct StaffToken(pub(crate) StaffId);
 #[derive(SecurityScheme)]
 #[oai(rename = "Token", ty = "bearer", checker = "any_token")]
 pub(crate) struct AnyToken(pub(crate) SecretString);
+
+/// The API's document as served: poem-openapi's, with the 413 that the body limit in front of every endpoint can
+/// answer added to each operation that takes a body, as the `ApiError` it is.
+pub(crate) fn document(spec: &str) -> String {
+    let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(spec) else { return spec.to_owned() };
+    if let Some(paths) = doc.get_mut("paths").and_then(serde_json::Value::as_object_mut) {
+        for operation in
+            paths.values_mut().filter_map(serde_json::Value::as_object_mut).flat_map(|ops| ops.values_mut())
+        {
+            if operation.get("requestBody").is_none() {
+                continue;
+            }
+            if let Some(responses) = operation.get_mut("responses").and_then(serde_json::Value::as_object_mut) {
+                responses.insert(
+                    "413".to_owned(),
+                    serde_json::json!({
+                        "description": "`payload_too_large`: the body is over 64 KiB.",
+                        "content": { "application/json; charset=utf-8": {
+                            "schema": { "$ref": "#/components/schemas/ApiError" }
+                        } }
+                    }),
+                );
+            }
+        }
+    }
+    doc.to_string()
+}
 
 /// What every endpoint group works with.
 #[derive(Clone)]

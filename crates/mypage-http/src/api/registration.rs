@@ -23,12 +23,17 @@ struct OverviewDto {
     email: String,
     /// `provisional` or `active`.
     status: String,
+    #[oai(skip_serializing_if_is_none)]
     establishment_number: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     registration_id: Option<String>,
     /// `draft`, `submitted`, `contact_needed`, `returned`, `confirmed`, `rejected` or `expired`.
+    #[oai(skip_serializing_if_is_none)]
     registration_status: Option<String>,
     /// The staff's note (contact needed, returned) or reason (rejected).
+    #[oai(skip_serializing_if_is_none)]
     note: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     draft_expires_at: Option<DateTime<Utc>>,
 }
 

@@ -34,9 +34,13 @@ struct StaffLoginDto {
 struct QueueItemDto {
     registration_id: String,
     status: String,
+    #[oai(skip_serializing_if_is_none)]
     submitted_at: Option<DateTime<Utc>>,
+    #[oai(skip_serializing_if_is_none)]
     establishment_number: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     establishment_name: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     occupation: Option<String>,
 }
 
@@ -92,16 +96,23 @@ struct RegistrationDetailDto {
     status: String,
     /// The account's e-mail address.
     email: String,
+    #[oai(skip_serializing_if_is_none)]
     submitted_at: Option<DateTime<Utc>>,
     /// `past` (an establishment number is claimed) or `first` (a new establishment under `office`).
+    #[oai(skip_serializing_if_is_none)]
     kind: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     establishment_number: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     office: Option<String>,
     /// 事業所情報 of a first-time applicant, as kept (NFKC-normalised).
+    #[oai(skip_serializing_if_is_none)]
     establishment: Option<EstablishmentDto>,
     /// 求人情報, as kept (NFKC-normalised).
+    #[oai(skip_serializing_if_is_none)]
     job_offer: Option<JobOfferDto>,
     /// The staff's note (contact needed, returned) or reason (rejected).
+    #[oai(skip_serializing_if_is_none)]
     note: Option<String>,
 }
 
@@ -190,6 +201,7 @@ struct NoteDto {
 struct DecisionDto {
     registration_id: String,
     /// The establishment number, when confirmed.
+    #[oai(skip_serializing_if_is_none)]
     establishment_number: Option<String>,
 }
 

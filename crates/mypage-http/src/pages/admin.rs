@@ -21,7 +21,7 @@ pub(crate) use crate::pages::terms_and_mail::{dead_mails, publish_terms, requeue
 use crate::app::App;
 use crate::extract::{Admin, CentralAdmin, Client, CsrfForm, Staff, checkbox};
 use crate::pages::forms::NoFields;
-use crate::pages::layout::{csrf, field_error, form_status, has_error, layout, outcome, stays_on_form, with_status};
+use crate::pages::layout::{csrf, field_error, has_error, layout, on_form, outcome, stays_on_form, with_status};
 use crate::pages::staff::{breadcrumb, establishment_label, label};
 use crate::problem::{Explain, Problem};
 use crate::session::SessionHandle;
@@ -314,7 +314,7 @@ pub(crate) async fn add_staff(
             }
             let page =
                 staff_page(app, session, me, &scope, Some(&input), Some(&problem), Some(&failed(&problem))).await?;
-            Ok(with_status(page, form_status(&problem)))
+            Ok(on_form(page, &problem))
         }
     }
 }
@@ -345,7 +345,7 @@ pub(crate) async fn staff_access(
             (true, "利用を停止しました。この職員はログインできず、ログイン中の操作もできなくなります。".to_owned()),
             StatusCode::OK,
         ),
-        Err(problem) if told_on_page(&problem) => (failed(&problem), form_status(&problem)),
+        Err(problem) if told_on_page(&problem) => (failed(&problem), StatusCode::OK),
         Err(problem) => return Err(problem.into()),
     };
     Ok(with_status(staff_page(app, session, me, &scope, None, None, Some(&message)).await?, status))
@@ -446,7 +446,7 @@ pub(crate) async fn add_office(
                 return Err(problem.into());
             }
             let page = offices_page(app, session, Some(&input), Some(&problem), Some(&failed(&problem))).await?;
-            Ok(with_status(page, form_status(&problem)))
+            Ok(on_form(page, &problem))
         }
     }
 }

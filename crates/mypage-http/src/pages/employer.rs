@@ -20,8 +20,7 @@ use crate::app::App;
 use crate::extract::{Client, CsrfForm, Entrance, checkbox};
 use crate::pages::forms::{NoFields, required_mark};
 use crate::pages::layout::{
-    HELP, SERVICE, csrf, entrance_title, error_summary, field_error, form_status, layout, multiline, stays_on_form,
-    with_status,
+    HELP, SERVICE, csrf, entrance_title, error_summary, field_error, layout, multiline, on_form, stays_on_form,
 };
 use crate::pages::staff::label::EMAIL;
 use crate::problem::{Explain, Problem};
@@ -333,7 +332,7 @@ pub(crate) async fn request_key(
                 return Err(problem.into());
             }
             let page = email_page(app, entrance.0, &s.csrf(), &form.email, &problem.messages());
-            Ok(with_status(page, form_status(&problem)))
+            Ok(on_form(page, &problem))
         }
     }
 }
@@ -418,7 +417,7 @@ pub(crate) async fn login(
                 return Err(problem.into());
             }
             let token = session.lock().await.csrf();
-            Ok(with_status(login_page(app, &token, &form.email, Some(&problem)), form_status(&problem)))
+            Ok(on_form(login_page(app, &token, &form.email, Some(&problem)), &problem))
         }
     }
 }

@@ -205,9 +205,22 @@ pub(crate) fn stays_on_form(problem: &Problem) -> bool {
         )
 }
 
-/// The status of a form sent back with its problem: the page is what the browser asked for, unless it must wait.
-pub(crate) fn form_status(problem: &Problem) -> StatusCode {
-    if problem.status == StatusCode::TOO_MANY_REQUESTS { problem.status } else { StatusCode::OK }
+/// A form sent back with its problem: the page is what the browser asked for (200), unless it must wait (429, with
+/// `Retry-After`).
+pub(crate) fn on_form(markup: Markup, problem: &Problem) -> Response {
+    if problem.status == StatusCode::TOO_MANY_REQUESTS {
+        with_retry_after(with_status(markup, problem.status), problem)
+    } else {
+        with_status(markup, StatusCode::OK)
+    }
+}
+
+/// The response with the problem's `Retry-After`, if it has one.
+fn with_retry_after(mut response: Response, problem: &Problem) -> Response {
+    if let Some(value) = problem.retry_after_header().and_then(|v| v.parse().ok()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
 }
 
 /// A page sent back with a status.
@@ -249,7 +262,7 @@ fn problem_page(app: &App, entrance: Option<Entrance>, problem: &Problem) -> Res
         @if let Some(at) = problem.retry_after { p { (jst(at)) " 以降に、もう一度お試しください。" } }
         p { a href="/" { "トップへ戻る" } }
     };
-    with_status(layout(title, &app.config.help_desk, body), problem.status)
+    with_retry_after(with_status(layout(title, &app.config.help_desk, body), problem.status), problem)
 }
 
 /// Turns a page handler's problem into its page. Errors that carry no problem (a redirect to the login) pass as

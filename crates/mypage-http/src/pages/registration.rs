@@ -18,9 +18,7 @@ use crate::app::App;
 use crate::extract::{Client, CsrfForm, Employer};
 use crate::pages::employer::{LOGOUT, MYPAGE, NEXT};
 use crate::pages::forms::{self, CHOOSE, Field, JobOfferForm, NoFields, OCCUPATION};
-use crate::pages::layout::{
-    csrf, error_summary, field_error, form_status, has_error, layout, multiline, stays_on_form, with_status,
-};
+use crate::pages::layout::{csrf, error_summary, field_error, has_error, layout, multiline, on_form, stays_on_form};
 use crate::pages::staff::label::NUMBER;
 use crate::problem::{Explain, Problem};
 use crate::session::SessionHandle;
@@ -248,7 +246,7 @@ pub(crate) async fn declare_history(
             let offices = app.offices().await?;
             let token = session.lock().await.csrf();
             let page = history_page(app, &token, &form, &offices, &problem.messages());
-            Ok(with_status(page, form_status(&problem)))
+            Ok(on_form(page, &problem))
         }
         Err(problem) => Err(problem.into()),
     }
@@ -313,7 +311,7 @@ pub(crate) async fn save_establishment(
             let errors = problem.messages();
             let page =
                 step_page(app, ESTABLISHMENT, "/mypage/establishment", &token, forms::ESTABLISHMENT, &values, &errors);
-            Ok(with_status(page, form_status(&problem)))
+            Ok(on_form(page, &problem))
         }
     }
 }
@@ -352,7 +350,7 @@ pub(crate) async fn save_job(
             let token = session.lock().await.csrf();
             let (values, errors) = (forms::values(&input), problem.messages());
             let page = step_page(app, JOB_OFFER, "/mypage/job", &token, forms::JOB_OFFER, &values, &errors);
-            Ok(with_status(page, form_status(&problem)))
+            Ok(on_form(page, &problem))
         }
     }
 }

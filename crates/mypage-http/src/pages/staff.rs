@@ -24,7 +24,7 @@ use crate::pages::admin::{SEARCH, admin_pages};
 use crate::pages::employer::{LOGIN, LOGOUT, PASSWORD};
 use crate::pages::forms::{ESTABLISHMENT, Field, JOB_OFFER, NoFields};
 use crate::pages::layout::{
-    csrf, entrance_title, field_error, form_status, has_error, layout, multiline, outcome, stays_on_form, with_status,
+    csrf, entrance_title, field_error, has_error, layout, multiline, on_form, outcome, stays_on_form,
 };
 use crate::pages::registration::{STATUS, SUBMITTED_AT, WAGE, wage_range};
 use crate::problem::{Explain, Problem};
@@ -136,7 +136,7 @@ pub(crate) async fn login(
                 return Err(problem.into());
             }
             let token = session.lock().await.csrf();
-            Ok(with_status(login_page(app, &token, &form.login, Some(&problem)), form_status(&problem)))
+            Ok(on_form(login_page(app, &token, &form.login, Some(&problem)), &problem))
         }
     }
 }
@@ -307,7 +307,7 @@ fn decision_refused(app: &App, problem: Problem) -> poem::Result<Response> {
     if !stays_on_form(&problem) {
         return Err(problem.into());
     }
-    Ok(with_status(result_page(app, &(false, problem.message.clone())), form_status(&problem)))
+    Ok(on_form(result_page(app, &(false, problem.message.clone())), &problem))
 }
 
 /// 本登録 (R11): the establishment number comes back on the result page.
@@ -361,7 +361,7 @@ pub(crate) async fn decide(
     let (r, account) = app.mypage.registration_for_review(staff, id).await.map_err(Explain::explain)?;
     let token = session.lock().await.csrf();
     let kept = KeptNote { decision, note: &form.note, errors: problem.messages() };
-    Ok(with_status(detail_page(app, &token, &r, &account, Some(&kept)), form_status(&problem)))
+    Ok(on_form(detail_page(app, &token, &r, &account, Some(&kept)), &problem))
 }
 
 /// The counter form, and its query: `?number=` fills in the establishment chosen in the search.
@@ -450,7 +450,7 @@ pub(crate) async fn counter(
             }
             let message = (false, problem.message.clone());
             let page = counter_page(app, &token, &form, Some(&message), &problem.messages());
-            Ok(with_status(page, form_status(&problem)))
+            Ok(on_form(page, &problem))
         }
     }
 }

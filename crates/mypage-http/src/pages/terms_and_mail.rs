@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::extract::{CentralAdmin, Client, CsrfForm};
 use crate::pages::admin::{ACTIONS, MAIL, TERMS, admin_page, failed, scrolling, told_on_page};
 use crate::pages::forms::NoFields;
-use crate::pages::layout::{csrf, field_error, form_status, has_error, multiline, with_status};
+use crate::pages::layout::{csrf, field_error, has_error, multiline, on_form};
 use crate::problem::{Explain, Problem};
 use crate::session::SessionHandle;
 
@@ -124,7 +124,7 @@ pub(crate) async fn publish_terms(
         }
         Err(problem) if told_on_page(&problem) => {
             let page = terms_page(app, session, Some(&form), Some(&problem), Some(&failed(&problem))).await?;
-            Ok(with_status(page, form_status(&problem)))
+            Ok(on_form(page, &problem))
         }
         Err(problem) => Err(problem.into()),
     }
@@ -218,7 +218,7 @@ pub(crate) async fn requeue_mail(
         Ok(false) => {
             let problem = Problem::not_dead();
             let page = mail_page(app, session, me, Some(&failed(&problem))).await?;
-            Ok(with_status(page, form_status(&problem)))
+            Ok(on_form(page, &problem))
         }
         Err(problem) => Err(problem.into()),
     }

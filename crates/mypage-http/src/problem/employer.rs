@@ -133,9 +133,14 @@ impl Explain for KeyRedemptionError {
                 problem
             }
             Self::FlowNotFound => flow_not_found(),
-            Self::KeyExpired => {
-                Problem::new("key_expired", StatusCode::GONE, "認証キーの有効期限が過ぎています。").start_again()
-            }
+            // This key expired, but a key mailed later in the same flow may still be good (R3): the flow stays, and
+            // only a flow whose every key has expired is dead (the next try then says to start again).
+            Self::KeyExpired => Problem::new(
+                "key_expired",
+                StatusCode::GONE,
+                "この認証キーは有効期限が過ぎています。後からお送りしたメールの認証キーが有効期限内であれば、そちらを入力してください。どの認証キーも有効期限を過ぎている場合は、はじめからやり直してください。",
+            )
+            .on("auth_key"),
             Self::TooManyWrongKeys => Problem::new(
                 "too_many_wrong_keys",
                 StatusCode::GONE,

@@ -159,6 +159,24 @@ impl Problem {
         Self::new("not_found", StatusCode::NOT_FOUND, "お探しのページは見つかりません。")
     }
 
+    /// A request body over the limit every form and body here fits in several times.
+    pub(crate) fn payload_too_large() -> Self {
+        Self::new(
+            "payload_too_large",
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "送信された内容が大きすぎます。入力内容をご確認ください。",
+        )
+    }
+
+    /// A body that stopped arriving before the server's body timeout.
+    pub(crate) fn request_timeout() -> Self {
+        Self::new(
+            "request_timeout",
+            StatusCode::REQUEST_TIMEOUT,
+            "通信が途中で止まったため、受け付けられませんでした。もう一度送信してください。",
+        )
+    }
+
     /// This client asked for too many keys (R8).
     pub(crate) fn client_rate_limited(retry_after: DateTime<Utc>) -> Self {
         Self::new(
@@ -182,6 +200,11 @@ impl Problem {
             })
             .collect();
         problem
+    }
+
+    /// The `Retry-After` header's value (an HTTP-date, RFC 9110 §10.2.3), when the request may be tried again later.
+    pub(crate) fn retry_after_header(&self) -> Option<String> {
+        self.retry_after.map(|at| at.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
     }
 
     /// The problem as the (field, message) pairs a page shows: each wrong field, or the one field it belongs to,

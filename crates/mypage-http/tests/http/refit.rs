@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 use mypage_domain::model::RegistrationStatus;
-use mypage_domain::ports::{Digest, InfrastructureError, Session, SessionStore};
+use mypage_domain::ports::{Digest, InfrastructureError, Session, SessionStore, SessionSubject};
 use mypage_http::{HttpConfig, HttpPorts, routes};
 use mypage_testkit::{DeterministicKeys, MemoryStore, PlainDigest, TEST_PASSWORD, TestKit};
 use poem::http::StatusCode;
@@ -48,6 +48,11 @@ impl SessionStore for Flaky {
     async fn delete(&self, id: &Digest) -> Result<(), InfrastructureError> {
         self.check()?;
         self.inner.delete(id).await
+    }
+
+    async fn end_all(&self, subject: SessionSubject) -> Result<u64, InfrastructureError> {
+        self.check()?;
+        self.inner.end_all(subject).await
     }
 
     async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, InfrastructureError> {

@@ -15,9 +15,7 @@ use super::{breadcrumb, mail_advice, screen_title, to_step};
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Entrance};
 use crate::pages::forms::{NoFields, required_mark};
-use crate::pages::layout::{
-    csrf, error_summary, field_error, form_status, has_error, layout, stays_on_form, with_status,
-};
+use crate::pages::layout::{csrf, error_summary, field_error, has_error, layout, on_form, stays_on_form};
 use crate::problem::{Explain, Problem};
 use crate::session::{FlowRef, SessionHandle, SessionState};
 
@@ -153,7 +151,7 @@ pub(crate) async fn set_password(
         }
         Err(problem) if stays_on_form(&problem) => {
             let page = password_page(app, entrance.0, &s.csrf(), &flow, &problem.messages(), None);
-            Ok(with_status(page, form_status(&problem)))
+            Ok(on_form(page, &problem))
         }
         Err(problem) => Err(problem.into()),
     }
