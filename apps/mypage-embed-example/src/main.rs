@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use mypage_credentials::{Argon2Config, Argon2Hasher, ChaChaKeyGenerator, HmacKeyDigest};
+use mypage_credentials::{Argon2Config, Argon2Hasher, ChaChaKeyGenerator, HmacKeyDigest, TotpSecondFactor};
 use mypage_db::{Database, DbConfig};
 use mypage_domain::model::ClientInfo;
 use mypage_domain::ports::{Clock, KeyGenerator};
@@ -59,6 +59,7 @@ async fn main() -> Result<()> {
         numbers: Arc::new(RegistryNumbers::new(700_001)),
         outbox: Arc::new(db.clone()),
         sessions: Arc::new(db.clone()),
+        second_factor: Arc::new(TotpSecondFactor::new("求人者マイページ")?),
     };
     let mypage = MyPage::new(ports, DomainConfig::default());
 

@@ -8,7 +8,7 @@ use mypage_domain::values::{OfficeCode, StaffRole};
 use mypage_domain::{DomainConfig, MyPage, Ports};
 use mypage_embed_example::{RegistryNumbers, host};
 use mypage_http::{HttpConfig, HttpPorts};
-use mypage_testkit::{DeterministicKeys, FastHasher, PlainDigest, TEST_PASSWORD, TestKit, fixtures};
+use mypage_testkit::{DeterministicKeys, FakeSecondFactor, FastHasher, PlainDigest, TEST_PASSWORD, TestKit, fixtures};
 use poem::http::StatusCode;
 use poem::test::TestClient;
 use serde_json::{Value, json};
@@ -42,6 +42,7 @@ async fn the_host_serves_its_route_and_my_page_and_case_c_draws_the_number_from_
         numbers: Arc::new(RegistryNumbers::new(700_001)),
         outbox: Arc::new(kit.store.clone()),
         sessions: Arc::new(kit.store.clone()),
+        second_factor: Arc::new(FakeSecondFactor::default()),
     };
     let mypage = MyPage::new(ports, DomainConfig::default());
     let http_ports = HttpPorts {

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use mypage_domain::values::PasswordPolicy;
+use mypage_domain::DomainConfig;
+use mypage_domain::values::{Choice, PasswordPolicy, StaffRole};
 use mypage_smtp::SmtpSecurity;
 use secrecy::SecretString;
 
@@ -31,6 +32,8 @@ pub(crate) struct Config {
     pub(crate) secure_cookies: bool,
     pub(crate) behind_proxy: bool,
     pub(crate) password_policy: PasswordPolicy,
+    /// The staff roles that log in with a second factor (R21).
+    pub(crate) staff_second_factor: Vec<StaffRole>,
     pub(crate) auth_key_ttl: Duration,
     pub(crate) demo: bool,
     /// Key requests one client may make per hour (0: no limit).
@@ -77,6 +80,7 @@ const SETTINGS: &[&str] = &[
     "MYPAGE_SECURE_COOKIES",
     "MYPAGE_BEHIND_PROXY",
     "MYPAGE_PASSWORD_POLICY",
+    "MYPAGE_STAFF_SECOND_FACTOR",
     "MYPAGE_AUTH_KEY_MINUTES",
     "MYPAGE_DEMO",
     "MYPAGE_KEY_REQUESTS_PER_CLIENT",
@@ -218,6 +222,7 @@ impl Config {
             "nist" => PasswordPolicy::Nist,
             _ => PasswordPolicy::Office,
         };
+        let staff_second_factor = second_factor_roles(source)?;
         let minutes: u64 = source.parsed("MYPAGE_AUTH_KEY_MINUTES", 30)?;
         if !(5..=120).contains(&minutes) {
             let label = source.get("MYPAGE_AUTH_KEY_MINUTES").map(|(_, l)| l).unwrap_or_default();
@@ -250,6 +255,7 @@ impl Config {
             secure_cookies: source.flag("MYPAGE_SECURE_COOKIES", false)?,
             behind_proxy: source.flag("MYPAGE_BEHIND_PROXY", false)?,
             password_policy,
+            staff_second_factor,
             auth_key_ttl: Duration::from_secs(minutes * 60),
             demo: source.flag("MYPAGE_DEMO", true)?,
             key_requests_per_client: source.parsed("MYPAGE_KEY_REQUESTS_PER_CLIENT", 30)?,
@@ -263,4 +269,28 @@ impl Config {
             log_json: source.choice("MYPAGE_LOG_FORMAT", "text", &["text", "json"])? == "json",
         })
     }
+}
+
+/// `MYPAGE_STAFF_SECOND_FACTOR`: the roles that log in with a second factor (R21), as a comma-separated list of
+/// role codes, or `all` or `none`; reviewers and both admins by default.
+fn second_factor_roles(source: &Source) -> Result<Vec<StaffRole>> {
+    let Some((value, label)) = source.get("MYPAGE_STAFF_SECOND_FACTOR") else {
+        return Ok(DomainConfig::default().staff_second_factor);
+    };
+    match value.trim() {
+        "all" => return Ok(StaffRole::ALL.to_vec()),
+        "none" => return Ok(Vec::new()),
+        _ => {}
+    }
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            StaffRole::from_code(r).ok_or_else(|| {
+                let codes: Vec<&str> = StaffRole::ALL.iter().map(|role| role.code()).collect();
+                anyhow::anyhow!("{label}: expected all, none or a list of {}, got {r:?}", codes.join(", "))
+            })
+        })
+        .collect()
 }

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use mypage_credentials::{Argon2Config, Argon2Hasher, ChaChaKeyGenerator, HmacKeyDigest};
+use mypage_credentials::{Argon2Config, Argon2Hasher, ChaChaKeyGenerator, HmacKeyDigest, TotpSecondFactor};
 use mypage_db::{Database, DbConfig};
 use mypage_domain::ports::{Clock, MailQueue, SessionStore};
 use mypage_domain::{DomainConfig, MyPage, Ports};
@@ -98,6 +98,7 @@ async fn wire(config: &Config) -> Result<Wired> {
     let domain_config = DomainConfig {
         auth_key_ttl: chrono::Duration::from_std(config.auth_key_ttl)?,
         password_policy: config.password_policy,
+        staff_second_factor: config.staff_second_factor.clone(),
         ..DomainConfig::default()
     };
     let ports = Ports {
@@ -109,6 +110,7 @@ async fn wire(config: &Config) -> Result<Wired> {
         numbers: Arc::new(db.clone()),
         outbox: Arc::new(db.clone()),
         sessions: Arc::new(db.clone()),
+        second_factor: Arc::new(TotpSecondFactor::new("求人者マイページ")?),
     };
     Ok(Wired { mypage: MyPage::new(ports, domain_config), db, keys, digest, clock, hasher })
 }

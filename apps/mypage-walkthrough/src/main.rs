@@ -9,7 +9,7 @@ use std::error::Error;
 use std::sync::Arc;
 
 use chrono::FixedOffset;
-use mypage_credentials::{Argon2Config, Argon2Hasher, ChaChaKeyGenerator, HmacKeyDigest};
+use mypage_credentials::{Argon2Config, Argon2Hasher, ChaChaKeyGenerator, HmacKeyDigest, TotpSecondFactor};
 use mypage_domain::model::{ClientInfo, FlowPurpose, MailTemplate};
 use mypage_domain::usecases::{
     AdminActor, CounterRegistration, HistoryInput, KeyRequest, NewOffice, NewStaffMember, PasswordEntry,
@@ -64,6 +64,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         numbers: Arc::new(SequentialNumbers::default()),
         outbox: Arc::new(store.clone()),
         sessions: Arc::new(store.clone()),
+        second_factor: Arc::new(TotpSecondFactor::new("求人者マイページ")?),
     };
     let m = MyPage::new(ports, DomainConfig::default());
     let sys = ClientInfo::system();

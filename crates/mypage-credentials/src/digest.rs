@@ -43,6 +43,7 @@ fn tag(purpose: DigestPurpose) -> &'static [u8] {
         DigestPurpose::AuthKey => b"mypage auth-key\0",
         DigestPurpose::FlowToken => b"mypage flow-token\0",
         DigestPurpose::SessionId => b"mypage session-id\0",
+        DigestPurpose::RecoveryCode => b"mypage recovery-code\0",
     }
 }
 

@@ -34,7 +34,7 @@ impl ChaChaKeyGenerator {
         Ok(Self { rng: Mutex::new(rng) })
     }
 
-    fn fill(&self, out: &mut [u8]) {
+    pub(crate) fn fill(&self, out: &mut [u8]) {
         // A poisoned lock only means another thread panicked while drawing; the generator state is still valid.
         let mut rng = self.rng.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         rng.fill_bytes(out);

@@ -6,8 +6,8 @@ use mypage_domain::model::{
     Account, AccountId, AccountRecord, AccountStatus, Actor, ApplicationHistory, AuditAction, AuditEvent, AuditEventId,
     AuthFlow, AuthFlowRecord, ClientInfo, DeathCause, Establishment, EstablishmentId, EstablishmentRecord, FlowId,
     FlowPurpose, FlowState, FlowTarget, IssuedKey, MailId, MailTemplate, Office, OfficeRecord, OutgoingMail,
-    PasswordHash, ProvisionalRegistration, RegistrationId, RegistrationRecord, RegistrationStatus, StaffId, StaffLogin,
-    StaffMember, StaffMemberRecord, StaffNote,
+    PasswordHash, ProvisionalRegistration, RegistrationId, RegistrationRecord, RegistrationStatus, SecondFactorState,
+    StaffId, StaffLogin, StaffMember, StaffMemberRecord, StaffNote, TotpSecret,
 };
 use mypage_domain::ports::{InfrastructureError, MailState, MailSummary, RepositoryError, Session, SessionSubject};
 use mypage_domain::values::{
@@ -184,32 +184,76 @@ fn stored_role(code: &str) -> Option<StaffRole> {
     }
 }
 
-impl TryFrom<staff::Model> for StaffMember {
-    type Error = InfrastructureError;
-    fn try_from(row: staff::Model) -> Result<Self, Self::Error> {
-        const T: &str = "staff";
-        let roles = row
-            .roles
-            .split(',')
-            .filter(|r| !r.is_empty())
-            .map(|r| stored_role(r).ok_or_else(|| corrupt(T, "roles")))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self::restore(StaffMemberRecord {
-            id: parse_id(&row.id, StaffId::from_uuid, T, "id")?,
-            office: OfficeCode::parse(&row.office).map_err(|_| corrupt(T, "office"))?,
-            login: StaffLogin::parse(&row.login).map_err(|_| corrupt(T, "login"))?,
-            name: row.name,
-            roles,
-            password: PasswordHash::new(row.password_hash),
-            active: row.active,
-            version: version(row.version, T)?,
-        }))
-    }
+/// A stored member, its TOTP secret opened with `sealer` (R21).
+pub(crate) fn staff_member(row: staff::Model, sealer: &Sealer) -> Result<StaffMember, InfrastructureError> {
+    const T: &str = "staff";
+    let context = format!("staff:{}", row.id);
+    let secret = || {
+        let sealed = row.totp_secret.as_deref().ok_or_else(|| corrupt(T, "totp_secret"))?;
+        let bytes = sealer.open_bytes(&context, sealed).ok_or_else(|| corrupt(T, "totp_secret"))?;
+        Ok::<_, InfrastructureError>(TotpSecret::from_bytes(bytes))
+    };
+    let second_factor = match row.second_factor.as_str() {
+        "none" => SecondFactorState::NotEnrolled,
+        "enrolling" => SecondFactorState::Enrolling { secret: secret()? },
+        "enrolled" => SecondFactorState::Enrolled {
+            secret: secret()?,
+            last_step: row
+                .totp_last_step
+                .and_then(|s| u64::try_from(s).ok())
+                .ok_or_else(|| corrupt(T, "totp_last_step"))?,
+            recovery_codes: row
+                .recovery_codes
+                .split(',')
+                .filter(|d| !d.is_empty())
+                .map(|d| Digest::from_hex(d.to_owned()))
+                .collect(),
+        },
+        _ => return Err(corrupt(T, "second_factor")),
+    };
+    let roles = row
+        .roles
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .map(|r| stored_role(r).ok_or_else(|| corrupt(T, "roles")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(StaffMember::restore(StaffMemberRecord {
+        id: parse_id(&row.id, StaffId::from_uuid, T, "id")?,
+        office: OfficeCode::parse(&row.office).map_err(|_| corrupt(T, "office"))?,
+        login: StaffLogin::parse(&row.login).map_err(|_| corrupt(T, "login"))?,
+        name: row.name,
+        roles,
+        password: PasswordHash::new(row.password_hash),
+        active: row.active,
+        second_factor,
+        version: version(row.version, T)?,
+    }))
 }
 
-pub(crate) fn staff_row(m: &StaffMember, version: u64) -> staff::ActiveModel {
+/// The row of a member, its TOTP secret sealed with `sealer` for this row only (R21).
+pub(crate) fn staff_row(
+    m: &StaffMember,
+    version: u64,
+    sealer: &Sealer,
+) -> Result<staff::ActiveModel, InfrastructureError> {
     let roles: Vec<&str> = m.roles().iter().map(|r| r.code()).collect();
-    staff::ActiveModel {
+    let context = format!("staff:{}", m.id());
+    let seal = |secret: &TotpSecret| {
+        sealer.seal_bytes(&context, secret.expose()).ok_or_else(|| InfrastructureError::new("no randomness to seal"))
+    };
+    let (state, secret, last_step, codes) = match m.second_factor() {
+        SecondFactorState::NotEnrolled => ("none", None, None, String::new()),
+        SecondFactorState::Enrolling { secret } => ("enrolling", Some(seal(secret)?), None, String::new()),
+        SecondFactorState::Enrolled { secret, last_step, recovery_codes } => {
+            let codes: Vec<&str> = recovery_codes.iter().map(Digest::as_hex).collect();
+            ("enrolled", Some(seal(secret)?), Some(i64::try_from(*last_step).unwrap_or(i64::MAX)), codes.join(","))
+        }
+    };
+    Ok(staff::ActiveModel {
+        second_factor: Set(state.to_owned()),
+        totp_secret: Set(secret),
+        totp_last_step: Set(last_step),
+        recovery_codes: Set(codes),
         id: Set(m.id().to_string()),
         office: Set(m.office().as_str().to_owned()),
         login: Set(m.login().as_str().to_owned()),
@@ -218,7 +262,7 @@ pub(crate) fn staff_row(m: &StaffMember, version: u64) -> staff::ActiveModel {
         password_hash: Set(m.password().as_str().to_owned()),
         active: Set(m.active()),
         version: Set(db_version(version)),
-    }
+    })
 }
 
 impl TryFrom<terms::Model> for TermsDocument {

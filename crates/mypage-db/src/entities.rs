@@ -79,6 +79,10 @@ pub(crate) mod staff {
         pub roles: String,
         pub password_hash: String,
         pub active: bool,
+        pub second_factor: String,
+        pub totp_secret: Option<String>,
+        pub totp_last_step: Option<i64>,
+        pub recovery_codes: String,
         pub version: i64,
     }
     no_relations!();

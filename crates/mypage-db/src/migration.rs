@@ -7,6 +7,7 @@ mod m20261123_000001_create_schema;
 mod m20261123_000002_number_sequences;
 mod m20261130_000001_sessions_by_subject;
 mod m20261201_000001_split_admin_role;
+mod m20261130_000002_staff_second_factor;
 
 /// The migrations of this crate, in order.
 pub(crate) struct Migrator;
@@ -17,8 +18,9 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_schema::Migration),
             Box::new(m20261123_000002_number_sequences::Migration),
-            Box::new(m20261201_000001_split_admin_role::Migration),
             Box::new(m20261130_000001_sessions_by_subject::Migration),
+            Box::new(m20261201_000001_split_admin_role::Migration),
+            Box::new(m20261130_000002_staff_second_factor::Migration),
         ]
     }
 }

@@ -2,6 +2,8 @@
 //!
 //! XChaCha20-Poly1305 under a 32-byte key the app keeps outside the database. The nonce is the mail's id (a random
 //! UUID, one per sealed key) and the id is also the associated data, so a sealed key cannot be moved to another row.
+//! A staff member's TOTP secret (R21) is sealed under the same keys with a random nonce stored before it and the
+//! member's id as associated data: TOTP needs the secret itself, so it cannot be kept as a digest.
 //! The sealer is a key ring: it seals under the current key and opens under the current key or any earlier one the
 //! app still lists, so that the key can be rotated while mails sealed under the old one wait in the queue.
 
@@ -55,6 +57,23 @@ impl Sealer {
         let sealed =
             self.0[0].encrypt(&nonce(id), Payload { msg: secret.as_bytes(), aad: aad.as_bytes() }).unwrap_or_default();
         hex(&sealed)
+    }
+
+    /// The sealed form of `secret` for the row named `context` (`staff:<id>`), in hex: a random 24-byte nonce, then
+    /// the ciphertext. `None` when the operating system gives no randomness.
+    pub(crate) fn seal_bytes(&self, context: &str, secret: &[u8]) -> Option<String> {
+        let mut nonce = [0u8; 24];
+        getrandom::fill(&mut nonce).ok()?;
+        let sealed = self.0[0].encrypt(&nonce.into(), Payload { msg: secret, aad: context.as_bytes() }).ok()?;
+        Some(hex(&[nonce.as_slice(), &sealed].concat()))
+    }
+
+    /// The secret, if `sealed` was sealed for the row `context` under one of the ring's keys.
+    pub(crate) fn open_bytes(&self, context: &str, sealed: &str) -> Option<Vec<u8>> {
+        let bytes = unhex(sealed)?;
+        let (nonce, msg) = bytes.split_at_checked(24)?;
+        let nonce = chacha20poly1305::XNonce::try_from(nonce).ok()?;
+        self.0.iter().find_map(|cipher| cipher.decrypt(&nonce, Payload { msg, aad: context.as_bytes() }).ok())
     }
 
     /// The secret, if `sealed` was sealed for this mail under one of the ring's keys.

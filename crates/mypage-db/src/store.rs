@@ -26,7 +26,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::convert::{
     account_row, audit_row, db_version, establishment_row, flow_row, office_row, outbox_row, read, registration_row,
-    staff_row, state_text, terms_row,
+    staff_member, staff_row, state_text, terms_row,
 };
 use crate::entities::{
     account, audit_event, establishment, flow, office, outbox, registration, staff, terms, throttle_hit,
@@ -523,7 +523,7 @@ impl OfficeRepository for DbTransaction {
 #[async_trait]
 impl StaffRepository for DbTransaction {
     async fn insert(&mut self, m: &StaffMember) -> Result<(), RepositoryError> {
-        staff::Entity::insert(staff_row(m, 0))
+        staff::Entity::insert(staff_row(m, 0, &self.sealer)?)
             .exec_without_returning(&self.tx)
             .await
             .map_err(|e| unique(e, |_| Unique::StaffLogin))?;
@@ -531,19 +531,17 @@ impl StaffRepository for DbTransaction {
     }
     async fn update(&mut self, m: &StaffMember) -> Result<(), RepositoryError> {
         let columns = (staff::Column::Id, staff::Column::Version);
-        update_versioned(&self.tx, staff_row(m, m.version() + 1), columns, (m.id().to_string(), m.version()), |_| {
-            Unique::StaffLogin
-        })
-        .await
+        let row = staff_row(m, m.version() + 1, &self.sealer)?;
+        update_versioned(&self.tx, row, columns, (m.id().to_string(), m.version()), |_| Unique::StaffLogin).await
     }
     async fn get(&mut self, id: StaffId) -> Result<Option<StaffMember>, RepositoryError> {
         let row = staff::Entity::find_by_id(id.to_string()).one(&self.tx).await.map_err(repo)?;
-        Ok(row.map(StaffMember::try_from).transpose()?)
+        Ok(row.map(|r| staff_member(r, &self.sealer)).transpose()?)
     }
     async fn by_login(&mut self, login: &StaffLogin) -> Result<Option<StaffMember>, RepositoryError> {
         let row =
             staff::Entity::find().filter(staff::Column::Login.eq(login.as_str())).one(&self.tx).await.map_err(repo)?;
-        Ok(row.map(StaffMember::try_from).transpose()?)
+        Ok(row.map(|r| staff_member(r, &self.sealer)).transpose()?)
     }
     async fn all(&mut self) -> Result<Vec<StaffMember>, RepositoryError> {
         let rows = staff::Entity::find()
@@ -552,7 +550,7 @@ impl StaffRepository for DbTransaction {
             .all(&self.tx)
             .await
             .map_err(repo)?;
-        read(rows)
+        Ok(rows.into_iter().map(|r| staff_member(r, &self.sealer)).collect::<Result<_, _>>()?)
     }
 }
 

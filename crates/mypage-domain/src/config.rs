@@ -2,7 +2,7 @@
 
 use chrono::Duration;
 
-use crate::values::PasswordPolicy;
+use crate::values::{PasswordPolicy, StaffRole};
 
 /// Limits and lifetimes of the rules (R3, R5, R10, R13).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +25,16 @@ pub struct DomainConfig {
     pub login_failures_per_account: u32,
     /// Failed logins from one client in the window before it is throttled (R13).
     pub login_failures_per_client: u32,
+    /// The roles whose holders log in with a second factor (R21): reviewers and both admins by default.
+    pub staff_second_factor: Vec<StaffRole>,
+}
+
+impl DomainConfig {
+    /// Whether a member holding `roles` logs in with a second factor (R21).
+    #[must_use]
+    pub fn requires_second_factor(&self, roles: &[StaffRole]) -> bool {
+        roles.iter().any(|r| self.staff_second_factor.contains(r))
+    }
 }
 
 impl Default for DomainConfig {
@@ -39,6 +49,7 @@ impl Default for DomainConfig {
             login_window: Duration::minutes(15),
             login_failures_per_account: 5,
             login_failures_per_client: 30,
+            staff_second_factor: vec![StaffRole::Reviewer, StaffRole::OfficeAdmin, StaffRole::CentralAdmin],
         }
     }
 }

@@ -16,6 +16,7 @@ use secrecy::SecretString;
 use crate::model::{
     Account, AccountId, AuditEvent, AuthFlow, Establishment, EstablishmentId, FlowPurpose, MailId, Office,
     OutgoingMail, PasswordHash, ProvisionalRegistration, RegistrationId, StaffId, StaffLogin, StaffMember,
+    TotpSecret,
 };
 pub use crate::values::Digest;
 use crate::values::{AuthKey, EmailAddress, EstablishmentNumber, OfficeCode, TermsDocument, TermsKind};
@@ -474,6 +475,8 @@ pub enum DigestPurpose {
     FlowToken,
     /// A session id.
     SessionId,
+    /// A staff member's second-factor recovery code (R21).
+    RecoveryCode,
 }
 
 /// Keyed hashing with a server secret, so that a stolen database does not yield usable keys (R3).
@@ -697,4 +700,27 @@ pub trait SessionStore: Send + Sync {
     /// # Errors
     /// `Infrastructure` only.
     async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, InfrastructureError>;
+}
+
+/// What an authenticator app needs to be set up (R21), shown to the member once, at enrolment.
+pub struct Provisioning {
+    /// The secret as the text a person types into the app (base32).
+    pub secret_text: SecretString,
+    /// The `otpauth://totp/…` URI that a QR code carries.
+    pub uri: SecretString,
+}
+
+/// Time-based one-time codes (RFC 6238) for the staff's second factor (R21).
+pub trait SecondFactor: Send + Sync {
+    /// A new random secret (160 bits, RFC 4226's recommendation), from a CSPRNG seeded from the operating system.
+    fn new_secret(&self) -> TotpSecret;
+    /// The secret as text and as an `otpauth://` URI naming the service and `account` (the member's login).
+    fn provisioning(&self, secret: &TotpSecret, account: &str) -> Provisioning;
+    /// The time step whose code `code` is, for `secret` at `now`.
+    ///
+    /// MUST accept the code of the current step and of one step before or after it (clock drift), and no other;
+    /// MUST refuse a step at or before `after` (a code already used); MUST compare in constant time.
+    fn verify(&self, secret: &TotpSecret, code: &str, now: DateTime<Utc>, after: Option<u64>) -> Option<u64>;
+    /// A new recovery code, typed by a person: at least 50 bits, from a CSPRNG (`ABCDE-FGHJK`).
+    fn recovery_code(&self) -> SecretString;
 }

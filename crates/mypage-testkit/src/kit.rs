@@ -11,7 +11,7 @@ use mypage_domain::values::{ConsentInput, StaffRole, TermsKind};
 use mypage_domain::{DomainConfig, MyPage, Ports};
 use secrecy::SecretString;
 
-use crate::{DeterministicKeys, FastHasher, ManualClock, MemoryStore, PlainDigest, SequentialNumbers};
+use crate::{DeterministicKeys, FakeSecondFactor, FastHasher, ManualClock, MemoryStore, PlainDigest, SequentialNumbers};
 
 /// The password the helpers use for staff and employers; valid under both the office and the nist profile (R5).
 pub const TEST_PASSWORD: &str = "Kyujin#Madoguchi2026";
@@ -57,6 +57,7 @@ impl TestKit {
             numbers: Arc::new(SequentialNumbers::default()),
             outbox: Arc::new(store.clone()),
             sessions: Arc::new(store.clone()),
+            second_factor: Arc::new(FakeSecondFactor::default()),
         };
         Self { mypage: MyPage::new(ports, config), store, clock, hasher }
     }

@@ -6,7 +6,8 @@
 //! - [`MemoryStore`]: the repositories and the unit of work, with unique constraints, optimistic versions,
 //!   rollback of anything not committed, a recording outbox, commits that can be told to fail and injected
 //!   conflicts that imitate a concurrent writer ([`Fault`]);
-//! - [`ManualClock`], [`DeterministicKeys`], [`FastHasher`], [`PlainDigest`], [`SequentialNumbers`];
+//! - [`ManualClock`], [`DeterministicKeys`], [`FastHasher`], [`PlainDigest`], [`SequentialNumbers`],
+//!   [`FakeSecondFactor`];
 //! - [`RecordingStore`], which wraps a store and records each port call, to show that a use case does the same
 //!   work whatever the data (R8);
 //! - [`TestKit`], which assembles them with the domain and has set-up helpers, and [`fixtures`] with valid forms.
@@ -73,9 +74,11 @@ mod fakes;
 pub mod fixtures;
 mod kit;
 mod recording;
+mod second_factor;
 mod store;
 
 pub use fakes::{DeterministicKeys, FastHasher, ManualClock, PlainDigest, SequentialNumbers};
 pub use kit::{TEST_PASSWORD, TestKit};
 pub use recording::RecordingStore;
+pub use second_factor::FakeSecondFactor;
 pub use store::{Fault, MemoryStore, RecordedMail, Tables};

@@ -14,7 +14,9 @@ use mypage_domain::usecases::{
 };
 use mypage_domain::values::{ConsentInput, StaffRole, TermsKind};
 use mypage_domain::{DomainConfig, MyPage, Ports};
-use mypage_testkit::{DeterministicKeys, FastHasher, ManualClock, PlainDigest, TEST_PASSWORD, fixtures};
+use mypage_testkit::{
+    DeterministicKeys, FakeSecondFactor, FastHasher, ManualClock, PlainDigest, TEST_PASSWORD, fixtures,
+};
 use secrecy::{ExposeSecret, SecretString};
 
 /// The use cases over `db`, with a world of one office, one reviewer and published terms.
@@ -42,6 +44,7 @@ async fn world_with_hasher(db: Database, hasher: Arc<dyn PasswordHasher>) -> Wor
         numbers: Arc::new(db.clone()),
         outbox: Arc::new(db.clone()),
         sessions: Arc::new(db.clone()),
+        second_factor: Arc::new(FakeSecondFactor::default()),
     };
     let mypage = MyPage::new(ports, DomainConfig::default());
     let sys = ClientInfo::system();

@@ -646,3 +646,45 @@ pub(crate) async fn expired_sessions_are_purged_and_live_ones_kept(s: Stores) {
     assert_eq!(s.sessions.purge_expired(t0() + Duration::hours(1)).await.unwrap(), 1);
     assert_eq!(s.sessions.load(&staff.id, t0() + Duration::hours(1)).await.unwrap(), Some(staff));
 }
+
+/// R21: a member's second factor comes back as stored: its secret (sealed in the database), last step and
+/// recovery-code digests, through enrolment, use and reset.
+pub(crate) async fn staff_keep_their_second_factor(s: Stores) {
+    use mypage_domain::model::{SecondFactorState, TotpSecret};
+    let mut member = StaffMember::new(
+        StaffId::from_bytes(id(1)),
+        OfficeCode::parse("1301").unwrap(),
+        StaffLogin::parse("iidabashi.reviewer").unwrap(),
+        "審査 太郎".into(),
+        &[StaffRole::Reviewer],
+        PasswordHash::new("$x$".into()),
+    );
+    let mut tx = s.uow.begin().await.unwrap();
+    tx.offices().insert(&office("1301")).await.unwrap();
+    tx.staff().insert(&member).await.unwrap();
+    tx.commit().await.unwrap();
+    let secret = TotpSecret::from_bytes(b"12345678901234567890".to_vec());
+    let digests = vec![mypage_domain::values::Digest::from_hex("ab".repeat(32))];
+    for step in 0..3 {
+        let sf = member.second_factor_mut();
+        match step {
+            0 => sf.start_enrolment(secret.clone()).unwrap(),
+            1 => sf.confirm_enrolment(55_000_000, digests.clone()).unwrap(),
+            _ => sf.use_code(55_000_001).unwrap(),
+        }
+        let mut tx = s.uow.begin().await.unwrap();
+        tx.staff().update(&member).await.unwrap();
+        member.mark_saved();
+        tx.commit().await.unwrap();
+        let mut tx = s.uow.begin().await.unwrap();
+        assert_eq!(tx.staff().get(member.id()).await.unwrap().unwrap(), member, "step {step}");
+    }
+    assert!(matches!(member.second_factor(), SecondFactorState::Enrolled { last_step: 55_000_001, .. }));
+    member.second_factor_mut().reset();
+    let mut tx = s.uow.begin().await.unwrap();
+    tx.staff().update(&member).await.unwrap();
+    member.mark_saved();
+    tx.commit().await.unwrap();
+    let mut tx = s.uow.begin().await.unwrap();
+    assert_eq!(tx.staff().by_login(member.login()).await.unwrap().unwrap(), member);
+}

@@ -55,6 +55,7 @@ contract_suite!(
     establishments_refuse_a_repeated_number_and_are_searched_within_an_office,
     offices_refuse_a_repeated_code_and_are_listed_by_code,
     staff_refuse_a_repeated_login_and_update_with_versions,
+    staff_keep_their_second_factor,
     terms_refuse_a_repeated_version_and_the_highest_is_current,
     throttle_counts_hits_in_the_window_and_forgets_them,
     throttle_reserves_below_the_limit_and_releases_one_hit,

@@ -99,11 +99,21 @@ pub enum AuditAction {
     StaffDeactivated,
     /// An admin gave a stopped staff member access again.
     StaffReactivated,
+    /// A staff member confirmed a new second factor with its first code (R21).
+    SecondFactorEnrolled,
+    /// A staff member's second-factor code was accepted at login (R21).
+    SecondFactorUsed,
+    /// A wrong or replayed second-factor code or recovery code was given at login (R21).
+    SecondFactorFailed,
+    /// A staff member logged in with a recovery code, which is now spent (R21).
+    RecoveryCodeUsed,
+    /// An admin reset a member's second factor; the member enrols again (R21).
+    SecondFactorReset,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [Self; 27] = [
+    pub const ALL: [Self; 32] = [
         Self::EmailRegisteredAtCounter,
         Self::AuthKeyRequested,
         Self::AuthKeyResent,
@@ -131,6 +141,11 @@ impl AuditAction {
         Self::MailRequeued,
         Self::StaffDeactivated,
         Self::StaffReactivated,
+        Self::SecondFactorEnrolled,
+        Self::SecondFactorUsed,
+        Self::SecondFactorFailed,
+        Self::RecoveryCodeUsed,
+        Self::SecondFactorReset,
     ];
 
     /// The action with this code.
@@ -170,6 +185,11 @@ impl AuditAction {
             Self::MailRequeued => "mail_requeued",
             Self::StaffDeactivated => "staff_deactivated",
             Self::StaffReactivated => "staff_reactivated",
+            Self::SecondFactorEnrolled => "second_factor_enrolled",
+            Self::SecondFactorUsed => "second_factor_used",
+            Self::SecondFactorFailed => "second_factor_failed",
+            Self::RecoveryCodeUsed => "recovery_code_used",
+            Self::SecondFactorReset => "second_factor_reset",
         }
     }
 }

@@ -8,6 +8,7 @@ mod ids;
 mod mail;
 mod organisation;
 mod registration;
+mod second_factor;
 
 pub use account::{Account, AccountRecord, AccountStatus, AccountTransitionError, PasswordHash};
 pub use audit::{Actor, AuditAction, AuditEvent, ClientInfo};
@@ -21,6 +22,7 @@ pub use organisation::{
     AdminScope, Establishment, EstablishmentRecord, InvalidStaffLogin, Office, OfficeRecord, StaffLogin, StaffMember,
     StaffMemberRecord,
 };
+pub use second_factor::{SecondFactorState, SecondFactorStepError, TotpSecret};
 pub use registration::{
     ApplicationHistory, MissingPart, NoteDecision, ProvisionalRegistration, RegistrationRecord, RegistrationStatus,
     RegistrationStepError, StaffNote, StaffNoteError, UnknownMissingPart, UnknownNoteDecision,

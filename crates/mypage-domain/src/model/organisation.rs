@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{EstablishmentId, PasswordHash, StaffId};
+use crate::model::{EstablishmentId, PasswordHash, SecondFactorState, StaffId};
 use crate::values::{EstablishmentInfo, EstablishmentNumber, OfficeCode, StaffRole};
 
 /// An establishment known to the office, with its number.
@@ -272,6 +272,8 @@ pub struct StaffMember {
     password: PasswordHash,
     /// A disabled member cannot log in or act.
     active: bool,
+    /// Its second factor (R21).
+    second_factor: SecondFactorState,
     /// Optimistic-concurrency version.
     version: u64,
 }
@@ -293,6 +295,8 @@ pub struct StaffMemberRecord {
     pub password: PasswordHash,
     /// Whether it may log in and act.
     pub active: bool,
+    /// Its second factor (R21).
+    pub second_factor: SecondFactorState,
     /// Optimistic-concurrency version.
     pub version: u64,
 }
@@ -314,22 +318,32 @@ impl StaffMember {
                 distinct.push(*role);
             }
         }
-        Self { id, office, login, name, roles: distinct, password, active: true, version: 0 }
+        Self {
+            id,
+            office,
+            login,
+            name,
+            roles: distinct,
+            password,
+            active: true,
+            second_factor: SecondFactorState::NotEnrolled,
+            version: 0,
+        }
     }
 
     /// Rebuilds a stored member. For repositories: a new member is made by [`StaffMember::new`].
     #[must_use]
     pub fn restore(record: StaffMemberRecord) -> Self {
-        let StaffMemberRecord { id, office, login, name, roles, password, active, version } = record;
-        Self { id, office, login, name, roles, password, active, version }
+        let StaffMemberRecord { id, office, login, name, roles, password, active, second_factor, version } = record;
+        Self { id, office, login, name, roles, password, active, second_factor, version }
     }
 
     /// Takes the member apart into its stored form: for a repository, or a test that needs a state the transitions
     /// do not reach.
     #[must_use]
     pub fn into_record(self) -> StaffMemberRecord {
-        let Self { id, office, login, name, roles, password, active, version } = self;
-        StaffMemberRecord { id, office, login, name, roles, password, active, version }
+        let Self { id, office, login, name, roles, password, active, second_factor, version } = self;
+        StaffMemberRecord { id, office, login, name, roles, password, active, second_factor, version }
     }
 
     /// Whether it holds `role` and is active.
@@ -358,6 +372,12 @@ impl StaffMember {
     /// Its password's hash, made again with the hasher's current parameters at login (R5).
     pub fn rehash_password(&mut self, hash: PasswordHash) {
         self.password = hash;
+    }
+
+    /// Its second factor, changed only through [`SecondFactorState`]'s transitions (enrol, confirm, use a code or
+    /// a recovery code, reset) (R21).
+    pub fn second_factor_mut(&mut self) -> &mut SecondFactorState {
+        &mut self.second_factor
     }
 
     /// The repository stored this copy with `update`: the copy now carries the stored version (one more), so that
@@ -409,6 +429,12 @@ impl StaffMember {
     #[must_use]
     pub fn active(&self) -> bool {
         self.active
+    }
+
+    /// Its second factor (R21).
+    #[must_use]
+    pub fn second_factor(&self) -> &SecondFactorState {
+        &self.second_factor
     }
 
     /// Optimistic-concurrency version; repositories refuse an update made from a stale copy.

@@ -10,7 +10,7 @@ use crate::model::{
     AccountId, AccountStatus, Actor, AuditAction, ClientInfo, EstablishmentId, PasswordHash, StaffId, StaffLogin,
 };
 use crate::ports::{Hits, InfrastructureError, PasswordCheck, RepositoryError, ThrottleKey, Transaction};
-use crate::usecases::{MyPage, infrastructure_from_repository, reopens_at};
+use crate::usecases::{MyPage, SecondFactorProof, infrastructure_from_repository, reopens_at};
 use crate::values::{EmailAddress, OfficeCode, StaffRole, normalize_password};
 
 /// An employer is logged in. The adapter renews the session id now (R13).
@@ -53,6 +53,8 @@ pub struct StaffLoggedIn {
     pub roles: Vec<StaffRole>,
     /// Its name.
     pub name: String,
+    /// A second factor is required of it and it has none (R21): the login opens only enrolment, no staff session.
+    pub must_enrol: bool,
 }
 
 /// Why a staff login failed.
@@ -67,6 +69,16 @@ pub enum StaffLoginError {
         /// When a login will be tried again.
         retry_after: DateTime<Utc>,
     },
+    /// The password was right and the member logs in with a second factor, which was not given (R21). The
+    /// adapter may keep `staff` for the second step ([`MyPage::staff_second_factor`]).
+    #[error("a second factor is required")]
+    SecondFactorRequired {
+        /// The member whose password was right.
+        staff: StaffId,
+    },
+    /// The code or recovery code is wrong, or a code already used (R21). Counted like a wrong password.
+    #[error("the second factor is wrong")]
+    WrongSecondFactor,
     /// The store or the hasher failed.
     #[error(transparent)]
     Infrastructure(#[from] InfrastructureError),
@@ -118,7 +130,8 @@ impl MyPage {
         Ok(LoggedIn { account: account.id(), status: account.status(), establishment: account.establishment() })
     }
 
-    /// A staff member logs in with login name and password (R14).
+    /// A staff member logs in with login name and password (R14), and no second factor: a member who needs one
+    /// gets [`StaffLoginError::SecondFactorRequired`] (R21).
     ///
     /// # Errors
     /// See [`StaffLoginError`].
@@ -126,6 +139,21 @@ impl MyPage {
         &self,
         login: &str,
         password: &SecretString,
+        client: &ClientInfo,
+    ) -> Result<StaffLoggedIn, StaffLoginError> {
+        self.staff_login_with(login, password, None, client).await
+    }
+
+    /// A staff member logs in with login name, password and, when a role requires one, a code or recovery code
+    /// (R14, R21). A wrong second factor counts as a failed login.
+    ///
+    /// # Errors
+    /// See [`StaffLoginError`].
+    pub async fn staff_login_with(
+        &self,
+        login: &str,
+        password: &SecretString,
+        proof: Option<&SecondFactorProof>,
         client: &ClientInfo,
     ) -> Result<StaffLoggedIn, StaffLoginError> {
         let now = self.now();
@@ -149,11 +177,25 @@ impl MyPage {
             tx.commit().await?;
             return Err(StaffLoginError::InvalidCredentials);
         };
+        let second = match self.second_factor_gate(&mut tx, &mut member, proof, client, now).await? {
+            Ok(second) => second,
+            Err(refused) => {
+                tx.commit().await?;
+                return Err(refused);
+            }
+        };
         self.release_attempt(&mut tx, &subject_key, client, now).await?;
+        let rehashed = rehash.is_some();
         if let Some(hash) = rehash {
             member.rehash_password(hash);
+        }
+        if rehashed || second.is_some() {
             tx.staff().update(&member).await?;
         }
+        if let Some(action) = second {
+            self.audit(&mut tx, Actor::Staff(member.id()), action, format!("staff:{}", member.id()), client).await?;
+        }
+        let must_enrol = self.needs_second_factor(&member) && !member.second_factor().is_enrolled();
         self.audit(
             &mut tx,
             Actor::Staff(member.id()),
@@ -163,12 +205,7 @@ impl MyPage {
         )
         .await?;
         tx.commit().await?;
-        Ok(StaffLoggedIn {
-            staff: member.id(),
-            office: member.office().clone(),
-            roles: member.roles().to_vec(),
-            name: member.name().to_owned(),
-        })
+        Ok(StaffLoggedIn::of(&member, must_enrol))
     }
 
     /// Reserves this attempt against the subject's and the client's limits, counted and recorded as one step in the
@@ -178,7 +215,7 @@ impl MyPage {
     ///
     /// When either limit is reached, answers when the later of the refusing windows reopens; the caller then drops
     /// the transaction, so that a refused attempt reserves nothing.
-    async fn reserve_attempt(
+    pub(super) async fn reserve_attempt(
         &self,
         tx: &mut Box<dyn Transaction>,
         subject: &ThrottleKey,
@@ -203,7 +240,7 @@ impl MyPage {
     /// A login succeeded: the subject's failures are forgotten, as a success always did, and the client's
     /// reservation is given back, so that a client's successful logins never count towards its limit (an office
     /// behind one address logs many people in). The reservation was made at `now`, the attempt's start.
-    async fn release_attempt(
+    pub(super) async fn release_attempt(
         &self,
         tx: &mut Box<dyn Transaction>,
         subject: &ThrottleKey,

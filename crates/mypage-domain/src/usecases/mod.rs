@@ -13,7 +13,7 @@ use crate::config::DomainConfig;
 use crate::model::{Actor, AuditAction, AuditEvent, AuditEventId, ClientInfo, MailId, MailTemplate, OutgoingMail};
 use crate::ports::{
     Clock, EstablishmentNumberAllocator, Hits, InfrastructureError, KeyDigest, KeyGenerator, MailQueue, PasswordHasher,
-    RepositoryError, SessionStore, ThrottleKey, Transaction, UnitOfWork,
+    RepositoryError, SecondFactor, SessionStore, ThrottleKey, Transaction, UnitOfWork,
 };
 use crate::values::EmailAddress;
 
@@ -26,6 +26,7 @@ mod maintenance;
 mod password;
 mod registration;
 mod review;
+mod second_factor;
 
 pub use admin::{
     AddOfficeError, AddStaffError, AdminActor, ImportEstablishmentError, NewOffice, NewStaffMember, PublishTermsError,
@@ -41,6 +42,9 @@ pub use registration::{
     SubmitError,
 };
 pub use review::{ConfirmError, QueueError, ReviewError};
+pub use second_factor::{
+    Enrolment, EnrolmentError, RECOVERY_CODES, RecoveryCodes, SecondFactorProof,
+};
 
 /// Every port the use cases need.
 #[derive(Clone)]
@@ -61,6 +65,8 @@ pub struct Ports {
     pub outbox: Arc<dyn MailQueue>,
     /// Login sessions, which a password reset or a stopped member's access ends (R14, R17).
     pub sessions: Arc<dyn SessionStore>,
+    /// The staff's one-time codes (R21).
+    pub second_factor: Arc<dyn SecondFactor>,
 }
 
 /// The Employer My Page: every use case, over the ports it was given. Cheap to clone.

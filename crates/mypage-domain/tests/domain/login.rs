@@ -9,7 +9,7 @@ use mypage_domain::ports::{Clock, InfrastructureError, PasswordCheck, PasswordHa
 use mypage_domain::usecases::{CounterRegistration, LoginError, StaffLoginError};
 use mypage_domain::values::StaffRole;
 use mypage_domain::{DomainConfig, MyPage, Ports};
-use mypage_testkit::{DeterministicKeys, FastHasher, PlainDigest, SequentialNumbers, TEST_PASSWORD};
+use mypage_testkit::{DeterministicKeys, FakeSecondFactor, FastHasher, PlainDigest, SequentialNumbers, TEST_PASSWORD};
 use secrecy::SecretString;
 
 use crate::{EXISTING, client, secret, world, world_with};
@@ -159,6 +159,7 @@ async fn r13_the_right_password_inside_a_burst_is_refused_once_the_failures_hold
         numbers: Arc::new(SequentialNumbers::default()),
         outbox: Arc::new(w.kit.store.clone()),
         sessions: Arc::new(w.kit.store.clone()),
+        second_factor: Arc::new(FakeSecondFactor::default()),
     };
     let m = MyPage::new(ports, DomainConfig::default());
     // Five wrong guesses, each from its own client, are being checked: none has failed yet, but each has reserved
@@ -212,6 +213,7 @@ async fn r5_a_hash_with_old_parameters_is_upgraded_at_login() {
         numbers: Arc::new(SequentialNumbers::default()),
         outbox: Arc::new(w.kit.store.clone()),
         sessions: Arc::new(w.kit.store.clone()),
+        second_factor: Arc::new(FakeSecondFactor::default()),
     };
     let upgraded = MyPage::new(ports, DomainConfig::default());
     upgraded.login("old@example.jp", &secret(TEST_PASSWORD), &client()).await.unwrap();

@@ -14,6 +14,7 @@ mod password;
 mod properties;
 mod registration;
 mod review;
+mod second_factor;
 mod sessions;
 mod unit_of_work;
 

@@ -3,7 +3,7 @@
 
 use mypage_domain::usecases::{
     AddOfficeError, AddStaffError, ConfirmError, ConsoleError, CounterRegistrationError, PublishTermsError, QueueError,
-    ReviewError, StaffAccessError, StaffLoginError,
+    EnrolmentError, ReviewError, StaffAccessError, StaffLoginError,
 };
 use mypage_domain::values::PasswordPolicyError;
 use poem::http::StatusCode;
@@ -58,6 +58,43 @@ impl Explain for StaffLoginError {
                 "職員IDまたはパスワードが正しくありません。",
             ),
             Self::Throttled { retry_after } => throttled(retry_after),
+            Self::SecondFactorRequired { .. } => Problem::new(
+                "second_factor_required",
+                StatusCode::UNAUTHORIZED,
+                "確認コードを入力してください。",
+            )
+            .on("code"),
+            Self::WrongSecondFactor => Problem::new(
+                "wrong_second_factor",
+                StatusCode::UNAUTHORIZED,
+                "確認コードが正しくないか、すでに使われています。認証アプリに表示されている新しいコードを入力してください。",
+            )
+            .on("code"),
+            Self::Infrastructure(e) => Problem::unavailable(&e),
+        }
+    }
+}
+
+impl Explain for EnrolmentError {
+    fn explain(self) -> Problem {
+        match self {
+            Self::NotPermitted => Problem::not_permitted(),
+            Self::AlreadyEnrolled => Problem::new(
+                "already_enrolled",
+                StatusCode::CONFLICT,
+                "確認コードはすでに設定されています。設定し直すには、管理者にリセットを依頼してください。",
+            ),
+            Self::NotStarted | Self::Concurrent => Problem::new(
+                "enrolment_not_started",
+                StatusCode::CONFLICT,
+                "確認コードの設定が始まっていないか、やり直されました。もう一度ログインしてください。",
+            ),
+            Self::WrongCode => Problem::new(
+                "wrong_code",
+                StatusCode::BAD_REQUEST,
+                "確認コードが正しくありません。認証アプリに表示されている6桁の数字を入力してください。",
+            )
+            .on("code"),
             Self::Infrastructure(e) => Problem::unavailable(&e),
         }
     }
