@@ -559,7 +559,8 @@ impl TryFrom<audit_event::Model> for AuditEvent {
 
 // Mail.
 
-/// A template's parameters as stored in the outbox. The auth key is stored until the mail is sent, then erased.
+/// A template's parameters as stored in the outbox. The auth key is stored until the mail is sent, then erased; so is
+/// the decoy of a notice or a withheld mail, sealed as a key is so that the three cost the same (R8).
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "template", rename_all = "snake_case")]
 enum StoredTemplate {
@@ -570,9 +571,18 @@ enum StoredTemplate {
         issued_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     },
+    /// `sealed_decoy` is sealed like a key and never opened: a decoy is never used. Rows queued before decoys
+    /// existed have none.
     AccountNotice {
         purpose: String,
         status: String,
+        #[serde(default)]
+        sealed_decoy: Option<String>,
+    },
+    /// Never sent (R8); `sealed_decoy` as for a notice.
+    Withheld {
+        purpose: String,
+        sealed_decoy: Option<String>,
     },
     RegistrationReceived {
         registration: String,
@@ -607,9 +617,15 @@ pub(crate) fn outbox_row(mail: &OutgoingMail, sealer: &Sealer) -> outbox::Active
             issued_at: *issued_at,
             expires_at: *expires_at,
         },
-        MailTemplate::AccountNotice { purpose, status } => {
-            StoredTemplate::AccountNotice { purpose: purpose.code().to_owned(), status: status.code().to_owned() }
-        }
+        MailTemplate::AccountNotice { purpose, status, decoy } => StoredTemplate::AccountNotice {
+            purpose: purpose.code().to_owned(),
+            status: status.code().to_owned(),
+            sealed_decoy: Some(sealer.seal(mail.id, decoy.expose_secret())),
+        },
+        MailTemplate::Withheld { purpose, decoy } => StoredTemplate::Withheld {
+            purpose: purpose.code().to_owned(),
+            sealed_decoy: Some(sealer.seal(mail.id, decoy.expose_secret())),
+        },
         MailTemplate::RegistrationReceived { registration, office_name } => StoredTemplate::RegistrationReceived {
             registration: registration.to_string(),
             office_name: office_name.clone(),
@@ -650,6 +666,12 @@ pub(crate) fn scrubbed_params(raw: &str) -> String {
         Ok(StoredTemplate::AuthKey { purpose, issued_at, expires_at, .. }) => {
             to_json(&StoredTemplate::AuthKey { purpose, sealed_key: None, issued_at, expires_at })
         }
+        Ok(StoredTemplate::AccountNotice { purpose, status, .. }) => {
+            to_json(&StoredTemplate::AccountNotice { purpose, status, sealed_decoy: None })
+        }
+        Ok(StoredTemplate::Withheld { purpose, .. }) => {
+            to_json(&StoredTemplate::Withheld { purpose, sealed_decoy: None })
+        }
         Ok(other) => to_json(&other),
         Err(_) => String::from("{}"),
     }
@@ -668,10 +690,15 @@ pub(crate) fn outgoing_mail(row: &outbox::Model, sealer: &Sealer) -> Result<Outg
             issued_at,
             expires_at,
         },
-        StoredTemplate::AccountNotice { purpose: p, status } => MailTemplate::AccountNotice {
+        // A decoy is not opened: it is never used, and a row should not go dead for want of it.
+        StoredTemplate::AccountNotice { purpose: p, status, sealed_decoy: _ } => MailTemplate::AccountNotice {
             purpose: purpose(&p)?,
             status: AccountStatus::from_code(&status).ok_or_else(|| corrupt(T, "params"))?,
+            decoy: SecretString::from(String::new()),
         },
+        StoredTemplate::Withheld { purpose: p, sealed_decoy: _ } => {
+            MailTemplate::Withheld { purpose: purpose(&p)?, decoy: SecretString::from(String::new()) }
+        }
         StoredTemplate::RegistrationReceived { registration, office_name } => MailTemplate::RegistrationReceived {
             registration: parse_id(&registration, RegistrationId::from_uuid, T, "params")?,
             office_name,

@@ -442,7 +442,9 @@ pub trait AuditLog: Send {
 /// The mail outbox (R16): mails queued here are sent after the transaction commits, and only if it does.
 #[async_trait]
 pub trait Outbox: Send {
-    /// Queues a mail.
+    /// Queues a mail. A withheld mail ([`crate::model::MailTemplate::Withheld`]) is queued like any other and is
+    /// never sent. An adapter that protects a key mail's key (the database seals it) MUST do the same to the decoy of
+    /// a notice or a withheld mail, so that the three answers to a key request cost the same (R8).
     ///
     /// # Errors
     /// `Infrastructure` only.
@@ -536,7 +538,8 @@ pub enum MailState {
     Pending,
     /// Claimed by a dispatcher, until its lease runs out.
     Sending,
-    /// Accepted by the mail server.
+    /// Accepted by the mail server, or withheld and settled without being sent (R8): the two are not told apart,
+    /// so that the counts do not depend on which addresses have accounts.
     Sent,
     /// Given up after the configured attempts; an admin may queue it again.
     Dead,
@@ -606,7 +609,8 @@ pub trait MailQueue: Send + Sync {
         limit: usize,
         lease_until: DateTime<Utc>,
     ) -> Result<Vec<ClaimedMail>, InfrastructureError>;
-    /// The mail server accepted the mail: it is never sent again, and its secret parameters are erased.
+    /// The mail server accepted the mail, or it was a withheld one, settled without being sent (R8): it is never
+    /// sent again, and its secret parameters are erased.
     ///
     /// # Errors
     /// `Infrastructure` only. Marking a mail that is not `Sending` changes nothing.

@@ -1,6 +1,9 @@
 //! The dispatcher (R16): claims due mails from the outbox, sends them, and marks each sent, rescheduled with
 //! exponential backoff, or dead after the configured attempts. Several dispatchers may run at once; on shutdown a
 //! dispatcher finishes the batch it is sending and claims nothing more.
+//!
+//! A withheld mail (R8) stands in for a key mail so that a key request for an unknown address does the same work;
+//! the dispatcher marks it sent without building or sending anything, so no transport ever sees one.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -49,8 +52,10 @@ impl Default for DispatchConfig {
 pub struct DispatchReport {
     /// Mails claimed.
     pub claimed: usize,
-    /// Accepted by the transport.
+    /// Marked sent: accepted by the transport, or withheld.
     pub sent: usize,
+    /// Of those marked sent, the withheld ones, settled without a transport (R8).
+    pub withheld: usize,
     /// Rescheduled after a temporary failure.
     pub retried: usize,
     /// Given up.
@@ -66,7 +71,8 @@ pub struct DispatchTotals {
 }
 
 impl DispatchTotals {
-    /// Mails accepted by the transport.
+    /// Mails marked sent: accepted by the transport, or withheld (R8). The two are counted together so that the
+    /// figure moves the same whatever the address a key was asked for.
     #[must_use]
     pub fn sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)
@@ -163,6 +169,13 @@ impl Dispatcher {
         let mut envelopes: Vec<Envelope> = Vec::with_capacity(claimed.len());
         let mut attempts = Vec::with_capacity(claimed.len());
         for c in &claimed {
+            // R8: a withheld mail is settled as sent and goes no further; `build` would refuse it anyway.
+            if c.mail.template.is_withheld() {
+                self.queue.mark_sent(c.mail.id, self.clock.now()).await?;
+                report.sent += 1;
+                report.withheld += 1;
+                continue;
+            }
             match build(&c.mail, &self.mail) {
                 Ok(envelope) => {
                     envelopes.push(envelope);
@@ -173,6 +186,9 @@ impl Dispatcher {
                     report.dead += 1;
                 }
             }
+        }
+        if envelopes.is_empty() {
+            return Ok(());
         }
         let results = self.transport.send_batch(&envelopes).await;
         for ((envelope, attempt), result) in envelopes.iter().zip(attempts).zip(results) {

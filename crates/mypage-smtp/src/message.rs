@@ -42,9 +42,12 @@ impl std::fmt::Debug for Envelope {
 /// Builds the message of an outgoing mail.
 ///
 /// # Errors
-/// An I/O error from the builder's writer, which writes to memory and so does not fail in practice.
+/// [`std::io::ErrorKind::InvalidInput`] for a withheld mail, which has no message so that no transport is ever given
+/// one (R8); otherwise an I/O error from the builder's writer, which writes to memory and so does not fail in practice.
 pub fn build(mail: &OutgoingMail, config: &MailConfig) -> std::io::Result<Envelope> {
-    let rendered = config.render(mail);
+    let rendered = config.render(mail).ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "a withheld mail has no message and is never sent")
+    })?;
     let id = format!("{}@{}", mail.id, config.message_id_domain);
     let bytes = MessageBuilder::new()
         .from((config.from_name.as_str(), config.from_address.as_str()))

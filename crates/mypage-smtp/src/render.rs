@@ -157,14 +157,16 @@ impl MailConfig {
         Rendered { subject: self.subject("お申込みについてのお知らせ"), body }
     }
 
-    /// Renders a mail.
+    /// Renders a mail; `None` for a withheld mail, which has no text because it is never sent (R8).
     #[must_use]
-    pub fn render(&self, mail: &OutgoingMail) -> Rendered {
-        match &mail.template {
+    pub fn render(&self, mail: &OutgoingMail) -> Option<Rendered> {
+        let rendered = match &mail.template {
+            MailTemplate::Withheld { .. } => return None,
             MailTemplate::AuthKey { purpose, key, issued_at, expires_at } => {
                 self.key_mail(*purpose, key.expose_secret(), *issued_at, *expires_at)
             }
-            MailTemplate::AccountNotice { purpose, status } => self.notice_mail(*purpose, *status),
+            // The decoy is never shown: it only makes a notice cost what a key mail costs to queue.
+            MailTemplate::AccountNotice { purpose, status, decoy: _ } => self.notice_mail(*purpose, *status),
             MailTemplate::RegistrationReceived { office_name, .. } => Rendered {
                 subject: self.subject("求人仮登録の受付のお知らせ"),
                 body: format!(
@@ -263,6 +265,7 @@ impl MailConfig {
                     footer = self.footer(),
                 ),
             },
-        }
+        };
+        Some(rendered)
     }
 }

@@ -700,7 +700,14 @@ fn copy_mail(mail: &OutgoingMail) -> OutgoingMail {
             issued_at: *issued_at,
             expires_at: *expires_at,
         },
-        T::AccountNotice { purpose, status } => T::AccountNotice { purpose: *purpose, status: *status },
+        T::AccountNotice { purpose, status, decoy } => T::AccountNotice {
+            purpose: *purpose,
+            status: *status,
+            decoy: secrecy::SecretString::from(decoy.expose_secret().to_owned()),
+        },
+        T::Withheld { purpose, decoy } => {
+            T::Withheld { purpose: *purpose, decoy: secrecy::SecretString::from(decoy.expose_secret().to_owned()) }
+        }
         T::RegistrationReceived { registration, office_name } => {
             T::RegistrationReceived { registration: *registration, office_name: office_name.clone() }
         }

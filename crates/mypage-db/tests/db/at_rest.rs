@@ -90,3 +90,42 @@ pub(crate) async fn the_outbox_holds_the_auth_key_sealed_and_erases_it_once_sent
     db.mark_sent(claimed[0].mail.id, at).await.unwrap();
     assert!(outbox_text(&db).await.contains(r#""sealed_key":null"#));
 }
+
+/// R8: a notice and a withheld mail carry a decoy sealed as a key is, of the same length, so that queuing either
+/// costs what queuing a key mail costs; the decoy is never read back, and it is erased when the mail is settled.
+pub(crate) async fn a_notice_and_a_withheld_mail_carry_a_sealed_decoy_the_size_of_a_key(db: Database) {
+    let at = Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap();
+    let sealed = |text: &str, field: &str| -> usize {
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        value[field].as_str().map_or(0, str::len)
+    };
+    let decoy = || SecretString::from("DECOY-98765");
+    let templates = [
+        key_mail(1, at).template,
+        MailTemplate::AccountNotice {
+            purpose: FlowPurpose::SignUp,
+            status: mypage_domain::model::AccountStatus::Active,
+            decoy: decoy(),
+        },
+        MailTemplate::Withheld { purpose: FlowPurpose::ResetPassword, decoy: decoy() },
+    ];
+    for (n, template) in (1u8..).zip(templates) {
+        let to = EmailAddress::parse(&format!("m{n}@example.jp")).unwrap();
+        enqueue(&db, OutgoingMail { id: MailId::from_bytes([n; 16]), to, template, created_at: at }).await;
+    }
+    let stored = outbox_text(&db).await;
+    assert!(!stored.contains("DECOY") && !stored.contains("98765"), "{stored}");
+    let rows: Vec<&str> = stored.lines().collect();
+    let lengths: Vec<usize> =
+        rows.iter().map(|row| sealed(row, "sealed_key").max(sealed(row, "sealed_decoy"))).collect();
+    assert!(lengths[0] > 0 && lengths.iter().all(|l| *l == lengths[0]), "sealed lengths {lengths:?}");
+    let claimed = db.claim(at, 10, at + Duration::minutes(5)).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    assert!(claimed.iter().any(|c| c.mail.template.is_withheld()));
+    for c in &claimed {
+        db.mark_sent(c.mail.id, at).await.unwrap();
+    }
+    let settled = outbox_text(&db).await;
+    assert!(settled.lines().all(|row| sealed(row, "sealed_key") + sealed(row, "sealed_decoy") == 0), "{settled}");
+    assert!(db.depth().await.unwrap().contains(&(MailState::Sent, 3)));
+}

@@ -167,6 +167,25 @@ mod secrets_at_rest {
             Err(why) => crate::harness::skip(&why),
         }
     }
+
+    #[tokio::test]
+    async fn sqlite_a_notice_and_a_withheld_mail_carry_a_sealed_decoy_the_size_of_a_key() {
+        let fresh = crate::harness::sqlite().await;
+        crate::at_rest::a_notice_and_a_withheld_mail_carry_a_sealed_decoy_the_size_of_a_key(fresh.db.clone()).await;
+        fresh.finish().await;
+    }
+
+    #[tokio::test]
+    async fn postgres_a_notice_and_a_withheld_mail_carry_a_sealed_decoy_the_size_of_a_key() {
+        match crate::harness::postgres().await {
+            Ok(fresh) => {
+                let db = fresh.db.clone();
+                crate::at_rest::a_notice_and_a_withheld_mail_carry_a_sealed_decoy_the_size_of_a_key(db).await;
+                fresh.finish().await;
+            }
+            Err(why) => crate::harness::skip(&why),
+        }
+    }
 }
 
 mod staff_roles {

@@ -78,7 +78,8 @@ pub enum FlowTarget {
         /// That account's status, which the notice explains.
         status: AccountStatus,
     },
-    /// The address is unknown for this purpose: nothing is mailed, but the flow answers exactly as the others.
+    /// The address is unknown for this purpose: nothing is mailed, but the flow answers exactly as the others, and
+    /// each request queues a withheld mail that is never sent, so that it does the same work (R8).
     Nothing,
 }
 

@@ -26,6 +26,18 @@ pub enum MailTemplate {
         purpose: FlowPurpose,
         /// The existing account's status, which decides the advice.
         status: AccountStatus,
+        /// A random secret of a key's size that unlocks nothing and is never shown: the outbox keeps it as it keeps
+        /// a key, so that queuing a notice costs what queuing a key mail costs (R8). A claimed mail may carry it empty.
+        decoy: SecretString,
+    },
+    /// Nothing to send: the answer to a key request for an address unknown for its purpose (R8). It is queued like
+    /// any mail, with a decoy where a key mail has its key, so that the request does the same work whatever the
+    /// address; the dispatcher settles it as sent without handing it to a transport, so it never leaves.
+    Withheld {
+        /// What was asked for.
+        purpose: FlowPurpose,
+        /// As for [`MailTemplate::AccountNotice`]: a secret of a key's size that unlocks nothing, kept as a key is.
+        decoy: SecretString,
     },
     /// The provisional registration was received (R10).
     RegistrationReceived {
@@ -76,6 +88,7 @@ impl MailTemplate {
         match self {
             Self::AuthKey { .. } => "auth_key",
             Self::AccountNotice { .. } => "account_notice",
+            Self::Withheld { .. } => "withheld",
             Self::RegistrationReceived { .. } => "registration_received",
             Self::RegistrationConfirmed { .. } => "registration_confirmed",
             Self::ContactNeeded { .. } => "contact_needed",
@@ -83,6 +96,12 @@ impl MailTemplate {
             Self::RegistrationRejected { .. } => "registration_rejected",
             Self::PasswordChanged { .. } => "password_changed",
         }
+    }
+
+    /// Whether this mail is never sent: a withheld one, which only stands in for a mail (R8).
+    #[must_use]
+    pub fn is_withheld(&self) -> bool {
+        matches!(self, Self::Withheld { .. })
     }
 }
 

@@ -120,7 +120,9 @@ impl MyPage {
 
     /// The employer agreed to the terms and entered an address: start a flow and mail a key if the address is
     /// eligible for `purpose`, a notice if it has an account that does not fit, nothing if it is unknown.
-    /// The answer is the same in all three cases (R8). An earlier open flow for the same address and purpose dies (R3).
+    /// The answer is the same in all three cases, and so is the work: the same port calls in the same order, with a
+    /// withheld mail queued where nothing is sent (R8).
+    /// An earlier open flow for the same address and purpose dies (R3).
     ///
     /// # Errors
     /// See [`RequestAuthKeyError`].
@@ -195,9 +197,7 @@ impl MyPage {
             }
             other => other?,
         }
-        if let Some(template) = mail {
-            self.mail(&mut tx, &email, template).await?;
-        }
+        self.mail(&mut tx, &email, mail).await?;
         tx.throttle().hit(&throttle, now).await?;
         self.audit(&mut tx, Actor::Anonymous, AuditAction::AuthKeyRequested, format!("flow:{}", flow.id()), client)
             .await?;
@@ -250,9 +250,7 @@ impl MyPage {
             FlowStepError::Closed(_) => ResendAuthKeyError::AlreadyUsed,
         })?;
         tx.flows().update(&flow).await?;
-        if let Some(template) = mail {
-            self.mail(&mut tx, flow.email(), template).await?;
-        }
+        self.mail(&mut tx, flow.email(), mail).await?;
         tx.throttle().hit(&throttle, now).await?;
         self.audit(&mut tx, Actor::Anonymous, AuditAction::AuthKeyResent, format!("flow:{}", flow.id()), client)
             .await?;
@@ -266,13 +264,10 @@ impl MyPage {
     }
 
     /// One key request: a key and its mail for an eligible flow, a notice for an existing account that does not
-    /// fit, nothing otherwise. A key is drawn in every case, so that the three paths cost the same (R8).
-    fn issue_key(
-        &self,
-        purpose: FlowPurpose,
-        target: FlowTarget,
-        now: DateTime<Utc>,
-    ) -> (IssuedKey, Option<MailTemplate>) {
+    /// fit, a withheld mail otherwise (R8). A key is drawn and digested in every case, and every case queues one
+    /// mail carrying a secret of a key's size — the key, or that same unused key as a decoy whose digest no flow
+    /// keeps — so that the three paths make the same port calls and the outbox seals the same amount.
+    fn issue_key(&self, purpose: FlowPurpose, target: FlowTarget, now: DateTime<Utc>) -> (IssuedKey, MailTemplate) {
         let key = self.ports.keys.auth_key();
         let digest = self.ports.digest.digest(DigestPurpose::AuthKey, key.canonical());
         let ttl = self.config.auth_key_ttl;
@@ -285,12 +280,15 @@ impl MyPage {
                     issued_at: issued.issued_at,
                     expires_at: issued.expires_at,
                 };
-                (issued, Some(mail))
+                (issued, mail)
             }
-            FlowTarget::Notice { status } => {
-                (AuthFlow::key_window(now, ttl, None), Some(MailTemplate::AccountNotice { purpose, status }))
+            FlowTarget::Notice { status } => (
+                AuthFlow::key_window(now, ttl, None),
+                MailTemplate::AccountNotice { purpose, status, decoy: key.for_mail() },
+            ),
+            FlowTarget::Nothing => {
+                (AuthFlow::key_window(now, ttl, None), MailTemplate::Withheld { purpose, decoy: key.for_mail() })
             }
-            FlowTarget::Nothing => (AuthFlow::key_window(now, ttl, None), None),
         }
     }
 }

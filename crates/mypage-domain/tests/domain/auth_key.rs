@@ -100,7 +100,7 @@ async fn r2_a_malformed_address_is_refused_before_anything_is_stored() {
 }
 
 #[tokio::test]
-async fn r8_an_unknown_address_gets_the_same_answer_and_no_mail() {
+async fn r8_an_unknown_address_gets_the_same_answer_and_a_mail_that_is_never_sent() {
     let w = world().await;
     w.active_account("known@example.jp").await;
     let mails = w.kit.store.mail_count().await;
@@ -113,10 +113,12 @@ async fn r8_an_unknown_address_gets_the_same_answer_and_no_mail() {
         assert_eq!(other.sent.resends_left, eligible.sent.resends_left);
         assert_eq!(other.flow_token.expose_secret().len(), eligible.flow_token.expose_secret().len());
     }
-    // A key to the new address, a notice to the taken one, a reset key to the known one, nothing to the unknown.
-    assert_eq!(w.kit.store.mail_count().await, mails + 3);
+    // A key to the new address, a notice to the taken one, a reset key to the known one, and for the unknown one a
+    // withheld mail, queued as the others are and never sent: it carries no key.
+    assert_eq!(w.kit.store.mail_count().await, mails + 4);
     assert_eq!(w.kit.store.mail_codes_to("new@example.jp").await, vec!["auth_key"]);
-    assert_eq!(w.kit.store.mail_codes_to("nobody@example.jp").await, Vec::<&str>::new());
+    assert_eq!(w.kit.store.mail_codes_to("nobody@example.jp").await, vec!["withheld"]);
+    assert_eq!(w.kit.store.last_auth_key_to("nobody@example.jp").await, None);
     let to_known = w.kit.store.mail_codes_to("known@example.jp").await;
     assert_eq!(&to_known[to_known.len() - 2..], ["account_notice", "auth_key"]);
 }
@@ -129,7 +131,31 @@ async fn r8_a_flow_that_mailed_nothing_refuses_keys_like_any_other() {
     assert!(matches!(err, RegisterPasswordError::Key(KeyRedemptionError::WrongKey { remaining: 4 })));
     let resent = w.kit.mypage.resend_auth_key(&requested.flow_token, &client()).await.unwrap();
     assert_eq!(resent.resends_left, 1);
-    assert_eq!(w.kit.store.mail_count().await, 0);
+    assert_eq!(w.kit.store.mail_codes_to("stranger@example.jp").await, vec!["withheld", "withheld"]);
+    assert_eq!(w.kit.store.last_auth_key_to("stranger@example.jp").await, None, "no key ever leaves for it");
+}
+
+#[tokio::test]
+async fn r8_the_decoy_of_a_notice_or_of_a_withheld_mail_is_no_key_of_its_flow() {
+    let w = world().await;
+    w.active_account("known@example.jp").await;
+    for (purpose, email) in [(FlowPurpose::SignUp, "known@example.jp"), (FlowPurpose::OpenMyPage, "nobody@example.jp")]
+    {
+        let requested = w.request(purpose, email).await.unwrap();
+        let decoy = w
+            .kit
+            .store
+            .read_outbox(|mails| match &mails.last().unwrap().mail.template {
+                MailTemplate::AccountNotice { decoy, .. } | MailTemplate::Withheld { decoy, .. } => {
+                    decoy.expose_secret().to_owned()
+                }
+                other => panic!("{purpose:?} to {email}: {}", other.code()),
+            })
+            .await;
+        assert_eq!(decoy.len(), "ABCDE-23456".len(), "the size of a key, so that it costs what a key costs to seal");
+        let err = register(&w, &requested.flow_token, &decoy).await.unwrap_err();
+        assert!(matches!(err, RegisterPasswordError::Key(KeyRedemptionError::WrongKey { remaining: 4 })), "{err:?}");
+    }
 }
 
 #[tokio::test]

@@ -237,3 +237,56 @@ async fn r3_the_file_transport_logs_one_line_per_mail_with_a_masked_address_and_
     assert!(!log.contains("saiyou@example.jp"), "the address is masked");
     assert!(!log.contains("ABCDE") && !log.contains("23456"), "no key in the log");
 }
+
+/// R8: withheld mails, queued among real ones, are marked sent and never reach the transport; the totals count them
+/// with the sent ones, so that no figure tells the addresses apart.
+#[tokio::test]
+async fn r8_a_withheld_mail_is_marked_sent_and_never_handed_to_a_transport() {
+    let store = MemoryStore::new();
+    let clock = ManualClock::monday_morning();
+    let mut withheld = Vec::new();
+    let mut tx = store.begin().await.unwrap();
+    for n in 0..3 {
+        let mail = crate::withheld(n, "nobody@example.jp");
+        withheld.push(mail.id);
+        tx.outbox().enqueue(mail).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let sendable = queue_every_template(&store, "a@example.jp").await;
+    let transport = Scripted::answering(vec![]);
+    let d =
+        dispatcher(&store, transport.clone(), &clock, DispatchConfig { batch_size: 2, ..DispatchConfig::default() });
+    let mut reports = Vec::new();
+    loop {
+        let report = d.run_once().await.unwrap();
+        if report.claimed == 0 {
+            break;
+        }
+        reports.push(report);
+    }
+    assert_eq!(reports.iter().map(|r| r.withheld).sum::<usize>(), 3);
+    assert_eq!(reports.iter().map(|r| r.sent).sum::<usize>(), sendable.len() + 3);
+    let handed = transport.sent.lock().unwrap().clone();
+    assert_eq!(handed.len(), sendable.len());
+    assert!(handed.iter().all(|e| e.to == "a@example.jp" && e.template != "withheld"), "{handed:?}");
+    for id in withheld {
+        assert_eq!(state_of(&store, id).await, (MailState::Sent, 1));
+    }
+    assert_eq!(d.totals().sent(), u64::try_from(sendable.len() + 3).unwrap());
+}
+
+#[tokio::test]
+async fn r8_the_file_transport_writes_nothing_for_a_withheld_mail() {
+    let folder = tempfile::tempdir().unwrap();
+    let store = MemoryStore::new();
+    let clock = ManualClock::monday_morning();
+    let mut tx = store.begin().await.unwrap();
+    tx.outbox().enqueue(crate::withheld(1, "nobody@example.jp")).await.unwrap();
+    tx.commit().await.unwrap();
+    let d =
+        dispatcher(&store, Arc::new(FileTransport::new(folder.path().join("mail"))), &clock, DispatchConfig::default());
+    let report = d.run_once().await.unwrap();
+    assert_eq!((report.claimed, report.sent, report.withheld), (1, 1, 1));
+    let written = std::fs::read_dir(folder.path().join("mail")).map(Iterator::count).unwrap_or(0);
+    assert_eq!(written, 0, "no file, no log line: nothing was sent");
+}

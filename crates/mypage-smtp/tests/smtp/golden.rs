@@ -14,7 +14,7 @@ fn r7_every_template_matches_its_reviewed_golden_file() {
     let update = std::env::var("MYPAGE_UPDATE_GOLDEN").as_deref() == Ok("1");
     let mut mismatched = Vec::new();
     for (name, mail) in every_template("saiyou@example.jp") {
-        let rendered = config().render(&mail);
+        let rendered = config().render(&mail).unwrap();
         let text = format!("Subject: {}\n\n{}", rendered.subject, rendered.body);
         let path = golden_dir().join(format!("{name}.txt"));
         if update {
@@ -32,14 +32,14 @@ fn r7_every_template_matches_its_reviewed_golden_file() {
 #[test]
 fn r7_every_subject_carries_the_service_name() {
     for (name, mail) in every_template("saiyou@example.jp") {
-        assert!(config().render(&mail).subject.starts_with("【求人者マイページ】"), "{name}");
+        assert!(config().render(&mail).unwrap().subject.starts_with("【求人者マイページ】"), "{name}");
     }
 }
 
 #[test]
 fn r7_the_key_mail_says_the_key_its_times_in_jst_and_what_to_do_when_it_expired() {
     let (_, mail) = every_template("saiyou@example.jp").remove(0);
-    let body = config().render(&mail).body;
+    let body = config().render(&mail).unwrap().body;
     assert!(body.contains("認証キー：ABCDE-23456"));
     assert!(body.contains("2026年11月23日（月）10時00分"), "issued, in JST");
     assert!(body.contains("2026年11月23日（月）10時30分まで（30分間）"), "expiry, in JST");
@@ -50,7 +50,7 @@ fn r7_the_key_mail_says_the_key_its_times_in_jst_and_what_to_do_when_it_expired(
 #[test]
 fn r7_no_mail_but_the_key_mail_carries_a_key() {
     for (name, mail) in every_template("saiyou@example.jp").into_iter().filter(|(n, _)| !n.starts_with("auth_key")) {
-        assert!(!config().render(&mail).body.contains("ABCDE-23456"), "{name}");
+        assert!(!config().render(&mail).unwrap().body.contains("ABCDE-23456"), "{name}");
     }
 }
 
@@ -58,7 +58,7 @@ fn r7_no_mail_but_the_key_mail_carries_a_key() {
 fn r17_the_reset_key_mail_names_the_reset_screen_and_where_to_start_again() {
     let (_, mail) =
         every_template("saiyou@example.jp").into_iter().find(|(n, _)| *n == "auth_key_reset_password").unwrap();
-    let rendered = config().render(&mail);
+    let rendered = config().render(&mail).unwrap();
     assert_eq!(rendered.subject, "【求人者マイページ】パスワード再設定申込受付通知");
     assert!(rendered.body.contains("「パスワード再設定」画面"));
     assert!(rendered.body.contains("「パスワードを忘れた方」からはじめからやり直してください"));
@@ -68,7 +68,16 @@ fn r17_the_reset_key_mail_names_the_reset_screen_and_where_to_start_again() {
 fn r8_a_notice_tells_an_address_still_waiting_for_its_password_where_to_set_it() {
     let (_, mail) =
         every_template("saiyou@example.jp").into_iter().find(|(n, _)| *n == "notice_open_mypage_awaiting").unwrap();
-    let body = config().render(&mail).body;
+    let body = config().render(&mail).unwrap().body;
     assert!(body.contains("パスワードがまだ登録されていません"));
     assert!(body.contains("「求人者マイページ開設（パスワード登録）」からパスワードを登録してください"));
+}
+
+#[test]
+fn r8_a_notice_never_shows_its_decoy_and_a_withheld_mail_has_no_text() {
+    for (name, mail) in every_template("saiyou@example.jp").into_iter().filter(|(n, _)| n.starts_with("notice")) {
+        let rendered = config().render(&mail).unwrap();
+        assert!(!rendered.body.contains(crate::DECOY) && !rendered.subject.contains(crate::DECOY), "{name}");
+    }
+    assert_eq!(config().render(&crate::withheld(1, "nobody@example.jp")), None);
 }

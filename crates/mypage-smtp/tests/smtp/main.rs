@@ -22,7 +22,23 @@ pub(crate) fn config() -> MailConfig {
     MailConfig::hello_work().unwrap()
 }
 
-/// One mail of each template, named as its golden file.
+/// The decoy a notice carries in these tests; it must never appear in a message (R8).
+pub(crate) const DECOY: &str = "DECOY-23456";
+
+/// A withheld mail to `to` (R8): queued like a key mail, never sent.
+pub(crate) fn withheld(n: u8, to: &str) -> OutgoingMail {
+    let mut id = [0u8; 16];
+    id[0] = n;
+    id[15] = 0xBB;
+    OutgoingMail {
+        id: MailId::from_bytes(id),
+        to: EmailAddress::parse(to).unwrap(),
+        template: MailTemplate::Withheld { purpose: FlowPurpose::ResetPassword, decoy: SecretString::from(DECOY) },
+        created_at: t0(),
+    }
+}
+
+/// One mail of each template that is sent, named as its golden file.
 pub(crate) fn every_template(to: &str) -> Vec<(&'static str, OutgoingMail)> {
     let key = |purpose| MailTemplate::AuthKey {
         purpose,
@@ -30,25 +46,14 @@ pub(crate) fn every_template(to: &str) -> Vec<(&'static str, OutgoingMail)> {
         issued_at: t0(),
         expires_at: t0() + Duration::minutes(30),
     };
+    let notice = |purpose, status| MailTemplate::AccountNotice { purpose, status, decoy: SecretString::from(DECOY) };
     let templates = vec![
         ("auth_key_open_mypage", key(FlowPurpose::OpenMyPage)),
         ("auth_key_sign_up", key(FlowPurpose::SignUp)),
         ("auth_key_reset_password", key(FlowPurpose::ResetPassword)),
-        (
-            "notice_sign_up_active",
-            MailTemplate::AccountNotice { purpose: FlowPurpose::SignUp, status: AccountStatus::Active },
-        ),
-        (
-            "notice_open_mypage_awaiting",
-            MailTemplate::AccountNotice { purpose: FlowPurpose::OpenMyPage, status: AccountStatus::AwaitingPassword },
-        ),
-        (
-            "notice_reset_password_awaiting",
-            MailTemplate::AccountNotice {
-                purpose: FlowPurpose::ResetPassword,
-                status: AccountStatus::AwaitingPassword,
-            },
-        ),
+        ("notice_sign_up_active", notice(FlowPurpose::SignUp, AccountStatus::Active)),
+        ("notice_open_mypage_awaiting", notice(FlowPurpose::OpenMyPage, AccountStatus::AwaitingPassword)),
+        ("notice_reset_password_awaiting", notice(FlowPurpose::ResetPassword, AccountStatus::AwaitingPassword)),
         (
             "registration_received",
             MailTemplate::RegistrationReceived {

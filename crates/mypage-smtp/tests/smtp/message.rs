@@ -13,10 +13,10 @@ fn japanese_subjects_are_encoded_and_decode_back() {
         let header_block = raw.split("\r\n\r\n").next().unwrap();
         assert!(header_block.is_ascii(), "{name}: headers must be 7-bit, encoded per RFC 2047");
         let parsed = MessageParser::default().parse(&envelope.bytes).unwrap();
-        assert_eq!(parsed.subject(), Some(config().render(&mail).subject.as_str()), "{name}");
+        assert_eq!(parsed.subject(), Some(config().render(&mail).unwrap().subject.as_str()), "{name}");
         assert_eq!(
             parsed.body_text(0).unwrap().replace("\r\n", "\n").trim_end(),
-            config().render(&mail).body.trim_end(),
+            config().render(&mail).unwrap().body.trim_end(),
             "{name}"
         );
         let from = parsed.from().unwrap().first().unwrap();
@@ -42,4 +42,10 @@ fn the_envelope_carries_a_masked_recipient_for_logs() {
     let envelope = build(&mail, &config()).unwrap();
     assert_eq!(envelope.to_masked, "sa***@example.jp");
     assert_eq!(envelope.to, "saiyou@example.jp");
+}
+
+#[test]
+fn r8_a_withheld_mail_builds_no_message() {
+    let err = build(&crate::withheld(1, "nobody@example.jp"), &config()).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
 }

@@ -68,7 +68,7 @@ async fn r7_every_template_is_delivered_over_smtp_and_reads_back_as_sent() {
         messages.iter().map(|m| MessageParser::default().parse(m).unwrap().subject().unwrap().to_owned()).collect();
     subjects.sort();
     let mut expected: Vec<String> =
-        every_template("saiyou@example.jp").iter().map(|(_, m)| config().render(m).subject).collect();
+        every_template("saiyou@example.jp").iter().map(|(_, m)| config().render(m).unwrap().subject).collect();
     expected.sort();
     assert_eq!(subjects, expected);
     let key_mail = messages
@@ -209,4 +209,26 @@ async fn r16_with_the_server_down_every_mail_of_the_batch_waits_for_the_next_att
     clock.advance(chrono::Duration::minutes(1));
     assert_eq!(d.run_once().await.unwrap().sent, 12);
     assert_eq!(server.messages().len(), 12);
+}
+
+/// R8: a real server receives the key mail of a batch and nothing for the withheld mails queued around it.
+#[tokio::test]
+async fn r8_a_withheld_mail_never_reaches_the_smtp_server() {
+    let Some(server) = server().await else { return };
+    let store = MemoryStore::new();
+    let clock = ManualClock::monday_morning();
+    let mut tx = store.begin().await.unwrap();
+    tx.outbox().enqueue(crate::withheld(1, "nobody@example.jp")).await.unwrap();
+    tx.outbox().enqueue(every_template("saiyou@example.jp").remove(0).1).await.unwrap();
+    tx.outbox().enqueue(crate::withheld(2, "stranger@example.jp")).await.unwrap();
+    tx.commit().await.unwrap();
+    let d =
+        Dispatcher::new(Arc::new(store.clone()), smtp(&server), Arc::new(clock), config(), DispatchConfig::default());
+    let report = d.run_once().await.unwrap();
+    assert_eq!((report.claimed, report.sent, report.withheld, report.dead), (3, 3, 2, 0));
+    let messages = server.messages();
+    assert_eq!(messages.len(), 1, "only the key mail");
+    let parsed = MessageParser::default().parse(&messages[0]).unwrap();
+    assert_eq!(parsed.to().unwrap().first().unwrap().address(), Some("saiyou@example.jp"));
+    assert!(store.depth().await.unwrap().contains(&(MailState::Sent, 3)), "settled, and counted as the others");
 }
