@@ -1,6 +1,8 @@
 //! Asking for keys: R1 (terms), R2 (address), R3 (keys, attempts, caps, expiry), R4 (same session),
 //! R7 (the mail), R8 (no enumeration).
 
+use std::sync::Arc;
+
 use chrono::Duration;
 use mypage_domain::DomainConfig;
 use mypage_domain::model::{AuditAction, DeathCause, FlowPurpose, MailTemplate};
@@ -11,7 +13,8 @@ use mypage_domain::usecases::{
 use mypage_domain::values::{
     AuthKeyError, ConsentInput, EmailAddressError, TermsConsentError, TermsKind, TermsVersion,
 };
-use mypage_testkit::TestKit;
+use mypage_domain::{MyPage, Ports};
+use mypage_testkit::{DeterministicKeys, FakeSecondFactor, PlainDigest, RecordingStore, SequentialNumbers, TestKit};
 use secrecy::ExposeSecret;
 
 use crate::{World, client, secret, world, world_with};
@@ -155,6 +158,77 @@ async fn r8_the_decoy_of_a_notice_or_of_a_withheld_mail_is_no_key_of_its_flow() 
         assert_eq!(decoy.len(), "ABCDE-23456".len(), "the size of a key, so that it costs what a key costs to seal");
         let err = register(&w, &requested.flow_token, &decoy).await.unwrap_err();
         assert!(matches!(err, RegisterPasswordError::Key(KeyRedemptionError::WrongKey { remaining: 4 })), "{err:?}");
+    }
+}
+
+/// The four kinds of address a key request may name, each made fresh for one purpose.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Unknown,
+    AwaitingPassword,
+    Provisional,
+    Active,
+}
+
+impl World {
+    /// A new address of `kind`, unused by any flow of `purpose`.
+    async fn address(&self, kind: Kind, purpose: FlowPurpose) -> String {
+        let email = format!("{kind:?}.{}@example.jp", purpose.code()).to_lowercase();
+        match kind {
+            Kind::Unknown => {}
+            Kind::AwaitingPassword => {
+                let registration = mypage_domain::usecases::CounterRegistration {
+                    email: email.clone(),
+                    establishment_number: crate::EXISTING.into(),
+                };
+                self.kit.mypage.register_email_at_counter(self.counter, &registration, &client()).await.unwrap();
+            }
+            Kind::Provisional => {
+                self.kit.sign_up(&email).await;
+            }
+            Kind::Active => {
+                self.active_account(&email).await;
+            }
+        }
+        email
+    }
+}
+
+/// A request and its resend, for each purpose: the same repositories, the same methods, in the same order, so that
+/// the answer takes as long whatever the address (R8).
+#[tokio::test]
+async fn r8_a_key_request_makes_the_same_port_calls_for_unknown_awaiting_provisional_and_active_addresses() {
+    let w = world().await;
+    let store = RecordingStore::new(w.kit.store.clone());
+    let ports = Ports {
+        store: Arc::new(store.clone()),
+        clock: Arc::new(w.kit.clock.clone()),
+        keys: Arc::new(DeterministicKeys::new(8)),
+        digest: Arc::new(PlainDigest),
+        hasher: w.kit.hasher.clone(),
+        numbers: Arc::new(SequentialNumbers::default()),
+        outbox: Arc::new(w.kit.store.clone()),
+        sessions: Arc::new(w.kit.store.clone()),
+        second_factor: Arc::new(FakeSecondFactor::default()),
+    };
+    let recorded = MyPage::new(ports, w.kit.mypage.config().clone());
+    for purpose in [FlowPurpose::OpenMyPage, FlowPurpose::SignUp, FlowPurpose::ResetPassword] {
+        let mut seen = Vec::new();
+        for kind in [Kind::Unknown, Kind::AwaitingPassword, Kind::Provisional, Kind::Active] {
+            let email = w.address(kind, purpose).await;
+            let consent = if purpose.needs_consent() { Some(w.kit.consent().await) } else { None };
+            let _ = store.take();
+            let request = KeyRequest { purpose, email, consent };
+            let requested = recorded.request_auth_key(&request, &client()).await.unwrap();
+            recorded.resend_auth_key(&requested.flow_token, &client()).await.unwrap();
+            seen.push((kind, store.take()));
+        }
+        let (_, unknown) = &seen[0];
+        for (kind, calls) in &seen[1..] {
+            assert_eq!(calls, unknown, "R8: {purpose:?} for an address {kind:?} and for an unknown one");
+        }
+        // Each of the two queues a mail: a key, a notice or a withheld one, which costs what the others cost.
+        assert_eq!(unknown.iter().filter(|c| **c == "outbox.enqueue").count(), 2, "{purpose:?}: {unknown:?}");
     }
 }
 
