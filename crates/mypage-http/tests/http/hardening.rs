@@ -132,3 +132,25 @@ async fn a_body_over_the_limit_is_the_documented_413_json_error_in_the_api() {
         "#/components/schemas/ApiError"
     );
 }
+
+#[tokio::test]
+async fn r3_an_expired_key_keeps_the_flow_and_the_key_of_a_later_mail_still_opens_the_account() {
+    let (kit, endpoint) = site().await;
+    let client = TestClient::new(endpoint);
+    let mut b = Browser::new(&client);
+    crate::sign_up_to_password_page(&mut b, &kit, "late@example.jp").await;
+    let first = kit.store.last_auth_key_to("late@example.jp").await.unwrap();
+    kit.clock.advance(Duration::minutes(20));
+    b.get("/start/signup/password").await;
+    b.post("/start/signup/resend", &[]).await;
+    let second = kit.store.last_auth_key_to("late@example.jp").await.unwrap();
+    assert_ne!(first, second);
+    kit.clock.advance(Duration::minutes(15));
+    b.get("/start/signup/password").await;
+    let fields = [("password", TEST_PASSWORD), ("confirmation", TEST_PASSWORD)];
+    let page = b.post("/start/signup/password", &[fields[0], fields[1], ("auth_key", first.as_str())]).await;
+    assert_eq!(page.status, StatusCode::OK, "the password page again, not the start-again page");
+    assert!(page.body.contains("後からお送りしたメールの認証キー"), "the page says a later key may still be good");
+    let page = b.post("/start/signup/password", &[fields[0], fields[1], ("auth_key", second.as_str())]).await;
+    assert_eq!(page.location.as_deref(), Some("/start/signup/done"), "the later key of the same flow works");
+}
