@@ -92,8 +92,13 @@ async fn the_host_serves_its_route_and_my_page_and_case_c_draws_the_number_from_
         .unwrap()
         .to_owned();
 
+    // The reviewer enrols a second factor (R21), and the confirmation opens the session.
     let login = json!({"login": "iidabashi.reviewer", "password": TEST_PASSWORD});
-    let staff = call(&client, "/api/v1/staff/sessions", None, login).await["token"].as_str().unwrap().to_owned();
+    let secret = call(&client, "/api/v1/staff/second-factor", None, login).await["secret"].as_str().unwrap().to_owned();
+    let code = FakeSecondFactor::code(&secret, mypage_domain::ports::Clock::now(&kit.clock));
+    let confirm = json!({"login": "iidabashi.reviewer", "password": TEST_PASSWORD, "code": code});
+    let enrolled = call(&client, "/api/v1/staff/second-factor/confirm", None, confirm).await;
+    let staff = enrolled["session"]["token"].as_str().unwrap().to_owned();
     let decided =
         call(&client, &format!("/api/v1/staff/registrations/{registration}/confirm"), Some(&staff), Value::Null).await;
     let office = OfficeCode::parse("1301").unwrap();

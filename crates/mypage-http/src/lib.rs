@@ -26,7 +26,7 @@ use poem::{Endpoint, EndpointExt, Route, get, post};
 use app::App;
 pub use app::{HttpConfig, HttpPorts};
 use limits::ClientLimiter;
-use pages::{admin, employer, layout, registration, staff};
+use pages::{admin, employer, layout, registration, second_factor, staff};
 use security::AllowedMethods;
 pub use security::security_headers;
 use session::Sessions;
@@ -83,6 +83,8 @@ fn pages() -> impl Endpoint {
         .at("/mypage/job", get(registration::job_form).post(registration::save_job))
         .at("/mypage/submit", get(registration::review).post(registration::submit))
         .at("/staff/login", get(staff::login_form).post(staff::login))
+        .at(second_factor::CODE_PATH, get(second_factor::code_form).post(second_factor::submit_code))
+        .at(second_factor::ENROL_PATH, get(second_factor::enrol_form).post(second_factor::confirm_enrolment))
         .at("/staff", get(staff::queue))
         .at("/staff/counter", get(staff::counter_form).post(staff::counter))
         .at("/staff/registrations/:id", get(staff::detail))

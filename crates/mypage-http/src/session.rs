@@ -189,6 +189,18 @@ pub(crate) struct SessionData {
     pub(crate) consent: Option<(u32, u32)>,
     pub(crate) flow: Option<FlowRef>,
     pub(crate) notice: Option<String>,
+    /// A staff member whose password was right, waiting for the second step (R21).
+    #[serde(default)]
+    pub(crate) pending_staff: Option<PendingStaff>,
+}
+
+/// The second step a staff login waits for (R21), with the member's id: a code, or enrolment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum PendingStaff {
+    /// The member gives a code or a recovery code.
+    Code(String),
+    /// The member enrols before any staff session opens.
+    Enrol(String),
 }
 
 /// The browser session of one request, shared between the middleware and the handler.
@@ -242,6 +254,15 @@ impl SessionState {
     pub(crate) fn become_subject(&mut self, subject: SessionSubject) {
         self.subject = subject;
         self.data.flow = None;
+        self.data.pending_staff = None;
+        self.renew = true;
+        self.dirty = true;
+    }
+
+    /// A staff login waits for its second step (R21), under a new id: an id planted before the password is
+    /// worthless for the code or the enrolment secret.
+    pub(crate) fn pend_staff(&mut self, pending: PendingStaff) {
+        self.data.pending_staff = Some(pending);
         self.renew = true;
         self.dirty = true;
     }

@@ -220,9 +220,22 @@ impl Instance {
             .expect("the demo password line")
     }
 
+    /// Logs a member in; a reviewer or admin without a second factor enrols first, as an authenticator app would
+    /// (R21): the secret from `POST /staff/second-factor`, the current TOTP code to confirm it, and the session that
+    /// the confirmation opens.
     async fn staff_login(&self, login: &str, password: &str) -> String {
-        let (status, body) =
-            self.call("POST", "/staff/sessions", None, Some(json!({"login": login, "password": password}))).await;
+        let credentials = json!({"login": login, "password": password});
+        let (status, body) = self.call("POST", "/staff/sessions", None, Some(credentials.clone())).await;
+        if status == 403 && body["code"] == "enrolment_required" {
+            let (status, secret) = self.call("POST", "/staff/second-factor", None, Some(credentials)).await;
+            assert_eq!(status, 201, "{login}: {secret}");
+            let secret = secret["secret"].as_str().expect("the secret");
+            let code = mypage_credentials::TotpSecondFactor::code_for_text(secret, chrono::Utc::now()).expect("a code");
+            let confirm = json!({"login": login, "password": password, "code": code});
+            let (status, body) = self.call("POST", "/staff/second-factor/confirm", None, Some(confirm)).await;
+            assert_eq!(status, 201, "{login}: {body}");
+            return body["session"]["token"].as_str().expect("a staff token").to_owned();
+        }
         assert_eq!(status, 201, "{login}: {body}");
         body["token"].as_str().expect("a staff token").to_owned()
     }

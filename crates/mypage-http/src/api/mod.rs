@@ -10,6 +10,7 @@ mod admin;
 mod dto;
 mod employer;
 mod registration;
+mod second_factor;
 mod staff;
 
 use chrono::{DateTime, Utc};
@@ -195,13 +196,23 @@ pub(crate) struct Api {
 pub(crate) fn service(
     app: &App,
     sessions: &Sessions,
-) -> OpenApiService<(employer::EmployerApi, registration::RegistrationApi, staff::StaffApi, admin::AdminApi), ()> {
+) -> OpenApiService<
+    (
+        employer::EmployerApi,
+        registration::RegistrationApi,
+        staff::StaffApi,
+        second_factor::SecondFactorApi,
+        admin::AdminApi,
+    ),
+    (),
+> {
     let api = Api { app: app.clone(), sessions: sessions.clone() };
     OpenApiService::new(
         (
             employer::EmployerApi(api.clone()),
             registration::RegistrationApi(api.clone()),
             staff::StaffApi(api.clone()),
+            second_factor::SecondFactorApi(api.clone()),
             admin::AdminApi(api),
         ),
         "Employer My Page API",

@@ -7,14 +7,15 @@ use mypage_domain::model::{
     Account, AccountStatus, ApplicationHistory, NoteDecision, ProvisionalRegistration, RegistrationId,
 };
 use mypage_domain::ports::SessionSubject;
-use mypage_domain::usecases::CounterRegistration;
+use mypage_domain::usecases::{CounterRegistration, SecondFactorProof};
 use poem::Request;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use secrecy::SecretString;
 
-use super::dto::{AccountDto, EstablishmentDto, JobOfferDto, LoginResponse, SessionDto, note_of};
+use super::dto::{AccountDto, EstablishmentDto, JobOfferDto, SessionDto, note_of};
+use super::second_factor::StaffLoginResponse;
 use super::{Api, ApiError, StaffToken, problem_response};
 use crate::app::client;
 use crate::problem::{Explain, Problem};
@@ -27,6 +28,12 @@ pub(crate) struct StaffApi(pub(crate) Api);
 struct StaffLoginDto {
     login: String,
     password: String,
+    /// The code the authenticator app shows, for a member who logs in with one (R21).
+    #[oai(skip_serializing_if_is_none)]
+    code: Option<String>,
+    /// A recovery code instead of `code` (R21); it works once.
+    #[oai(skip_serializing_if_is_none)]
+    recovery_code: Option<String>,
 }
 
 /// One registration of the office's queue.
@@ -296,11 +303,19 @@ fn registration_id(id: &str) -> Result<RegistrationId, Problem> {
 
 #[OpenApi]
 impl StaffApi {
-    /// Logs a staff member in (R14); returns a bearer token.
+    /// Logs a staff member in (R14), with a code or recovery code when a role requires one (R21); returns a bearer
+    /// token.
     #[oai(path = "/staff/sessions", method = "post")]
-    async fn staff_login(&self, req: &Request, body: Json<StaffLoginDto>) -> LoginResponse {
-        let password = SecretString::from(body.0.password);
-        let member = match self.0.app.mypage.staff_login(&body.0.login, &password, &client(req)).await {
+    async fn staff_login(&self, req: &Request, body: Json<StaffLoginDto>) -> StaffLoginResponse {
+        let StaffLoginDto { login, password, code, recovery_code } = body.0;
+        let password = SecretString::from(password);
+        let proof = match (recovery_code, code) {
+            (Some(recovery), _) => Some(SecondFactorProof::RecoveryCode(SecretString::from(recovery))),
+            (None, Some(code)) => Some(SecondFactorProof::Code(code)),
+            (None, None) => None,
+        };
+        let member = match self.0.app.mypage.staff_login_with(&login, &password, proof.as_ref(), &client(req)).await {
+            Ok(member) if member.must_enrol => return Problem::enrolment_required().into(),
             Ok(member) => member,
             Err(e) => return e.explain().into(),
         };
@@ -308,7 +323,7 @@ impl StaffApi {
         match SessionDto::open(&self.0.sessions, SessionSubject::Staff(member.staff), member.staff.to_string(), &office)
             .await
         {
-            Ok(session) => LoginResponse::Created(Json(session)),
+            Ok(session) => StaffLoginResponse::Created(Json(session)),
             Err(problem) => problem.into(),
         }
     }

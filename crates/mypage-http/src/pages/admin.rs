@@ -191,6 +191,10 @@ impl From<StaffForm> for NewStaffMember {
     }
 }
 
+/// The step that resets a member's second factor (R21), and its button.
+const RESET: &str = "reset-second-factor";
+const RESET_LABEL: &str = "確認コードの再設定";
+
 /// The staff list, read afresh, and the form that adds a member, filled in with `typed` (never its password). The
 /// list is what the domain gives the admin; the form offers the offices and roles `scope` may give, and each row
 /// the buttons it may use (R14).
@@ -227,6 +231,10 @@ async fn staff_page(
                                 form method="post" action={(STAFF.path) "/" (s.id) "/" (access)} {
                                     (csrf(&token))
                                     button.secondary type="submit" aria-label={(s.login) "の" (text)} { (text) }
+                                }
+                                form method="post" action={(STAFF.path) "/" (s.id) "/" (RESET)} {
+                                    (csrf(&token))
+                                    button.secondary type="submit" aria-label={(s.login) "の" (RESET_LABEL)} { (RESET_LABEL) }
                                 }
                             }
                         }
@@ -319,7 +327,8 @@ pub(crate) async fn add_staff(
     }
 }
 
-/// `/staff/admin/staff/:id/deactivate` and `…/reactivate` (R14); any other step names no page.
+/// `/staff/admin/staff/:id/deactivate` and `…/reactivate` (R14), and `…/reset-second-factor` (R21); any other
+/// step names no page.
 #[handler]
 pub(crate) async fn staff_access(
     req: &Request,
@@ -330,17 +339,25 @@ pub(crate) async fn staff_access(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> poem::Result<Response> {
     let active = match req.raw_path_param("access") {
-        Some("deactivate") => false,
-        Some("reactivate") => true,
+        Some("deactivate") => Some(false),
+        Some("reactivate") => Some(true),
+        Some(RESET) => None,
         _ => return Err(Problem::page_not_found().into()),
     };
     let member = req.raw_path_param("id").and_then(|raw| raw.parse().ok()).map(StaffId::from_uuid);
-    let result = match member {
-        Some(member) => app.mypage.set_staff_active(me, member, active, &client).await.map_err(Explain::explain),
-        None => Err(Problem::staff_not_found()),
+    let result = match (member, active) {
+        (Some(member), Some(active)) => {
+            app.mypage.set_staff_active(me, member, active, &client).await.map_err(Explain::explain)
+        }
+        (Some(member), None) => app.mypage.reset_second_factor(me, member, &client).await.map_err(Explain::explain),
+        (None, _) => Err(Problem::staff_not_found()),
     };
     let (message, status) = match result {
-        Ok(()) if active => ((true, "利用を再開しました。".to_owned()), StatusCode::OK),
+        Ok(()) if active.is_none() => (
+            (true, "確認コードを再設定しました。この職員は、次のログインで確認コードを設定し直します。".to_owned()),
+            StatusCode::OK,
+        ),
+        Ok(()) if active == Some(true) => ((true, "利用を再開しました。".to_owned()), StatusCode::OK),
         Ok(()) => (
             (true, "利用を停止しました。この職員はログインできず、ログイン中の操作もできなくなります。".to_owned()),
             StatusCode::OK,

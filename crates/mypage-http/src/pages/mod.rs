@@ -5,5 +5,6 @@ pub(crate) mod employer;
 pub(crate) mod forms;
 pub(crate) mod layout;
 pub(crate) mod registration;
+pub(crate) mod second_factor;
 pub(crate) mod staff;
 pub(crate) mod terms_and_mail;

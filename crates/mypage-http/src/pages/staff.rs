@@ -11,7 +11,7 @@ use mypage_domain::model::{
     Account, ApplicationHistory, FlowPurpose, NoteDecision, ProvisionalRegistration, RegistrationId, RegistrationStatus,
 };
 use mypage_domain::ports::SessionSubject;
-use mypage_domain::usecases::{CounterRegistration, QueueError};
+use mypage_domain::usecases::{CounterRegistration, QueueError, StaffLoginError};
 use mypage_domain::values::{StaffRole, jst};
 use poem::web::{Data, Query, Redirect};
 use poem::{IntoResponse, Request, Response, handler};
@@ -27,8 +27,9 @@ use crate::pages::layout::{
     csrf, entrance_title, field_error, has_error, layout, multiline, on_form, outcome, stays_on_form,
 };
 use crate::pages::registration::{STATUS, SUBMITTED_AT, WAGE, wage_range};
+use crate::pages::second_factor::{CODE_PATH, ENROL_PATH};
 use crate::problem::{Explain, Problem};
-use crate::session::SessionHandle;
+use crate::session::{PendingStaff, SessionHandle};
 
 /// The labels the console's pages share.
 pub(crate) mod label {
@@ -115,7 +116,7 @@ pub(crate) async fn login_form(Data(app): Data<&App>, Data(session): Data<&Sessi
     login_page(app, &session.lock().await.csrf(), "", None)
 }
 
-/// Logs a member in with a new session id (R13); a refusal comes back on the form, with status 429 while the login
+/// Logs a member in with a new session id (R13), or sends them to the second step: a code, or enrolment (R21); a refusal comes back on the form, with status 429 while the login
 /// is throttled.
 #[handler]
 pub(crate) async fn login(
@@ -126,9 +127,17 @@ pub(crate) async fn login(
 ) -> poem::Result<Response> {
     let password = SecretString::from(form.password);
     match app.mypage.staff_login(&form.login, &password, &client).await {
+        Ok(member) if member.must_enrol => {
+            session.lock().await.pend_staff(PendingStaff::Enrol(member.staff.to_string()));
+            Ok(Redirect::see_other(ENROL_PATH).into_response())
+        }
         Ok(member) => {
             session.lock().await.become_subject(SessionSubject::Staff(member.staff));
             Ok(Redirect::see_other("/staff").into_response())
+        }
+        Err(StaffLoginError::SecondFactorRequired { staff }) => {
+            session.lock().await.pend_staff(PendingStaff::Code(staff.to_string()));
+            Ok(Redirect::see_other(CODE_PATH).into_response())
         }
         Err(e) => {
             let problem = e.explain();

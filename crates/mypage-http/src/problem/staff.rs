@@ -2,8 +2,8 @@
 //! (R1, R14, R16).
 
 use mypage_domain::usecases::{
-    AddOfficeError, AddStaffError, ConfirmError, ConsoleError, CounterRegistrationError, PublishTermsError, QueueError,
-    EnrolmentError, ReviewError, StaffAccessError, StaffLoginError,
+    AddOfficeError, AddStaffError, ConfirmError, ConsoleError, CounterRegistrationError, EnrolmentError,
+    PublishTermsError, QueueError, ReviewError, StaffAccessError, StaffLoginError,
 };
 use mypage_domain::values::PasswordPolicyError;
 use poem::http::StatusCode;
@@ -33,6 +33,24 @@ impl Problem {
     /// A document kind that is neither of the two (R1).
     pub(crate) fn unknown_kind() -> Self {
         Self::new("unknown_kind", StatusCode::BAD_REQUEST, "文書を選んでください。").on("kind")
+    }
+
+    /// The password was right and the member must enrol a second factor first (R21): no session opens.
+    pub(crate) fn enrolment_required() -> Self {
+        Self::new(
+            "enrolment_required",
+            StatusCode::FORBIDDEN,
+            "確認コードが設定されていません。先に認証アプリを登録して、確認コードを設定してください。",
+        )
+    }
+
+    /// The member's roles log in without a second factor (R21): there is nothing to enrol.
+    pub(crate) fn second_factor_not_required() -> Self {
+        Self::new(
+            "second_factor_not_required",
+            StatusCode::CONFLICT,
+            "この職員のログインには確認コードは必要ありません。",
+        )
     }
 
     /// A role that does not exist (R14).

@@ -9,9 +9,11 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
+use mypage_credentials::TotpSecondFactor;
 use mypage_domain::values::StaffRole;
+use mypage_domain::{DomainConfig, MyPage, Ports};
 use mypage_http::{HttpConfig, HttpPorts, routes};
-use mypage_testkit::{DeterministicKeys, PlainDigest, TEST_PASSWORD, TestKit, fixtures};
+use mypage_testkit::{DeterministicKeys, PlainDigest, SequentialNumbers, TEST_PASSWORD, TestKit, fixtures};
 use serde_json::{Value, json};
 use thirtyfour::prelude::*;
 use tokio::process::{Child, Command};
@@ -46,6 +48,8 @@ struct Walk {
     axe: String,
     step: usize,
     violations: Vec<String>,
+    /// The second-factor secrets the walk enrolled, by login (R21).
+    secrets: Vec<(String, String)>,
 }
 
 impl Walk {
@@ -64,7 +68,20 @@ impl Walk {
         }
         let _ = rustls::crypto::ring::default_provider().install_default();
 
-        let kit = TestKit::new();
+        let mut kit = TestKit::new();
+        // The real TOTP adapter, so that the walk types the code an authenticator app would show (R21).
+        let ports = Ports {
+            store: Arc::new(kit.store.clone()),
+            clock: Arc::new(kit.clock.clone()),
+            keys: Arc::new(DeterministicKeys::new(7)),
+            digest: Arc::new(PlainDigest),
+            hasher: kit.hasher.clone(),
+            numbers: Arc::new(SequentialNumbers::default()),
+            outbox: Arc::new(kit.store.clone()),
+            sessions: Arc::new(kit.store.clone()),
+            second_factor: Arc::new(TotpSecondFactor::new("Employer My Page").unwrap()),
+        };
+        kit.mypage = MyPage::new(ports, DomainConfig::default());
         // Texts long enough to scroll, so that the boxes wait until each is read to its end (R1).
         let long: String = (1..=40).map(|n| format!("第{n}条　この規約の内容をご確認ください。\n")).collect();
         for kind in mypage_domain::values::TermsKind::ALL {
@@ -132,6 +149,7 @@ impl Walk {
             axe,
             step: 0,
             violations: Vec::new(),
+            secrets: Vec::new(),
         })
     }
 
@@ -244,12 +262,38 @@ impl Walk {
         assert!(self.text().await.contains("求人者マイページ"));
     }
 
+    /// Logs a member in. A reviewer or admin enrols at the first login: the walk reads the secret on the page, as
+    /// one would type it into an authenticator app, types the app's code and keeps the secret; later logins type
+    /// the code of a later time step (R21).
     async fn staff_log_in(&mut self, login: &str) {
         self.driver.delete_all_cookies().await.unwrap();
         self.goto("/staff/login").await;
         self.fill("login", login).await;
         self.fill("password", TEST_PASSWORD).await;
         self.press("ログイン").await;
+        let path = self.driver.current_url().await.unwrap().path().to_owned();
+        if path == "/staff/second-factor" {
+            let secret = self.driver.find(By::Id("secret")).await.unwrap().text().await.unwrap();
+            self.fill("code", &self.code(&secret)).await;
+            self.press("確認する").await;
+            let shown = self.text().await;
+            assert!(shown.contains("回復コード"), "{shown}");
+            assert_eq!(self.driver.find_all(By::Css("ul.recovery-codes li")).await.unwrap().len(), 10);
+            self.secrets.push((login.to_owned(), secret));
+            self.press("職員メニューへ進む").await;
+        } else if path == "/staff/login/code" {
+            // The code of the next time step: the one typed at the last login is refused as used.
+            self.kit.clock.advance(chrono::Duration::seconds(30));
+            let secret = self.secrets.iter().find(|(l, _)| l == login).map(|(_, s)| s.clone()).unwrap();
+            self.fill("code", &self.code(&secret)).await;
+            self.press("確認する").await;
+        }
+    }
+
+    /// The code an authenticator app given `secret` shows at the kit's time.
+    fn code(&self, secret: &str) -> String {
+        use mypage_domain::ports::Clock as _;
+        TotpSecondFactor::code_for_text(secret, self.kit.clock.now()).unwrap()
     }
 
     async fn confirm_first_in_queue(&mut self) -> String {
@@ -362,6 +406,8 @@ async fn browser_staff_console_search_and_admin_pages() {
     assert!(w.text().await.contains("を追加しました"));
     w.press("利用を停止する").await;
     assert!(w.text().await.contains("利用を停止しました"));
+    w.press("確認コードの再設定").await;
+    assert!(w.text().await.contains("確認コードを再設定しました"));
 
     w.goto("/staff/admin/offices").await;
     w.fill("code", "1302").await;

@@ -7,12 +7,14 @@ mod cases;
 mod console;
 mod hardening;
 mod refit;
+mod second_factor;
 mod security;
 mod source;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use mypage_domain::DomainConfig;
 use mypage_domain::values::StaffRole;
 use mypage_http::{HttpConfig, HttpPorts, routes};
 use mypage_testkit::{DeterministicKeys, PlainDigest, TestKit};
@@ -23,9 +25,15 @@ use poem::test::{TestClient, TestResponse};
 /// An establishment the office knows, under office 1301, and one of office 2701.
 pub(crate) const EXISTING: &str = "1301-123456-7";
 
-/// The kit with terms, two offices, an establishment and staff, and the routes over it.
+/// The kit with terms, two offices, an establishment and staff, and the routes over it. Its staff log in with the
+/// password alone (no role requires a second factor): the second factor has its own tests, over [`site_with`].
 pub(crate) async fn site() -> (TestKit, impl Endpoint) {
-    let kit = TestKit::new();
+    site_with(DomainConfig { staff_second_factor: Vec::new(), ..DomainConfig::default() }).await
+}
+
+/// [`site`] with the domain's `config`.
+pub(crate) async fn site_with(config: DomainConfig) -> (TestKit, impl Endpoint) {
+    let kit = TestKit::with_config(config);
     kit.publish_terms().await;
     kit.office("1301", "ハローワーク飯田橋").await;
     kit.office("2701", "ハローワーク大阪東").await;
