@@ -6,8 +6,8 @@ use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_schema;
 mod m20261123_000002_number_sequences;
 mod m20261130_000001_sessions_by_subject;
-mod m20261201_000001_split_admin_role;
 mod m20261130_000002_staff_second_factor;
+mod m20261201_000001_split_admin_role;
 
 /// The migrations of this crate, in order.
 pub(crate) struct Migrator;

@@ -15,8 +15,7 @@ use secrecy::SecretString;
 
 use crate::model::{
     Account, AccountId, AuditEvent, AuthFlow, Establishment, EstablishmentId, FlowPurpose, MailId, Office,
-    OutgoingMail, PasswordHash, ProvisionalRegistration, RegistrationId, StaffId, StaffLogin, StaffMember,
-    TotpSecret,
+    OutgoingMail, PasswordHash, ProvisionalRegistration, RegistrationId, StaffId, StaffLogin, StaffMember, TotpSecret,
 };
 pub use crate::values::Digest;
 use crate::values::{AuthKey, EmailAddress, EstablishmentNumber, OfficeCode, TermsDocument, TermsKind};

@@ -11,7 +11,9 @@ use mypage_domain::values::{ConsentInput, StaffRole, TermsKind};
 use mypage_domain::{DomainConfig, MyPage, Ports};
 use secrecy::SecretString;
 
-use crate::{DeterministicKeys, FakeSecondFactor, FastHasher, ManualClock, MemoryStore, PlainDigest, SequentialNumbers};
+use crate::{
+    DeterministicKeys, FakeSecondFactor, FastHasher, ManualClock, MemoryStore, PlainDigest, SequentialNumbers,
+};
 
 /// The password the helpers use for staff and employers; valid under both the office and the nist profile (R5).
 pub const TEST_PASSWORD: &str = "Kyujin#Madoguchi2026";

@@ -22,8 +22,8 @@ pub use organisation::{
     AdminScope, Establishment, EstablishmentRecord, InvalidStaffLogin, Office, OfficeRecord, StaffLogin, StaffMember,
     StaffMemberRecord,
 };
-pub use second_factor::{SecondFactorState, SecondFactorStepError, TotpSecret};
 pub use registration::{
     ApplicationHistory, MissingPart, NoteDecision, ProvisionalRegistration, RegistrationRecord, RegistrationStatus,
     RegistrationStepError, StaffNote, StaffNoteError, UnknownMissingPart, UnknownNoteDecision,
 };
+pub use second_factor::{SecondFactorState, SecondFactorStepError, TotpSecret};

@@ -42,9 +42,7 @@ pub use registration::{
     SubmitError,
 };
 pub use review::{ConfirmError, QueueError, ReviewError};
-pub use second_factor::{
-    Enrolment, EnrolmentError, RECOVERY_CODES, RecoveryCodes, SecondFactorProof,
-};
+pub use second_factor::{Enrolment, EnrolmentError, RECOVERY_CODES, RecoveryCodes, SecondFactorProof};
 
 /// Every port the use cases need.
 #[derive(Clone)]
