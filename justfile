@@ -22,6 +22,11 @@ e2e:
 bench:
     cargo bench -p mypage-server --bench load
 
+# Whether a key request takes as long whatever the address (R8): builds and starts the release server, then prints
+# per purpose and kind of address the median, p90 and Mann-Whitney p against unknown addresses (docs/security.md).
+timing *ARGS:
+    python3 scripts/timing.py {{ARGS}}
+
 # Exactly what CI runs: formatting, clippy, tests, docs, purity and licences.
 ready:
     bash .ci/run
