@@ -10,7 +10,7 @@ use mypage_domain::model::{ClientInfo, FlowPurpose, FlowState, MailId, MailTempl
 use mypage_domain::ports::{Clock, InfrastructureError, MailQueue, PasswordCheck, PasswordHasher, UnitOfWork};
 use mypage_domain::usecases::{
     AdminActor, ConfirmError, HistoryInput, KeyRedemptionError, KeyRequest, LoginError, NewOffice, NewStaffMember,
-    PasswordEntry, RegisterPasswordError, StaffLoginError,
+    PasswordEntry, RegisterPasswordError, RequestAuthKeyError, StaffLoginError,
 };
 use mypage_domain::values::{ConsentInput, StaffRole, TermsKind};
 use mypage_domain::{DomainConfig, MyPage, Ports};
@@ -174,6 +174,34 @@ pub(crate) async fn concurrent_key_requests_for_one_address_leave_one_open_flow(
         .await
         .unwrap();
     assert_eq!(open.map(|f| f.state()), Some(FlowState::Open));
+}
+
+/// R3, R8: the per-address cap (5 an hour) holds against a burst of parallel requests for one address: each takes
+/// its slot in the transaction that checks the cap.
+pub(crate) async fn parallel_key_requests_for_one_address_pass_the_hourly_cap_at_most_its_size(db: Database) {
+    let w = world(db).await;
+    let tasks: Vec<_> = (0..12)
+        .map(|_| {
+            let (m, consent) = (w.mypage.clone(), w.consent);
+            tokio::spawn(async move {
+                let request = KeyRequest {
+                    purpose: FlowPurpose::SignUp,
+                    email: "burst@example.jp".into(),
+                    consent: Some(consent),
+                };
+                m.request_auth_key(&request, &ClientInfo::system()).await
+            })
+        })
+        .collect();
+    let mut accepted = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => accepted += 1,
+            Err(RequestAuthKeyError::TooManyRequests { .. }) => {}
+            Err(other) => panic!("only the cap may refuse: {other:?}"),
+        }
+    }
+    assert!((1..=5).contains(&accepted), "{accepted} requests passed a cap of 5");
 }
 
 pub(crate) async fn concurrent_wrong_keys_are_all_counted(db: Database) {

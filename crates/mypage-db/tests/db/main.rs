@@ -102,6 +102,7 @@ concurrency_suite!(
     of_two_concurrent_redemptions_of_one_key_exactly_one_succeeds,
     of_two_reviewers_confirming_at_once_exactly_one_succeeds,
     concurrent_key_requests_for_one_address_leave_one_open_flow,
+    parallel_key_requests_for_one_address_pass_the_hourly_cap_at_most_its_size,
     concurrent_wrong_keys_are_all_counted,
     concurrent_wrong_passwords_for_one_account_check_at_most_the_limit,
     concurrent_wrong_passwords_for_one_staff_member_check_at_most_the_limit,

@@ -198,7 +198,6 @@ impl MyPage {
             other => other?,
         }
         self.mail(&mut tx, &email, mail).await?;
-        tx.throttle().hit(&throttle, now).await?;
         self.audit(&mut tx, Actor::Anonymous, AuditAction::AuthKeyRequested, format!("flow:{}", flow.id()), client)
             .await?;
         match tx.commit().await {
@@ -251,7 +250,6 @@ impl MyPage {
         })?;
         tx.flows().update(&flow).await?;
         self.mail(&mut tx, flow.email(), mail).await?;
-        tx.throttle().hit(&throttle, now).await?;
         self.audit(&mut tx, Actor::Anonymous, AuditAction::AuthKeyResent, format!("flow:{}", flow.id()), client)
             .await?;
         tx.commit().await?;

@@ -142,6 +142,9 @@ fn reopens_at(hits: Hits, window: chrono::Duration, now: DateTime<Utc>) -> DateT
     hits.oldest.map_or(now, |oldest| oldest + window)
 }
 
+/// Takes one of `key`'s `limit` slots in `window`, counted and recorded as one step (the port's `reserve`), so that
+/// parallel requests cannot all see room; when none is left, the time one reopens. The slot is kept only if the
+/// transaction commits.
 async fn throttled(
     tx: &mut Box<dyn Transaction>,
     key: &ThrottleKey,
@@ -149,8 +152,7 @@ async fn throttled(
     window: chrono::Duration,
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, RepositoryError> {
-    let hits = tx.throttle().hits_since(key, now - window).await?;
-    Ok((hits.count >= limit).then(|| reopens_at(hits, window, now)))
+    Ok(tx.throttle().reserve(key, now, now - window, limit).await?.err().map(|hits| reopens_at(hits, window, now)))
 }
 
 impl From<RepositoryError> for InfrastructureError {
