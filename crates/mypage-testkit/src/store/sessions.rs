@@ -1,0 +1,42 @@
+//! The [`SessionStore`]: browser sessions kept beside the tables, outside any transaction.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use mypage_domain::ports::{Digest, InfrastructureError, Session, SessionStore, SessionSubject};
+
+use super::MemoryStore;
+
+#[async_trait]
+impl SessionStore for MemoryStore {
+    async fn save(&self, session: &Session) -> Result<(), InfrastructureError> {
+        self.state.lock().await.sessions.insert(session.id.as_hex().to_owned(), session.clone());
+        Ok(())
+    }
+
+    async fn load(&self, id: &Digest, now: DateTime<Utc>) -> Result<Option<Session>, InfrastructureError> {
+        let guard = self.state.lock().await;
+        Ok(guard.sessions.get(id.as_hex()).filter(|s| now < s.expires_at && now < s.idle_expires_at).cloned())
+    }
+
+    async fn delete(&self, id: &Digest) -> Result<(), InfrastructureError> {
+        self.state.lock().await.sessions.remove(id.as_hex());
+        Ok(())
+    }
+
+    async fn end_all(&self, subject: SessionSubject) -> Result<u64, InfrastructureError> {
+        if subject == SessionSubject::Anonymous {
+            return Ok(0);
+        }
+        let mut guard = self.state.lock().await;
+        let before = guard.sessions.len();
+        guard.sessions.retain(|_, s| s.subject != subject);
+        Ok((before - guard.sessions.len()) as u64)
+    }
+
+    async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, InfrastructureError> {
+        let mut guard = self.state.lock().await;
+        let before = guard.sessions.len();
+        guard.sessions.retain(|_, s| now < s.expires_at && now < s.idle_expires_at);
+        Ok((before - guard.sessions.len()) as u64)
+    }
+}
