@@ -8,6 +8,7 @@ mod ids;
 mod mail;
 mod organisation;
 mod registration;
+mod review;
 mod second_factor;
 
 pub use account::{Account, AccountRecord, AccountStatus, AccountTransitionError, PasswordHash};
@@ -23,7 +24,8 @@ pub use organisation::{
     StaffMemberRecord,
 };
 pub use registration::{
-    ApplicationHistory, MissingPart, NoteDecision, ProvisionalRegistration, RegistrationRecord, RegistrationStatus,
-    RegistrationStepError, StaffNote, StaffNoteError, UnknownMissingPart, UnknownNoteDecision,
+    ApplicationHistory, MissingPart, ProvisionalRegistration, RegistrationRecord, RegistrationStepError,
+    UnknownMissingPart,
 };
+pub use review::{NoteDecision, RegistrationStatus, StaffNote, StaffNoteError, UnknownNoteDecision};
 pub use second_factor::{SecondFactorState, SecondFactorStepError, TotpSecret};

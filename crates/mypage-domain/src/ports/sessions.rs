@@ -1,0 +1,66 @@
+//! Login sessions (R4, R13), kept in a store shared by every instance.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::{Digest, InfrastructureError};
+use crate::model::{AccountId, StaffId};
+
+/// Who a login session belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionSubject {
+    /// Not logged in: a visitor in the middle of a flow (R4).
+    Anonymous,
+    /// A logged-in employer.
+    Employer(AccountId),
+    /// A logged-in staff member.
+    Staff(StaffId),
+}
+
+/// A browser session, kept in the store so that any instance serves any request (R4, R13).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// The keyed digest of the session id; the id itself lives only in the cookie.
+    pub id: Digest,
+    /// Who it belongs to.
+    pub subject: SessionSubject,
+    /// The adapter's own data (flow token, CSRF token, form drafts), opaque to the store.
+    pub data: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it ends whatever happens.
+    pub expires_at: DateTime<Utc>,
+    /// When it ends unless used before (R13: sessions expire when idle).
+    pub idle_expires_at: DateTime<Utc>,
+}
+
+/// Login sessions.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Stores a session, replacing one with the same id.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn save(&self, session: &Session) -> Result<(), InfrastructureError>;
+    /// The session with this id, unless it has expired or gone idle at `now`.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn load(&self, id: &Digest, now: DateTime<Utc>) -> Result<Option<Session>, InfrastructureError>;
+    /// Ends a session (logout, or renewal of the id at login).
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn delete(&self, id: &Digest) -> Result<(), InfrastructureError>;
+    /// Ends every session of `subject` (a password reset or change, a member whose access is stopped: R17, R19,
+    /// R14); returns how many. A session of another subject MUST stay. `Anonymous` ends nothing.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn end_all(&self, subject: SessionSubject) -> Result<u64, InfrastructureError>;
+    /// Removes the sessions expired or idle at `now`; returns how many.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, InfrastructureError>;
+}
