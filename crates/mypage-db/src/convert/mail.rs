@@ -1,0 +1,189 @@
+//! Outgoing mail: outbox rows and back, the stored template parameters sealed with the outbox key (R8).
+
+use chrono::{DateTime, Utc};
+use mypage_domain::model::{AccountStatus, FlowPurpose, MailId, MailTemplate, OutgoingMail, RegistrationId};
+use mypage_domain::ports::{InfrastructureError, MailState, MailSummary};
+use mypage_domain::values::EstablishmentNumber;
+use sea_orm::ActiveValue::Set;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use super::{corrupt, email, json, parse_id, to_json};
+use crate::entities::outbox;
+use crate::seal::Sealer;
+
+// Mail.
+
+/// A template's parameters as stored in the outbox. The auth key is stored until the mail is sent, then erased; so is
+/// the decoy of a notice or a withheld mail, sealed as a key is so that the three cost the same (R8).
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "template", rename_all = "snake_case")]
+enum StoredTemplate {
+    /// `sealed_key` is the key sealed by [`crate::seal::Sealer`]; `None` once the mail was sent.
+    AuthKey {
+        purpose: String,
+        sealed_key: Option<String>,
+        issued_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    },
+    /// `sealed_decoy` is sealed like a key and never opened: a decoy is never used. Rows queued before decoys
+    /// existed have none.
+    AccountNotice {
+        purpose: String,
+        status: String,
+        #[serde(default)]
+        sealed_decoy: Option<String>,
+    },
+    /// Never sent (R8); `sealed_decoy` as for a notice.
+    Withheld {
+        purpose: String,
+        sealed_decoy: Option<String>,
+    },
+    RegistrationReceived {
+        registration: String,
+        office_name: String,
+    },
+    RegistrationConfirmed {
+        number: String,
+        establishment_name: String,
+    },
+    ContactNeeded {
+        note: String,
+        office_name: String,
+    },
+    RegistrationReturned {
+        note: String,
+        office_name: String,
+    },
+    RegistrationRejected {
+        reason: String,
+        office_name: String,
+    },
+    PasswordChanged {
+        at: DateTime<Utc>,
+    },
+}
+
+pub(crate) fn outbox_row(mail: &OutgoingMail, sealer: &Sealer) -> outbox::ActiveModel {
+    let stored = match &mail.template {
+        MailTemplate::AuthKey { purpose, key, issued_at, expires_at } => StoredTemplate::AuthKey {
+            purpose: purpose.code().to_owned(),
+            sealed_key: Some(sealer.seal(mail.id, key.expose_secret())),
+            issued_at: *issued_at,
+            expires_at: *expires_at,
+        },
+        MailTemplate::AccountNotice { purpose, status, decoy } => StoredTemplate::AccountNotice {
+            purpose: purpose.code().to_owned(),
+            status: status.code().to_owned(),
+            sealed_decoy: Some(sealer.seal(mail.id, decoy.expose_secret())),
+        },
+        MailTemplate::Withheld { purpose, decoy } => StoredTemplate::Withheld {
+            purpose: purpose.code().to_owned(),
+            sealed_decoy: Some(sealer.seal(mail.id, decoy.expose_secret())),
+        },
+        MailTemplate::RegistrationReceived { registration, office_name } => StoredTemplate::RegistrationReceived {
+            registration: registration.to_string(),
+            office_name: office_name.clone(),
+        },
+        MailTemplate::RegistrationConfirmed { number, establishment_name } => StoredTemplate::RegistrationConfirmed {
+            number: number.digits().to_owned(),
+            establishment_name: establishment_name.clone(),
+        },
+        MailTemplate::ContactNeeded { note, office_name } => {
+            StoredTemplate::ContactNeeded { note: note.clone(), office_name: office_name.clone() }
+        }
+        MailTemplate::RegistrationReturned { note, office_name } => {
+            StoredTemplate::RegistrationReturned { note: note.clone(), office_name: office_name.clone() }
+        }
+        MailTemplate::RegistrationRejected { reason, office_name } => {
+            StoredTemplate::RegistrationRejected { reason: reason.clone(), office_name: office_name.clone() }
+        }
+        MailTemplate::PasswordChanged { at } => StoredTemplate::PasswordChanged { at: *at },
+    };
+    outbox::ActiveModel {
+        id: Set(mail.id.to_string()),
+        recipient: Set(mail.to.as_str().to_owned()),
+        template: Set(mail.template.code().to_owned()),
+        params: Set(to_json(&stored)),
+        state: Set(MailState::Pending.code().to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(mail.created_at),
+        last_error: Set(None),
+        message_id: Set(mail.id.to_string()),
+        created_at: Set(mail.created_at),
+        sent_at: Set(None),
+    }
+}
+
+/// The parameters with the secret erased, as stored once the mail is sent.
+pub(crate) fn scrubbed_params(raw: &str) -> String {
+    match serde_json::from_str::<StoredTemplate>(raw) {
+        Ok(StoredTemplate::AuthKey { purpose, issued_at, expires_at, .. }) => {
+            to_json(&StoredTemplate::AuthKey { purpose, sealed_key: None, issued_at, expires_at })
+        }
+        Ok(StoredTemplate::AccountNotice { purpose, status, .. }) => {
+            to_json(&StoredTemplate::AccountNotice { purpose, status, sealed_decoy: None })
+        }
+        Ok(StoredTemplate::Withheld { purpose, .. }) => {
+            to_json(&StoredTemplate::Withheld { purpose, sealed_decoy: None })
+        }
+        Ok(other) => to_json(&other),
+        Err(_) => String::from("{}"),
+    }
+}
+
+pub(crate) fn outgoing_mail(row: &outbox::Model, sealer: &Sealer) -> Result<OutgoingMail, InfrastructureError> {
+    const T: &str = "outbox";
+    let id = parse_id(&row.id, MailId::from_uuid, T, "id")?;
+    let purpose = |p: &str| FlowPurpose::from_code(p).ok_or_else(|| corrupt(T, "params"));
+    let template = match json::<StoredTemplate>(&row.params, T, "params")? {
+        StoredTemplate::AuthKey { purpose: p, sealed_key, issued_at, expires_at } => MailTemplate::AuthKey {
+            purpose: purpose(&p)?,
+            key: SecretString::from(
+                sealed_key.and_then(|sealed| sealer.open(id, &sealed)).ok_or_else(|| corrupt(T, "params"))?,
+            ),
+            issued_at,
+            expires_at,
+        },
+        // A decoy is not opened: it is never used, and a row should not go dead for want of it.
+        StoredTemplate::AccountNotice { purpose: p, status, sealed_decoy: _ } => MailTemplate::AccountNotice {
+            purpose: purpose(&p)?,
+            status: AccountStatus::from_code(&status).ok_or_else(|| corrupt(T, "params"))?,
+            decoy: SecretString::from(String::new()),
+        },
+        StoredTemplate::Withheld { purpose: p, sealed_decoy: _ } => {
+            MailTemplate::Withheld { purpose: purpose(&p)?, decoy: SecretString::from(String::new()) }
+        }
+        StoredTemplate::RegistrationReceived { registration, office_name } => MailTemplate::RegistrationReceived {
+            registration: parse_id(&registration, RegistrationId::from_uuid, T, "params")?,
+            office_name,
+        },
+        StoredTemplate::RegistrationConfirmed { number, establishment_name } => MailTemplate::RegistrationConfirmed {
+            number: EstablishmentNumber::parse(&number).map_err(|_| corrupt(T, "params"))?,
+            establishment_name,
+        },
+        StoredTemplate::ContactNeeded { note, office_name } => MailTemplate::ContactNeeded { note, office_name },
+        StoredTemplate::RegistrationReturned { note, office_name } => {
+            MailTemplate::RegistrationReturned { note, office_name }
+        }
+        StoredTemplate::RegistrationRejected { reason, office_name } => {
+            MailTemplate::RegistrationRejected { reason, office_name }
+        }
+        StoredTemplate::PasswordChanged { at } => MailTemplate::PasswordChanged { at },
+    };
+    Ok(OutgoingMail { id, to: email(&row.recipient, T)?, template, created_at: row.created_at })
+}
+
+pub(crate) fn mail_summary(row: &outbox::Model) -> Result<MailSummary, InfrastructureError> {
+    const T: &str = "outbox";
+    Ok(MailSummary {
+        id: parse_id(&row.id, MailId::from_uuid, T, "id")?,
+        to: email(&row.recipient, T)?,
+        template: row.template.clone(),
+        state: MailState::from_code(&row.state).ok_or_else(|| corrupt(T, "state"))?,
+        attempts: u32::try_from(row.attempts).map_err(|_| corrupt(T, "attempts"))?,
+        next_attempt_at: row.next_attempt_at,
+        last_error: row.last_error.clone(),
+        created_at: row.created_at,
+    })
+}
