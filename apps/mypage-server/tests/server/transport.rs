@@ -191,7 +191,8 @@ async fn a_request_that_stops_in_its_line_or_headers_is_cut_at_the_header_timeou
     // A request whose parts arrive within the timeout is served.
     let mut slow = connect(port).await;
     slow.write_all(b"GET /healthz HTTP/1.1\r\n").await.expect("sent");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The client's own pace, the input under test (not a wait for the server): a pause far inside the timeout.
+    tokio::time::sleep(Duration::from_millis(100)).await;
     slow.write_all(b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n").await.expect("sent");
     let answer = read_until_closed(&mut slow, Duration::from_secs(10)).await.expect("answered and closed");
     assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
@@ -238,7 +239,8 @@ async fn a_kept_alive_connection_outlives_the_header_timeout_and_is_closed_at_th
     assert!(wait_ready(port).await);
     let mut kept = connect(port).await;
     assert!(exchange(&mut kept, "/healthz").await.starts_with("HTTP/1.1 200 "));
-    // Longer than the header timeout, shorter than the idle timeout: the header timeout does not run while idle.
+    // The client's own idleness, the input under test: longer than the header timeout, shorter than the idle
+    // timeout, so that the header timeout is shown not to run while a kept-alive connection is idle.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(exchange(&mut kept, "/healthz").await.starts_with("HTTP/1.1 200 "));
     let answered = Instant::now();

@@ -477,14 +477,18 @@ pub(crate) async fn throttle_reserve_waits_for_a_concurrent_reservation_of_its_k
     let mut first = s.uow.begin().await.unwrap();
     assert_eq!(first.throttle().reserve(&key, t0(), since, 1).await.unwrap(), Ok(()));
     let (uow, waiting_key) = (s.uow.clone(), key.clone());
-    let second = tokio::spawn(async move {
+    let (started, running) = tokio::sync::oneshot::channel();
+    let mut second = tokio::spawn(async move {
+        let _ = started.send(());
         let mut tx = uow.begin().await.unwrap();
         let reserved = tx.throttle().reserve(&waiting_key, t0(), since, 1).await.unwrap();
         tx.commit().await.unwrap();
         reserved
     });
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    assert!(!second.is_finished(), "the second reservation waits while the first transaction is open");
+    running.await.unwrap();
+    // A bounded look for an answer that must not come: a busy machine can only make it come later, never sooner.
+    let early = tokio::time::timeout(std::time::Duration::from_millis(200), &mut second).await;
+    assert!(early.is_err(), "the second reservation waits while the first transaction is open");
     first.commit().await.unwrap();
     let reserved = second.await.unwrap();
     assert_eq!(reserved.map_err(|h| h.count), Err(1), "and then sees the first one's hit");
