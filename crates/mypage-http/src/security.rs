@@ -54,6 +54,9 @@ pub(crate) async fn secure<E: Endpoint>(
         && let Some(methods) = allowed.of(&path)
         && let Ok(value) = poem::http::HeaderValue::from_str(methods)
     {
+        // An API path's 405 is the documented JSON error, like every other refusal of the API.
+        response = refused(&Problem::method_not_allowed(), true);
+        set_headers(response.headers_mut(), CSP, true);
         response.headers_mut().insert(header::ALLOW, value);
     }
     Ok(response)

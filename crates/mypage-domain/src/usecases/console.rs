@@ -7,7 +7,8 @@
 //! account yet), so an office admin could not be shown only its own office's recipients.
 
 use crate::model::{
-    Actor, AdminScope, AuditAction, ClientInfo, Establishment, MailId, StaffId, StaffMember, StaffMemberRecord,
+    Actor, AdminScope, AuditAction, ClientInfo, Establishment, MailId, SecondFactorState, StaffId, StaffMember,
+    StaffMemberRecord,
 };
 use crate::ports::{InfrastructureError, MailState, MailSummary, SessionSubject};
 use crate::usecases::{AdminActor, MyPage, admin_scope, infrastructure_from_repository};
@@ -28,6 +29,8 @@ pub struct StaffView {
     pub roles: Vec<StaffRole>,
     /// Whether it may log in.
     pub active: bool,
+    /// Whether it has enrolled a second factor (R21), which an admin may then reset.
+    pub second_factor_enrolled: bool,
 }
 
 impl StaffView {
@@ -41,8 +44,9 @@ impl StaffView {
 
 impl From<StaffMember> for StaffView {
     fn from(m: StaffMember) -> Self {
-        let StaffMemberRecord { id, office, login, name, roles, active, .. } = m.into_record();
-        Self { id, office, login: login.as_str().to_owned(), name, roles, active }
+        let StaffMemberRecord { id, office, login, name, roles, active, second_factor, .. } = m.into_record();
+        let second_factor_enrolled = matches!(second_factor, SecondFactorState::Enrolled { .. });
+        Self { id, office, login: login.as_str().to_owned(), name, roles, active, second_factor_enrolled }
     }
 }
 

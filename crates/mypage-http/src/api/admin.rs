@@ -3,6 +3,7 @@
 //! admin lists, adds, stops and restores its own office's staff; a central admin also other offices' staff,
 //! offices, terms versions and dead mails.
 
+use super::text::{Identifier, Role, Secret, TermsKinds, Text};
 use chrono::{DateTime, Utc};
 use mypage_domain::model::{Establishment, MailId, StaffId};
 use mypage_domain::ports::MailSummary;
@@ -69,6 +70,8 @@ struct StaffDto {
     /// `counter`, `reviewer`, `office_admin` (its own office's staff), `central_admin` (every office).
     roles: Vec<String>,
     active: bool,
+    /// Whether the member has enrolled a second factor (R21).
+    second_factor_enrolled: bool,
 }
 
 impl From<StaffView> for StaffDto {
@@ -80,6 +83,7 @@ impl From<StaffView> for StaffDto {
             name: s.name,
             roles: s.roles.iter().map(|r| r.code().to_owned()).collect(),
             active: s.active,
+            second_factor_enrolled: s.second_factor_enrolled,
         }
     }
 }
@@ -110,14 +114,14 @@ problem_response!(StaffListResponse, staff_list_refused {
 /// A new staff member.
 #[derive(Object)]
 struct NewStaffDto {
-    office: String,
-    login: String,
-    name: String,
+    office: Text<Identifier>,
+    login: Text<Identifier>,
+    name: Text,
     /// `counter`, `reviewer`, `office_admin`, `central_admin`; at least one. Only a central admin gives
     /// `central_admin`.
-    roles: Vec<String>,
+    roles: Vec<Role>,
     /// The first password, under the same rule as employers' (R5).
-    password: String,
+    password: Text<Secret>,
 }
 
 impl TryFrom<NewStaffDto> for NewStaffMember {
@@ -130,9 +134,9 @@ impl TryFrom<NewStaffDto> for NewStaffMember {
             .map(|r| StaffRole::from_code(r).ok_or_else(|| Problem::unknown_role(r)))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
-            office: dto.office,
-            login: dto.login,
-            name: dto.name,
+            office: dto.office.into(),
+            login: dto.login.into(),
+            name: dto.name.into(),
             roles,
             password: SecretString::from(dto.password),
         })
@@ -190,14 +194,14 @@ impl CreateResponse {
 #[derive(Object)]
 struct NewOfficeDto {
     /// Four digits.
-    code: String,
-    name: String,
-    phone: Option<String>,
+    code: Text<Identifier>,
+    name: Text,
+    phone: Option<Text>,
 }
 
 impl From<NewOfficeDto> for NewOffice {
     fn from(dto: NewOfficeDto) -> Self {
-        Self { code: dto.code, name: dto.name, phone: dto.phone }
+        Self { code: dto.code.into(), name: dto.name.into(), phone: dto.phone.map(String::from) }
     }
 }
 
@@ -205,8 +209,8 @@ impl From<NewOfficeDto> for NewOffice {
 #[derive(Object)]
 struct NewTermsDto {
     /// `privacy_policy` or `mypage_terms`.
-    kind: String,
-    body: String,
+    kind: Text<TermsKinds>,
+    body: Text,
 }
 
 /// A mail given up (never its content).

@@ -4,11 +4,12 @@
 
 use mypage_domain::model::{AccountId, AccountStatus, RegistrationStatus};
 use mypage_domain::ports::SessionSubject;
-use mypage_domain::values::{EstablishmentInfoInput, JobOfferInput};
+use mypage_domain::values::{AgeException, EmploymentType, EstablishmentInfoInput, Industry, JobOfferInput, WageKind};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 use secrecy::ExposeSecret;
 
+use super::text::{AgeCodes, ContractCodes, Email, OneOf, OneOfOrEmpty, Text};
 use super::{ApiError, problem_response};
 use crate::problem::Problem;
 use crate::session::Sessions;
@@ -29,13 +30,13 @@ macro_rules! mirrored_object {
 
         impl From<$input> for $dto {
             fn from(input: $input) -> Self {
-                Self { $($field: input.$field),+ }
+                Self { $($field: input.$field.into()),+ }
             }
         }
 
         impl From<$dto> for $input {
             fn from(dto: $dto) -> Self {
-                Self { $($field: dto.$field),+ }
+                Self { $($field: dto.$field.into()),+ }
             }
         }
     };
@@ -47,44 +48,44 @@ mirrored_object! {
     #[oai(rename = "EstablishmentInfo")]
     EstablishmentDto <=> EstablishmentInfoInput {
         /// 事業所名称, 1–60 characters.
-        name: String,
+        name: Text,
         /// 事業所名称フリガナ, katakana.
-        name_kana: String,
+        name_kana: Text,
         /// 郵便番号, seven digits.
-        postal_code: String,
+        postal_code: Text,
         /// 所在地.
-        address: String,
+        address: Text,
         /// 電話番号.
-        phone: String,
+        phone: Text,
         /// 代表者役職.
-        representative_title: String,
+        representative_title: Text,
         /// 代表者氏名.
-        representative_name: String,
+        representative_name: Text,
         /// 産業分類: its code.
-        industry: String,
+        industry: Text<OneOf<Industry>>,
         /// 従業員数（企業全体）.
-        employees_total: String,
+        employees_total: Text,
         /// 従業員数（就業場所）.
-        employees_here: String,
+        employees_here: Text,
         /// 創業年 (western year).
-        founded_year: String,
+        founded_year: Text,
         /// 資本金 in yen; optional.
         #[oai(default)]
-        capital_yen: String,
+        capital_yen: Text,
         /// 事業内容.
-        business: String,
+        business: Text,
         /// ホームページ; optional.
         #[oai(default)]
-        website: String,
+        website: Text,
         /// 担当者氏名.
-        contact_name: String,
+        contact_name: Text,
         /// 担当者所属部署; optional.
         #[oai(default)]
-        contact_department: String,
+        contact_department: Text,
         /// 担当者電話番号.
-        contact_phone: String,
+        contact_phone: Text,
         /// 担当者メールアドレス.
-        contact_email: String,
+        contact_email: Text<Email>,
     }
 }
 
@@ -94,44 +95,44 @@ mirrored_object! {
     #[oai(rename = "JobOffer")]
     JobOfferDto <=> JobOfferInput {
         /// 職種.
-        occupation: String,
+        occupation: Text,
         /// 仕事内容.
-        description: String,
+        description: Text,
         /// 雇用形態: its code.
-        employment_type: String,
+        employment_type: Text<OneOf<EmploymentType>>,
         /// 雇用期間の定め: `none` or `fixed`.
-        contract: String,
+        contract: Text<ContractCodes>,
         /// 雇用期間 in months, when fixed.
         #[oai(default)]
-        contract_months: String,
+        contract_months: Text,
         /// 契約更新の可能性あり.
         #[oai(default)]
         contract_renewable: bool,
         /// 就業場所の郵便番号; optional.
         #[oai(default)]
-        workplace_postal_code: String,
+        workplace_postal_code: Text,
         /// 就業場所.
-        workplace_address: String,
+        workplace_address: Text,
         /// 賃金形態: its code.
-        wage_kind: String,
+        wage_kind: Text<OneOf<WageKind>>,
         /// 賃金の下限 in yen.
-        wage_min: String,
+        wage_min: Text,
         /// 賃金の上限 in yen.
-        wage_max: String,
+        wage_max: Text,
         /// 始業時刻 `HH:MM`.
-        work_start: String,
+        work_start: Text,
         /// 終業時刻 `HH:MM`.
-        work_end: String,
+        work_end: Text,
         /// 休憩時間 in minutes.
-        break_minutes: String,
+        break_minutes: Text,
         /// 就業時間の補足; optional.
         #[oai(default)]
-        hours_note: String,
+        hours_note: Text,
         /// 休日等.
-        holidays: String,
+        holidays: Text,
         /// 年間休日数; optional.
         #[oai(default)]
-        annual_holidays: String,
+        annual_holidays: Text,
         /// 雇用保険.
         #[oai(default)]
         employment_insurance: bool,
@@ -145,27 +146,27 @@ mirrored_object! {
         #[oai(default)]
         pension: bool,
         /// 採用人数.
-        openings: String,
+        openings: Text,
         /// 必要な経験等; optional.
         #[oai(default)]
-        experience: String,
+        experience: Text,
         /// 必要な免許・資格; optional.
         #[oai(default)]
-        licences: String,
+        licences: Text,
         /// 年齢制限: `none` or `limited`.
-        age: String,
+        age: Text<AgeCodes>,
         /// 年齢の下限, when limited.
         #[oai(default)]
-        age_min: String,
+        age_min: Text,
         /// 年齢の上限, when limited.
         #[oai(default)]
-        age_max: String,
+        age_max: Text,
         /// 例外事由: its code, when limited.
         #[oai(default)]
-        age_exception: String,
+        age_exception: Text<OneOfOrEmpty<AgeException>>,
         /// 試用期間 in months; optional.
         #[oai(default)]
-        trial_months: String,
+        trial_months: Text,
         /// 選考方法: 書類選考.
         #[oai(default)]
         selection_documents: bool,

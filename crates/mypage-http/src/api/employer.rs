@@ -1,6 +1,7 @@
 //! The employer's way in through the API: the terms and the offices, auth-key flows (R1–R4, R8, R17), setting a
 //! password with the key (R5, R6), and the sessions of employers (R13).
 
+use super::text::{Email, Secret, Text, Token};
 use chrono::{DateTime, Utc};
 use mypage_domain::model::{FlowPurpose, Office};
 use mypage_domain::ports::SessionSubject;
@@ -125,14 +126,14 @@ impl From<ConsentDto> for ConsentInput {
 struct KeyRequestDto {
     purpose: Purpose,
     /// The address; at most 254 characters.
-    email: String,
+    email: Text<Email>,
     /// Required for `open_mypage` and `sign_up`.
     consent: Option<ConsentDto>,
 }
 
 impl From<KeyRequestDto> for KeyRequest {
     fn from(dto: KeyRequestDto) -> Self {
-        Self { purpose: dto.purpose.into(), email: dto.email, consent: dto.consent.map(ConsentInput::from) }
+        Self { purpose: dto.purpose.into(), email: dto.email.into(), consent: dto.consent.map(ConsentInput::from) }
     }
 }
 
@@ -184,7 +185,7 @@ problem_response!(KeyRequestResponse, key_request_refused {
 /// The flow's token, for another key.
 #[derive(Object)]
 struct FlowTokenDto {
-    flow_token: String,
+    flow_token: Text<Token>,
 }
 
 /// Where the newest key went.
@@ -239,10 +240,10 @@ problem_response!(ResendResponse, resend_refused {
 /// The key and the new password, with the flow's token.
 #[derive(Object)]
 struct PasswordDto {
-    flow_token: String,
-    auth_key: String,
-    password: String,
-    confirmation: String,
+    flow_token: Text<Token>,
+    auth_key: Text<Secret>,
+    password: Text<Secret>,
+    confirmation: Text<Secret>,
 }
 
 impl From<PasswordDto> for PasswordEntry {
@@ -301,8 +302,8 @@ problem_response!(PasswordResponse, password_refused {
 /// An employer's login.
 #[derive(Object)]
 struct LoginDto {
-    email: String,
-    password: String,
+    email: Text<Email>,
+    password: Text<Secret>,
 }
 
 #[derive(ApiResponse)]

@@ -12,6 +12,7 @@ mod employer;
 mod registration;
 mod second_factor;
 mod staff;
+mod text;
 
 use chrono::{DateTime, Utc};
 use mypage_domain::model::{AccountId, StaffId};
@@ -159,9 +160,20 @@ pub(crate) struct StaffToken(pub(crate) StaffId);
 pub(crate) struct AnyToken(pub(crate) SecretString);
 
 /// The API's document as served: poem-openapi's, with the 413 that the body limit in front of every endpoint can
-/// answer added to each operation that takes a body, as the `ApiError` it is.
+/// answer added to each operation that takes a body, as the `ApiError` it is, and the 405 of every path said once
+/// (an operation cannot list it: it is the answer to a method the path has no operation for).
 pub(crate) fn document(spec: &str) -> String {
     let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(spec) else { return spec.to_owned() };
+    doc["info"]["description"] = serde_json::Value::from(
+        "Every path answers a method it does not take with 405 and the `ApiError` `method_not_allowed`, its `Allow` \
+         header naming the methods it takes (the `MethodNotAllowed` response below); a body over 64 KiB is refused \
+         with 413 `payload_too_large`; a body that stops arriving with 408 `request_timeout`.",
+    );
+    doc["components"]["responses"]["MethodNotAllowed"] = serde_json::json!({
+        "description": "`method_not_allowed`: the path does not take this method; `Allow` names those it takes.",
+        "headers": { "Allow": { "schema": { "type": "string" } } },
+        "content": { "application/json; charset=utf-8": { "schema": { "$ref": "#/components/schemas/ApiError" } } }
+    });
     if let Some(paths) = doc.get_mut("paths").and_then(serde_json::Value::as_object_mut) {
         for operation in
             paths.values_mut().filter_map(serde_json::Value::as_object_mut).flat_map(|ops| ops.values_mut())

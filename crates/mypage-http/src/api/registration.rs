@@ -1,6 +1,7 @@
 //! The employer's My Page through the API: where the account stands, and the provisional registration step by step
 //! — application history, 事業所情報, 求人情報, submission (R9, R10).
 
+use super::text::{Identifier, Text};
 use chrono::{DateTime, Utc};
 use mypage_domain::model::AccountId;
 use mypage_domain::usecases::{HistoryInput, MyPageOverview};
@@ -87,17 +88,17 @@ struct HistoryDto {
     kind: HistoryKind,
     /// 事業所番号, for `past`.
     #[oai(default)]
-    establishment_number: String,
+    establishment_number: Text<Identifier>,
     /// The office's four-digit code, for `first`.
     #[oai(default)]
-    office: String,
+    office: Text<Identifier>,
 }
 
 impl From<HistoryDto> for HistoryInput {
     fn from(dto: HistoryDto) -> Self {
         match dto.kind {
-            HistoryKind::Past => Self::PastApplicant { establishment_number: dto.establishment_number },
-            HistoryKind::First => Self::FirstTime { office: dto.office },
+            HistoryKind::Past => Self::PastApplicant { establishment_number: dto.establishment_number.into() },
+            HistoryKind::First => Self::FirstTime { office: dto.office.into() },
         }
     }
 }

@@ -2,6 +2,7 @@
 //! enrolment, where a member who must enrol proves the password again at each step, gets the secret as text and as
 //! an `otpauth://` URI, and confirms it with a first code for the recovery codes and a session.
 
+use super::text::{Identifier, Secret, Text};
 use mypage_domain::model::StaffId;
 use mypage_domain::ports::SessionSubject;
 use mypage_domain::usecases::{EnrolmentError, RecoveryCodes, StaffLoginError};
@@ -55,8 +56,8 @@ problem_response!(StaffLoginResponse, staff_login_refused {
 /// A member who must enrol, with the password.
 #[derive(Object)]
 struct EnrolDto {
-    login: String,
-    password: String,
+    login: Text<Identifier>,
+    password: Text<Secret>,
 }
 
 /// The secret to register in an authenticator app, shown once.
@@ -71,9 +72,9 @@ struct SecretDto {
 /// A member confirming the secret with the first code the app shows.
 #[derive(Object)]
 struct ConfirmDto {
-    login: String,
-    password: String,
-    code: String,
+    login: Text<Identifier>,
+    password: Text<Secret>,
+    code: Text<Secret>,
 }
 
 /// Enrolment confirmed: the recovery codes, shown once, and a session.
@@ -173,7 +174,7 @@ impl SecondFactorApi {
     /// A member who must enrol a second factor (R21) gets a new secret for an authenticator app, once.
     #[oai(path = "/staff/second-factor", method = "post")]
     async fn begin(&self, req: &Request, body: Json<EnrolDto>) -> SecretResponse {
-        let staff = match self.must_enrol(req, &body.0.login, body.0.password).await {
+        let staff = match self.must_enrol(req, &body.0.login, body.0.password.into()).await {
             Ok(staff) => staff,
             Err(problem) => return problem.into(),
         };
@@ -190,7 +191,7 @@ impl SecondFactorApi {
     #[oai(path = "/staff/second-factor/confirm", method = "post")]
     async fn confirm(&self, req: &Request, body: Json<ConfirmDto>) -> EnrolledResponse {
         let ConfirmDto { login, password, code } = body.0;
-        let staff = match self.must_enrol(req, &login, password).await {
+        let staff = match self.must_enrol(req, &login, password.into()).await {
             Ok(staff) => staff,
             Err(problem) => return problem.into(),
         };

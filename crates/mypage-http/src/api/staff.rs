@@ -2,6 +2,7 @@
 //! decisions on it (R11), and registering an employer's e-mail at the counter (R12, case A). The domain decides
 //! which office and role may do what (R14).
 
+use super::text::{Email, Identifier, Secret, Text};
 use chrono::{DateTime, Utc};
 use mypage_domain::model::{
     Account, AccountStatus, ApplicationHistory, NoteDecision, ProvisionalRegistration, RegistrationId,
@@ -26,14 +27,14 @@ pub(crate) struct StaffApi(pub(crate) Api);
 /// A staff member's login.
 #[derive(Object)]
 struct StaffLoginDto {
-    login: String,
-    password: String,
+    login: Text<Identifier>,
+    password: Text<Secret>,
     /// The code the authenticator app shows, for a member who logs in with one (R21).
     #[oai(skip_serializing_if_is_none)]
-    code: Option<String>,
+    code: Option<Text<Secret>>,
     /// A recovery code instead of `code` (R21); it works once.
     #[oai(skip_serializing_if_is_none)]
-    recovery_code: Option<String>,
+    recovery_code: Option<Text<Secret>>,
 }
 
 /// One registration of the office's queue.
@@ -200,7 +201,7 @@ impl From<Decision> for NoteDecision {
 #[derive(Object)]
 struct NoteDto {
     /// 1–1000 characters.
-    note: String,
+    note: Text,
 }
 
 /// What was decided.
@@ -251,13 +252,13 @@ problem_response!(DecisionResponse, decision_refused {
 /// An employer's e-mail for an establishment of the member's office.
 #[derive(Object)]
 struct CounterDto {
-    email: String,
-    establishment_number: String,
+    email: Text<Email>,
+    establishment_number: Text<Identifier>,
 }
 
 impl From<CounterDto> for CounterRegistration {
     fn from(dto: CounterDto) -> Self {
-        Self { email: dto.email, establishment_number: dto.establishment_number }
+        Self { email: dto.email.into(), establishment_number: dto.establishment_number.into() }
     }
 }
 
@@ -311,7 +312,7 @@ impl StaffApi {
         let password = SecretString::from(password);
         let proof = match (recovery_code, code) {
             (Some(recovery), _) => Some(SecondFactorProof::RecoveryCode(SecretString::from(recovery))),
-            (None, Some(code)) => Some(SecondFactorProof::Code(code)),
+            (None, Some(code)) => Some(SecondFactorProof::Code(code.into())),
             (None, None) => None,
         };
         let member = match self.0.app.mypage.staff_login_with(&login, &password, proof.as_ref(), &client(req)).await {

@@ -232,9 +232,11 @@ async fn staff_page(
                                     (csrf(&token))
                                     button.secondary type="submit" aria-label={(s.login) "の" (text)} { (text) }
                                 }
-                                form method="post" action={(STAFF.path) "/" (s.id) "/" (RESET)} {
-                                    (csrf(&token))
-                                    button.secondary type="submit" aria-label={(s.login) "の" (RESET_LABEL)} { (RESET_LABEL) }
+                                @if s.second_factor_enrolled {
+                                    form method="post" action={(STAFF.path) "/" (s.id) "/" (RESET)} {
+                                        (csrf(&token))
+                                        button.secondary type="submit" aria-label={(s.login) "の" (RESET_LABEL)} { (RESET_LABEL) }
+                                    }
                                 }
                             }
                         }

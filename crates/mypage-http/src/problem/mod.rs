@@ -168,6 +168,11 @@ impl Problem {
         )
     }
 
+    /// A method the path does not take (the answer names the ones it does in `Allow`).
+    pub(crate) fn method_not_allowed() -> Self {
+        Self::new("method_not_allowed", StatusCode::METHOD_NOT_ALLOWED, "この操作は受け付けていません。")
+    }
+
     /// A body that stopped arriving before the server's body timeout.
     pub(crate) fn request_timeout() -> Self {
         Self::new(

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::site;
 
+/// One API request; its answer is checked against the document ([`crate::contract`]).
 pub(crate) async fn call<E: poem::Endpoint>(
     client: &TestClient<E>,
     method: &str,
@@ -28,7 +29,9 @@ pub(crate) async fn call<E: poem::Endpoint>(
     }
     let response = request.send().await;
     let status = response.0.status();
+    let headers = response.0.headers().clone();
     let text = response.0.into_body().into_string().await.unwrap();
+    crate::contract::contract(client).await.check(method, path, status, &headers, &text);
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
@@ -432,7 +435,11 @@ async fn r14_through_the_api_an_office_admin_acts_on_its_own_offices_staff_only_
     }
     let (status, answer) =
         call(&client, "POST", list, Some(&office), Some(member("1301", "x.y", json!(["admin"])))).await;
-    assert_eq!((status, answer["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown_role")), "no role `admin`");
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_request")),
+        "no role `admin`"
+    );
     let (status, body) =
         call(&client, "POST", list, Some(&office), Some(member("1301", "iidabashi.new", json!(["reviewer"])))).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -524,6 +531,14 @@ async fn a_method_the_api_path_does_not_take_is_answered_405_with_the_methods_it
     let response = client.put("/api/v1/auth-keys").send().await;
     assert_eq!(response.0.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(response.0.headers().get(header::ALLOW).unwrap(), "POST");
+    let body: Value = serde_json::from_str(&response.0.into_body().into_string().await.unwrap()).unwrap();
+    assert_eq!(body["code"], "method_not_allowed", "the documented JSON error: {body}");
+    let (_, spec) = call(&client, "GET", "/api/v1/openapi.json", None, None).await;
+    assert!(spec["info"]["description"].as_str().unwrap().contains("405"));
+    assert_eq!(
+        spec["components"]["responses"]["MethodNotAllowed"]["content"]["application/json; charset=utf-8"]["schema"]["$ref"],
+        "#/components/schemas/ApiError"
+    );
     let response = client.delete("/api/v1/staff/registrations/0195f3a2-6c1e-7b9a-8f00-123456789abc").send().await;
     assert_eq!(response.0.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(response.0.headers().get(header::ALLOW).unwrap(), "GET");

@@ -5,6 +5,7 @@
 mod api;
 mod cases;
 mod console;
+mod contract;
 mod hardening;
 mod refit;
 mod second_factor;

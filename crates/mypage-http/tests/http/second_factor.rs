@@ -22,7 +22,7 @@ fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
 }
 
 /// The code the member's app shows now.
-fn code_now(kit: &TestKit, secret: &str) -> String {
+pub(crate) fn code_now(kit: &TestKit, secret: &str) -> String {
     FakeSecondFactor::code(secret, kit.clock.now())
 }
 
@@ -37,7 +37,11 @@ async fn password<E: poem::Endpoint>(b: &mut Browser<'_, E>, login: &str) -> Opt
 }
 
 /// Enrols `login` through the API; its secret text and recovery codes.
-async fn enrol_by_api<E: poem::Endpoint>(client: &TestClient<E>, kit: &TestKit, login: &str) -> (String, Vec<String>) {
+pub(crate) async fn enrol_by_api<E: poem::Endpoint>(
+    client: &TestClient<E>,
+    kit: &TestKit,
+    login: &str,
+) -> (String, Vec<String>) {
     let credentials = json!({"login": login, "password": TEST_PASSWORD});
     let (status, body) = call(client, "POST", "/api/v1/staff/second-factor", None, Some(credentials)).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -173,9 +177,14 @@ async fn an_admins_reset_makes_the_member_enrol_again() {
     let list = b.get("/staff/admin/staff").await;
     let action = format!("/staff/admin/staff/{reviewer}/reset-second-factor");
     assert!(list.body.contains(&action), "{}", list.body);
+    let counter = kit.mypage.staff_list(admin).await.unwrap().into_iter().find(|s| s.login == "iidabashi.counter");
+    let never_enrolled = format!("/staff/admin/staff/{}/reset-second-factor", counter.unwrap().id);
+    assert!(!list.body.contains(&never_enrolled), "no reset is offered for a member who never enrolled");
     let done = b.post(&action, &[]).await;
     assert_eq!(done.status, StatusCode::OK);
     assert!(done.body.contains("確認コードを再設定しました"), "{}", done.body);
+    let list = b.get("/staff/admin/staff").await;
+    assert!(!list.body.contains(&action), "once reset, the member has nothing left to reset");
 
     kit.clock.advance(Duration::seconds(30));
     let (status, body) = api_login(&client, json!({"code": code_now(&kit, &secret)})).await;

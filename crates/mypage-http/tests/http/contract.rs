@@ -1,0 +1,343 @@
+//! The API's answers held to its own document: every response of every test that goes through [`crate::api::call`]
+//! is checked against `/api/v1/openapi.json` (its status documented for the operation, its body valid against the
+//! status's schema, with no field the schema does not name), and one test walks every documented operation.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Mutex, OnceLock};
+
+use poem::http::{HeaderMap, StatusCode, header};
+use poem::test::TestClient;
+use serde_json::{Value, json};
+
+/// The served document, and each operation's response checkers, compiled once.
+pub(crate) struct Contract {
+    document: Value,
+    /// `(METHOD, path template segments)` of every operation.
+    operations: Vec<(String, Vec<String>)>,
+    validators: Mutex<HashMap<String, std::sync::Arc<jsonschema::Validator>>>,
+}
+
+static CONTRACT: OnceLock<Contract> = OnceLock::new();
+
+/// The document of the API under `client`, read once for the test binary (every site serves the same one).
+pub(crate) async fn contract<E: poem::Endpoint>(client: &TestClient<E>) -> &'static Contract {
+    if let Some(contract) = CONTRACT.get() {
+        return contract;
+    }
+    let response = client.get("/api/v1/openapi.json").send().await;
+    assert_eq!(response.0.status(), StatusCode::OK);
+    let document: Value = serde_json::from_str(&response.0.into_body().into_string().await.unwrap()).unwrap();
+    let _ = CONTRACT.set(Contract::new(document));
+    CONTRACT.get().unwrap()
+}
+
+impl Contract {
+    fn new(mut document: Value) -> Self {
+        closed(&mut document["components"]);
+        let operations = document["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|(path, item)| {
+                let segments: Vec<String> = path.split('/').map(str::to_owned).collect();
+                item.as_object().unwrap().keys().map(move |m| (m.to_ascii_uppercase(), segments.clone()))
+            })
+            .collect();
+        Self { document, operations, validators: Mutex::new(HashMap::new()) }
+    }
+
+    /// Every documented operation, as `METHOD /template`.
+    pub(crate) fn operations(&self) -> BTreeSet<String> {
+        self.operations.iter().map(|(m, s)| format!("{m} {}", s.join("/"))).collect()
+    }
+
+    /// The documented path template that `path` (under `/api/v1`, without its query) matches.
+    fn template(&self, path: &str) -> Option<&[String]> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.operations.iter().map(|(_, t)| t.as_slice()).find(|t| {
+            t.len() == segments.len()
+                && t.iter().zip(&segments).all(|(p, s)| p == s || (p.starts_with('{') && p.ends_with('}')))
+        })
+    }
+
+    /// Checks one answer of the API against the document and returns its operation (`METHOD /template`), or
+    /// `None` for what the document does not describe (the document itself, the reference page).
+    pub(crate) fn check(
+        &self,
+        method: &str,
+        uri: &str,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &str,
+    ) -> Option<String> {
+        let path = uri.split('?').next().unwrap_or_default().strip_prefix("/api/v1")?;
+        if path == "/openapi.json" || path.starts_with("/docs") {
+            return None;
+        }
+        let json: Value = if body.is_empty() {
+            Value::Null
+        } else {
+            assert_eq!(
+                headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+                Some("application/json; charset=utf-8"),
+                "{method} {uri} answered {status} with a body that is not JSON"
+            );
+            serde_json::from_str(body).unwrap_or_else(|e| panic!("{method} {uri}: {e}: {body}"))
+        };
+        let Some(template) = self.template(path) else {
+            assert_eq!(status, StatusCode::NOT_FOUND, "{method} {uri} is on no documented path");
+            self.valid(&json, "#/components/schemas/ApiError", &format!("{method} {uri} {status}"));
+            return None;
+        };
+        let template = template.join("/");
+        let operation = &self.document["paths"][&template][method.to_ascii_lowercase()];
+        if operation.is_null() {
+            assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}: the path does not take {method}");
+            assert!(headers.contains_key(header::ALLOW), "{method} {uri}: a 405 names the methods the path takes");
+            self.valid(&json, "#/components/schemas/ApiError", &format!("{method} {uri} {status}"));
+            return Some(format!("{method} {template} 405"));
+        }
+        let documented = &operation["responses"][status.as_str()];
+        assert!(
+            !documented.is_null(),
+            "{method} {template} answered {status}, which its document does not list: {body}"
+        );
+        let key = format!("{method} {template} {}", status.as_str());
+        match documented["content"].as_object().and_then(|c| c.values().next()) {
+            Some(media) => {
+                let schema = media["schema"].clone();
+                self.valid_against(&json, &key, schema);
+            }
+            None => assert!(body.is_empty(), "{key} is documented without a body, but has one: {body}"),
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(headers.contains_key(header::RETRY_AFTER), "{key} without Retry-After");
+        }
+        Some(format!("{method} {template}"))
+    }
+
+    fn valid(&self, json: &Value, reference: &str, what: &str) {
+        self.valid_against(json, what, json!({ "$ref": reference }));
+    }
+
+    fn valid_against(&self, json: &Value, key: &str, schema: Value) {
+        let validator = {
+            let mut cache = self.validators.lock().unwrap();
+            let validator = cache.entry(key.to_owned()).or_insert_with(|| {
+                let mut root = schema;
+                closed(&mut root);
+                root["components"] = self.document["components"].clone();
+                let validator = jsonschema::options().should_validate_formats(true).build(&root);
+                std::sync::Arc::new(validator.unwrap_or_else(|e| panic!("{key}: the document's schema: {e}")))
+            });
+            std::sync::Arc::clone(validator)
+        };
+        let errors: Vec<String> =
+            validator.iter_errors(json).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        assert!(errors.is_empty(), "{key}: the body breaks the document: {errors:?}\n{json}");
+    }
+}
+
+/// Marks every object schema with properties as closed (`additionalProperties: false`), so that a field the
+/// document does not name fails the check.
+fn closed(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                map.insert("additionalProperties".to_owned(), Value::Bool(false));
+            }
+            map.values_mut().for_each(closed);
+        }
+        Value::Array(items) => items.iter_mut().for_each(closed),
+        _ => {}
+    }
+}
+
+/// A client that notes each operation it reached.
+struct Walk<'a, E: poem::Endpoint> {
+    client: &'a TestClient<E>,
+    reached: BTreeSet<String>,
+}
+
+impl<E: poem::Endpoint> Walk<'_, E> {
+    async fn call(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let (status, answer) = crate::api::call(self.client, method, path, token, body).await;
+        let contract = contract(self.client).await;
+        let template = contract.template(path.split('?').next().unwrap().strip_prefix("/api/v1").unwrap()).unwrap();
+        self.reached.insert(format!("{method} {}", template.join("/")));
+        (status, answer)
+    }
+
+    async fn expect(&mut self, method: &str, path: &str, token: Option<&str>, body: Option<Value>, want: u16) -> Value {
+        let (status, answer) = self.call(method, path, token, body).await;
+        assert_eq!(status.as_u16(), want, "{method} {path}: {answer}");
+        answer
+    }
+}
+
+#[tokio::test]
+async fn every_documented_operation_answers_as_its_document_says() {
+    use mypage_domain::model::FlowPurpose;
+    use mypage_domain::ports::{Clock as _, MailQueue as _};
+    use mypage_domain::values::StaffRole;
+    use mypage_testkit::{TEST_PASSWORD, TestKit, fixtures};
+
+    let (kit, endpoint) = crate::site().await;
+    kit.staff("1301", "central.admin", &[StaffRole::CentralAdmin]).await;
+    let client = TestClient::new(endpoint);
+    let mut walk = Walk { client: &client, reached: BTreeSet::new() };
+
+    // Case C through every employer step, with an error answer on the way of each.
+    let terms = walk.expect("GET", "/api/v1/terms", None, None, 200).await;
+    walk.expect("GET", "/api/v1/offices", None, None, 200).await;
+    let consent = json!({
+        "privacy_policy_agreed": true, "mypage_terms_agreed": true,
+        "privacy_policy_version": terms["privacy_policy_version"], "mypage_terms_version": terms["mypage_terms_version"],
+    });
+    let email = "contract@example.jp";
+    let ask = json!({"purpose": "sign_up", "email": email, "consent": consent});
+    walk.expect("POST", "/api/v1/auth-keys", None, Some(json!({"purpose": "sign_up", "email": 42})), 400).await;
+    walk.expect("POST", "/api/v1/auth-keys", None, Some(json!({"purpose": "sign_up", "email": "x"})), 400).await;
+    let flow = walk.expect("POST", "/api/v1/auth-keys", None, Some(ask), 202).await["flow_token"].clone();
+    walk.expect("POST", "/api/v1/auth-keys/resend", None, Some(json!({"flow_token": flow})), 202).await;
+    walk.expect("POST", "/api/v1/auth-keys/resend", None, Some(json!({"flow_token": "x"})), 404).await;
+    let key = kit.store.last_auth_key_to(email).await.unwrap();
+    let wrong = json!({"flow_token": flow, "auth_key": "ZZZZZ-22222", "password": TEST_PASSWORD, "confirmation": TEST_PASSWORD});
+    walk.expect("POST", "/api/v1/passwords", None, Some(wrong), 401).await;
+    let good = json!({"flow_token": flow, "auth_key": key, "password": TEST_PASSWORD, "confirmation": TEST_PASSWORD});
+    walk.expect("POST", "/api/v1/passwords", None, Some(good), 201).await;
+    let reset = kit.request_key(FlowPurpose::ResetPassword, email).await;
+    let key = kit.store.last_auth_key_to(email).await.unwrap();
+    let reset = json!({"flow_token": secrecy::ExposeSecret::expose_secret(&reset), "auth_key": key, "password": TEST_PASSWORD, "confirmation": TEST_PASSWORD});
+    walk.expect("POST", "/api/v1/password-resets", None, Some(reset), 201).await;
+    let login = json!({"email": email, "password": TEST_PASSWORD});
+    walk.expect("POST", "/api/v1/sessions", None, Some(json!({"email": email, "password": "wrong"})), 401).await;
+    let token =
+        walk.expect("POST", "/api/v1/sessions", None, Some(login), 201).await["token"].as_str().unwrap().to_owned();
+    let me = Some(token.as_str());
+    walk.expect("GET", "/api/v1/mypage", None, None, 401).await;
+    walk.expect("GET", "/api/v1/mypage", me, None, 200).await;
+    let history = json!({"kind": "first", "office": "1301"});
+    walk.expect("PUT", "/api/v1/mypage/registration/history", me, Some(history), 200).await;
+    let mut info = serde_json::to_value(fixtures::establishment_info()).unwrap();
+    info["phone"] = json!("12345");
+    walk.expect("PUT", "/api/v1/mypage/registration/establishment", me, Some(info), 422).await;
+    let info = serde_json::to_value(fixtures::establishment_info()).unwrap();
+    walk.expect("PUT", "/api/v1/mypage/registration/establishment", me, Some(info), 200).await;
+    let mut offer = serde_json::to_value(fixtures::job_offer()).unwrap();
+    offer["employment_type"] = json!("boss");
+    walk.expect("PUT", "/api/v1/mypage/registration/job-offer", me, Some(offer), 400).await;
+    let offer = serde_json::to_value(fixtures::job_offer()).unwrap();
+    walk.expect("PUT", "/api/v1/mypage/registration/job-offer", me, Some(offer), 200).await;
+    let submitted = walk.expect("POST", "/api/v1/mypage/registration/submit", me, None, 200).await;
+    let registration = submitted["registration_id"].as_str().unwrap().to_owned();
+    walk.expect("GET", "/api/v1/mypage", me, None, 200).await;
+
+    // The reviewer's steps: the queue, the registration, a decision with a note, the confirmation.
+    let reviewer = json!({"login": "iidabashi.reviewer", "password": TEST_PASSWORD});
+    let reviewer = walk.expect("POST", "/api/v1/staff/sessions", None, Some(reviewer), 201).await;
+    let reviewer = reviewer["token"].as_str().unwrap().to_owned();
+    let staff = Some(reviewer.as_str());
+    walk.expect("GET", "/api/v1/staff/queue", staff, None, 200).await;
+    walk.expect("GET", "/api/v1/staff/queue", me, None, 401).await;
+    let detail = format!("/api/v1/staff/registrations/{registration}");
+    walk.expect("GET", &detail, staff, None, 200).await;
+    walk.expect("GET", "/api/v1/staff/registrations/not-an-id", staff, None, 404).await;
+    let note = json!({"note": "賃金の記載についてお電話します。"});
+    walk.expect("POST", &format!("{detail}/contact"), staff, Some(note), 200).await;
+    walk.expect("POST", &format!("{detail}/contact"), staff, Some(json!({"note": ""})), 400).await;
+    walk.expect("GET", &detail, staff, None, 200).await;
+    walk.expect("POST", &format!("{detail}/confirm"), staff, None, 200).await;
+    walk.expect("POST", &format!("{detail}/confirm"), staff, None, 409).await;
+    walk.expect("GET", "/api/v1/mypage", me, None, 200).await;
+    walk.expect("GET", "/api/v1/staff/establishments?q=ハロー", staff, None, 200).await;
+
+    // Case A at the counter.
+    let counter = json!({"login": "iidabashi.counter", "password": TEST_PASSWORD});
+    let counter = walk.expect("POST", "/api/v1/staff/sessions", None, Some(counter), 201).await;
+    let counter = counter["token"].as_str().unwrap().to_owned();
+    let at_counter = json!({"email": "counter@example.jp", "establishment_number": "1301-123456-7"});
+    walk.expect("POST", "/api/v1/staff/counter-registrations", Some(&counter), Some(at_counter.clone()), 201).await;
+    walk.expect("POST", "/api/v1/staff/counter-registrations", Some(&counter), Some(at_counter), 409).await;
+
+    // A central admin's steps.
+    let admin = json!({"login": "central.admin", "password": TEST_PASSWORD});
+    let admin = walk.expect("POST", "/api/v1/staff/sessions", None, Some(admin), 201).await;
+    let admin = admin["token"].as_str().unwrap().to_owned();
+    let admin = Some(admin.as_str());
+    let member = json!({"office": "1301", "login": "iidabashi.new", "name": "新任 職員", "roles": ["counter"], "password": TEST_PASSWORD});
+    walk.expect("POST", "/api/v1/staff/admin/staff", admin, Some(member.clone()), 201).await;
+    walk.expect("POST", "/api/v1/staff/admin/staff", admin, Some(member), 409).await;
+    let unknown = json!({"office": "1301", "login": "x.y", "name": "x", "roles": ["root"], "password": TEST_PASSWORD});
+    walk.expect("POST", "/api/v1/staff/admin/staff", admin, Some(unknown), 400).await;
+    let list = walk.expect("GET", "/api/v1/staff/admin/staff", admin, None, 200).await;
+    let new = list.as_array().unwrap().iter().find(|s| s["login"] == "iidabashi.new").unwrap()["staff_id"].clone();
+    let new = new.as_str().unwrap();
+    walk.expect("POST", &format!("/api/v1/staff/admin/staff/{new}/deactivate"), admin, None, 204).await;
+    walk.expect("POST", &format!("/api/v1/staff/admin/staff/{new}/reactivate"), admin, None, 204).await;
+    walk.expect("POST", &format!("/api/v1/staff/admin/staff/{new}/reactivate"), staff, None, 403).await;
+    let office = json!({"code": "1302", "name": "ハローワーク新宿", "phone": "03-3200-8609"});
+    walk.expect("POST", "/api/v1/staff/admin/offices", admin, Some(office), 201).await;
+    let terms = json!({"kind": "mypage_terms", "body": "第2版の本文"});
+    walk.expect("POST", "/api/v1/staff/admin/terms", admin, Some(terms), 201).await;
+    walk.expect("POST", "/api/v1/staff/admin/terms", admin, Some(json!({"kind": "eula", "body": "x"})), 400).await;
+    let now = kit.clock.now();
+    kit.request_key(FlowPurpose::SignUp, "dead@example.jp").await;
+    let claimed = kit.store.claim(now, 10, now + chrono::Duration::minutes(5)).await.unwrap();
+    let dead = claimed.iter().find(|c| c.mail.to.as_str() == "dead@example.jp").unwrap().mail.id;
+    kit.store.mark_dead(dead, "550 5.1.1 no such user").await.unwrap();
+    walk.expect("GET", "/api/v1/staff/admin/dead-mails", admin, None, 200).await;
+    walk.expect("POST", &format!("/api/v1/staff/admin/dead-mails/{dead}/requeue"), admin, None, 204).await;
+    walk.expect("POST", &format!("/api/v1/staff/admin/dead-mails/{dead}/requeue"), admin, None, 404).await;
+
+    // A method a path does not take, and the end of the session.
+    walk.expect("PUT", "/api/v1/auth-keys", None, None, 405).await;
+    walk.expect("DELETE", "/api/v1/sessions/current", me, None, 204).await;
+    walk.expect("DELETE", "/api/v1/sessions/current", me, None, 401).await;
+
+    // R21's enrolment, on a site where reviewers must have a second factor.
+    let (kit, endpoint) = crate::site_with(mypage_domain::DomainConfig::default()).await;
+    let client = TestClient::new(endpoint);
+    let mut second = Walk { client: &client, reached: BTreeSet::new() };
+    let credentials = json!({"login": "iidabashi.reviewer", "password": TEST_PASSWORD});
+    let begun = second.expect("POST", "/api/v1/staff/second-factor", None, Some(credentials.clone()), 201).await;
+    let secret = begun["secret"].as_str().unwrap();
+    let mut confirm = credentials.clone();
+    confirm["code"] = json!("000000");
+    second.expect("POST", "/api/v1/staff/second-factor/confirm", None, Some(confirm.clone()), 400).await;
+    confirm["code"] = json!(crate::second_factor::code_now(&kit, secret));
+    second.expect("POST", "/api/v1/staff/second-factor/confirm", None, Some(confirm), 201).await;
+    second.expect("POST", "/api/v1/staff/second-factor", None, Some(credentials.clone()), 409).await;
+    second.expect("POST", "/api/v1/staff/sessions", None, Some(credentials), 401).await;
+    let _ = TestKit::client();
+
+    let reached: BTreeSet<String> = walk.reached.union(&second.reached).cloned().collect();
+    let documented = contract(&client).await.operations();
+    let missed: Vec<&String> = documented.difference(&reached).collect();
+    assert!(missed.is_empty(), "operations the walk did not reach: {missed:?}");
+}
+
+#[tokio::test]
+async fn the_check_refuses_a_null_string_an_unnamed_field_a_wrong_code_and_an_undocumented_status() {
+    let (_kit, endpoint) = crate::site().await;
+    let client = TestClient::new(endpoint);
+    let contract = contract(&client).await;
+    let json = HeaderMap::from_iter([(header::CONTENT_TYPE, "application/json; charset=utf-8".parse().unwrap())]);
+    let fails = |status: StatusCode, body: &str| {
+        let check = || contract.check("POST", "/api/v1/sessions", status, &json, body);
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).is_err()
+    };
+    let error = r#"{"code": "wrong_credentials", "message": "メールアドレスまたはパスワードが正しくありません。"}"#;
+    assert!(!fails(StatusCode::UNAUTHORIZED, error), "a documented error passes");
+    assert!(fails(StatusCode::UNAUTHORIZED, r#"{"code": null, "message": "x"}"#), "null where a string is documented");
+    assert!(fails(StatusCode::UNAUTHORIZED, r#"{"code": "x", "message": "x", "debug": "x"}"#), "a field not named");
+    assert!(fails(StatusCode::UNAUTHORIZED, r#"{"message": "x"}"#), "a required field missing");
+    assert!(fails(StatusCode::IM_A_TEAPOT, error), "a status the operation does not list");
+    assert!(fails(StatusCode::UNAUTHORIZED, ""), "no body where one is documented");
+}
