@@ -61,6 +61,10 @@ pub(crate) mod office {
         pub code: String,
         pub name: String,
         pub phone: Option<String>,
+        pub address: Option<String>,
+        pub opening_hours: Option<String>,
+        pub closed_at: Option<DateTimeUtc>,
+        pub version: i64,
     }
     no_relations!();
 }

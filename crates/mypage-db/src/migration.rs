@@ -8,6 +8,7 @@ mod m20261123_000002_number_sequences;
 mod m20261130_000001_sessions_by_subject;
 mod m20261130_000002_staff_second_factor;
 mod m20261201_000001_split_admin_role;
+mod m20261202_000001_office_details;
 
 /// The migrations of this crate, in order.
 pub(crate) struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_sessions_by_subject::Migration),
             Box::new(m20261201_000001_split_admin_role::Migration),
             Box::new(m20261130_000002_staff_second_factor::Migration),
+            Box::new(m20261202_000001_office_details::Migration),
         ]
     }
 }

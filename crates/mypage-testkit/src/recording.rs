@@ -142,6 +142,7 @@ macro_rules! recorded {
 recorded!(AccountRepository as accounts {
     fn insert(&mut self, account: &Account) -> Result<(), RepositoryError>;
     fn update(&mut self, account: &Account) -> Result<(), RepositoryError>;
+    fn remove(&mut self, account: &Account) -> Result<(), RepositoryError>;
     fn get(&mut self, id: AccountId) -> Result<Option<Account>, RepositoryError>;
     fn by_email(&mut self, email: &EmailAddress) -> Result<Option<Account>, RepositoryError>;
     fn by_establishment(&mut self, id: EstablishmentId) -> Result<Vec<Account>, RepositoryError>;
@@ -182,6 +183,7 @@ recorded!(EstablishmentRepository as establishments {
 
 recorded!(OfficeRepository as offices {
     fn insert(&mut self, office: &Office) -> Result<(), RepositoryError>;
+    fn update(&mut self, office: &Office) -> Result<(), RepositoryError>;
     fn get(&mut self, code: &OfficeCode) -> Result<Option<Office>, RepositoryError>;
     fn all(&mut self) -> Result<Vec<Office>, RepositoryError>;
 });

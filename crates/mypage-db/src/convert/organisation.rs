@@ -56,15 +56,23 @@ impl TryFrom<office::Model> for Office {
             code: OfficeCode::parse(&row.code).map_err(|_| corrupt("offices", "code"))?,
             name: row.name,
             phone: row.phone,
+            address: row.address,
+            opening_hours: row.opening_hours,
+            closed_at: row.closed_at,
+            version: version(row.version, "offices")?,
         }))
     }
 }
 
-pub(crate) fn office_row(o: &Office) -> office::ActiveModel {
+pub(crate) fn office_row(o: &Office, version: u64) -> office::ActiveModel {
     office::ActiveModel {
         code: Set(o.code().as_str().to_owned()),
         name: Set(o.name().to_owned()),
         phone: Set(o.phone().map(str::to_owned)),
+        address: Set(o.address().map(str::to_owned)),
+        opening_hours: Set(o.opening_hours().map(str::to_owned)),
+        closed_at: Set(o.closed_at()),
+        version: Set(db_version(version)),
     }
 }
 

@@ -18,8 +18,8 @@ use sea_orm::{
 
 use super::{DbTransaction, repo, unique, update_versioned};
 use crate::convert::{
-    account_row, audit_row, establishment_row, flow_row, office_row, outbox_row, read, registration_row, staff_member,
-    staff_row, state_text, terms_row,
+    account_row, audit_row, db_version, establishment_row, flow_row, office_row, outbox_row, read, registration_row,
+    staff_member, staff_row, state_text, terms_row,
 };
 use crate::entities::{
     account, audit_event, establishment, flow, office, outbox, registration, staff, terms, throttle_hit,
@@ -40,6 +40,16 @@ impl AccountRepository for DbTransaction {
             Unique::AccountEmail
         })
         .await
+    }
+    async fn remove(&mut self, a: &Account) -> Result<(), RepositoryError> {
+        let rows = account::Entity::delete_many()
+            .filter(account::Column::Id.eq(a.id().to_string()))
+            .filter(account::Column::Version.eq(db_version(a.version())))
+            .exec(&self.tx)
+            .await
+            .map_err(repo)?
+            .rows_affected;
+        if rows == 0 { Err(RepositoryError::Conflict) } else { Ok(()) }
     }
     async fn get(&mut self, id: AccountId) -> Result<Option<Account>, RepositoryError> {
         let row = account::Entity::find_by_id(id.to_string()).one(&self.tx).await.map_err(repo)?;
@@ -220,11 +230,16 @@ impl EstablishmentRepository for DbTransaction {
 #[async_trait]
 impl OfficeRepository for DbTransaction {
     async fn insert(&mut self, o: &Office) -> Result<(), RepositoryError> {
-        office::Entity::insert(office_row(o))
+        office::Entity::insert(office_row(o, 0))
             .exec_without_returning(&self.tx)
             .await
             .map_err(|e| unique(e, |_| Unique::OfficeCode))?;
         Ok(())
+    }
+    async fn update(&mut self, o: &Office) -> Result<(), RepositoryError> {
+        let columns = (office::Column::Code, office::Column::Version);
+        let key = (o.code().as_str().to_owned(), o.version());
+        update_versioned(&self.tx, office_row(o, o.version() + 1), columns, key, |_| Unique::OfficeCode).await
     }
     async fn get(&mut self, code: &OfficeCode) -> Result<Option<Office>, RepositoryError> {
         let row = office::Entity::find_by_id(code.as_str().to_owned()).one(&self.tx).await.map_err(repo)?;

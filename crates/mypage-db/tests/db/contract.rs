@@ -692,3 +692,83 @@ pub(crate) async fn staff_keep_their_second_factor(s: Stores) {
     let mut tx = s.uow.begin().await.unwrap();
     assert_eq!(tx.staff().by_login(member.login()).await.unwrap().unwrap(), member);
 }
+
+// Counter corrections and office details (R12, R14).
+
+/// A counter registration of `address` for a fresh establishment of office 1301.
+async fn seed_counter_account(s: &Stores, n: u8, address: &str) -> Account {
+    let mut tx = s.uow.begin().await.unwrap();
+    if tx.offices().get(&OfficeCode::parse("1301").unwrap()).await.unwrap().is_none() {
+        tx.offices().insert(&office("1301")).await.unwrap();
+    }
+    let e = establishment(n, &format!("1301-12345{n}-7"));
+    tx.establishments().insert(&e).await.unwrap();
+    let a = Account::registered_at_counter(AccountId::from_bytes(id(n)), email(address), e.id(), t0());
+    tx.accounts().insert(&a).await.unwrap();
+    tx.commit().await.unwrap();
+    a
+}
+
+pub(crate) async fn accounts_are_removed_only_from_a_current_copy_and_free_their_email(s: Stores) {
+    let a = seed_counter_account(&s, 1, "taro@example.jp").await;
+    let mut tx = s.uow.begin().await.unwrap();
+    let mut changed = tx.accounts().get(a.id()).await.unwrap().unwrap();
+    changed.correct_email(email("jiro@example.jp")).unwrap();
+    tx.accounts().update(&changed).await.unwrap();
+    changed.mark_saved();
+    let err = tx.accounts().remove(&a).await.unwrap_err();
+    assert!(matches!(err, RepositoryError::Conflict), "a stale copy: {err:?}");
+    tx.accounts().remove(&changed).await.unwrap();
+    assert!(tx.accounts().get(a.id()).await.unwrap().is_none());
+    let err = tx.accounts().remove(&changed).await.unwrap_err();
+    assert!(matches!(err, RepositoryError::Conflict), "a removed account: {err:?}");
+    tx.commit().await.unwrap();
+    let mut tx = s.uow.begin().await.unwrap();
+    assert!(tx.accounts().by_email(&email("jiro@example.jp")).await.unwrap().is_none());
+    tx.accounts().insert(&account(2, "jiro@example.jp")).await.unwrap();
+}
+
+pub(crate) async fn accounts_refuse_an_update_to_an_email_another_account_has(s: Stores) {
+    let a = seed_counter_account(&s, 1, "taro@example.jp").await;
+    seed_counter_account(&s, 2, "jiro@example.jp").await;
+    let mut tx = s.uow.begin().await.unwrap();
+    let mut a = tx.accounts().get(a.id()).await.unwrap().unwrap();
+    a.correct_email(email("jiro@EXAMPLE.jp")).unwrap();
+    let err = tx.accounts().update(&a).await.unwrap_err();
+    assert!(matches!(err, RepositoryError::Duplicate(Unique::AccountEmail)), "{err:?}");
+}
+
+pub(crate) async fn offices_update_with_versions_and_keep_their_details_and_closing(s: Stores) {
+    use mypage_domain::values::{OfficeDetails, OfficeDetailsInput};
+    let mut tx = s.uow.begin().await.unwrap();
+    tx.offices().insert(&office("1301")).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = s.uow.begin().await.unwrap();
+    let code = OfficeCode::parse("1301").unwrap();
+    let stale = tx.offices().get(&code).await.unwrap().unwrap();
+    assert_eq!((stale.version(), stale.is_closed()), (0, false));
+    let mut o = stale.clone();
+    let details = OfficeDetails::parse(&OfficeDetailsInput {
+        name: "ハローワーク飯田橋".into(),
+        phone: "03-3812-8609".into(),
+        address: "東京都文京区後楽1-9-20".into(),
+        opening_hours: "月曜から金曜 8時30分から17時15分".into(),
+    })
+    .unwrap();
+    o.edit(&details);
+    o.close(t0()).unwrap();
+    tx.offices().update(&o).await.unwrap();
+    o.mark_saved();
+    tx.commit().await.unwrap();
+    let mut tx = s.uow.begin().await.unwrap();
+    let stored = tx.offices().get(&code).await.unwrap().unwrap();
+    assert_eq!(stored, o);
+    assert_eq!(
+        (stored.address(), stored.opening_hours(), stored.closed_at(), stored.version()),
+        (Some("東京都文京区後楽1-9-20"), Some("月曜から金曜 8時30分から17時15分"), Some(t0()), 1)
+    );
+    let err = tx.offices().update(&stale).await.unwrap_err();
+    assert!(matches!(err, RepositoryError::Conflict), "a stale copy: {err:?}");
+    let err = tx.offices().update(&office("2701")).await.unwrap_err();
+    assert!(matches!(err, RepositoryError::Conflict), "an office that is not stored: {err:?}");
+}

@@ -211,6 +211,19 @@ impl Account {
         Ok(())
     }
 
+    /// Counter staff correct the address they registered, while the account still waits for its password (R12,
+    /// case A step 1).
+    ///
+    /// # Errors
+    /// [`AccountTransitionError`] unless AwaitingPassword: an account with a password changes its own address.
+    pub fn correct_email(&mut self, email: EmailAddress) -> Result<(), AccountTransitionError> {
+        if self.status != AccountStatus::AwaitingPassword {
+            return Err(AccountTransitionError { from: self.status });
+        }
+        self.email = email;
+        Ok(())
+    }
+
     /// Staff confirmed the provisional registration: the account acts for `establishment` (R11).
     ///
     /// # Errors

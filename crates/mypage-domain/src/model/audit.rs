@@ -109,11 +109,19 @@ pub enum AuditAction {
     RecoveryCodeUsed,
     /// An admin reset a member's second factor; the member enrols again (R21).
     SecondFactorReset,
+    /// Counter staff corrected the address of a registration awaiting its password (R12).
+    CounterEmailCorrected,
+    /// Counter staff withdrew a registration awaiting its password (R12).
+    CounterRegistrationWithdrawn,
+    /// An admin edited an office's details (R14).
+    OfficeEdited,
+    /// An admin closed an office (R14).
+    OfficeClosed,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [Self; 32] = [
+    pub const ALL: [Self; 36] = [
         Self::EmailRegisteredAtCounter,
         Self::AuthKeyRequested,
         Self::AuthKeyResent,
@@ -146,6 +154,10 @@ impl AuditAction {
         Self::SecondFactorFailed,
         Self::RecoveryCodeUsed,
         Self::SecondFactorReset,
+        Self::CounterEmailCorrected,
+        Self::CounterRegistrationWithdrawn,
+        Self::OfficeEdited,
+        Self::OfficeClosed,
     ];
 
     /// The action with this code.
@@ -190,6 +202,10 @@ impl AuditAction {
             Self::SecondFactorFailed => "second_factor_failed",
             Self::RecoveryCodeUsed => "recovery_code_used",
             Self::SecondFactorReset => "second_factor_reset",
+            Self::CounterEmailCorrected => "counter_email_corrected",
+            Self::CounterRegistrationWithdrawn => "counter_registration_withdrawn",
+            Self::OfficeEdited => "office_edited",
+            Self::OfficeClosed => "office_closed",
         }
     }
 }

@@ -92,6 +92,8 @@ pub enum DeathCause {
     Superseded,
     /// Every key expired.
     Expired,
+    /// Counter staff corrected or withdrew the address the flow's keys were mailed to (R12): the keys die with it.
+    Withdrawn,
 }
 
 impl DeathCause {
@@ -102,13 +104,16 @@ impl DeathCause {
             Self::TooManyWrongKeys => "too_many_wrong_keys",
             Self::Superseded => "superseded",
             Self::Expired => "expired",
+            Self::Withdrawn => "withdrawn",
         }
     }
 
     /// The cause with this code.
     #[must_use]
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::TooManyWrongKeys, Self::Superseded, Self::Expired].into_iter().find(|c| c.code() == code)
+        [Self::TooManyWrongKeys, Self::Superseded, Self::Expired, Self::Withdrawn]
+            .into_iter()
+            .find(|c| c.code() == code)
     }
 }
 

@@ -20,8 +20,8 @@ pub use flow::{
 pub use ids::{AccountId, AuditEventId, EstablishmentId, FlowId, MailId, RegistrationId, StaffId};
 pub use mail::{MailTemplate, OutgoingMail};
 pub use organisation::{
-    AdminScope, Establishment, EstablishmentRecord, InvalidStaffLogin, Office, OfficeRecord, StaffLogin, StaffMember,
-    StaffMemberRecord,
+    AdminScope, Establishment, EstablishmentRecord, InvalidStaffLogin, Office, OfficeAlreadyClosed, OfficeRecord,
+    StaffLogin, StaffMember, StaffMemberRecord,
 };
 pub use registration::{
     ApplicationHistory, MissingPart, ProvisionalRegistration, RegistrationRecord, RegistrationStepError,

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::model::{EstablishmentId, PasswordHash, SecondFactorState, StaffId};
-use crate::values::{EstablishmentInfo, EstablishmentNumber, OfficeCode, StaffRole};
+use crate::values::{EstablishmentInfo, EstablishmentNumber, OfficeCode, OfficeDetails, StaffRole};
 
 /// An establishment known to the office, with its number.
 ///
@@ -118,6 +118,14 @@ pub struct Office {
     name: String,
     /// The phone number employers are told to call.
     phone: Option<String>,
+    /// Its address (所在地).
+    address: Option<String>,
+    /// Its opening hours (開庁時間), as employers read them.
+    opening_hours: Option<String>,
+    /// When an admin closed it; a closed office takes no new registrations or staff, and its staff keep read access.
+    closed_at: Option<DateTime<Utc>>,
+    /// Optimistic-concurrency version; repositories refuse an update made from a stale copy.
+    version: u64,
 }
 
 /// An office as stored: what a repository reads back to rebuild one with [`Office::restore`].
@@ -129,27 +137,67 @@ pub struct OfficeRecord {
     pub name: String,
     /// The phone number employers are told to call.
     pub phone: Option<String>,
+    /// Its address.
+    pub address: Option<String>,
+    /// Its opening hours.
+    pub opening_hours: Option<String>,
+    /// When it was closed.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Optimistic-concurrency version.
+    pub version: u64,
 }
 
+/// An office that is closed already cannot be closed again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the office is closed already")]
+pub struct OfficeAlreadyClosed;
+
 impl Office {
-    /// A new office, its name already checked by the use case that adds it.
+    /// A new, open office, its name already checked by the use case that adds it.
     #[must_use]
     pub fn new(code: OfficeCode, name: String, phone: Option<String>) -> Self {
-        Self { code, name, phone }
+        Self { code, name, phone, address: None, opening_hours: None, closed_at: None, version: 0 }
     }
 
     /// Rebuilds a stored office. For repositories.
     #[must_use]
     pub fn restore(record: OfficeRecord) -> Self {
-        let OfficeRecord { code, name, phone } = record;
-        Self { code, name, phone }
+        let OfficeRecord { code, name, phone, address, opening_hours, closed_at, version } = record;
+        Self { code, name, phone, address, opening_hours, closed_at, version }
     }
 
     /// Takes the office apart into its stored form.
     #[must_use]
     pub fn into_record(self) -> OfficeRecord {
-        let Self { code, name, phone } = self;
-        OfficeRecord { code, name, phone }
+        let Self { code, name, phone, address, opening_hours, closed_at, version } = self;
+        OfficeRecord { code, name, phone, address, opening_hours, closed_at, version }
+    }
+
+    /// An admin replaces its name, phone, address and opening hours (R14). A closed office may be edited too:
+    /// its details stay what employers of its past registrations are told.
+    pub fn edit(&mut self, details: &OfficeDetails) {
+        self.name = details.name().to_owned();
+        self.phone = details.phone().map(str::to_owned);
+        self.address = details.address().map(str::to_owned);
+        self.opening_hours = details.opening_hours().map(str::to_owned);
+    }
+
+    /// An admin closes it: from `at` on it takes no new registrations and no new staff (R14).
+    ///
+    /// # Errors
+    /// [`OfficeAlreadyClosed`] when it was closed before.
+    pub fn close(&mut self, at: DateTime<Utc>) -> Result<(), OfficeAlreadyClosed> {
+        if self.closed_at.is_some() {
+            return Err(OfficeAlreadyClosed);
+        }
+        self.closed_at = Some(at);
+        Ok(())
+    }
+
+    /// The repository stored this copy with `update`: the copy now carries the stored version (one more), so that
+    /// it can be updated again in the same transaction.
+    pub fn mark_saved(&mut self) {
+        self.version += 1;
     }
 
     /// The four-digit code.
@@ -168,6 +216,36 @@ impl Office {
     #[must_use]
     pub fn phone(&self) -> Option<&str> {
         self.phone.as_deref()
+    }
+
+    /// Its address (所在地).
+    #[must_use]
+    pub fn address(&self) -> Option<&str> {
+        self.address.as_deref()
+    }
+
+    /// Its opening hours (開庁時間).
+    #[must_use]
+    pub fn opening_hours(&self) -> Option<&str> {
+        self.opening_hours.as_deref()
+    }
+
+    /// When an admin closed it, if it is closed.
+    #[must_use]
+    pub fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.closed_at
+    }
+
+    /// Whether it is closed: no new counter registrations, first-time applications naming it, or staff (R14).
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        self.closed_at.is_some()
+    }
+
+    /// Optimistic-concurrency version; repositories refuse an update made from a stale copy.
+    #[must_use]
+    pub fn version(&self) -> u64 {
+        self.version
     }
 }
 

@@ -22,8 +22,15 @@ pub trait AccountRepository: Send {
     /// Replaces an account read earlier; the stored version becomes `account.version + 1`.
     ///
     /// # Errors
-    /// MUST return `Conflict` when the stored version is not `account.version` or the account is gone.
+    /// MUST return `Conflict` when the stored version is not `account.version` or the account is gone, and
+    /// `Duplicate(Unique::AccountEmail)` when its e-mail changed to one another account has.
     async fn update(&mut self, account: &Account) -> Result<(), RepositoryError>;
+    /// Deletes an account read earlier: counter staff withdrew a registration that never had a password (R12), so
+    /// that its address is free again. Its audit events stay.
+    ///
+    /// # Errors
+    /// MUST return `Conflict` when the stored version is not `account.version` or the account is gone.
+    async fn remove(&mut self, account: &Account) -> Result<(), RepositoryError>;
     /// The account with this id.
     ///
     /// # Errors
@@ -157,6 +164,11 @@ pub trait OfficeRepository: Send {
     /// # Errors
     /// MUST return `Duplicate(Unique::OfficeCode)` when one has the same code.
     async fn insert(&mut self, office: &Office) -> Result<(), RepositoryError>;
+    /// Replaces an office read earlier (its details, its closing); the stored version becomes `office.version + 1`.
+    ///
+    /// # Errors
+    /// MUST return `Conflict` when the stored version is not `office.version` or the office is gone.
+    async fn update(&mut self, office: &Office) -> Result<(), RepositoryError>;
     /// The office with this code.
     ///
     /// # Errors

@@ -155,6 +155,9 @@ pub enum AddStaffError {
     /// A member has this login.
     #[error("a staff member with this login exists")]
     Duplicate,
+    /// The office is closed: it takes no new staff (R14).
+    #[error("the office is closed")]
+    OfficeClosed,
     /// The store or the hasher failed.
     #[error(transparent)]
     Infrastructure(#[from] InfrastructureError),
@@ -295,8 +298,10 @@ impl MyPage {
         if !input.roles.iter().all(|r| scope.may_grant(*r)) {
             return Err(AddStaffError::NotPermitted);
         }
-        if tx.offices().get(&office).await?.is_none() {
-            return Err(AddStaffError::UnknownOffice);
+        match tx.offices().get(&office).await? {
+            None => return Err(AddStaffError::UnknownOffice),
+            Some(o) if o.is_closed() => return Err(AddStaffError::OfficeClosed),
+            Some(_) => {}
         }
         drop(tx);
         let hash = self.ports.hasher.hash(password.secret()).await?;

@@ -1,9 +1,17 @@
-//! Counter registration of an e-mail for an existing establishment (R12, case A step 1).
+//! Counter registration of an e-mail for an existing establishment (R12, case A step 1), and its corrections:
+//! counter staff look up a registration still awaiting its password, correct its address or withdraw it.
 
-use crate::model::{Account, AccountId, Actor, AuditAction, ClientInfo, StaffId};
-use crate::ports::{InfrastructureError, RepositoryError, Unique};
+use chrono::{DateTime, Utc};
+
+use crate::model::{
+    Account, AccountId, AccountStatus, Actor, AuditAction, ClientInfo, DeathCause, Establishment, FlowPurpose,
+    FlowTarget, StaffId, StaffMember,
+};
+use crate::ports::{InfrastructureError, RepositoryError, Transaction, Unique};
 use crate::usecases::{MyPage, infrastructure_from_repository, staff_with_role};
-use crate::values::{EmailAddress, EmailAddressError, EstablishmentNumber, EstablishmentNumberError, StaffRole};
+use crate::values::{
+    EmailAddress, EmailAddressError, EstablishmentNumber, EstablishmentNumberError, OfficeCode, StaffRole,
+};
 
 /// What counter staff enter.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +43,9 @@ pub enum CounterRegistrationError {
     /// An account already uses this address (R12: one account per e-mail).
     #[error("an account already uses this e-mail address")]
     EmailTaken,
+    /// The member's office is closed: it takes no new registrations (R14).
+    #[error("the office is closed")]
+    OfficeClosed,
     /// The store failed.
     #[error(transparent)]
     Infrastructure(#[from] InfrastructureError),
@@ -64,6 +75,9 @@ impl MyPage {
         if &establishment.office() != member.office() {
             return Err(CounterRegistrationError::OutsideOffice);
         }
+        if office_closed(&mut tx, member.office()).await? {
+            return Err(CounterRegistrationError::OfficeClosed);
+        }
         let account =
             Account::registered_at_counter(self.new_id(AccountId::from_bytes), email, establishment.id(), self.now());
         match tx.accounts().insert(&account).await {
@@ -80,5 +94,284 @@ impl MyPage {
         .await?;
         tx.commit().await?;
         Ok(account.id())
+    }
+}
+
+/// A registration made at the counter that still waits for its password, as counter staff see it (R12).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounterRegistrationView {
+    /// The account.
+    pub account: AccountId,
+    /// The address registered.
+    pub email: EmailAddress,
+    /// The establishment it was registered for.
+    pub establishment_number: EstablishmentNumber,
+    /// Its name.
+    pub establishment_name: String,
+    /// When it was registered.
+    pub registered_at: DateTime<Utc>,
+}
+
+/// Why a counter registration could not be looked up.
+#[derive(Debug, thiserror::Error)]
+pub enum CounterLookupError {
+    /// The staff member does not hold the counter role, or is disabled (R14).
+    #[error("not permitted")]
+    NotPermitted,
+    /// The address looked for is not valid (R2).
+    #[error(transparent)]
+    InvalidEmail(EmailAddressError),
+    /// No registration awaiting its password of the member's office has this id or address: the same answer
+    /// whether it belongs to another office, has its password already, or does not exist (R14).
+    #[error("no registration awaiting its password of this office")]
+    NotFound,
+    /// The store failed.
+    #[error(transparent)]
+    Infrastructure(#[from] InfrastructureError),
+}
+infrastructure_from_repository!(CounterLookupError);
+
+/// Why the address of a counter registration was not corrected.
+#[derive(Debug, thiserror::Error)]
+pub enum CorrectCounterEmailError {
+    /// The staff member does not hold the counter role, or is disabled (R14).
+    #[error("not permitted")]
+    NotPermitted,
+    /// The new address is not valid (R2).
+    #[error(transparent)]
+    InvalidEmail(EmailAddressError),
+    /// No account of the member's office's establishments has this id (R14).
+    #[error("no such registration of this office")]
+    NotFound,
+    /// The employer has set the password already: the account changes its own address now (R19).
+    #[error("the account has its password already")]
+    NotAwaitingPassword,
+    /// The new address is the one registered.
+    #[error("the address is the one registered")]
+    SameEmail,
+    /// Another account uses the new address (R12: one account per e-mail).
+    #[error("an account already uses this e-mail address")]
+    EmailTaken,
+    /// The member's office is closed: it takes no new registrations, and a new address is one (R14).
+    #[error("the office is closed")]
+    OfficeClosed,
+    /// Someone changed the account at the same moment (another correction, or the employer's password).
+    #[error("the account changed at the same time")]
+    Concurrent,
+    /// The store failed.
+    #[error(transparent)]
+    Infrastructure(#[from] InfrastructureError),
+}
+infrastructure_from_repository!(CorrectCounterEmailError);
+
+/// Why a counter registration was not withdrawn.
+#[derive(Debug, thiserror::Error)]
+pub enum WithdrawCounterRegistrationError {
+    /// The staff member does not hold the counter role, or is disabled (R14).
+    #[error("not permitted")]
+    NotPermitted,
+    /// No account of the member's office's establishments has this id (R14).
+    #[error("no such registration of this office")]
+    NotFound,
+    /// The employer has set the password already: the account is the employer's now.
+    #[error("the account has its password already")]
+    NotAwaitingPassword,
+    /// Someone changed the account at the same moment.
+    #[error("the account changed at the same time")]
+    Concurrent,
+    /// The store failed.
+    #[error(transparent)]
+    Infrastructure(#[from] InfrastructureError),
+}
+infrastructure_from_repository!(WithdrawCounterRegistrationError);
+
+/// What [`counter_account`] found: the account and its establishment, if the member may see it.
+enum Found {
+    /// An account of one of the member's office's establishments.
+    Own(Account, Establishment),
+    /// The member lacks the counter role.
+    NotPermitted,
+    /// No such account, or another office's.
+    NotFound,
+}
+
+/// The account `id` if the member is counter staff of the office of its establishment (R14).
+async fn counter_account(
+    tx: &mut Box<dyn Transaction>,
+    staff: StaffId,
+    id: AccountId,
+) -> Result<(Found, Option<StaffMember>), RepositoryError> {
+    let Some(member) = staff_with_role(tx, staff, StaffRole::Counter).await? else {
+        return Ok((Found::NotPermitted, None));
+    };
+    let Some(account) = tx.accounts().get(id).await? else { return Ok((Found::NotFound, Some(member))) };
+    let Some(establishment_id) = account.establishment() else { return Ok((Found::NotFound, Some(member))) };
+    let Some(establishment) = tx.establishments().get(establishment_id).await? else {
+        return Ok((Found::NotFound, Some(member)));
+    };
+    if &establishment.office() != member.office() {
+        return Ok((Found::NotFound, Some(member)));
+    }
+    Ok((Found::Own(account, establishment), Some(member)))
+}
+
+/// Whether the office `code` is closed (R14). An office that is not stored is not closed: the foreign keys keep
+/// a member's or an establishment's office stored.
+pub(super) async fn office_closed(tx: &mut Box<dyn Transaction>, code: &OfficeCode) -> Result<bool, RepositoryError> {
+    Ok(tx.offices().get(code).await?.is_some_and(|o| o.is_closed()))
+}
+
+/// Ends every open flow whose keys unlock `account` at its address `email`: a key mailed there dies with the
+/// address (R3, R12).
+async fn end_key_flows(
+    tx: &mut Box<dyn Transaction>,
+    email: &EmailAddress,
+    account: AccountId,
+) -> Result<(), RepositoryError> {
+    for purpose in FlowPurpose::ALL {
+        if let Some(mut flow) = tx.flows().open_for(email, purpose).await?
+            && flow.target() == (FlowTarget::Key { account: Some(account) })
+        {
+            flow.kill(DeathCause::Withdrawn);
+            tx.flows().update(&flow).await?;
+        }
+    }
+    Ok(())
+}
+
+fn view(account: &Account, establishment: &Establishment) -> CounterRegistrationView {
+    CounterRegistrationView {
+        account: account.id(),
+        email: account.email().clone(),
+        establishment_number: establishment.number().clone(),
+        establishment_name: establishment.name().to_owned(),
+        registered_at: account.created_at(),
+    }
+}
+
+impl MyPage {
+    /// A registration of the member's office still awaiting its password, by its account id (R12, R14).
+    ///
+    /// # Errors
+    /// See [`CounterLookupError`].
+    pub async fn counter_registration(
+        &self,
+        staff: StaffId,
+        id: AccountId,
+    ) -> Result<CounterRegistrationView, CounterLookupError> {
+        let mut tx = self.read().await?;
+        match counter_account(&mut tx, staff, id).await?.0 {
+            Found::Own(account, establishment) if account.status() == AccountStatus::AwaitingPassword => {
+                Ok(view(&account, &establishment))
+            }
+            Found::NotPermitted => Err(CounterLookupError::NotPermitted),
+            Found::Own(..) | Found::NotFound => Err(CounterLookupError::NotFound),
+        }
+    }
+
+    /// A registration of the member's office still awaiting its password, by the address it was registered with
+    /// (R12, R14): what counter staff look up when an employer says the mail never came.
+    ///
+    /// # Errors
+    /// See [`CounterLookupError`].
+    pub async fn find_counter_registration(
+        &self,
+        staff: StaffId,
+        email: &str,
+    ) -> Result<CounterRegistrationView, CounterLookupError> {
+        let email = EmailAddress::parse(email).map_err(CounterLookupError::InvalidEmail)?;
+        let mut tx = self.read().await?;
+        let Some(account) = tx.accounts().by_email(&email).await? else {
+            // The role is checked before the answer, whatever the address.
+            return match staff_with_role(&mut tx, staff, StaffRole::Counter).await? {
+                Some(_) => Err(CounterLookupError::NotFound),
+                None => Err(CounterLookupError::NotPermitted),
+            };
+        };
+        drop(tx);
+        self.counter_registration(staff, account.id()).await
+    }
+
+    /// Counter staff correct the address of a registration of their office that still waits for its password
+    /// (R12, case A step 1). A key already mailed to the old address dies with it; the employer asks for a new one
+    /// at the new address. Audited (R15).
+    ///
+    /// # Errors
+    /// See [`CorrectCounterEmailError`].
+    pub async fn correct_counter_email(
+        &self,
+        staff: StaffId,
+        id: AccountId,
+        new_email: &str,
+        client: &ClientInfo,
+    ) -> Result<(), CorrectCounterEmailError> {
+        let email = EmailAddress::parse(new_email).map_err(CorrectCounterEmailError::InvalidEmail)?;
+        let mut tx = self.begin().await?;
+        let (found, member) = counter_account(&mut tx, staff, id).await?;
+        let mut account = match found {
+            Found::Own(account, _) => account,
+            Found::NotPermitted => return Err(CorrectCounterEmailError::NotPermitted),
+            Found::NotFound => return Err(CorrectCounterEmailError::NotFound),
+        };
+        if let Some(member) = member
+            && office_closed(&mut tx, member.office()).await?
+        {
+            return Err(CorrectCounterEmailError::OfficeClosed);
+        }
+        if account.email() == &email {
+            return Err(CorrectCounterEmailError::SameEmail);
+        }
+        let old = account.email().clone();
+        account.correct_email(email).map_err(|_| CorrectCounterEmailError::NotAwaitingPassword)?;
+        match tx.accounts().update(&account).await {
+            Err(RepositoryError::Duplicate(Unique::AccountEmail)) => {
+                return Err(CorrectCounterEmailError::EmailTaken);
+            }
+            Err(RepositoryError::Conflict) => return Err(CorrectCounterEmailError::Concurrent),
+            other => other?,
+        }
+        end_key_flows(&mut tx, &old, id).await?;
+        self.audit(&mut tx, Actor::Staff(staff), AuditAction::CounterEmailCorrected, format!("account:{id}"), client)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Counter staff withdraw a registration of their office that still waits for its password (R12): the account
+    /// is deleted, so that its address is free again, and a key already mailed dies with it. Audited (R15); the
+    /// account's audit events stay.
+    ///
+    /// # Errors
+    /// See [`WithdrawCounterRegistrationError`].
+    pub async fn withdraw_counter_registration(
+        &self,
+        staff: StaffId,
+        id: AccountId,
+        client: &ClientInfo,
+    ) -> Result<(), WithdrawCounterRegistrationError> {
+        let mut tx = self.begin().await?;
+        let account = match counter_account(&mut tx, staff, id).await?.0 {
+            Found::Own(account, _) => account,
+            Found::NotPermitted => return Err(WithdrawCounterRegistrationError::NotPermitted),
+            Found::NotFound => return Err(WithdrawCounterRegistrationError::NotFound),
+        };
+        if account.status() != AccountStatus::AwaitingPassword {
+            return Err(WithdrawCounterRegistrationError::NotAwaitingPassword);
+        }
+        match tx.accounts().remove(&account).await {
+            Err(RepositoryError::Conflict) => return Err(WithdrawCounterRegistrationError::Concurrent),
+            other => other?,
+        }
+        end_key_flows(&mut tx, account.email(), id).await?;
+        self.audit(
+            &mut tx,
+            Actor::Staff(staff),
+            AuditAction::CounterRegistrationWithdrawn,
+            format!("account:{id}"),
+            client,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -23,6 +23,7 @@ mod console;
 mod counter;
 mod login;
 mod maintenance;
+mod offices;
 mod password;
 mod registration;
 mod review;
@@ -33,9 +34,13 @@ pub use admin::{
 };
 pub use auth_key::{KeyRequest, KeyRequested, KeySent, RequestAuthKeyError, ResendAuthKeyError};
 pub use console::{ConsoleError, ESTABLISHMENT_SEARCH_LIMIT, StaffAccessError, StaffView};
-pub use counter::{CounterRegistration, CounterRegistrationError};
+pub use counter::{
+    CorrectCounterEmailError, CounterLookupError, CounterRegistration, CounterRegistrationError,
+    CounterRegistrationView, WithdrawCounterRegistrationError,
+};
 pub use login::{LoggedIn, LoginError, StaffLoggedIn, StaffLoginError};
 pub use maintenance::{ExpireError, ExpiryReport};
+pub use offices::{CloseOfficeError, EditOfficeError};
 pub use password::{KeyRedemptionError, PasswordEntry, PasswordRegistered, RegisterPasswordError, ResetPasswordError};
 pub use registration::{
     DeclareHistoryError, HistoryInput, MyPageOverview, OverviewError, SaveEstablishmentError, SaveJobOfferError,

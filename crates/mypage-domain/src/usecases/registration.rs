@@ -47,6 +47,9 @@ pub enum DeclareHistoryError {
     /// The office chosen does not exist.
     #[error("no such office")]
     UnknownOffice,
+    /// The office chosen is closed: it takes no first-time applications (R14).
+    #[error("the office is closed")]
+    OfficeClosed,
     /// The registration is in review or decided.
     #[error("the registration can no longer be edited")]
     NotEditable,
@@ -292,8 +295,12 @@ impl MyPage {
                 ApplicationHistory::FirstTime { office }
             }
         };
-        if tx.offices().get(&history.office()).await?.is_none() {
-            return Err(DeclareHistoryError::UnknownOffice);
+        match (tx.offices().get(&history.office()).await?, &history) {
+            (None, _) => return Err(DeclareHistoryError::UnknownOffice),
+            (Some(o), ApplicationHistory::FirstTime { .. }) if o.is_closed() => {
+                return Err(DeclareHistoryError::OfficeClosed);
+            }
+            (Some(_), _) => {}
         }
         let now = self.now();
         let id = match self.open_registration(&mut tx, account, client).await? {

@@ -9,6 +9,7 @@ mod establishment_number;
 mod fields;
 mod job_offer;
 mod jst;
+mod office_details;
 mod password;
 mod terms;
 
@@ -24,6 +25,7 @@ pub use job_offer::{
     Wage, WageKind, WorkingHours,
 };
 pub use jst::jst;
+pub use office_details::{OFFICE_ADDRESS_MAX, OFFICE_HOURS_MAX, OFFICE_NAME_MAX, OfficeDetails, OfficeDetailsInput};
 pub use password::{NewPassword, PasswordPolicy, PasswordPolicyError, normalize_password};
 pub use terms::{ConsentInput, CurrentTerms, TermsConsent, TermsConsentError, TermsDocument, TermsKind, TermsVersion};
 

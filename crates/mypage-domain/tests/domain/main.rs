@@ -6,6 +6,7 @@ mod admin;
 mod auth_key;
 mod cases;
 mod console;
+mod corrections;
 mod counter;
 mod login;
 mod maintenance;

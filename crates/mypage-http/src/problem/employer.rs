@@ -226,6 +226,7 @@ impl Explain for DeclareHistoryError {
                 Problem::new("unknown_office", StatusCode::BAD_REQUEST, "管轄のハローワークを選んでください。")
                     .on("office")
             }
+            Self::OfficeClosed => Problem::office_closed_for_applications(),
             Self::NotEditable => not_editable(),
             Self::AccountNotFound | Self::NotProvisional => not_provisional(),
             Self::Infrastructure(e) => Problem::unavailable(&e),

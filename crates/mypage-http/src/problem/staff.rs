@@ -187,6 +187,7 @@ impl Explain for CounterRegistrationError {
                 "このメールアドレスは、すでにほかのアカウントで使われています。",
             )
             .on("email"),
+            Self::OfficeClosed => Problem::office_closed_at_counter(),
             Self::Infrastructure(e) => Problem::unavailable(&e),
         }
     }
@@ -260,6 +261,7 @@ impl Explain for AddStaffError {
             Self::Duplicate => {
                 Problem::new("duplicate", StatusCode::CONFLICT, "この職員IDは、すでに使われています。").on("login")
             }
+            Self::OfficeClosed => Problem::office_closed_for_staff(),
             Self::Infrastructure(e) => Problem::unavailable(&e),
         }
     }

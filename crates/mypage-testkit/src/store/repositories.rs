@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mypage_domain::model::{
     Account, AccountId, AccountRecord, AuditEvent, AuthFlow, AuthFlowRecord, Establishment, EstablishmentId, FlowId,
-    FlowPurpose, FlowState, Office, ProvisionalRegistration, RegistrationId, RegistrationRecord, RegistrationStatus,
-    StaffId, StaffLogin, StaffMember, StaffMemberRecord,
+    FlowPurpose, FlowState, Office, OfficeRecord, ProvisionalRegistration, RegistrationId, RegistrationRecord,
+    RegistrationStatus, StaffId, StaffLogin, StaffMember, StaffMemberRecord,
 };
 use mypage_domain::ports::{
     AccountRepository, AuditLog, Digest, EstablishmentRepository, FlowRepository, Hits, OfficeRepository,
@@ -83,6 +83,16 @@ impl AccountRepository for Accounts {
             return Err(RepositoryError::Duplicate(Unique::AccountEmail));
         }
         replace(&mut self.0, account.id(), account, Account::version, Account::mark_saved)
+    }
+    async fn remove(&mut self, account: &Account) -> Result<(), RepositoryError> {
+        self.1.on_update()?;
+        match self.0.get(&account.id()) {
+            Some(stored) if stored.version() == account.version() => {
+                self.0.remove(&account.id());
+                Ok(())
+            }
+            _ => Err(RepositoryError::Conflict),
+        }
     }
     async fn get(&mut self, id: AccountId) -> Result<Option<Account>, RepositoryError> {
         Ok(self.0.get(&id).cloned())
@@ -273,8 +283,13 @@ impl OfficeRepository for Offices {
         if self.0.contains_key(office.code()) {
             return Err(RepositoryError::Duplicate(Unique::OfficeCode));
         }
-        self.0.insert(office.code().clone(), office.clone());
+        let stored = Office::restore(OfficeRecord { version: 0, ..office.clone().into_record() });
+        self.0.insert(office.code().clone(), stored);
         Ok(())
+    }
+    async fn update(&mut self, office: &Office) -> Result<(), RepositoryError> {
+        self.1.on_update()?;
+        replace(&mut self.0, office.code().clone(), office, Office::version, Office::mark_saved)
     }
     async fn get(&mut self, code: &OfficeCode) -> Result<Option<Office>, RepositoryError> {
         Ok(self.0.get(code).cloned())
