@@ -6,13 +6,15 @@
 //! `mypage-server [serve]` runs everything; `worker` runs the mail dispatcher alone; `migrate` applies the
 //! migrations and exits; `check-config` reads the settings and says what would be used; `outbox [list | dead |
 //! requeue ID]` shows the mail queue or re-queues a dead mail; `office add`, `staff add` (password on standard input)
-//! and `demo` set up offices, staff and demo data. `--config FILE` (or `MYPAGE_CONFIG`) names a TOML file of
+//! and `demo` set up offices, staff and demo data; `establishments import FILE [--dry-run] [--skip-invalid]` loads
+//! the office's establishment register (R18). `--config FILE` (or `MYPAGE_CONFIG`) names a TOML file of
 //! settings.
 
 mod config;
 mod demo;
 mod listener;
 mod observe;
+mod register;
 mod secrets;
 mod web;
 
@@ -406,6 +408,14 @@ async fn main() -> Result<()> {
         Some("outbox") => outbox(&config, &args[1..]).await,
         Some("worker") => worker(config).await,
         Some(command @ ("office" | "staff" | "demo")) => admin(&config, command, &args[1..]).await,
+        Some("establishments") => {
+            if register::run(&config, &args[1..]).await? {
+                Ok(())
+            } else {
+                // The summary was the last line printed; the status tells a script that lines were rejected.
+                std::process::exit(1)
+            }
+        }
         Some("migrate") => {
             let keys = ChaChaKeyGenerator::from_os()?;
             std::fs::create_dir_all(&config.data_dir)?;
@@ -415,7 +425,7 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Some(other) => {
-            anyhow::bail!("unknown command {other:?}: use serve (the default), migrate, check-config or outbox")
+            anyhow::bail!("unknown command {other:?}: use serve (the default), migrate, check-config, outbox, office, staff, demo or establishments")
         }
     }
 }

@@ -46,6 +46,10 @@ pub(crate) mod establishment {
         pub office: String,
         pub name: String,
         pub info: Option<String>,
+        pub name_kana: Option<String>,
+        pub postal_code: Option<String>,
+        pub address: Option<String>,
+        pub phone: Option<String>,
         pub created_at: DateTimeUtc,
     }
     no_relations!();

@@ -9,6 +9,7 @@ mod m20261130_000001_sessions_by_subject;
 mod m20261130_000002_staff_second_factor;
 mod m20261201_000001_split_admin_role;
 mod m20261202_000001_office_details;
+mod m20261202_000002_establishment_register;
 
 /// The migrations of this crate, in order.
 pub(crate) struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_split_admin_role::Migration),
             Box::new(m20261130_000002_staff_second_factor::Migration),
             Box::new(m20261202_000001_office_details::Migration),
+            Box::new(m20261202_000002_establishment_register::Migration),
         ]
     }
 }

@@ -117,6 +117,37 @@ impl<'a, T: DeserializeOwned> FromRequest<'a> for CsrfForm<T> {
     }
 }
 
+/// A multipart form (an upload) that carries the session's CSRF token, compared in constant time: its text fields
+/// and its files by field name. A missing or wrong token is a 403, a body that is not multipart a 400.
+pub(crate) struct CsrfUpload {
+    /// The text fields.
+    pub(crate) fields: std::collections::HashMap<String, String>,
+    /// The files' contents.
+    pub(crate) files: std::collections::HashMap<String, Vec<u8>>,
+}
+
+impl<'a> FromRequest<'a> for CsrfUpload {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let refused = |_| Problem::invalid_request();
+        let mut multipart = poem::web::Multipart::from_request(req, body).await.map_err(|_| Problem::invalid_request())?;
+        let mut upload = Self { fields: std::collections::HashMap::new(), files: std::collections::HashMap::new() };
+        while let Some(field) = multipart.next_field().await.map_err(refused)? {
+            let Some(name) = field.name().map(str::to_owned) else { continue };
+            if field.file_name().is_some() {
+                upload.files.insert(name, field.bytes().await.map_err(|_| Problem::invalid_request())?);
+            } else {
+                upload.fields.insert(name, field.text().await.map_err(|_| Problem::invalid_request())?);
+            }
+        }
+        let sent = upload.fields.get(CSRF_FIELD).map(String::as_str).unwrap_or_default();
+        let expected = session(req)?.lock().await.data.csrf.clone();
+        if expected.is_empty() || !bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) {
+            return Err(Problem::csrf().into());
+        }
+        Ok(upload)
+    }
+}
+
 /// A checkbox as a browser sends it: present (whatever its value) when checked, absent when not.
 pub(crate) fn checkbox<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     let value: Option<String> = Option::deserialize(deserializer)?;

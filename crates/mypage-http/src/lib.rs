@@ -26,7 +26,7 @@ use poem::{Endpoint, EndpointExt, Route, get, post};
 use app::App;
 pub use app::{HttpConfig, HttpPorts};
 use limits::ClientLimiter;
-use pages::{admin, employer, layout, registration, second_factor, staff};
+use pages::{admin, employer, layout, register, registration, second_factor, staff};
 use security::AllowedMethods;
 pub use security::security_headers;
 use session::Sessions;
@@ -91,6 +91,8 @@ fn pages() -> impl Endpoint {
         .at("/staff/registrations/:id/confirm", post(staff::confirm))
         .at("/staff/registrations/:id/:decision", post(staff::decide))
         .at("/staff/establishments", get(admin::find_establishments))
+        .at(register::REGISTER_PATH, get(register::upload_form).post(register::check))
+        .at(register::REGISTER_COMMIT_PATH, post(register::commit))
         .at("/staff/admin/staff", get(admin::staff_accounts).post(admin::add_staff))
         .at("/staff/admin/staff/:id/:access", post(admin::staff_access))
         .at("/staff/admin/offices", get(admin::office_list).post(admin::add_office))

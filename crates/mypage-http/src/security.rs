@@ -68,7 +68,8 @@ async fn secure_inner<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result
     let is_api_docs = req.uri().path().starts_with("/api/v1/docs");
     let is_api = req.uri().path().starts_with("/api/v1/");
     // A body larger than any form here is refused after reading at most the limit, whatever length it claims.
-    let mut response = match req.take_body().into_bytes_limit(MAX_BODY).await {
+    let limit = if UPLOADS.contains(&req.uri().path()) { MAX_UPLOAD } else { MAX_BODY };
+    let mut response = match req.take_body().into_bytes_limit(limit).await {
         Ok(bytes) => {
             req.set_body(bytes);
             match ep.call(req).await {
@@ -131,3 +132,9 @@ fn refused(problem: &Problem, is_api: bool) -> Response {
 
 /// The largest request body accepted: the job-offer form with every field at its limit fits several times.
 const MAX_BODY: usize = 64 * 1024;
+
+/// The paths that take an establishment register file (R18), and their larger limit: 100,000 lines fit.
+const UPLOADS: [&str; 3] =
+    ["/staff/establishments/import", "/staff/establishments/import/commit", "/api/v1/staff/establishments/import"];
+/// The largest register file accepted.
+pub(crate) const MAX_UPLOAD: usize = 16 * 1024 * 1024;

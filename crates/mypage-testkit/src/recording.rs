@@ -173,6 +173,7 @@ recorded!(EstablishmentRepository as establishments {
     fn insert(&mut self, establishment: &Establishment) -> Result<(), RepositoryError>;
     fn get(&mut self, id: EstablishmentId) -> Result<Option<Establishment>, RepositoryError>;
     fn by_number(&mut self, number: &EstablishmentNumber) -> Result<Option<Establishment>, RepositoryError>;
+    fn update(&mut self, establishment: &Establishment) -> Result<(), RepositoryError>;
     fn search(
         &mut self,
         office: &OfficeCode,

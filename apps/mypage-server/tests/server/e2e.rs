@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
 /// Where the server's mail ends up: `.eml` files in its data folder, or a real SMTP server.
-enum Mailbox {
+pub(crate) enum Mailbox {
     Files(PathBuf),
     Smtp(Box<SmtpServer>),
 }
@@ -36,7 +36,7 @@ impl Mailbox {
     }
 
     /// Recipient and plain-text body of every message received.
-    fn received(&self) -> Vec<(String, String)> {
+    pub(crate) fn received(&self) -> Vec<(String, String)> {
         self.messages()
             .iter()
             .filter_map(|raw| {
@@ -48,7 +48,7 @@ impl Mailbox {
     }
 
     /// The newest auth key mailed to `to` beyond the first `seen` key mails, waiting for it up to 30 seconds.
-    async fn key_for(&self, to: &str, seen: usize) -> String {
+    pub(crate) async fn key_for(&self, to: &str, seen: usize) -> String {
         for _ in 0..300 {
             let keys: Vec<String> = self
                 .received()
@@ -90,14 +90,14 @@ impl Mailbox {
 }
 
 /// The database and mail of one walk.
-struct Backend {
+pub(crate) struct Backend {
     database_url: Option<String>,
-    mailbox: Mailbox,
+    pub(crate) mailbox: Mailbox,
     _pg: Option<mypage_testenv::postgres::TestDatabase>,
 }
 
 impl Backend {
-    fn sqlite(data: &Path) -> Self {
+    pub(crate) fn sqlite(data: &Path) -> Self {
         Self { database_url: None, mailbox: Mailbox::Files(data.join("mail")), _pg: None }
     }
 
@@ -122,7 +122,7 @@ impl Backend {
 }
 
 /// One running `mypage-server`.
-struct Instance {
+pub(crate) struct Instance {
     child: Child,
     base: String,
     data: PathBuf,
@@ -135,11 +135,16 @@ impl Instance {
     }
 
     async fn start_on(backend: &Backend, data: &Path, port: u16) -> Self {
+        Self::start_with_demo(backend, data, port, true).await
+    }
+
+    /// An instance with the demo loaded or not (`MYPAGE_DEMO`).
+    pub(crate) async fn start_with_demo(backend: &Backend, data: &Path, port: u16, demo: bool) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_mypage-server"));
         command
             .env("MYPAGE_DATA_DIR", data)
             .env("MYPAGE_LISTEN", format!("127.0.0.1:{port}"))
-            .env("MYPAGE_DEMO", "true")
+            .env("MYPAGE_DEMO", demo.to_string())
             // Every request of these tests comes from 127.0.0.1: more than one real client would make.
             .env("MYPAGE_KEY_REQUESTS_PER_CLIENT", "1000")
             // The metrics' default address is one per machine, and tests and instances run side by side.
@@ -193,7 +198,7 @@ impl Instance {
         (self.data, self.port)
     }
 
-    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    pub(crate) async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
         let http = reqwest::Client::new();
         let url = format!("{}/api/v1{path}", self.base);
         let mut request = match method {
@@ -223,7 +228,7 @@ impl Instance {
     /// Logs a member in; a reviewer or admin without a second factor enrols first, as an authenticator app would
     /// (R21): the secret from `POST /staff/second-factor`, the current TOTP code to confirm it, and the session that
     /// the confirmation opens.
-    async fn staff_login(&self, login: &str, password: &str) -> String {
+    pub(crate) async fn staff_login(&self, login: &str, password: &str) -> String {
         let credentials = json!({"login": login, "password": password});
         let (status, body) = self.call("POST", "/staff/sessions", None, Some(credentials.clone())).await;
         if status == 403 && body["code"] == "enrolment_required" {
@@ -251,7 +256,7 @@ impl Instance {
     }
 
     /// Asks for an auth key; returns the flow token.
-    async fn request_key(&self, purpose: &str, email: &str) -> String {
+    pub(crate) async fn request_key(&self, purpose: &str, email: &str) -> String {
         let consent = self.consent().await;
         let (status, body) = self
             .call("POST", "/auth-keys", None, Some(json!({"purpose": purpose, "email": email, "consent": consent})))
@@ -261,7 +266,7 @@ impl Instance {
     }
 
     /// Registers the password with the key; returns the account's status.
-    async fn register_password(&self, flow: &str, key: &str) -> String {
+    pub(crate) async fn register_password(&self, flow: &str, key: &str) -> String {
         let entry =
             json!({"flow_token": flow, "auth_key": key, "password": TEST_PASSWORD, "confirmation": TEST_PASSWORD});
         let (status, body) = self.call("POST", "/passwords", None, Some(entry)).await;
@@ -269,7 +274,7 @@ impl Instance {
         body["status"].as_str().expect("a status").to_owned()
     }
 
-    async fn login(&self, email: &str) -> String {
+    pub(crate) async fn login(&self, email: &str) -> String {
         let (status, body) =
             self.call("POST", "/sessions", None, Some(json!({"email": email, "password": TEST_PASSWORD}))).await;
         assert_eq!(status, 201, "{email}: {body}");
@@ -282,7 +287,7 @@ impl Instance {
         body
     }
 
-    async fn put(&self, token: &str, path: &str, body: Value) {
+    pub(crate) async fn put(&self, token: &str, path: &str, body: Value) {
         let (status, answer) = self.call("PUT", path, Some(token), Some(body)).await;
         assert_eq!(status, 200, "{path}: {answer}");
     }

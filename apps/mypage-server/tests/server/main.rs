@@ -3,6 +3,7 @@
 #![expect(clippy::expect_used, reason = "tests fail at once with the reason")]
 
 mod e2e;
+mod register;
 mod transport;
 
 use std::path::Path;

@@ -6,8 +6,8 @@ use mypage_domain::model::{
 };
 use mypage_domain::ports::InfrastructureError;
 use mypage_domain::values::{
-    Choice, Digest, EstablishmentInfo, EstablishmentInfoInput, EstablishmentNumber, OfficeCode, StaffRole,
-    TermsDocument, TermsKind, TermsVersion,
+    Choice, Digest, EstablishmentInfo, EstablishmentInfoInput, EstablishmentNumber, OfficeCode, PhoneNumber,
+    PostalCode, RegisterDetails, StaffRole, TermsDocument, TermsKind, TermsVersion,
 };
 use sea_orm::ActiveValue::Set;
 
@@ -33,6 +33,15 @@ impl TryFrom<establishment::Model> for Establishment {
             number: EstablishmentNumber::parse(&row.number).map_err(|_| corrupt(T, "number"))?,
             name: row.name,
             info,
+            details: RegisterDetails {
+                name_kana: row.name_kana,
+                postal_code: row
+                    .postal_code
+                    .map(|p| PostalCode::parse(&p).map_err(|_| corrupt(T, "postal_code")))
+                    .transpose()?,
+                address: row.address,
+                phone: row.phone.map(|p| PhoneNumber::parse(&p).map_err(|_| corrupt(T, "phone"))).transpose()?,
+            },
             created_at: row.created_at,
         }))
     }
@@ -45,6 +54,10 @@ pub(crate) fn establishment_row(e: &Establishment) -> establishment::ActiveModel
         office: Set(e.office().as_str().to_owned()),
         name: Set(e.name().to_owned()),
         info: Set(e.info().map(|i| to_json(&i.to_input()))),
+        name_kana: Set(e.details().name_kana.clone()),
+        postal_code: Set(e.details().postal_code.as_ref().map(ToString::to_string)),
+        address: Set(e.details().address.clone()),
+        phone: Set(e.details().phone.as_ref().map(|p| p.as_str().to_owned())),
         created_at: Set(e.created_at()),
     }
 }

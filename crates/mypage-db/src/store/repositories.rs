@@ -209,6 +209,14 @@ impl EstablishmentRepository for DbTransaction {
             .map_err(repo)?;
         Ok(row.map(Establishment::try_from).transpose()?)
     }
+    async fn update(&mut self, e: &Establishment) -> Result<(), RepositoryError> {
+        // The whole row is written back as read and changed: number, office and an applicant's entry are unchanged.
+        match establishment::Entity::update(establishment_row(e)).exec(&self.tx).await {
+            Ok(_) => Ok(()),
+            Err(sea_orm::DbErr::RecordNotUpdated) => Err(RepositoryError::Conflict),
+            Err(err) => Err(repo(err)),
+        }
+    }
     async fn search(
         &mut self,
         office: &OfficeCode,

@@ -349,6 +349,37 @@ pub(crate) async fn establishments_refuse_a_repeated_number_and_are_searched_wit
     assert_eq!(numbers, vec!["1301-000001-1", "1301-000002-1"]);
 }
 
+pub(crate) async fn establishments_keep_their_register_details_and_refuse_an_update_of_none(s: Stores) {
+    use mypage_domain::values::{RegisterDetails, RegisterEntry};
+    let entry = |name: &str, address: Option<&str>| RegisterEntry {
+        number: EstablishmentNumber::parse("1301-000009-1").unwrap(),
+        name: name.to_owned(),
+        details: RegisterDetails {
+            name_kana: Some("カブシキガイシャ".into()),
+            postal_code: Some(mypage_domain::values::PostalCode::parse("1620846").unwrap()),
+            address: address.map(str::to_owned),
+            phone: Some(mypage_domain::values::PhoneNumber::parse("03-1234-5678").unwrap()),
+        },
+    };
+    let mut tx = s.uow.begin().await.unwrap();
+    tx.offices().insert(&office("1301")).await.unwrap();
+    let mut stored = Establishment::from_register(EstablishmentId::from_bytes(id(9)), entry("株式会社A", None), t0());
+    tx.establishments().insert(&stored).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = s.uow.begin().await.unwrap();
+    assert_eq!(tx.establishments().get(stored.id()).await.unwrap().unwrap(), stored, "details come back as stored");
+    assert!(stored.update_from_register(&entry("株式会社A 本社", Some("東京都新宿区"))));
+    tx.establishments().update(&stored).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = s.uow.begin().await.unwrap();
+    let read = tx.establishments().by_number(stored.number()).await.unwrap().unwrap();
+    assert_eq!((read.name(), read.details().address.as_deref()), ("株式会社A 本社", Some("東京都新宿区")));
+    assert_eq!(read, stored);
+    let unknown = Establishment::from_register(EstablishmentId::from_bytes(id(10)), entry("B", None), t0());
+    let err = tx.establishments().update(&unknown).await.unwrap_err();
+    assert!(matches!(err, RepositoryError::Conflict), "{err:?}");
+}
+
 pub(crate) async fn offices_refuse_a_repeated_code_and_are_listed_by_code(s: Stores) {
     let mut tx = s.uow.begin().await.unwrap();
     tx.offices().insert(&office("2701")).await.unwrap();

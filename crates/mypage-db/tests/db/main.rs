@@ -55,6 +55,7 @@ contract_suite!(
     registrations_come_back_with_their_forms_and_decision,
     registrations_queue_by_office_oldest_submission_first_and_list_old_drafts,
     establishments_refuse_a_repeated_number_and_are_searched_within_an_office,
+    establishments_keep_their_register_details_and_refuse_an_update_of_none,
     offices_refuse_a_repeated_code_and_are_listed_by_code,
     offices_update_with_versions_and_keep_their_details_and_closing,
     staff_refuse_a_repeated_login_and_update_with_versions,

@@ -47,6 +47,8 @@ impl ClientInfo {
 pub enum AuditAction {
     /// Staff registered an e-mail at the counter (R12).
     EmailRegisteredAtCounter,
+    /// An establishment of the office's register file changed its name or details (R18).
+    EstablishmentUpdated,
     /// A key was requested (a flow started); the event does not say whether a key was mailed (R8).
     AuthKeyRequested,
     /// Another key was requested in a flow.
@@ -121,8 +123,9 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [Self; 36] = [
+    pub const ALL: [Self; 37] = [
         Self::EmailRegisteredAtCounter,
+        Self::EstablishmentUpdated,
         Self::AuthKeyRequested,
         Self::AuthKeyResent,
         Self::WrongAuthKey,
@@ -171,6 +174,7 @@ impl AuditAction {
     pub fn code(self) -> &'static str {
         match self {
             Self::EmailRegisteredAtCounter => "email_registered_at_counter",
+            Self::EstablishmentUpdated => "establishment_updated",
             Self::AuthKeyRequested => "auth_key_requested",
             Self::AuthKeyResent => "auth_key_resent",
             Self::WrongAuthKey => "wrong_auth_key",

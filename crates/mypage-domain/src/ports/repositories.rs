@@ -144,6 +144,12 @@ pub trait EstablishmentRepository: Send {
     /// # Errors
     /// `Infrastructure` only.
     async fn by_number(&mut self, number: &EstablishmentNumber) -> Result<Option<Establishment>, RepositoryError>;
+    /// Stores the new name and register details of an establishment (R18); its number, id and what an applicant
+    /// entered stay as they are.
+    ///
+    /// # Errors
+    /// MUST return `Conflict` when no establishment has its id.
+    async fn update(&mut self, establishment: &Establishment) -> Result<(), RepositoryError>;
     /// The office's establishments whose name contains `fragment`, at most `limit`, by number.
     ///
     /// # Errors

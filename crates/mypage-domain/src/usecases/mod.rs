@@ -25,6 +25,7 @@ mod login;
 mod maintenance;
 mod offices;
 mod password;
+mod register;
 mod registration;
 mod review;
 mod second_factor;
@@ -42,6 +43,7 @@ pub use login::{LoggedIn, LoginError, StaffLoggedIn, StaffLoginError};
 pub use maintenance::{ExpireError, ExpiryReport};
 pub use offices::{CloseOfficeError, EditOfficeError};
 pub use password::{KeyRedemptionError, PasswordEntry, PasswordRegistered, RegisterPasswordError, ResetPasswordError};
+pub use register::{ImportOptions, ImportReport, RegisterImportError};
 pub use registration::{
     DeclareHistoryError, HistoryInput, MyPageOverview, OverviewError, SaveEstablishmentError, SaveJobOfferError,
     SubmitError,

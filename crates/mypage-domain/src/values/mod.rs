@@ -11,6 +11,7 @@ mod job_offer;
 mod jst;
 mod office_details;
 mod password;
+mod register;
 mod terms;
 
 pub use auth_key::{AUTH_KEY_ALPHABET, AUTH_KEY_LEN, AuthKey, AuthKeyError};
@@ -27,6 +28,11 @@ pub use job_offer::{
 pub use jst::jst;
 pub use office_details::{OFFICE_ADDRESS_MAX, OFFICE_HOURS_MAX, OFFICE_NAME_MAX, OfficeDetails, OfficeDetailsInput};
 pub use password::{NewPassword, PasswordPolicy, PasswordPolicyError, normalize_password};
+pub use register::{
+    COLUMN_ADDRESS, COLUMN_KANA, COLUMN_NAME, COLUMN_NUMBER, COLUMN_PHONE, COLUMN_POSTAL_CODE, LineProblem,
+    REGISTER_COLUMNS, RegisterDetails, RegisterEncoding, RegisterEntry, RegisterFile, RegisterFileError, RegisterLine,
+    RejectedLine,
+};
 pub use terms::{ConsentInput, CurrentTerms, TermsConsent, TermsConsentError, TermsDocument, TermsKind, TermsVersion};
 
 choice_enum! {

@@ -13,6 +13,7 @@ mod maintenance;
 mod model;
 mod password;
 mod properties;
+mod register;
 mod registration;
 mod review;
 mod second_factor;

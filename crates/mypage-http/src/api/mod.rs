@@ -9,6 +9,7 @@
 mod admin;
 mod dto;
 mod employer;
+mod register;
 mod registration;
 mod second_factor;
 mod staff;
@@ -175,17 +176,21 @@ pub(crate) fn document(spec: &str) -> String {
         "content": { "application/json; charset=utf-8": { "schema": { "$ref": "#/components/schemas/ApiError" } } }
     });
     if let Some(paths) = doc.get_mut("paths").and_then(serde_json::Value::as_object_mut) {
-        for operation in
-            paths.values_mut().filter_map(serde_json::Value::as_object_mut).flat_map(|ops| ops.values_mut())
+        for (path, operation) in paths
+            .iter_mut()
+            .filter_map(|(path, ops)| Some((path.clone(), ops.as_object_mut()?)))
+            .flat_map(|(path, ops)| ops.values_mut().map(move |op| (path.clone(), op)))
         {
             if operation.get("requestBody").is_none() {
                 continue;
             }
+            // The register file (R18) has a larger limit than every other body (see `security`).
+            let limit = if path == "/staff/establishments/import" { "16 MiB" } else { "64 KiB" };
             if let Some(responses) = operation.get_mut("responses").and_then(serde_json::Value::as_object_mut) {
                 responses.insert(
                     "413".to_owned(),
                     serde_json::json!({
-                        "description": "`payload_too_large`: the body is over 64 KiB.",
+                        "description": format!("`payload_too_large`: the body is over {limit}."),
                         "content": { "application/json; charset=utf-8": {
                             "schema": { "$ref": "#/components/schemas/ApiError" }
                         } }
@@ -215,6 +220,7 @@ pub(crate) fn service(
         staff::StaffApi,
         second_factor::SecondFactorApi,
         admin::AdminApi,
+        register::RegisterApi,
     ),
     (),
 > {
@@ -225,7 +231,8 @@ pub(crate) fn service(
             registration::RegistrationApi(api.clone()),
             staff::StaffApi(api.clone()),
             second_factor::SecondFactorApi(api.clone()),
-            admin::AdminApi(api),
+            admin::AdminApi(api.clone()),
+            register::RegisterApi(api),
         ),
         "Employer My Page API",
         env!("CARGO_PKG_VERSION"),

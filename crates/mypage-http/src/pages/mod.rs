@@ -4,6 +4,7 @@ pub(crate) mod admin;
 pub(crate) mod employer;
 pub(crate) mod forms;
 pub(crate) mod layout;
+pub(crate) mod register;
 pub(crate) mod registration;
 pub(crate) mod second_factor;
 pub(crate) mod staff;

@@ -26,6 +26,7 @@ use crate::pages::forms::{ESTABLISHMENT, Field, JOB_OFFER, NoFields};
 use crate::pages::layout::{
     csrf, entrance_title, field_error, has_error, layout, multiline, on_form, outcome, stays_on_form,
 };
+use crate::pages::register::{REGISTER_PATH, REGISTER_TITLE};
 use crate::pages::registration::{STATUS, SUBMITTED_AT, WAGE, wage_range};
 use crate::pages::second_factor::{CODE_PATH, ENROL_PATH};
 use crate::problem::{Explain, Problem};
@@ -174,6 +175,7 @@ pub(crate) async fn queue(
         ul.menu {
             @if is_counter { li { a href="/staff/counter" { (COUNTER_TITLE) } } }
             li { a href=(SEARCH.path) { (SEARCH.title) } }
+            @if is_counter || !admin_pages.is_empty() { li { a href=(REGISTER_PATH) { (REGISTER_TITLE) } } }
         }
         @if !admin_pages.is_empty() {
             h2 { "管理" }

@@ -7,7 +7,10 @@
 
 mod corrections;
 mod employer;
+mod register;
 mod staff;
+
+pub(crate) use register::{line_problem_code, line_problem_column, line_problem_message};
 
 use std::fmt;
 

@@ -174,6 +174,25 @@ impl<E: poem::Endpoint> Walk<'_, E> {
         (status, answer)
     }
 
+    /// Sends a register file (R18), which is CSV, not JSON.
+    async fn csv(&mut self, path: &str, token: &str, file: &str, want: u16) -> Value {
+        let response = self
+            .client
+            .post(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .content_type("text/csv")
+            .body(file.as_bytes().to_vec())
+            .send()
+            .await;
+        let status = response.0.status();
+        let headers = response.0.headers().clone();
+        let text = response.0.into_body().into_string().await.unwrap();
+        let operation = contract(self.client).await.check("POST", path, status, &headers, &text);
+        self.reached.extend(operation);
+        assert_eq!(status.as_u16(), want, "POST {path}: {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
     async fn expect(&mut self, method: &str, path: &str, token: Option<&str>, body: Option<Value>, want: u16) -> Value {
         let (status, answer) = self.call(method, path, token, body).await;
         assert_eq!(status.as_u16(), want, "{method} {path}: {answer}");
@@ -265,6 +284,14 @@ async fn every_documented_operation_answers_as_its_document_says() {
     let at_counter = json!({"email": "counter@example.jp", "establishment_number": "1301-123456-7"});
     walk.expect("POST", "/api/v1/staff/counter-registrations", Some(&counter), Some(at_counter.clone()), 201).await;
     walk.expect("POST", "/api/v1/staff/counter-registrations", Some(&counter), Some(at_counter), 409).await;
+
+    // R18: the office's register file, checked and imported by counter staff.
+    let register = "/api/v1/staff/establishments/import";
+    let file = "事業所番号,事業所名称\n1301-000001-1,株式会社いろは\n1301-00,番号の誤り\n";
+    walk.csv(&format!("{register}?dry_run=true"), &counter, file, 200).await;
+    walk.csv(&format!("{register}?skip_invalid=true"), &counter, file, 200).await;
+    walk.csv(register, &counter, "事業所番号,代表者\n", 400).await;
+    walk.csv(register, &reviewer, file, 403).await;
 
     // A central admin's steps.
     let admin = json!({"login": "central.admin", "password": TEST_PASSWORD});

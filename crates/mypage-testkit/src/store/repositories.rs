@@ -259,6 +259,12 @@ impl EstablishmentRepository for Establishments {
     async fn by_number(&mut self, number: &EstablishmentNumber) -> Result<Option<Establishment>, RepositoryError> {
         Ok(self.0.values().find(|e| e.number() == number).cloned())
     }
+    async fn update(&mut self, establishment: &Establishment) -> Result<(), RepositoryError> {
+        self.1.on_update()?;
+        let stored = self.0.get_mut(&establishment.id()).ok_or(RepositoryError::Conflict)?;
+        *stored = establishment.clone();
+        Ok(())
+    }
     async fn search(
         &mut self,
         office: &OfficeCode,
