@@ -1,4 +1,5 @@
-//! The domain's settings. Adapters and the app fill it; the domain never reads the environment.
+//! The domain's settings, and the office's help desk that every adapter shows. The app fills them; the domain never
+//! reads the environment.
 
 use chrono::Duration;
 
@@ -50,6 +51,38 @@ impl Default for DomainConfig {
             login_failures_per_account: 5,
             login_failures_per_client: 30,
             staff_second_factor: vec![StaffRole::Reviewer, StaffRole::OfficeAdmin, StaffRole::CentralAdmin],
+        }
+    }
+}
+
+/// The office's help desk, which every page footer and every mail shows (seed 002, 「操作方法に関するお問い合わせ」).
+/// It is configuration, not code: an office sets its own, and the adapters only lay it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpDesk {
+    /// Who answers (ハローワークインターネットサービス ヘルプデスク).
+    pub name: String,
+    /// The phone number, as printed.
+    pub phone: String,
+    /// When the phone is answered, as printed.
+    pub hours: String,
+    /// A note under the phone (the ナビダイヤル's call charge); `None` for no note.
+    pub phone_note: Option<String>,
+    /// The help desk's e-mail address, as printed; `None` when it takes no mail.
+    pub email: Option<String>,
+}
+
+impl Default for HelpDesk {
+    /// The help desk of the Hello Work Internet Service, as seed 002 gives it.
+    fn default() -> Self {
+        Self {
+            name: "ハローワークインターネットサービス ヘルプデスク".into(),
+            phone: "0570-077450".into(),
+            hours: "月曜～金曜 9:30～18:00（年末年始、祝日除く）".into(),
+            phone_note: Some(
+                "※ナビダイヤルのため、通話料がかかります。※ご利用の電話回線によっては、接続できない場合があります。"
+                    .into(),
+            ),
+            email: Some("helpdesk@hd.hellowork.mhlw.go.jp".into()),
         }
     }
 }

@@ -16,5 +16,5 @@ mod text;
 pub mod usecases;
 pub mod values;
 
-pub use config::DomainConfig;
+pub use config::{DomainConfig, HelpDesk};
 pub use usecases::{MyPage, Ports};

@@ -5,9 +5,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use chrono::Duration;
-use mypage_domain::MyPage;
 use mypage_domain::model::{ClientInfo, Office};
 use mypage_domain::ports::{Clock, KeyDigest, KeyGenerator, SessionStore};
+use mypage_domain::{HelpDesk, MyPage};
 use poem::Request;
 use poem::http::header;
 
@@ -20,7 +20,7 @@ pub struct HttpConfig {
     /// Set the cookie's `Secure` flag and `__Host-` prefix: on whenever the site is served over TLS.
     pub secure_cookies: bool,
     /// The help desk, shown in every footer and on the help page.
-    pub help_desk: String,
+    pub help_desk: HelpDesk,
     /// The system address mails come from, which pages tell employers to allow (R7).
     pub system_address: String,
     /// A session ends after this long without a request (R13).
@@ -39,7 +39,7 @@ impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             secure_cookies: false,
-            help_desk: "ハローワークインターネットサービス ヘルプデスク".into(),
+            help_desk: HelpDesk::default(),
             system_address: "system@mail.hellowork.mhlw.go.jp".into(),
             session_idle: Duration::minutes(30),
             session_lifetime: Duration::hours(8),

@@ -2,6 +2,7 @@
 //! body. Times are shown in Japan Standard Time.
 
 use chrono::{DateTime, Utc};
+use mypage_domain::HelpDesk;
 use mypage_domain::model::{AccountStatus, FlowPurpose, MailTemplate, OutgoingMail};
 use mypage_domain::values::{EmailAddress, jst};
 use secrecy::ExposeSecret;
@@ -17,8 +18,8 @@ pub struct MailConfig {
     pub service_name: String,
     /// The service's top page, for "start again from the beginning".
     pub site_url: String,
-    /// The help desk, as lines for the footer (name, phone, hours).
-    pub help_desk: String,
+    /// The help desk, in every footer (name, phone, hours, the phone's note, e-mail).
+    pub help_desk: HelpDesk,
     /// The domain of Message-IDs (`<mail id@domain>`).
     pub message_id_domain: String,
 }
@@ -34,9 +35,7 @@ impl MailConfig {
             from_name: "ハローワークインターネットサービス".into(),
             service_name: "求人者マイページ".into(),
             site_url: "https://www.hellowork.mhlw.go.jp/".into(),
-            help_desk: "ハローワークインターネットサービス ヘルプデスク\n\
-                        電話：0570-077450（平日 8時30分～18時15分、土日祝日・年末年始を除く）"
-                .into(),
+            help_desk: HelpDesk::default(),
             message_id_domain: "mail.hellowork.mhlw.go.jp".into(),
         })
     }
@@ -65,19 +64,28 @@ impl MailConfig {
         format!("【{}】{what}", self.service_name)
     }
 
+    /// The help desk's lines, as seed 002 lays them out.
+    fn help_lines(&self) -> String {
+        let desk = &self.help_desk;
+        let mut lines = vec![desk.name.clone(), format!("電話：{}", desk.phone), format!("受付日時：{}", desk.hours)];
+        lines.extend(desk.phone_note.clone());
+        lines.extend(desk.email.as_ref().map(|email| format!("メール：{email}")));
+        lines.iter().map(|line| format!("{line}\n")).collect()
+    }
+
     fn footer(&self) -> String {
         format!(
             "──────────────────────────────\n\
              このメールは送信専用アドレス（{from}）から送信しています。\n\
              このメールに返信されてもお答えできませんので、ご了承ください。\n\
              \n\
-             ■お問い合わせ先\n\
-             {help}\n\
+             ■お問い合わせ先（操作方法について）\n\
+             {help}\
              \n\
              {site}\n\
              ──────────────────────────────\n",
             from = self.from_address,
-            help = self.help_desk,
+            help = self.help_lines(),
             site = self.site_url,
         )
     }

@@ -20,7 +20,8 @@ use crate::app::App;
 use crate::extract::{Client, CsrfForm, Entrance, checkbox};
 use crate::pages::forms::{NoFields, required_mark};
 use crate::pages::layout::{
-    HELP, SERVICE, csrf, entrance_title, error_summary, field_error, layout, multiline, on_form, stays_on_form,
+    HELP, SERVICE, csrf, entrance_title, error_summary, field_error, help_desk, layout, on_form,
+    stays_on_form,
 };
 use crate::pages::staff::label::EMAIL;
 use crate::problem::{Explain, Problem};
@@ -110,7 +111,7 @@ pub(crate) async fn help(Data(app): Data<&App>) -> Markup {
     let body = html! {
         h1 { (title) }
         h2 { "操作方法のお問い合わせ" }
-        p { (multiline(&app.config.help_desk)) }
+        (help_desk(&app.config.help_desk))
         h2 { "事業所番号や求人の内容について" }
         p { "事業所番号がわからない場合や、ハローワークに求人を出したことがあるかわからない場合は、管轄のハローワークにお問い合わせください。" }
         h2 { "メールが届かない場合" }

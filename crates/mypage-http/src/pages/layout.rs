@@ -8,7 +8,8 @@
 use std::sync::Arc;
 
 use maud::{DOCTYPE, Markup, html};
-use mypage_domain::model::FlowPurpose;
+use mypage_domain::HelpDesk;
+use mypage_domain::model::{FlowPurpose, Office};
 use mypage_domain::values::jst;
 use poem::http::{StatusCode, header};
 use poem::web::Redirect;
@@ -103,8 +104,8 @@ pub(crate) const SERVICE: &str = "求人者マイページ";
 /// The help page's title, linked from every footer.
 pub(crate) const HELP: &str = "お問い合わせ・ヘルプ";
 
-/// The page shell.
-pub(crate) fn layout(title: &str, help: &str, body: Markup) -> Markup {
+/// The page shell, with the help desk in its footer.
+pub(crate) fn layout(title: &str, help: &HelpDesk, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="ja" {
@@ -122,9 +123,34 @@ pub(crate) fn layout(title: &str, help: &str, body: Markup) -> Markup {
                 main id="main" { (body) }
                 footer.site {
                     p { a href="/help" { (HELP) } }
-                    p { (multiline(help)) }
+                    (help_desk(help))
                 }
             }
+        }
+    }
+}
+
+/// The help desk as seed 002 shows it: who, the phone and its hours, the phone's note, the e-mail address.
+pub(crate) fn help_desk(desk: &HelpDesk) -> Markup {
+    html! {
+        p {
+            (desk.name) br;
+            "電話：" (desk.phone) "　受付日時：" (desk.hours)
+            @if let Some(note) = &desk.phone_note { br; (note) }
+            @if let Some(email) = &desk.email { br; "メール：" a href={ "mailto:" (email) } { (email) } }
+        }
+    }
+}
+
+/// The employer's office of jurisdiction and its phone, for a page that tells the employer to ask it; the general
+/// advice alone when the office is not known.
+pub(crate) fn ask_office(office: Option<&Office>) -> Markup {
+    html! {
+        @match office {
+            Some(office) => {
+                "管轄の" (office.name()) @if let Some(phone) = office.phone() { "（電話：" (phone) "）" } "にお問い合わせください。"
+            }
+            None => { "管轄のハローワークにお問い合わせください。" }
         }
     }
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use maud::{Markup, html};
 use mypage_domain::model::{AccountStatus, ApplicationHistory, Office, RegistrationStatus};
 use mypage_domain::usecases::{HistoryInput, MyPageOverview};
-use mypage_domain::values::{EstablishmentInfoInput, JobOfferInput, Wage, jst};
+use mypage_domain::values::{EstablishmentInfoInput, EstablishmentNumber, JobOfferInput, Wage, jst};
 use poem::web::{Data, Redirect};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
@@ -18,7 +18,9 @@ use crate::app::App;
 use crate::extract::{Client, CsrfForm, Employer};
 use crate::pages::employer::{LOGOUT, MYPAGE, NEXT};
 use crate::pages::forms::{self, CHOOSE, Field, JobOfferForm, NoFields, OCCUPATION};
-use crate::pages::layout::{csrf, error_summary, field_error, has_error, layout, multiline, on_form, stays_on_form};
+use crate::pages::layout::{
+    ask_office, csrf, error_summary, field_error, has_error, layout, multiline, on_form, stays_on_form,
+};
 use crate::pages::staff::label::NUMBER;
 use crate::problem::{Explain, Problem};
 use crate::session::SessionHandle;
@@ -165,7 +167,16 @@ impl TryFrom<&HistoryForm> for HistoryInput {
 }
 
 /// The history page: an establishment number, or the office of a first-time applicant (R9).
-fn history_page(app: &App, token: &str, form: &HistoryForm, offices: &[Office], errors: &[(String, String)]) -> Markup {
+/// `asking` is the office of jurisdiction of a number that is not on the register, which the page names with its
+/// phone for the employer to ask.
+fn history_page(
+    app: &App,
+    token: &str,
+    form: &HistoryForm,
+    offices: &[Office],
+    errors: &[(String, String)],
+    asking: Option<&Office>,
+) -> Markup {
     let body = html! {
         (breadcrumb(HISTORY))
         h1 { (HISTORY) }
@@ -182,6 +193,7 @@ fn history_page(app: &App, token: &str, form: &HistoryForm, offices: &[Office], 
                     label for="number" { (NUMBER) }
                     p.hint id="number-hint" { "11桁（例：1301-123456-7）。事業所番号がわからない場合は、管轄のハローワークにお問い合わせください。" }
                     (field_error(errors, "number"))
+                    @if asking.is_some() { p.hint { (ask_office(asking)) } }
                     input type="text" id="number" name="number" value=(form.number) inputmode="numeric" aria-describedby="number-hint number-error";
                 }
                 div.check {
@@ -194,7 +206,7 @@ fn history_page(app: &App, token: &str, form: &HistoryForm, offices: &[Office], 
                     (field_error(errors, "office"))
                     select id="office" name="office" aria-describedby="office-hint office-error" {
                         option value="" { (CHOOSE) }
-                        @for office in offices {
+                        @for office in offices.iter().filter(|o| !o.is_closed()) {
                             @let code = office.code().to_string();
                             option value=(code) selected[code == form.office] { (office.name()) }
                         }
@@ -220,7 +232,7 @@ pub(crate) async fn history_form(
     let form = saved.map_or_else(HistoryForm::default, HistoryForm::from);
     let offices = app.offices().await?;
     let token = session.lock().await.csrf();
-    Ok(history_page(app, &token, &form, &offices, &[]).into_response())
+    Ok(history_page(app, &token, &form, &offices, &[], None).into_response())
 }
 
 /// The history page sent: on to the establishment (first time) or the job offer (past applicant), or the page again
@@ -245,7 +257,12 @@ pub(crate) async fn declare_history(
         Err(problem) if stays_on_form(&problem) => {
             let offices = app.offices().await?;
             let token = session.lock().await.csrf();
-            let page = history_page(app, &token, &form, &offices, &problem.messages());
+            // A well-formed number not on the register still names its office (R9): the employer is told whom to ask.
+            let asking = (problem.code == "establishment_not_found")
+                .then(|| EstablishmentNumber::parse(&form.number).ok())
+                .flatten()
+                .and_then(|number| offices.iter().find(|o| *o.code() == number.office()));
+            let page = history_page(app, &token, &form, &offices, &problem.messages(), asking);
             Ok(on_form(page, &problem))
         }
         Err(problem) => Err(problem.into()),

@@ -163,3 +163,23 @@ async fn r9_an_unknown_establishment_number_tells_the_employer_to_ask_the_office
     assert!(page.body.contains("管轄のハローワークにお問い合わせください"));
     assert!(page.body.contains("1301-999999-9"));
 }
+
+#[tokio::test]
+async fn r9_an_unknown_number_names_its_office_of_jurisdiction_with_the_phone_its_admins_entered() {
+    use mypage_domain::usecases::{AdminActor, NewOffice};
+    let (kit, endpoint) = site().await;
+    let office =
+        NewOffice { code: "1302".into(), name: "ハローワーク新宿".into(), phone: Some("03-3200-8609".into()) };
+    kit.mypage.add_office(AdminActor::System, &office, &mypage_testkit::TestKit::client()).await.unwrap();
+    let client = TestClient::new(endpoint);
+    let mut employer = Browser::new(&client);
+    open_account(&mut employer, &kit, "signup", "b@example.jp").await;
+    log_in(&mut employer, "b@example.jp").await;
+    employer.get("/mypage/history").await;
+    let page = employer.post("/mypage/history", &[("choice", "past"), ("number", "1302-999999-9")]).await;
+    assert!(
+        page.body.contains("管轄のハローワーク新宿（電話：03-3200-8609）にお問い合わせください。"),
+        "{}",
+        page.body
+    );
+}

@@ -81,3 +81,36 @@ fn r8_a_notice_never_shows_its_decoy_and_a_withheld_mail_has_no_text() {
     }
     assert_eq!(config().render(&crate::withheld(1, "nobody@example.jp")), None);
 }
+
+#[test]
+fn the_key_mail_shows_the_help_desk_of_seed_002_by_default() {
+    let (_, mail) = every_template("saiyou@example.jp").remove(0);
+    let body = config().render(&mail).unwrap().body;
+    assert!(body.contains("電話：0570-077450\n受付日時：月曜～金曜 9:30～18:00（年末年始、祝日除く）\n"), "{body}");
+    assert!(body.contains("※ナビダイヤルのため、通話料がかかります。"), "{body}");
+    assert!(body.contains("メール：helpdesk@hd.hellowork.mhlw.go.jp\n"), "{body}");
+    assert!(!body.contains("8時30分"), "the old hours are gone: {body}");
+}
+
+#[test]
+fn every_mail_shows_the_configured_help_desk_instead_of_the_default() {
+    let mut config = config();
+    config.help_desk = mypage_domain::HelpDesk {
+        name: "マイページ相談窓口".into(),
+        phone: "03-1234-5678".into(),
+        hours: "平日 9:00～17:00".into(),
+        phone_note: None,
+        email: None,
+    };
+    for (name, mail) in every_template("saiyou@example.jp") {
+        let body = config.render(&mail).unwrap().body;
+        assert!(
+            body.contains("■お問い合わせ先（操作方法について）\nマイページ相談窓口\n電話：03-1234-5678\n受付日時：平日 9:00～17:00\n\n"),
+            "{name}: {body}"
+        );
+        assert!(
+            !body.contains("0570-077450") && !body.contains("helpdesk@") && !body.contains("ナビダイヤル"),
+            "{name}"
+        );
+    }
+}
