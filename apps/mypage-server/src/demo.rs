@@ -1,6 +1,9 @@
 //! Demo data for a fresh database, so that cases A, B and C can be tried at once: two offices, two establishments
 //! the offices know, staff with each role, and a first version of the terms. Staff passwords are generated and
 //! written to `data/demo-staff.txt` (mode 0600), never to the log.
+//!
+//! The demo's staff share that one password, so a production server (`MYPAGE_SECURE_COOKIES=true`) refuses a
+//! database that holds them: [`refuse_demo_staff`].
 
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -10,13 +13,62 @@ use anyhow::{Context, Result};
 use mypage_credentials::ChaChaKeyGenerator;
 use mypage_domain::MyPage;
 use mypage_domain::model::ClientInfo;
-use mypage_domain::ports::KeyGenerator;
+use mypage_domain::model::StaffMember;
+use mypage_domain::ports::{KeyGenerator, UnitOfWork};
 use mypage_domain::usecases::{AdminActor, NewOffice, NewStaffMember};
 use mypage_domain::values::{StaffRole, TermsKind};
 use secrecy::{ExposeSecret, SecretString};
 
 const PRIVACY: &str = include_str!("terms/privacy_policy.txt");
 const TERMS: &str = include_str!("terms/mypage_terms.txt");
+
+/// The demo's staff: office, login, name and role.
+const STAFF: [(&str, &str, &str, StaffRole); 5] = [
+    ("1301", "iidabashi.counter", "窓口 一郎", StaffRole::Counter),
+    ("1301", "iidabashi.reviewer", "審査 花子", StaffRole::Reviewer),
+    ("1301", "iidabashi.admin", "管理 太郎", StaffRole::OfficeAdmin),
+    ("2701", "osaka.reviewer", "審査 次郎", StaffRole::Reviewer),
+    // The central office of a real deployment is an office too; the demo puts its admin under 1301.
+    ("1301", "central.admin", "全体 管理", StaffRole::CentralAdmin),
+];
+
+/// Whether a member is one the demo made: the same office, login, name and roles.
+fn is_demo_member(member: &StaffMember, demo: &(&str, &str, &str, StaffRole)) -> bool {
+    let (office, login, name, role) = demo;
+    member.office().as_str() == *office
+        && member.login().as_str() == *login
+        && member.name() == *name
+        && member.roles() == [*role]
+}
+
+/// Fails when the database holds the demo's staff and any of them may still log in: they share one password that
+/// was written to a file, which a production server must not serve.
+///
+/// A member is the demo's when office, login, name and role are all the demo's; the database holds the demo when one
+/// of its counter, reviewer or office-admin members is there, since the demo makes them all at once. The central
+/// admin alone is not evidence: an office may well name its first admin `central.admin`.
+pub(crate) async fn refuse_demo_staff(store: &dyn UnitOfWork) -> Result<()> {
+    let mut tx = store.begin_read().await?;
+    let all = tx.staff().all().await?;
+    let found: Vec<(&StaffMember, bool)> = all
+        .iter()
+        .filter_map(|m| STAFF.iter().find(|d| is_demo_member(m, d)).map(|d| (m, d.3 != StaffRole::CentralAdmin)))
+        .collect();
+    if !found.iter().any(|(_, telling)| *telling) {
+        return Ok(());
+    }
+    let active: Vec<String> =
+        found.iter().filter(|(m, _)| m.active()).map(|(m, _)| m.login().as_str().to_owned()).collect();
+    if active.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "MYPAGE_SECURE_COOKIES=true, but this database holds the demo's staff ({}), who share one password written \
+         to demo-staff.txt: serve a database made without the demo (MYPAGE_DEMO=false), or stop these accounts \
+         (「利用を停止する」 in the console of a server without MYPAGE_SECURE_COOKIES) first",
+        active.join(", ")
+    )
+}
 
 /// Seeds the demo when the database has no office yet; returns whether it did.
 pub(crate) async fn seed(mypage: &MyPage, data_dir: &Path, keys: &ChaChaKeyGenerator) -> Result<bool> {
@@ -38,15 +90,7 @@ pub(crate) async fn seed(mypage: &MyPage, data_dir: &Path, keys: &ChaChaKeyGener
     mypage.import_establishment(AdminActor::System, "2701-654321-0", "大阪テスト株式会社", &sys).await?;
     // A generated password meets the office rule: hex digits and letters, and a symbol.
     let password = format!("Demo-{}-1", &keys.token().expose_secret()[..16]);
-    let staff = [
-        ("1301", "iidabashi.counter", "窓口 一郎", StaffRole::Counter),
-        ("1301", "iidabashi.reviewer", "審査 花子", StaffRole::Reviewer),
-        ("1301", "iidabashi.admin", "管理 太郎", StaffRole::OfficeAdmin),
-        ("2701", "osaka.reviewer", "審査 次郎", StaffRole::Reviewer),
-        // The central office of a real deployment is an office too; the demo puts its admin under 1301.
-        ("1301", "central.admin", "全体 管理", StaffRole::CentralAdmin),
-    ];
-    for (office, login, name, role) in staff {
+    for (office, login, name, role) in STAFF {
         let member = NewStaffMember {
             office: office.into(),
             login: login.into(),
@@ -68,7 +112,7 @@ pub(crate) async fn seed(mypage: &MyPage, data_dir: &Path, keys: &ChaChaKeyGener
         file,
         "Demo staff of Employer My Page (log in at /staff/login). Password of every demo account: {password}"
     )?;
-    for (office, login, _, role) in staff {
+    for (office, login, _, role) in STAFF {
         writeln!(file, "  office {office}  login {login}  role {}", mypage_domain::values::Choice::code(role))?;
     }
     writeln!(file, "Establishments the offices know: 1301-123456-7 (office 1301), 2701-654321-0 (office 2701).")?;

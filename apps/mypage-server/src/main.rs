@@ -23,10 +23,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use mypage_credentials::{Argon2Config, Argon2Hasher, ChaChaKeyGenerator, HmacKeyDigest, TotpSecondFactor};
+use mypage_credentials::{Argon2Hasher, ChaChaKeyGenerator, HmacKeyDigest, TotpSecondFactor};
 use mypage_db::{Database, DbConfig};
 use mypage_domain::ports::{Clock, MailQueue, SessionStore};
-use mypage_domain::{DomainConfig, MyPage, Ports};
+use mypage_domain::{MyPage, Ports};
 use mypage_http::{HttpConfig, HttpPorts};
 use mypage_smtp::{DispatchConfig, Dispatcher, FileTransport, MailConfig, SmtpConfig, SmtpTransport, Transport};
 use secrecy::ExposeSecret;
@@ -96,13 +96,8 @@ async fn wire(config: &Config) -> Result<Wired> {
     let db = open_database(config, &secrets).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let digest = Arc::new(HmacKeyDigest::new(secrets.digest.expose_secret())?);
-    let hasher = Argon2Hasher::new(Argon2Config::default())?;
-    let domain_config = DomainConfig {
-        auth_key_ttl: chrono::Duration::from_std(config.auth_key_ttl)?,
-        password_policy: config.password_policy,
-        staff_second_factor: config.staff_second_factor.clone(),
-        ..DomainConfig::default()
-    };
+    let hasher = Argon2Hasher::new(config.argon2).context("MYPAGE_ARGON2_*")?;
+    let domain_config = config.domain_config()?;
     let ports = Ports {
         store: Arc::new(db.clone()),
         clock: clock.clone(),
@@ -121,6 +116,7 @@ fn mail_config(config: &Config) -> Result<MailConfig> {
     let mut mail = MailConfig::hello_work()?;
     mail.from_address = mypage_domain::values::EmailAddress::parse(&config.mail_from).context("MYPAGE_MAIL_FROM")?;
     mail.site_url = config.site_url.clone();
+    mail.help_desk = config.help_desk.clone();
     Ok(mail)
 }
 
@@ -157,6 +153,9 @@ async fn serve(config: Config) -> Result<()> {
     if config.demo && demo::seed(&wired.mypage, &config.data_dir, &wired.keys).await? {
         tracing::info!("demo data loaded (set MYPAGE_DEMO=false to start empty)");
     }
+    if config.secure_cookies {
+        demo::refuse_demo_staff(&wired.db).await?;
+    }
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let (sending, totals) = start_dispatcher(&config, &wired, stopped)?;
 
@@ -182,7 +181,8 @@ async fn serve(config: Config) -> Result<()> {
         key_requests_per_client: config.key_requests_per_client,
         help_desk: mail.help_desk.clone(),
         system_address: mail.from_address.as_str().to_owned(),
-        ..HttpConfig::default()
+        session_idle: chrono::Duration::from_std(config.session_idle)?,
+        session_lifetime: chrono::Duration::from_std(config.session_absolute)?,
     };
     let Wired { db, mypage, keys, digest, clock, hasher } = wired;
     let http_ports = HttpPorts { sessions: Arc::new(db.clone()), digest, keys, clock };
@@ -367,8 +367,28 @@ fn check_config(config: &Config) {
         MailSink::Smtp { host, port, .. } => println!("mail            SMTP {host}:{port}"),
     }
     println!("mail from       {}", config.mail_from);
+    let desk = &config.help_desk;
+    println!("help desk       {}, {}, {}", desk.name, desk.phone, desk.hours);
+    println!("help desk note  {}", desk.phone_note.as_deref().unwrap_or("none"));
+    println!("help desk mail  {}", desk.email.as_deref().unwrap_or("none"));
     println!("password policy {:?}", config.password_policy);
+    let argon2 = &config.argon2;
+    println!("argon2id        m={} KiB, t={}, p={}", argon2.memory_kib, argon2.iterations, argon2.parallelism);
     println!("auth key        {} minutes", config.auth_key_ttl.as_secs() / 60);
+    println!("key requests    {} per address per hour", config.key_requests_per_address);
+    println!("draft           {} days", config.draft_ttl.as_secs() / 86_400);
+    println!(
+        "session         idle {} minutes, at most {} hours",
+        config.session_idle.as_secs() / 60,
+        config.session_absolute.as_secs() / 3600
+    );
+    println!(
+        "login lockout   {} failures per account, {} per client, in {} minutes",
+        config.login_failures_per_account,
+        config.login_failures_per_client,
+        config.login_window.as_secs() / 60
+    );
+    println!("demo            {}", if config.demo { "on (an empty database gets the demo)" } else { "off" });
     if config.metrics {
         println!("metrics         http://{}/metrics", config.metrics_listen);
     } else {

@@ -3,6 +3,7 @@
 #![expect(clippy::expect_used, reason = "tests fail at once with the reason")]
 
 mod e2e;
+mod office;
 mod register;
 mod transport;
 
@@ -70,6 +71,9 @@ async fn the_server_starts_on_its_embedded_defaults_serves_the_site_and_stops_on
     assert!(
         body.contains("求人者マイページ開設（パスワード登録）") && body.contains("事業所登録・求人申し込み（仮登録）")
     );
+    // Seed 002's help desk, by default.
+    assert!(body.contains("月曜～金曜 9:30～18:00（年末年始、祝日除く）"), "the help desk's hours on the top page");
+    assert!(body.contains("helpdesk@hd.hellowork.mhlw.go.jp") && body.contains("ナビダイヤル"));
     let (_, terms) = get(port, "/start/signup").await.expect("the terms page answers");
     assert!(terms.contains("プライバシーポリシー（第1版）"), "the demo published the terms");
     assert!(data.path().join("secrets").exists() && data.path().join("mypage.db").exists());
@@ -107,12 +111,49 @@ async fn a_bad_setting_is_reported_by_its_name_and_a_good_configuration_is_summa
         .arg("check-config")
         .env("MYPAGE_DATA_DIR", data.path())
         .env("MYPAGE_AUTH_KEY_MINUTES", "50")
+        .env_remove("MYPAGE_DATABASE_URL")
+        .env_remove("MYPAGE_DEMO")
+        .env_remove("MYPAGE_SECURE_COOKIES")
         .output()
         .await
         .expect("the binary runs");
     assert!(good.status.success());
     let summary = String::from_utf8_lossy(&good.stdout);
     assert!(summary.contains("auth key        50 minutes") && summary.contains("configuration is valid"), "{summary}");
+    // Every lifetime and limit, with its default.
+    for line in [
+        "help desk       ハローワークインターネットサービス ヘルプデスク, 0570-077450, 月曜～金曜 9:30～18:00（年末年始、祝日除く）",
+        "help desk mail  helpdesk@hd.hellowork.mhlw.go.jp",
+        "argon2id        m=19456 KiB, t=2, p=1",
+        "key requests    5 per address per hour",
+        "draft           14 days",
+        "session         idle 30 minutes, at most 8 hours",
+        "login lockout   5 failures per account, 30 per client, in 15 minutes",
+        "demo            on",
+    ] {
+        assert!(summary.contains(line), "{line} in {summary}");
+    }
+    let out_of_range = Command::new(env!("CARGO_BIN_EXE_mypage-server"))
+        .arg("check-config")
+        .env("MYPAGE_DATA_DIR", data.path())
+        .env("MYPAGE_DRAFT_DAYS", "365")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .await
+        .expect("the binary runs");
+    let message = String::from_utf8_lossy(&out_of_range.stderr);
+    assert!(!out_of_range.status.success());
+    assert!(message.contains("MYPAGE_DRAFT_DAYS: expected a whole number from 1 to 90, got \"365\""), "{message}");
+    let on_postgres = Command::new(env!("CARGO_BIN_EXE_mypage-server"))
+        .arg("check-config")
+        .env("MYPAGE_DATA_DIR", data.path())
+        .env("MYPAGE_DATABASE_URL", "postgres://mypage@db.internal:5432/mypage")
+        .env_remove("MYPAGE_DEMO")
+        .output()
+        .await
+        .expect("the binary runs");
+    let summary = String::from_utf8_lossy(&on_postgres.stdout);
+    assert!(summary.contains("demo            off"), "a database of one's own gets no demo: {summary}");
 }
 
 #[tokio::test]
