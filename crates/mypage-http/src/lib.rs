@@ -26,7 +26,7 @@ use poem::{Endpoint, EndpointExt, Route, get, post};
 use app::App;
 pub use app::{HttpConfig, HttpPorts};
 use limits::ClientLimiter;
-use pages::{admin, employer, layout, register, registration, second_factor, staff};
+use pages::{admin, counter, employer, layout, offices, register, registration, second_factor, staff};
 use security::AllowedMethods;
 pub use security::security_headers;
 use session::Sessions;
@@ -87,6 +87,10 @@ fn pages() -> impl Endpoint {
         .at(second_factor::ENROL_PATH, get(second_factor::enrol_form).post(second_factor::confirm_enrolment))
         .at("/staff", get(staff::queue))
         .at("/staff/counter", get(staff::counter_form).post(staff::counter))
+        .at(counter::CORRECTIONS_PATH, get(counter::find_form).post(counter::find))
+        .at("/staff/counter/registrations/:id", get(counter::registration))
+        .at("/staff/counter/registrations/:id/email", post(counter::correct))
+        .at("/staff/counter/registrations/:id/withdraw", post(counter::withdraw))
         .at("/staff/registrations/:id", get(staff::detail))
         .at("/staff/registrations/:id/confirm", post(staff::confirm))
         .at("/staff/registrations/:id/:decision", post(staff::decide))
@@ -95,7 +99,9 @@ fn pages() -> impl Endpoint {
         .at(register::REGISTER_COMMIT_PATH, post(register::commit))
         .at("/staff/admin/staff", get(admin::staff_accounts).post(admin::add_staff))
         .at("/staff/admin/staff/:id/:access", post(admin::staff_access))
-        .at("/staff/admin/offices", get(admin::office_list).post(admin::add_office))
+        .at("/staff/admin/offices", get(offices::office_list).post(offices::add_office))
+        .at("/staff/admin/offices/:code", get(offices::office_form).post(offices::edit_office))
+        .at("/staff/admin/offices/:code/close", post(offices::close_office))
         .at("/staff/admin/terms", get(admin::terms_versions).post(admin::publish_terms))
         .at("/staff/admin/mail", get(admin::dead_mails))
         .at("/staff/admin/mail/:id/requeue", post(admin::requeue_mail))

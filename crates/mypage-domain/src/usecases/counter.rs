@@ -186,13 +186,13 @@ pub enum WithdrawCounterRegistrationError {
 infrastructure_from_repository!(WithdrawCounterRegistrationError);
 
 /// What [`counter_account`] found: the account and its establishment, if the member may see it.
-enum Found {
-    /// An account of one of the member's office's establishments.
-    Own(Account, Establishment),
+enum Reach {
+    /// An account of one of the member's office's establishments, with that establishment.
+    Own(Box<(Account, Establishment)>),
     /// The member lacks the counter role.
     NotPermitted,
     /// No such account, or another office's.
-    NotFound,
+    Missing,
 }
 
 /// The account `id` if the member is counter staff of the office of its establishment (R14).
@@ -200,19 +200,19 @@ async fn counter_account(
     tx: &mut Box<dyn Transaction>,
     staff: StaffId,
     id: AccountId,
-) -> Result<(Found, Option<StaffMember>), RepositoryError> {
+) -> Result<(Reach, Option<StaffMember>), RepositoryError> {
     let Some(member) = staff_with_role(tx, staff, StaffRole::Counter).await? else {
-        return Ok((Found::NotPermitted, None));
+        return Ok((Reach::NotPermitted, None));
     };
-    let Some(account) = tx.accounts().get(id).await? else { return Ok((Found::NotFound, Some(member))) };
-    let Some(establishment_id) = account.establishment() else { return Ok((Found::NotFound, Some(member))) };
+    let Some(account) = tx.accounts().get(id).await? else { return Ok((Reach::Missing, Some(member))) };
+    let Some(establishment_id) = account.establishment() else { return Ok((Reach::Missing, Some(member))) };
     let Some(establishment) = tx.establishments().get(establishment_id).await? else {
-        return Ok((Found::NotFound, Some(member)));
+        return Ok((Reach::Missing, Some(member)));
     };
     if &establishment.office() != member.office() {
-        return Ok((Found::NotFound, Some(member)));
+        return Ok((Reach::Missing, Some(member)));
     }
-    Ok((Found::Own(account, establishment), Some(member)))
+    Ok((Reach::Own(Box::new((account, establishment))), Some(member)))
 }
 
 /// Whether the office `code` is closed (R14). An office that is not stored is not closed: the foreign keys keep
@@ -261,11 +261,9 @@ impl MyPage {
     ) -> Result<CounterRegistrationView, CounterLookupError> {
         let mut tx = self.read().await?;
         match counter_account(&mut tx, staff, id).await?.0 {
-            Found::Own(account, establishment) if account.status() == AccountStatus::AwaitingPassword => {
-                Ok(view(&account, &establishment))
-            }
-            Found::NotPermitted => Err(CounterLookupError::NotPermitted),
-            Found::Own(..) | Found::NotFound => Err(CounterLookupError::NotFound),
+            Reach::Own(found) if found.0.status() == AccountStatus::AwaitingPassword => Ok(view(&found.0, &found.1)),
+            Reach::NotPermitted => Err(CounterLookupError::NotPermitted),
+            Reach::Own(_) | Reach::Missing => Err(CounterLookupError::NotFound),
         }
     }
 
@@ -309,9 +307,9 @@ impl MyPage {
         let mut tx = self.begin().await?;
         let (found, member) = counter_account(&mut tx, staff, id).await?;
         let mut account = match found {
-            Found::Own(account, _) => account,
-            Found::NotPermitted => return Err(CorrectCounterEmailError::NotPermitted),
-            Found::NotFound => return Err(CorrectCounterEmailError::NotFound),
+            Reach::Own(found) => found.0,
+            Reach::NotPermitted => return Err(CorrectCounterEmailError::NotPermitted),
+            Reach::Missing => return Err(CorrectCounterEmailError::NotFound),
         };
         if let Some(member) = member
             && office_closed(&mut tx, member.office()).await?
@@ -351,9 +349,9 @@ impl MyPage {
     ) -> Result<(), WithdrawCounterRegistrationError> {
         let mut tx = self.begin().await?;
         let account = match counter_account(&mut tx, staff, id).await?.0 {
-            Found::Own(account, _) => account,
-            Found::NotPermitted => return Err(WithdrawCounterRegistrationError::NotPermitted),
-            Found::NotFound => return Err(WithdrawCounterRegistrationError::NotFound),
+            Reach::Own(found) => found.0,
+            Reach::NotPermitted => return Err(WithdrawCounterRegistrationError::NotPermitted),
+            Reach::Missing => return Err(WithdrawCounterRegistrationError::NotFound),
         };
         if account.status() != AccountStatus::AwaitingPassword {
             return Err(WithdrawCounterRegistrationError::NotAwaitingPassword);

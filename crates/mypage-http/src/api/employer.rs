@@ -91,7 +91,7 @@ impl From<Office> for OfficeDto {
 #[derive(ApiResponse)]
 #[oai(bad_request_handler = "offices_refused")]
 enum OfficesResponse {
-    /// Every office, by code.
+    /// Every open office, by code.
     #[oai(status = 200)]
     Ok(Json<Vec<OfficeDto>>),
     /// `unavailable`.
@@ -337,11 +337,15 @@ impl EmployerApi {
         }
     }
 
-    /// The offices, for the first-time applicant's choice (case C).
+    /// The offices open to applications, for the first-time applicant's choice (case C); a closed office is not
+    /// listed (R14).
     #[oai(path = "/offices", method = "get")]
     async fn offices(&self) -> OfficesResponse {
         match self.0.app.offices().await {
-            Ok(list) => OfficesResponse::Ok(Json(list.into_iter().map(OfficeDto::from).collect())),
+            Ok(list) => {
+                let open = list.into_iter().filter(|o| !o.is_closed());
+                OfficesResponse::Ok(Json(open.map(OfficeDto::from).collect()))
+            }
             Err(problem) => problem.into(),
         }
     }

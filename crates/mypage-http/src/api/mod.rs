@@ -7,8 +7,10 @@
 //! the parser or the token check refuses becomes the same documented JSON error.
 
 mod admin;
+mod corrections;
 mod dto;
 mod employer;
+mod offices;
 mod register;
 mod registration;
 mod second_factor;
@@ -221,6 +223,8 @@ pub(crate) fn service(
         second_factor::SecondFactorApi,
         admin::AdminApi,
         register::RegisterApi,
+        corrections::CorrectionsApi,
+        offices::OfficesApi,
     ),
     (),
 > {
@@ -232,7 +236,9 @@ pub(crate) fn service(
             staff::StaffApi(api.clone()),
             second_factor::SecondFactorApi(api.clone()),
             admin::AdminApi(api.clone()),
-            register::RegisterApi(api),
+            register::RegisterApi(api.clone()),
+            corrections::CorrectionsApi(api.clone()),
+            offices::OfficesApi(api),
         ),
         "Employer My Page API",
         env!("CARGO_PKG_VERSION"),

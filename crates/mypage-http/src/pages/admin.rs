@@ -1,5 +1,5 @@
 //! The rest of the staff console: finding an establishment of one's own office by name or number (R12), and, for
-//! admins, staff accounts and offices (R14); terms versions and dead mails are in `terms_and_mail.rs`. The `Admin`
+//! admins, staff accounts (R14); offices are in `offices.rs`, terms versions and dead mails in `terms_and_mail.rs`. The `Admin`
 //! extractor refuses any member but an admin, and `CentralAdmin` an office admin too on the pages that act across
 //! offices; every step is checked again in the domain (R14).
 //!
@@ -8,7 +8,7 @@
 
 use maud::{Markup, html};
 use mypage_domain::model::{AdminScope, StaffId};
-use mypage_domain::usecases::{AdminActor, ESTABLISHMENT_SEARCH_LIMIT, NewOffice, NewStaffMember};
+use mypage_domain::usecases::{AdminActor, ESTABLISHMENT_SEARCH_LIMIT, NewStaffMember};
 use mypage_domain::values::{Choice, StaffRole, jst};
 use poem::http::StatusCode;
 use poem::web::{Data, Query};
@@ -19,7 +19,7 @@ use serde::Deserialize;
 pub(crate) use crate::pages::terms_and_mail::{dead_mails, publish_terms, requeue_mail, terms_versions};
 
 use crate::app::App;
-use crate::extract::{Admin, CentralAdmin, Client, CsrfForm, Staff, checkbox};
+use crate::extract::{Admin, Client, CsrfForm, Staff, checkbox};
 use crate::pages::forms::NoFields;
 use crate::pages::layout::{csrf, field_error, has_error, layout, on_form, outcome, stays_on_form, with_status};
 use crate::pages::staff::{breadcrumb, establishment_label, label};
@@ -38,19 +38,20 @@ pub(crate) struct ConsolePage {
 /// Finding an establishment (R12), for every member.
 pub(crate) const SEARCH: ConsolePage = ConsolePage { path: "/staff/establishments", title: "事業所の検索" };
 const STAFF: ConsolePage = ConsolePage { path: "/staff/admin/staff", title: "職員の管理" };
-const OFFICES: ConsolePage = ConsolePage { path: "/staff/admin/offices", title: "ハローワークの管理" };
+pub(crate) const OFFICES: ConsolePage =
+    ConsolePage { path: "/staff/admin/offices", title: "ハローワークの管理" };
 /// Publishing terms versions (R1).
 pub(crate) const TERMS: ConsolePage = ConsolePage { path: "/staff/admin/terms", title: "利用規約の管理" };
 /// The mails that could not be sent (R16).
 pub(crate) const MAIL: ConsolePage =
     ConsolePage { path: "/staff/admin/mail", title: "送信できなかったメール" };
 
-/// The admin pages a member may use, in the menu's order (R14): an office admin its own office's staff, a central
-/// admin every page; so that the menu links no page that would refuse them.
+/// The admin pages a member may use, in the menu's order (R14): an office admin its own office's staff and the
+/// office itself, a central admin every page; so that the menu links no page that would refuse them.
 pub(crate) fn admin_pages(scope: Option<&AdminScope>) -> &'static [ConsolePage] {
     match scope {
         Some(AdminScope::Central) => &[STAFF, OFFICES, TERMS, MAIL],
-        Some(AdminScope::Office(_)) => &[STAFF],
+        Some(AdminScope::Office(_)) => &[STAFF, OFFICES],
         None => &[],
     }
 }
@@ -59,12 +60,8 @@ pub(crate) fn admin_pages(scope: Option<&AdminScope>) -> &'static [ConsolePage] 
 pub(crate) const ACTIONS: &str = "操作";
 /// An office, as a column and a field.
 const OFFICE: &str = "ハローワーク";
-/// A name, as the office list and its form call it.
-const NAME: &str = "名称";
-/// An office's code, as the office list and its form call it.
-const CODE: &str = "コード";
 /// The button of an admin's form that adds something.
-const ADD: &str = "追加する";
+pub(crate) const ADD: &str = "追加する";
 
 /// The admin pages' shared frame: breadcrumb, title, the outcome of the last step, then the body.
 pub(crate) fn admin_page(app: &App, page: ConsolePage, message: Option<&(bool, String)>, body: Markup) -> Markup {
@@ -368,104 +365,4 @@ pub(crate) async fn staff_access(
         Err(problem) => return Err(problem.into()),
     };
     Ok(with_status(staff_page(app, session, me, &scope, None, None, Some(&message)).await?, status))
-}
-
-/// The form that adds an office.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct OfficeForm {
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    phone: String,
-}
-
-impl From<OfficeForm> for NewOffice {
-    fn from(form: OfficeForm) -> Self {
-        let phone = Some(form.phone).filter(|p| !p.trim().is_empty());
-        Self { code: form.code, name: form.name, phone }
-    }
-}
-
-/// The office list and the form that adds one, filled in with `typed`.
-async fn offices_page(
-    app: &App,
-    session: &SessionHandle,
-    typed: Option<&NewOffice>,
-    problem: Option<&Problem>,
-    message: Option<&(bool, String)>,
-) -> Result<Markup, Problem> {
-    let offices = app.offices().await?;
-    let token = session.lock().await.csrf();
-    let errors = problem.map(Problem::messages).unwrap_or_default();
-    let phone_label = establishment_label("phone");
-    let body = html! {
-        (scrolling("ハローワークの一覧", html! {
-            table {
-                tr { th scope="col" { (CODE) } th scope="col" { (NAME) } th scope="col" { (phone_label) } }
-                @for o in &offices {
-                    tr { td { (o.code()) } td { (o.name()) } td { (o.phone().unwrap_or_default()) } }
-                }
-            }
-        }))
-        h2 { "ハローワークの追加" }
-        form method="post" action=(OFFICES.path) {
-            (csrf(&token))
-            div.field.invalid[has_error(&errors, "code")] {
-                label for="code" { (CODE) }
-                span.hint id="code-hint" { "4桁の数字（事業所番号の最初の4桁）" }
-                (field_error(&errors, "code"))
-                input type="text" id="code" name="code" inputmode="numeric" value=(typed.map_or("", |t| &t.code)) aria-describedby="code-hint";
-            }
-            div.field.invalid[has_error(&errors, "name")] {
-                label for="name" { (NAME) }
-                (field_error(&errors, "name"))
-                input type="text" id="name" name="name" value=(typed.map_or("", |t| &t.name));
-            }
-            div.field {
-                label for="phone" { (phone_label) }
-                span.hint id="phone-hint" { "事業所からの問い合わせ先として表示します（任意）" }
-                input type="tel" id="phone" name="phone" value=(typed.and_then(|t| t.phone.as_deref()).unwrap_or_default()) aria-describedby="phone-hint";
-            }
-            div.actions { button type="submit" { (ADD) } }
-        }
-    };
-    Ok(admin_page(app, OFFICES, message, body))
-}
-
-/// The office list and the form that adds one, for central admins (R14).
-#[handler]
-pub(crate) async fn office_list(
-    Data(app): Data<&App>,
-    Data(session): Data<&SessionHandle>,
-    CentralAdmin(_): CentralAdmin,
-) -> poem::Result<Response> {
-    Ok(offices_page(app, session, None, None, None).await?.into_response())
-}
-
-/// Adds an office (R14): its code is the first four digits of its establishments' numbers.
-#[handler]
-pub(crate) async fn add_office(
-    Data(app): Data<&App>,
-    Data(session): Data<&SessionHandle>,
-    CentralAdmin(me): CentralAdmin,
-    Client(client): Client,
-    CsrfForm(form): CsrfForm<OfficeForm>,
-) -> poem::Result<Response> {
-    let input = NewOffice::from(form);
-    match app.mypage.add_office(AdminActor::Staff(me), &input, &client).await {
-        Ok(code) => {
-            let done = (true, format!("ハローワーク（{code}）を追加しました。"));
-            Ok(offices_page(app, session, None, None, Some(&done)).await?.into_response())
-        }
-        Err(e) => {
-            let problem = e.explain();
-            if !told_on_page(&problem) {
-                return Err(problem.into());
-            }
-            let page = offices_page(app, session, Some(&input), Some(&problem), Some(&failed(&problem))).await?;
-            Ok(on_form(page, &problem))
-        }
-    }
 }

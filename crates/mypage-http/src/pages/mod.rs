@@ -1,9 +1,11 @@
 //! The pages: server-rendered HTML (maud, which escapes every value) that works without JavaScript.
 
 pub(crate) mod admin;
+pub(crate) mod counter;
 pub(crate) mod employer;
 pub(crate) mod forms;
 pub(crate) mod layout;
+pub(crate) mod offices;
 pub(crate) mod register;
 pub(crate) mod registration;
 pub(crate) mod second_factor;

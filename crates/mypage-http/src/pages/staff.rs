@@ -21,6 +21,7 @@ use serde::Deserialize;
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Staff};
 use crate::pages::admin::{SEARCH, admin_pages};
+use crate::pages::counter::{CORRECTIONS_PATH, CORRECTIONS_TITLE};
 use crate::pages::employer::{LOGIN, LOGOUT, PASSWORD};
 use crate::pages::forms::{ESTABLISHMENT, Field, JOB_OFFER, NoFields};
 use crate::pages::layout::{
@@ -417,6 +418,7 @@ fn counter_page(
             }
             div.actions { button type="submit" { "登録する" } }
         }
+        p { a href=(CORRECTIONS_PATH) { (CORRECTIONS_TITLE) } }
     };
     layout(COUNTER_SHORT, &app.config.help_desk, body)
 }

@@ -282,8 +282,24 @@ async fn every_documented_operation_answers_as_its_document_says() {
     let counter = walk.expect("POST", "/api/v1/staff/sessions", None, Some(counter), 201).await;
     let counter = counter["token"].as_str().unwrap().to_owned();
     let at_counter = json!({"email": "counter@example.jp", "establishment_number": "1301-123456-7"});
-    walk.expect("POST", "/api/v1/staff/counter-registrations", Some(&counter), Some(at_counter.clone()), 201).await;
+    let registered =
+        walk.expect("POST", "/api/v1/staff/counter-registrations", Some(&counter), Some(at_counter.clone()), 201).await;
     walk.expect("POST", "/api/v1/staff/counter-registrations", Some(&counter), Some(at_counter), 409).await;
+
+    // Corrections at the counter (R12): look up, correct, withdraw, each with an error answer on the way.
+    let account = registered["account_id"].as_str().unwrap().to_owned();
+    let lookup = "/api/v1/staff/counter-registrations/lookup";
+    walk.expect("POST", lookup, Some(&counter), Some(json!({"email": "counter@example.jp"})), 200).await;
+    walk.expect("POST", lookup, Some(&counter), Some(json!({"email": "nobody@example.jp"})), 404).await;
+    let registration = format!("/api/v1/staff/counter-registrations/{account}");
+    walk.expect("GET", &registration, Some(&counter), None, 200).await;
+    walk.expect("GET", "/api/v1/staff/counter-registrations/not-an-id", Some(&counter), None, 404).await;
+    let corrected = json!({"email": "counter.fixed@example.jp"});
+    walk.expect("PUT", &format!("{registration}/email"), Some(&counter), Some(json!({"email": 42})), 400).await;
+    walk.expect("PUT", &format!("{registration}/email"), Some(&counter), Some(corrected), 204).await;
+    walk.expect("DELETE", &registration, staff, None, 403).await;
+    walk.expect("DELETE", &registration, Some(&counter), None, 204).await;
+    walk.expect("DELETE", &registration, Some(&counter), None, 404).await;
 
     // R18: the office's register file, checked and imported by counter staff.
     let register = "/api/v1/staff/establishments/import";
@@ -311,6 +327,13 @@ async fn every_documented_operation_answers_as_its_document_says() {
     walk.expect("POST", &format!("/api/v1/staff/admin/staff/{new}/reactivate"), staff, None, 403).await;
     let office = json!({"code": "1302", "name": "ハローワーク新宿", "phone": "03-3200-8609"});
     walk.expect("POST", "/api/v1/staff/admin/offices", admin, Some(office), 201).await;
+    let shinjuku =
+        json!({"name": "ハローワーク新宿", "phone": "03-3200-8609", "address": "東京都新宿区歌舞伎町2-42-10"});
+    walk.expect("PUT", "/api/v1/staff/admin/offices/1302", admin, Some(json!({"name": ""})), 422).await;
+    walk.expect("PUT", "/api/v1/staff/admin/offices/1302", admin, Some(shinjuku), 200).await;
+    walk.expect("POST", "/api/v1/staff/admin/offices/1302/close", staff, None, 403).await;
+    walk.expect("POST", "/api/v1/staff/admin/offices/1302/close", admin, None, 200).await;
+    walk.expect("POST", "/api/v1/staff/admin/offices/1302/close", admin, None, 409).await;
     let terms = json!({"kind": "mypage_terms", "body": "第2版の本文"});
     walk.expect("POST", "/api/v1/staff/admin/terms", admin, Some(terms), 201).await;
     walk.expect("POST", "/api/v1/staff/admin/terms", admin, Some(json!({"kind": "eula", "body": "x"})), 400).await;
