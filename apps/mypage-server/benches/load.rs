@@ -136,6 +136,8 @@ async fn main() {
         .env("MYPAGE_LISTEN", format!("127.0.0.1:{port}"))
         .env("MYPAGE_LOG", "warn")
         .env("MYPAGE_KEY_REQUESTS_PER_CLIENT", "0")
+        // The demo publishes the terms the logins below agree to; on PostgreSQL it loads only when asked for.
+        .env("MYPAGE_DEMO", "true")
         .env_remove("MYPAGE_SMTP_HOST")
         .env_remove("MYPAGE_CONFIG")
         .stdin(Stdio::null())
