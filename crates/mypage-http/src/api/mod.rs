@@ -211,23 +211,20 @@ pub(crate) struct Api {
     pub(crate) sessions: Sessions,
 }
 
+/// Every endpoint group, in the document's order.
+type Groups = (
+    employer::EmployerApi,
+    registration::RegistrationApi,
+    staff::StaffApi,
+    second_factor::SecondFactorApi,
+    admin::AdminApi,
+    register::RegisterApi,
+    corrections::CorrectionsApi,
+    offices::OfficesApi,
+);
+
 /// The API's endpoints with their document, to be nested at `/api/v1`.
-pub(crate) fn service(
-    app: &App,
-    sessions: &Sessions,
-) -> OpenApiService<
-    (
-        employer::EmployerApi,
-        registration::RegistrationApi,
-        staff::StaffApi,
-        second_factor::SecondFactorApi,
-        admin::AdminApi,
-        register::RegisterApi,
-        corrections::CorrectionsApi,
-        offices::OfficesApi,
-    ),
-    (),
-> {
+pub(crate) fn service(app: &App, sessions: &Sessions) -> OpenApiService<Groups, ()> {
     let api = Api { app: app.clone(), sessions: sessions.clone() };
     OpenApiService::new(
         (
