@@ -73,6 +73,11 @@ pub(crate) async fn home(
     Employer(account): Employer,
 ) -> poem::Result<Response> {
     let overview = overview(app, account).await?;
+    // The office reviewing the registration, named with its phone where the employer may need to call it.
+    let reviewing = match overview.registration.as_ref().and_then(|r| r.office()) {
+        Some(code) => app.offices().await?.into_iter().find(|o| *o.code() == code),
+        None => None,
+    };
     let token = session.lock().await.csrf();
     let body = html! {
         h1 { (MYPAGE) }
@@ -113,6 +118,12 @@ pub(crate) async fn home(
                             a.button href="/mypage/history" { "入力を続ける" }
                         }
                         _ => {}
+                    }
+                    @if matches!(
+                        r.status(),
+                        RegistrationStatus::Returned { .. } | RegistrationStatus::ContactNeeded { .. } | RegistrationStatus::Rejected { .. }
+                    ) {
+                        p { "ご不明な点は、" (ask_office(reviewing.as_ref())) }
                     }
                 }
             }

@@ -183,3 +183,37 @@ async fn r9_an_unknown_number_names_its_office_of_jurisdiction_with_the_phone_it
         page.body
     );
 }
+
+#[tokio::test]
+async fn r11_a_decided_registration_names_the_reviewing_office_and_its_phone_on_my_page() {
+    use mypage_domain::model::NoteDecision;
+    use mypage_domain::usecases::{AdminActor, HistoryInput, NewOffice};
+    use mypage_domain::values::StaffRole;
+    use mypage_testkit::TestKit;
+    let (kit, endpoint) = site().await;
+    let c = TestKit::client();
+    let office =
+        NewOffice { code: "1302".into(), name: "ハローワーク新宿".into(), phone: Some("03-3200-8609".into()) };
+    kit.mypage.add_office(AdminActor::System, &office, &c).await.unwrap();
+    let reviewer = kit.staff("1302", "shinjuku.reviewer", &[StaffRole::Reviewer]).await;
+    let account = kit.sign_up("r@example.jp").await;
+    let id = kit.mypage.declare_history(account, &HistoryInput::FirstTime { office: "1302".into() }, &c).await.unwrap();
+    kit.mypage.save_establishment_info(account, &fixtures::establishment_info(), &c).await.unwrap();
+    kit.mypage.save_job_offer(account, &fixtures::job_offer(), &c).await.unwrap();
+    kit.mypage.submit_registration(account, &c).await.unwrap();
+    let client = TestClient::new(endpoint);
+    let mut employer = Browser::new(&client);
+    log_in(&mut employer, "r@example.jp").await;
+    let submitted = employer.get("/mypage").await;
+    assert!(!submitted.body.contains("ご不明な点は"), "nothing to ask while the office is checking");
+    kit.mypage
+        .decide_with_note(reviewer, id, NoteDecision::Reject, "所在地を確認できませんでした。", &c)
+        .await
+        .unwrap();
+    let home = employer.get("/mypage").await;
+    assert!(
+        home.body.contains("ご不明な点は、管轄のハローワーク新宿（電話：03-3200-8609）にお問い合わせください。"),
+        "{}",
+        home.body
+    );
+}
