@@ -435,3 +435,60 @@ pub(crate) async fn a_page_that_only_reads_does_not_wait_for_a_writer_nor_see_it
     writer.commit().await.unwrap();
     assert_eq!(w.mypage.offices().await.unwrap().len(), 2);
 }
+
+/// R12: counter staff correct an address while the employer redeems the key mailed to it. Exactly one wins: the
+/// account is opened at the old address and the correction refused, or the address corrected and the old key dead.
+pub(crate) async fn a_correction_racing_the_redemption_of_the_old_key_lets_exactly_one_succeed(db: Database) {
+    use mypage_domain::model::{AccountStatus, DeathCause};
+    use mypage_domain::usecases::{CorrectCounterEmailError, CounterRegistration};
+    let w = world(db).await;
+    let (m, sys) = (&w.mypage, ClientInfo::system());
+    m.import_establishment(AdminActor::System, "1301-123456-7", "株式会社ハローテスト", &sys).await.unwrap();
+    let member = NewStaffMember {
+        office: "1301".into(),
+        login: "counter".into(),
+        name: "窓口".into(),
+        roles: vec![StaffRole::Counter],
+        password: SecretString::from(TEST_PASSWORD),
+    };
+    let counter = m.add_staff(AdminActor::System, &member, &sys).await.unwrap();
+    let at_counter =
+        CounterRegistration { email: "old@example.jp".into(), establishment_number: "1301-123456-7".into() };
+    let account = m.register_email_at_counter(counter, &at_counter, &sys).await.unwrap();
+    let request =
+        KeyRequest { purpose: FlowPurpose::OpenMyPage, email: "old@example.jp".into(), consent: Some(w.consent) };
+    let token = m.request_auth_key(&request, &sys).await.unwrap().flow_token;
+    let key = w.key("old@example.jp").await;
+
+    let redeem = {
+        let (m, e) = (m.clone(), entry(&token, &key));
+        tokio::spawn(async move { m.register_password(&e, &ClientInfo::system()).await })
+    };
+    let correct = {
+        let m = m.clone();
+        tokio::spawn(
+            async move { m.correct_counter_email(counter, account, "new@example.jp", &ClientInfo::system()).await },
+        )
+    };
+    let (redeemed, corrected) = (redeem.await.unwrap(), correct.await.unwrap());
+    assert_ne!(redeemed.is_ok(), corrected.is_ok(), "exactly one wins: {redeemed:?} {corrected:?}");
+    let mut tx = w.db.begin_read().await.unwrap();
+    let stored = tx.accounts().get(account).await.unwrap().unwrap();
+    if redeemed.is_ok() {
+        assert_eq!((stored.email().as_str(), stored.status()), ("old@example.jp", AccountStatus::Active));
+        assert!(
+            matches!(
+                corrected,
+                Err(CorrectCounterEmailError::NotAwaitingPassword | CorrectCounterEmailError::Concurrent)
+            ),
+            "{corrected:?}"
+        );
+    } else {
+        assert_eq!((stored.email().as_str(), stored.status()), ("new@example.jp", AccountStatus::AwaitingPassword));
+        let again = m.register_password(&entry(&token, &key), &sys).await.unwrap_err();
+        assert!(
+            matches!(again, RegisterPasswordError::Key(KeyRedemptionError::FlowDead(DeathCause::Withdrawn))),
+            "the old key stays dead: {again:?}"
+        );
+    }
+}

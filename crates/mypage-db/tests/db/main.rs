@@ -114,6 +114,7 @@ concurrency_suite!(
     concurrent_claimers_never_share_a_mail,
     concurrent_allocations_never_repeat_a_number_and_skip_taken_ones,
     a_page_that_only_reads_does_not_wait_for_a_writer_nor_see_its_uncommitted_work,
+    a_correction_racing_the_redemption_of_the_old_key_lets_exactly_one_succeed,
 );
 
 mod query_plans {
