@@ -50,6 +50,11 @@ pub struct Rendered {
     pub body: String,
 }
 
+/// An office's phone after its name (「ハローワーク飯田橋（電話：03-3812-8609）」), or nothing when it has none.
+fn phone_in_brackets(phone: Option<&str>) -> String {
+    phone.map(|p| format!("（電話：{p}）")).unwrap_or_default()
+}
+
 /// Where a purpose starts again, as its button is labelled on the top page.
 fn entrance(purpose: FlowPurpose) -> &'static str {
     match purpose {
@@ -211,7 +216,7 @@ impl MailConfig {
                     footer = self.footer(),
                 ),
             },
-            MailTemplate::ContactNeeded { note, office_name } => Rendered {
+            MailTemplate::ContactNeeded { note, office_name, office_phone } => Rendered {
                 subject: self.subject("仮登録の内容確認についてのご連絡"),
                 body: format!(
                     "求人者マイページをご利用いただき、ありがとうございます。\n\
@@ -221,9 +226,10 @@ impl MailConfig {
                      {note}\n\
                      \n\
                      担当者から、お電話等でご連絡いたします。\n\
-                     お急ぎの場合は、{office_name}にお問い合わせください。\n\
+                     お急ぎの場合は、{office_name}{phone}にお問い合わせください。\n\
                      \n\
                      {footer}",
+                    phone = phone_in_brackets(office_phone.as_deref()),
                     footer = self.footer(),
                 ),
             },
@@ -242,7 +248,7 @@ impl MailConfig {
                     footer = self.footer(),
                 ),
             },
-            MailTemplate::RegistrationRejected { reason, office_name } => Rendered {
+            MailTemplate::RegistrationRejected { reason, office_name, office_phone } => Rendered {
                 subject: self.subject("仮登録の審査結果のお知らせ"),
                 body: format!(
                     "求人者マイページをご利用いただき、ありがとうございます。\n\
@@ -252,9 +258,10 @@ impl MailConfig {
                      ■理由\n\
                      {reason}\n\
                      \n\
-                     ご不明な点は、{office_name}にお問い合わせください。\n\
+                     ご不明な点は、{office_name}{phone}にお問い合わせください。\n\
                      \n\
                      {footer}",
+                    phone = phone_in_brackets(office_phone.as_deref()),
                     footer = self.footer(),
                 ),
             },

@@ -47,9 +47,12 @@ enum StoredTemplate {
         number: String,
         establishment_name: String,
     },
+    /// `office_phone` is absent from rows queued before mails gave it.
     ContactNeeded {
         note: String,
         office_name: String,
+        #[serde(default)]
+        office_phone: Option<String>,
     },
     RegistrationReturned {
         note: String,
@@ -58,6 +61,8 @@ enum StoredTemplate {
     RegistrationRejected {
         reason: String,
         office_name: String,
+        #[serde(default)]
+        office_phone: Option<String>,
     },
     PasswordChanged {
         at: DateTime<Utc>,
@@ -89,14 +94,20 @@ pub(crate) fn outbox_row(mail: &OutgoingMail, sealer: &Sealer) -> outbox::Active
             number: number.digits().to_owned(),
             establishment_name: establishment_name.clone(),
         },
-        MailTemplate::ContactNeeded { note, office_name } => {
-            StoredTemplate::ContactNeeded { note: note.clone(), office_name: office_name.clone() }
-        }
+        MailTemplate::ContactNeeded { note, office_name, office_phone } => StoredTemplate::ContactNeeded {
+            note: note.clone(),
+            office_name: office_name.clone(),
+            office_phone: office_phone.clone(),
+        },
         MailTemplate::RegistrationReturned { note, office_name } => {
             StoredTemplate::RegistrationReturned { note: note.clone(), office_name: office_name.clone() }
         }
-        MailTemplate::RegistrationRejected { reason, office_name } => {
-            StoredTemplate::RegistrationRejected { reason: reason.clone(), office_name: office_name.clone() }
+        MailTemplate::RegistrationRejected { reason, office_name, office_phone } => {
+            StoredTemplate::RegistrationRejected {
+                reason: reason.clone(),
+                office_name: office_name.clone(),
+                office_phone: office_phone.clone(),
+            }
         }
         MailTemplate::PasswordChanged { at } => StoredTemplate::PasswordChanged { at: *at },
     };
@@ -162,12 +173,14 @@ pub(crate) fn outgoing_mail(row: &outbox::Model, sealer: &Sealer) -> Result<Outg
             number: EstablishmentNumber::parse(&number).map_err(|_| corrupt(T, "params"))?,
             establishment_name,
         },
-        StoredTemplate::ContactNeeded { note, office_name } => MailTemplate::ContactNeeded { note, office_name },
+        StoredTemplate::ContactNeeded { note, office_name, office_phone } => {
+            MailTemplate::ContactNeeded { note, office_name, office_phone }
+        }
         StoredTemplate::RegistrationReturned { note, office_name } => {
             MailTemplate::RegistrationReturned { note, office_name }
         }
-        StoredTemplate::RegistrationRejected { reason, office_name } => {
-            MailTemplate::RegistrationRejected { reason, office_name }
+        StoredTemplate::RegistrationRejected { reason, office_name, office_phone } => {
+            MailTemplate::RegistrationRejected { reason, office_name, office_phone }
         }
         StoredTemplate::PasswordChanged { at } => MailTemplate::PasswordChanged { at },
     };
@@ -186,4 +199,28 @@ pub(crate) fn mail_summary(row: &outbox::Model) -> Result<MailSummary, Infrastru
         last_error: row.last_error.clone(),
         created_at: row.created_at,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoredTemplate;
+
+    #[test]
+    fn a_rejection_queued_before_mails_gave_the_offices_phone_still_reads_and_a_new_one_keeps_it() {
+        let old =
+            r#"{"template":"registration_rejected","reason":"確認できません。","office_name":"ハローワーク飯田橋"}"#;
+        let Ok(StoredTemplate::RegistrationRejected { office_phone, .. }) = serde_json::from_str(old) else {
+            panic!("an old row reads as a rejection");
+        };
+        assert_eq!(office_phone, None);
+        let new = StoredTemplate::ContactNeeded {
+            note: "お電話します。".into(),
+            office_name: "ハローワーク飯田橋".into(),
+            office_phone: Some("03-3812-8609".into()),
+        };
+        let Ok(StoredTemplate::ContactNeeded { office_phone, .. }) = serde_json::from_str(&super::to_json(&new)) else {
+            panic!("a new row reads as a contact request");
+        };
+        assert_eq!(office_phone.as_deref(), Some("03-3812-8609"));
+    }
 }

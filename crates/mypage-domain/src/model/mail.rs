@@ -59,6 +59,8 @@ pub enum MailTemplate {
         note: String,
         /// The office.
         office_name: String,
+        /// The office's phone, which the mail gives for the employer to call; `None` when its admins entered none.
+        office_phone: Option<String>,
     },
     /// Returned for correction (R11).
     RegistrationReturned {
@@ -73,6 +75,8 @@ pub enum MailTemplate {
         reason: String,
         /// The office.
         office_name: String,
+        /// The office's phone, which the mail gives for the employer to call; `None` when its admins entered none.
+        office_phone: Option<String>,
     },
     /// The password was changed through a reset (R17): if it was not you, call the office.
     PasswordChanged {

@@ -269,21 +269,22 @@ impl MyPage {
             .get(reg.account())
             .await?
             .ok_or_else(|| InfrastructureError::new("a registration's account is missing"))?;
-        let office_name = tx
-            .offices()
-            .get(member.office())
-            .await?
-            .map_or_else(|| member.office().to_string(), |o| o.name().to_owned());
+        let office = tx.offices().get(member.office()).await?;
+        let office_name = office.as_ref().map_or_else(|| member.office().to_string(), |o| o.name().to_owned());
+        // The mails that tell the employer to ask the office give its phone too.
+        let office_phone = office.as_ref().and_then(|o| o.phone()).map(str::to_owned);
         let (template, action) = match decision {
-            NoteDecision::ContactNeeded => {
-                (MailTemplate::ContactNeeded { note: text, office_name }, AuditAction::RegistrationContactNeeded)
-            }
+            NoteDecision::ContactNeeded => (
+                MailTemplate::ContactNeeded { note: text, office_name, office_phone },
+                AuditAction::RegistrationContactNeeded,
+            ),
             NoteDecision::Return => {
                 (MailTemplate::RegistrationReturned { note: text, office_name }, AuditAction::RegistrationReturned)
             }
-            NoteDecision::Reject => {
-                (MailTemplate::RegistrationRejected { reason: text, office_name }, AuditAction::RegistrationRejected)
-            }
+            NoteDecision::Reject => (
+                MailTemplate::RegistrationRejected { reason: text, office_name, office_phone },
+                AuditAction::RegistrationRejected,
+            ),
         };
         self.mail(&mut tx, account.email(), template).await?;
         self.audit(&mut tx, Actor::Staff(staff), action, format!("registration:{id}"), client).await?;

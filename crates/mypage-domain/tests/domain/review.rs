@@ -279,3 +279,38 @@ async fn r11_a_decision_that_cannot_be_stored_is_an_infrastructure_error() {
     ));
     assert!(m.confirm_registration(w.reviewer, id, &client()).await.is_ok());
 }
+
+/// The office named, and its phone, by the last contact or rejection mail to `email`.
+async fn last_office(w: &World, email: &str) -> Option<(String, Option<String>)> {
+    use mypage_domain::model::MailTemplate;
+    w.kit
+        .store
+        .read_outbox(|mails| {
+            mails.iter().rev().find(|m| m.mail.to.as_str() == email).and_then(|m| match &m.mail.template {
+                MailTemplate::ContactNeeded { office_name, office_phone, .. }
+                | MailTemplate::RegistrationRejected { office_name, office_phone, .. } => {
+                    Some((office_name.clone(), office_phone.clone()))
+                }
+                _ => None,
+            })
+        })
+        .await
+}
+
+#[tokio::test]
+async fn r11_the_contact_and_rejection_mails_give_the_reviewing_offices_phone_when_its_admins_entered_one() {
+    use mypage_domain::usecases::{AdminActor, NewOffice};
+    use mypage_domain::values::StaffRole;
+    let w = world().await;
+    let office =
+        NewOffice { code: "1302".into(), name: "ハローワーク新宿".into(), phone: Some("03-3200-8609".into()) };
+    w.kit.mypage.add_office(AdminActor::System, &office, &client()).await.unwrap();
+    let shinjuku = w.kit.staff("1302", "shinjuku.reviewer", &[StaffRole::Reviewer]).await;
+    for (email, decision) in [("c@example.jp", NoteDecision::ContactNeeded), ("r@example.jp", NoteDecision::Reject)] {
+        let account = w.submitted_first_timer(email, "1302").await;
+        let id = w.registration_of(account).await;
+        w.kit.mypage.decide_with_note(shinjuku, id, decision, "確認事項があります。", &client()).await.unwrap();
+        let expected = Some(("ハローワーク新宿".to_owned(), Some("03-3200-8609".to_owned())));
+        assert_eq!(last_office(&w, email).await, expected, "{decision:?}");
+    }
+}

@@ -114,3 +114,18 @@ fn every_mail_shows_the_configured_help_desk_instead_of_the_default() {
         );
     }
 }
+
+#[test]
+fn r11_an_office_without_a_phone_is_named_alone_where_the_employer_is_told_to_ask_it() {
+    use mypage_domain::model::MailTemplate;
+    for (name, mut mail) in every_template("saiyou@example.jp") {
+        match &mut mail.template {
+            MailTemplate::ContactNeeded { office_phone, .. }
+            | MailTemplate::RegistrationRejected { office_phone, .. } => *office_phone = None,
+            _ => continue,
+        }
+        let body = config().render(&mail).unwrap().body;
+        assert!(body.contains("、ハローワーク飯田橋にお問い合わせください。"), "{name}: {body}");
+        assert!(!body.contains("（電話：03-3812-8609）"), "{name}");
+    }
+}

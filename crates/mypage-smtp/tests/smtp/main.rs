@@ -73,6 +73,7 @@ pub(crate) fn every_template(to: &str) -> Vec<(&'static str, OutgoingMail)> {
             MailTemplate::ContactNeeded {
                 note: "求人票の賃金欄について確認させてください。\n平日の日中にお電話いたします。".into(),
                 office_name: "ハローワーク飯田橋".into(),
+                office_phone: Some("03-3812-8609".into()),
             },
         ),
         (
@@ -87,6 +88,7 @@ pub(crate) fn every_template(to: &str) -> Vec<(&'static str, OutgoingMail)> {
             MailTemplate::RegistrationRejected {
                 reason: "事業所の所在地を確認できませんでした。".into(),
                 office_name: "ハローワーク飯田橋".into(),
+                office_phone: Some("03-3812-8609".into()),
             },
         ),
         ("password_changed", MailTemplate::PasswordChanged { at: t0() }),

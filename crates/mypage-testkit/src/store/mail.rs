@@ -98,15 +98,19 @@ fn copy_mail(mail: &OutgoingMail) -> OutgoingMail {
         T::RegistrationConfirmed { number, establishment_name } => {
             T::RegistrationConfirmed { number: number.clone(), establishment_name: establishment_name.clone() }
         }
-        T::ContactNeeded { note, office_name } => {
-            T::ContactNeeded { note: note.clone(), office_name: office_name.clone() }
-        }
+        T::ContactNeeded { note, office_name, office_phone } => T::ContactNeeded {
+            note: note.clone(),
+            office_name: office_name.clone(),
+            office_phone: office_phone.clone(),
+        },
         T::RegistrationReturned { note, office_name } => {
             T::RegistrationReturned { note: note.clone(), office_name: office_name.clone() }
         }
-        T::RegistrationRejected { reason, office_name } => {
-            T::RegistrationRejected { reason: reason.clone(), office_name: office_name.clone() }
-        }
+        T::RegistrationRejected { reason, office_name, office_phone } => T::RegistrationRejected {
+            reason: reason.clone(),
+            office_name: office_name.clone(),
+            office_phone: office_phone.clone(),
+        },
         T::PasswordChanged { at } => T::PasswordChanged { at: *at },
     };
     OutgoingMail { id: mail.id, to: mail.to.clone(), template, created_at: mail.created_at }
