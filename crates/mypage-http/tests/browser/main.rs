@@ -334,6 +334,28 @@ async fn browser_case_a_counter_registration_then_the_password_online() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_case_a_with_a_mistyped_address_corrected_at_the_counter() {
+    let Some(mut w) = Walk::start("case_a_corrected").await else { return };
+    w.staff_log_in("iidabashi.counter").await;
+    w.goto("/staff/counter").await;
+    w.fill("number", EXISTING).await;
+    w.fill("email", "saiyuo@example.jp").await;
+    w.press("登録する").await;
+    w.press("登録したメールアドレスの訂正・取り消し").await;
+    w.fill("email", "saiyuo@example.jp").await;
+    w.press("登録を探す").await;
+    assert!(w.text().await.contains("株式会社ハローテスト"));
+    w.fill("email", "saiyou@example.jp").await;
+    w.press("訂正する").await;
+    assert!(w.text().await.contains("saiyou@example.jp に訂正しました"));
+    w.driver.delete_all_cookies().await.unwrap();
+    w.open_account("求人者マイページ開設（パスワード登録）", "saiyou@example.jp").await;
+    w.log_in("saiyou@example.jp").await;
+    assert!(w.text().await.contains("本登録が完了しています"));
+    w.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_case_b_past_applicant_files_a_job_offer_and_the_office_confirms() {
     let Some(mut w) = Walk::start("case_b").await else { return };
     w.open_account("事業所登録・求人申し込み（仮登録）", "tanaka@example.co.jp").await;
@@ -424,5 +446,27 @@ async fn browser_staff_console_search_and_admin_pages() {
     assert!(w.text().await.contains("to***@example.jp"));
     w.press("もう一度送信する").await;
     assert!(w.text().await.contains("送信の待ち行列に戻しました"));
+    w.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_an_admin_edits_and_closes_an_office() {
+    let Some(mut w) = Walk::start("offices").await else { return };
+    w.staff_log_in("central.admin").await;
+    w.goto("/staff/admin/offices").await;
+    w.fill("code", "1302").await;
+    w.fill("name", "ハローワーク新宿").await;
+    w.press("追加する").await;
+    w.goto("/staff/admin/offices/1302").await;
+    w.fill("address", "東京都新宿区歌舞伎町2-42-10").await;
+    w.fill("opening_hours", "月曜から金曜 8時30分から17時15分").await;
+    w.fill("phone", "12345").await;
+    w.press("保存する").await;
+    assert!(w.text().await.contains("電話番号は0から始まる"), "the phone's problem is said beside it");
+    w.fill("phone", "03-3200-8609").await;
+    w.press("保存する").await;
+    assert!(w.text().await.contains("ハローワークの情報を保存しました"));
+    w.press("閉庁する").await;
+    assert!(w.text().await.contains("閉庁しました"));
     w.finish().await;
 }
