@@ -167,7 +167,8 @@ enum CreateResponse {
     /// the role `central_admin` a central admin's to give. `outside_office`: an office admin names another office.
     #[oai(status = 403)]
     Forbidden(Json<ApiError>),
-    /// `duplicate` (login or office code taken) or `concurrent` (another terms version published at once).
+    /// `duplicate` (login or office code taken), `concurrent` (another terms version published at once) or
+    /// `office_closed` (a closed office takes no new staff).
     #[oai(status = 409)]
     Conflict(Json<ApiError>),
     /// `unavailable`.

@@ -128,7 +128,8 @@ enum StepResponse {
     /// `establishment_not_found` (ask the office) or `no_draft`.
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
-    /// `not_editable`, `not_first_time` or `incomplete`.
+    /// `not_editable`, `not_first_time`, `incomplete`, or `office_closed` (the office chosen takes no first-time
+    /// application).
     #[oai(status = 409)]
     Conflict(Json<ApiError>),
     /// `invalid_fields`, each field with its code.

@@ -280,7 +280,7 @@ enum CounterResponse {
     /// `establishment_not_found`.
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
-    /// `email_taken`.
+    /// `email_taken`, or `office_closed` (the member's office takes no new registration).
     #[oai(status = 409)]
     Conflict(Json<ApiError>),
     /// `unavailable`.

@@ -297,6 +297,19 @@ async fn r14_admins_edit_and_close_offices_through_the_api_an_office_admin_its_o
     assert_eq!((status, answer["code"].as_str()), (StatusCode::CONFLICT, Some("already_closed")));
     let (status, _) = call(&client, "POST", "/api/v1/staff/admin/offices/9999/close", Some(&central), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // What the closed office refuses, as the API says it.
+    let member = json!({"office": "2701", "login": "osaka.new", "name": "新任 職員", "roles": ["counter"], "password": TEST_PASSWORD});
+    let (status, answer) = call(&client, "POST", "/api/v1/staff/admin/staff", Some(&central), Some(member)).await;
+    assert_eq!((status, answer["code"].as_str()), (StatusCode::CONFLICT, Some("office_closed")));
+    kit.sign_up("first@example.jp").await;
+    let login = json!({"email": "first@example.jp", "password": TEST_PASSWORD});
+    let (_, session) = call(&client, "POST", "/api/v1/sessions", None, Some(login)).await;
+    let employer = session["token"].as_str().unwrap().to_owned();
+    let history = json!({"kind": "first", "office": "2701"});
+    let (status, answer) =
+        call(&client, "PUT", "/api/v1/mypage/registration/history", Some(&employer), Some(history)).await;
+    assert_eq!((status, answer["code"].as_str()), (StatusCode::CONFLICT, Some("office_closed")));
     assert_eq!(audited(&kit, AuditAction::OfficeEdited).await, 2);
     assert_eq!(audited(&kit, AuditAction::OfficeClosed).await, 1);
 }
