@@ -265,7 +265,7 @@ impl MailConfig {
                     footer = self.footer(),
                 ),
             },
-            MailTemplate::PasswordChanged { at } => Rendered {
+            MailTemplate::PasswordChanged { at, office_name, office_phone } => Rendered {
                 subject: self.subject("パスワード変更完了のお知らせ"),
                 body: format!(
                     "求人者マイページをご利用いただき、ありがとうございます。\n\
@@ -273,10 +273,12 @@ impl MailConfig {
                      \n\
                      お心当たりのない場合は、第三者による不正な操作のおそれがあります。\n\
                      至急、ログイン画面の「パスワードを忘れた方」からパスワードを再設定し、\n\
-                     管轄のハローワークにご連絡ください。\n\
+                     管轄の{office}{phone}にご連絡ください。\n\
                      \n\
                      {footer}",
                     at = jst(*at),
+                    office = office_name.as_deref().unwrap_or("ハローワーク"),
+                    phone = phone_in_brackets(office_phone.as_deref()),
                     footer = self.footer(),
                 ),
             },

@@ -64,8 +64,13 @@ enum StoredTemplate {
         #[serde(default)]
         office_phone: Option<String>,
     },
+    /// The office is absent from rows queued before mails named it.
     PasswordChanged {
         at: DateTime<Utc>,
+        #[serde(default)]
+        office_name: Option<String>,
+        #[serde(default)]
+        office_phone: Option<String>,
     },
 }
 
@@ -109,7 +114,11 @@ pub(crate) fn outbox_row(mail: &OutgoingMail, sealer: &Sealer) -> outbox::Active
                 office_phone: office_phone.clone(),
             }
         }
-        MailTemplate::PasswordChanged { at } => StoredTemplate::PasswordChanged { at: *at },
+        MailTemplate::PasswordChanged { at, office_name, office_phone } => StoredTemplate::PasswordChanged {
+            at: *at,
+            office_name: office_name.clone(),
+            office_phone: office_phone.clone(),
+        },
     };
     outbox::ActiveModel {
         id: Set(mail.id.to_string()),
@@ -182,7 +191,9 @@ pub(crate) fn outgoing_mail(row: &outbox::Model, sealer: &Sealer) -> Result<Outg
         StoredTemplate::RegistrationRejected { reason, office_name, office_phone } => {
             MailTemplate::RegistrationRejected { reason, office_name, office_phone }
         }
-        StoredTemplate::PasswordChanged { at } => MailTemplate::PasswordChanged { at },
+        StoredTemplate::PasswordChanged { at, office_name, office_phone } => {
+            MailTemplate::PasswordChanged { at, office_name, office_phone }
+        }
     };
     Ok(OutgoingMail { id, to: email(&row.recipient, T)?, template, created_at: row.created_at })
 }
@@ -206,7 +217,7 @@ mod tests {
     use super::StoredTemplate;
 
     #[test]
-    fn a_rejection_queued_before_mails_gave_the_offices_phone_still_reads_and_a_new_one_keeps_it() {
+    fn mails_queued_before_they_named_the_office_still_read_and_a_new_one_keeps_its_phone() {
         let old =
             r#"{"template":"registration_rejected","reason":"確認できません。","office_name":"ハローワーク飯田橋"}"#;
         let Ok(StoredTemplate::RegistrationRejected { office_phone, .. }) = serde_json::from_str(old) else {
@@ -222,5 +233,11 @@ mod tests {
             panic!("a new row reads as a contact request");
         };
         assert_eq!(office_phone.as_deref(), Some("03-3812-8609"));
+        let old = r#"{"template":"password_changed","at":"2026-11-23T01:00:00Z"}"#;
+        let Ok(StoredTemplate::PasswordChanged { office_name: None, office_phone: None, .. }) =
+            serde_json::from_str(old)
+        else {
+            panic!("an old password notice reads, naming no office");
+        };
     }
 }

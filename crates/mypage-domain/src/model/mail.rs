@@ -82,6 +82,11 @@ pub enum MailTemplate {
     PasswordChanged {
         /// When.
         at: DateTime<Utc>,
+        /// The office of jurisdiction of the account's establishment, which the mail tells the employer to call;
+        /// `None` for an account not yet linked to an establishment.
+        office_name: Option<String>,
+        /// That office's phone, when its admins entered one.
+        office_phone: Option<String>,
     },
 }
 

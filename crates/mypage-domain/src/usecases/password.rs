@@ -233,7 +233,19 @@ impl MyPage {
         tx.accounts().update(&account).await?;
         tx.throttle().clear(&ThrottleKey::LoginFailures(account.email().clone())).await?;
         let now = self.now();
-        self.mail(&mut tx, account.email(), MailTemplate::PasswordChanged { at: now }).await?;
+        // The mail tells an employer who did not make the change to call the office of jurisdiction: name it.
+        let establishment = match account.establishment() {
+            Some(id) => tx.establishments().get(id).await?,
+            None => None,
+        };
+        let office = match establishment {
+            Some(e) => tx.offices().get(&e.office()).await?,
+            None => None,
+        };
+        let office_name = office.as_ref().map(|o| o.name().to_owned());
+        let office_phone = office.as_ref().and_then(|o| o.phone()).map(str::to_owned);
+        let changed = MailTemplate::PasswordChanged { at: now, office_name, office_phone };
+        self.mail(&mut tx, account.email(), changed).await?;
         self.audit(
             &mut tx,
             Actor::Employer(account.id()),

@@ -113,6 +113,19 @@ async fn r17_a_forgotten_password_is_reset_with_a_key_and_the_employer_is_told()
     let done = w.kit.mypage.reset_password(&entry, &client()).await.unwrap();
     assert_eq!(done.status, AccountStatus::Active);
     assert_eq!(w.kit.store.mail_codes_to("forgot@example.jp").await.last(), Some(&"password_changed"));
+    // The notice names the office of jurisdiction of the account's establishment, with its phone, to call if the
+    // change was not the employer's own.
+    let office = w
+        .kit
+        .store
+        .read_outbox(|mails| match &mails.last().map(|m| &m.mail.template) {
+            Some(mypage_domain::model::MailTemplate::PasswordChanged { office_name, office_phone, .. }) => {
+                Some((office_name.clone(), office_phone.clone()))
+            }
+            _ => None,
+        })
+        .await;
+    assert_eq!(office, Some((Some("ハローワーク飯田橋".to_owned()), Some("03-0000-0000".to_owned()))));
     assert!(w.kit.mypage.login("forgot@example.jp", &secret("Atarashii#77"), &client()).await.is_ok());
     assert!(w.kit.mypage.login("forgot@example.jp", &secret(TEST_PASSWORD), &client()).await.is_err());
 }

@@ -121,11 +121,28 @@ fn r11_an_office_without_a_phone_is_named_alone_where_the_employer_is_told_to_as
     for (name, mut mail) in every_template("saiyou@example.jp") {
         match &mut mail.template {
             MailTemplate::ContactNeeded { office_phone, .. }
-            | MailTemplate::RegistrationRejected { office_phone, .. } => *office_phone = None,
+            | MailTemplate::RegistrationRejected { office_phone, .. }
+            | MailTemplate::PasswordChanged { office_phone, .. } => *office_phone = None,
             _ => continue,
         }
         let body = config().render(&mail).unwrap().body;
-        assert!(body.contains("、ハローワーク飯田橋にお問い合わせください。"), "{name}: {body}");
+        assert!(
+            body.contains("ハローワーク飯田橋にお問い合わせください。")
+                || body.contains("管轄のハローワーク飯田橋にご連絡ください。"),
+            "{name}: {body}"
+        );
         assert!(!body.contains("（電話：03-3812-8609）"), "{name}");
     }
+}
+
+#[test]
+fn r17_the_password_changed_mail_of_an_account_without_an_establishment_says_its_office_of_jurisdiction() {
+    use mypage_domain::model::{MailTemplate, OutgoingMail};
+    let (_, changed) = every_template("saiyou@example.jp").into_iter().find(|(n, _)| *n == "password_changed").unwrap();
+    let mail = OutgoingMail {
+        template: MailTemplate::PasswordChanged { at: changed.created_at, office_name: None, office_phone: None },
+        ..changed
+    };
+    let body = config().render(&mail).unwrap().body;
+    assert!(body.contains("管轄のハローワークにご連絡ください。"), "{body}");
 }

@@ -91,7 +91,14 @@ pub(crate) fn every_template(to: &str) -> Vec<(&'static str, OutgoingMail)> {
                 office_phone: Some("03-3812-8609".into()),
             },
         ),
-        ("password_changed", MailTemplate::PasswordChanged { at: t0() }),
+        (
+            "password_changed",
+            MailTemplate::PasswordChanged {
+                at: t0(),
+                office_name: Some("ハローワーク飯田橋".into()),
+                office_phone: Some("03-3812-8609".into()),
+            },
+        ),
     ];
     templates
         .into_iter()

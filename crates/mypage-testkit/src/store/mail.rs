@@ -111,7 +111,9 @@ fn copy_mail(mail: &OutgoingMail) -> OutgoingMail {
             office_name: office_name.clone(),
             office_phone: office_phone.clone(),
         },
-        T::PasswordChanged { at } => T::PasswordChanged { at: *at },
+        T::PasswordChanged { at, office_name, office_phone } => {
+            T::PasswordChanged { at: *at, office_name: office_name.clone(), office_phone: office_phone.clone() }
+        }
     };
     OutgoingMail { id: mail.id, to: mail.to.clone(), template, created_at: mail.created_at }
 }
