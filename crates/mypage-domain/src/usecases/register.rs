@@ -72,8 +72,8 @@ infrastructure_from_repository!(RegisterImportError);
 
 /// What one good line does.
 enum Step {
-    Import(RegisterEntry),
-    Update(Establishment),
+    Import(Box<RegisterEntry>),
+    Update(Box<Establishment>),
     Unchanged,
 }
 
@@ -114,10 +114,10 @@ impl MyPage {
                 continue;
             }
             let step = match tx.establishments().by_number(&entry.number).await? {
-                None => Step::Import(entry),
+                None => Step::Import(Box::new(entry)),
                 Some(mut existing) => {
                     if existing.update_from_register(&entry) {
-                        Step::Update(existing)
+                        Step::Update(Box::new(existing))
                     } else {
                         Step::Unchanged
                     }
@@ -144,7 +144,7 @@ impl MyPage {
             let (id, action) = match step {
                 Step::Import(entry) => {
                     let establishment =
-                        Establishment::from_register(self.new_id(EstablishmentId::from_bytes), entry, self.now());
+                        Establishment::from_register(self.new_id(EstablishmentId::from_bytes), *entry, self.now());
                     match tx.establishments().insert(&establishment).await {
                         Err(RepositoryError::Duplicate(Unique::EstablishmentNumber)) => {
                             return Err(RegisterImportError::Concurrent);

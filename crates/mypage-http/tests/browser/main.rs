@@ -428,6 +428,13 @@ async fn browser_staff_console_search_and_admin_pages() {
     assert!(w.text().await.contains("を追加しました"));
     w.press("利用を停止する").await;
     assert!(w.text().await.contains("利用を停止しました"));
+    // A reset is offered only for a member who has a second factor: the new member enrols one, as an app would.
+    let shinjin = w.kit.store.read(|t| t.staff_by_login("iidabashi.shinjin").map(|m| m.id())).await.unwrap();
+    let enrolment = w.kit.mypage.begin_second_factor_enrolment(shinjin).await.unwrap();
+    let secret = secrecy::ExposeSecret::expose_secret(&enrolment.provisioning.secret_text).to_owned();
+    let code = TotpSecondFactor::code_for_text(&secret, w.kit.clock.now()).unwrap();
+    w.kit.mypage.confirm_second_factor_enrolment(shinjin, &code, &mypage_testkit::TestKit::client()).await.unwrap();
+    w.goto("/staff/admin/staff").await;
     w.press("確認コードの再設定").await;
     assert!(w.text().await.contains("確認コードを再設定しました"));
 
