@@ -22,6 +22,10 @@ e2e:
 bench:
     cargo bench -p mypage-server --bench load
 
+# The establishment register's import (R18) of 100,000 lines on SQLite and PostgreSQL; prints seconds and lines/s.
+bench-register:
+    cargo bench -p mypage-server --bench register
+
 # Whether a key request takes as long whatever the address (R8): builds and starts the release server, then prints
 # per purpose and kind of address the median, p90 and Mann-Whitney p against unknown addresses (docs/security.md).
 timing *ARGS:

@@ -445,7 +445,9 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Some(other) => {
-            anyhow::bail!("unknown command {other:?}: use serve (the default), migrate, check-config, outbox, office, staff, demo or establishments")
+            anyhow::bail!(
+                "unknown command {other:?}: use serve (the default), migrate, check-config, outbox, office, staff, demo or establishments"
+            )
         }
     }
 }

@@ -129,7 +129,8 @@ pub(crate) struct CsrfUpload {
 impl<'a> FromRequest<'a> for CsrfUpload {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
         let refused = |_| Problem::invalid_request();
-        let mut multipart = poem::web::Multipart::from_request(req, body).await.map_err(|_| Problem::invalid_request())?;
+        let mut multipart =
+            poem::web::Multipart::from_request(req, body).await.map_err(|_| Problem::invalid_request())?;
         let mut upload = Self { fields: std::collections::HashMap::new(), files: std::collections::HashMap::new() };
         while let Some(field) = multipart.next_field().await.map_err(refused)? {
             let Some(name) = field.name().map(str::to_owned) else { continue };

@@ -198,7 +198,13 @@ impl Instance {
         (self.data, self.port)
     }
 
-    pub(crate) async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    pub(crate) async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let http = reqwest::Client::new();
         let url = format!("{}/api/v1{path}", self.base);
         let mut request = match method {

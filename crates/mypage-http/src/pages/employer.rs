@@ -20,8 +20,7 @@ use crate::app::App;
 use crate::extract::{Client, CsrfForm, Entrance, checkbox};
 use crate::pages::forms::{NoFields, required_mark};
 use crate::pages::layout::{
-    HELP, SERVICE, csrf, entrance_title, error_summary, field_error, help_desk, layout, on_form,
-    stays_on_form,
+    HELP, SERVICE, csrf, entrance_title, error_summary, field_error, help_desk, layout, on_form, stays_on_form,
 };
 use crate::pages::staff::label::EMAIL;
 use crate::problem::{Explain, Problem};
