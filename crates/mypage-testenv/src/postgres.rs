@@ -23,6 +23,21 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
+    /// The number of rows of `table`, read directly, so that a test can say what a server left in its database.
+    ///
+    /// # Errors
+    /// The database's error, as text.
+    pub async fn rows(&self, table: &str) -> Result<i64, String> {
+        let db = sea_orm::Database::connect(&self.url).await.map_err(|e| e.to_string())?;
+        let sql = format!("SELECT COUNT(*) AS n FROM \"{table}\"");
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Postgres, sql))
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("no row")?;
+        row.try_get::<i64>("", "n").map_err(|e| e.to_string())
+    }
+
     /// Drops the database, closing whatever connections are left.
     pub async fn drop_database(self) {
         if let Ok(admin) = sea_orm::Database::connect(&self.admin_url).await {

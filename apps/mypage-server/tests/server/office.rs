@@ -190,6 +190,9 @@ async fn on_postgresql_the_server_starts_without_the_demo_and_refuses_it_with_se
     assert_eq!(offices.trim(), "[]", "no demo, so no office");
     let _ = serving.kill().await;
     assert!(!data.path().join("demo-staff.txt").exists(), "no demo staff were made");
+    for table in ["offices", "staff", "establishments", "terms"] {
+        assert_eq!(pg.rows(table).await, Ok(0), "no demo, so nothing in {table}");
+    }
 
     // Asked for, the demo loads into that empty database (no office, no staff login taken); production refuses it.
     let mut demo = server(data.path());
