@@ -69,12 +69,19 @@ pub(crate) struct App {
     pub(crate) config: Arc<HttpConfig>,
     /// The per-client limit on key requests.
     pub(crate) key_requests: Arc<ClientLimiter>,
+    /// The time, for what a page says about lifetimes (a key's, a session's).
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl App {
     /// Every office, for the choices of a form; a failed read is the request's failure, never an empty list.
     pub(crate) async fn offices(&self) -> Result<Vec<Office>, Problem> {
         self.mypage.offices().await.map_err(|e| Problem::unavailable(&e))
+    }
+
+    /// The time now.
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     /// Counts one key request of this client (R8); the problem to answer when it is over its limit.

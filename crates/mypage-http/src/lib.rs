@@ -44,7 +44,7 @@ pub fn routes(mypage: MyPage, ports: HttpPorts, config: HttpConfig) -> impl Endp
     );
     let key_requests =
         Arc::new(ClientLimiter::new(config.key_requests_per_client, Duration::hours(1), sessions.clock()));
-    let app = App { mypage, config: Arc::new(config), key_requests };
+    let app = App { mypage, config: Arc::new(config), key_requests, clock: sessions.clock() };
     let api = api::service(&app, &sessions);
     let document = api::document(&api.spec());
     let allowed = Arc::new(AllowedMethods::from_spec(&document));

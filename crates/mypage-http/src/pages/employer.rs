@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use mypage_domain::model::FlowPurpose;
 use mypage_domain::ports::SessionSubject;
 use mypage_domain::usecases::{KeyRequest, RequestAuthKeyError};
-use mypage_domain::values::{ConsentInput, CurrentTerms, TermsConsentError, TermsVersion};
+use mypage_domain::values::{ConsentInput, CurrentTerms, EmailAddress, TermsConsentError, TermsVersion};
 use poem::web::{Data, Redirect};
 use poem::{IntoResponse, Response, handler};
 use secrecy::{ExposeSecret, SecretString};
@@ -28,6 +28,7 @@ use crate::session::{FlowRef, SessionHandle};
 
 mod key;
 
+use key::another_key;
 pub(crate) use key::{password_form, resend, set_password};
 
 /// The name of the site, as the top page and the My Page home head it.
@@ -284,7 +285,9 @@ pub(crate) async fn email_form(
     email_page(app, entrance.0, &s.csrf(), "", &[]).into_response()
 }
 
-/// The e-mail page sent: a new flow whose key is mailed, remembered in this browser session (R2–R4, R8).
+/// The e-mail page sent: a new flow whose key is mailed, remembered in this browser session (R2–R4, R8). The same
+/// address again, from the browser whose flow for it is still open, is a resend in that flow: a new flow would
+/// kill the first mail's key, which that mail says still works (R3).
 #[handler]
 pub(crate) async fn request_key(
     Data(app): Data<&App>,
@@ -304,6 +307,25 @@ pub(crate) async fn request_key(
         }),
         (true, None) => return Ok(to_step(entrance, "")),
     };
+    let typed = EmailAddress::parse(&form.email).ok();
+    let same = s
+        .data
+        .flow
+        .clone()
+        .filter(|f| f.purpose == entrance.segment() && typed.as_ref().is_some_and(|e| e.as_str() == f.email));
+    if let Some(flow) = same {
+        match another_key(app, flow, &client).await {
+            Ok((flow, notice)) => {
+                s.data.flow = Some(flow);
+                s.data.notice = Some(notice);
+                s.changed();
+                return Ok(to_step(entrance, "password"));
+            }
+            // The flow is over (spent, dead or expired): a new one starts below.
+            Err(problem) if problem.start_again => {}
+            Err(problem) => return Err(problem.into()),
+        }
+    }
     app.count_key_request(&client)?;
     let request = KeyRequest { purpose: entrance.0, email: form.email.clone(), consent };
     match app.mypage.request_auth_key(&request, &client).await {

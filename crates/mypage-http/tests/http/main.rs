@@ -8,6 +8,7 @@ mod console;
 mod contract;
 mod corrections;
 mod hardening;
+mod kept;
 mod refit;
 mod register;
 mod second_factor;

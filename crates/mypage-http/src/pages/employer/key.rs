@@ -1,9 +1,11 @@
 //! The password screen of an auth-key flow: the key from the mail, the new password, and another key when the mail
 //! does not come (R3–R5, R17). It works only in the browser session that asked for the key (R4); a flow that cannot
-//! go on is forgotten by the session and the start-again page says so.
+//! go on is forgotten by the session and the start-again page says so. A form sent back keeps the key that was
+//! typed (never the passwords), and a key that expired leaves the flow as it is: a later mail's key still works.
 
+use chrono::{DateTime, Utc};
 use maud::{Markup, html};
-use mypage_domain::model::FlowPurpose;
+use mypage_domain::model::{ClientInfo, FlowPurpose};
 use mypage_domain::usecases::PasswordEntry;
 use mypage_domain::values::{PasswordPolicy, jst};
 use poem::web::Data;
@@ -24,15 +26,17 @@ fn flow_of(s: &SessionState, entrance: Entrance) -> Option<FlowRef> {
     s.data.flow.clone().filter(|f| f.purpose == entrance.segment())
 }
 
+/// What the password screen shows again: the key typed (never the passwords), the errors, and a notice.
+#[derive(Default)]
+struct Shown<'a> {
+    auth_key: &'a str,
+    errors: &'a [(String, String)],
+    notice: Option<&'a str>,
+}
+
 /// The password screen: where the key was sent and until when, the password rule, and the resend form.
-fn password_page(
-    app: &App,
-    p: FlowPurpose,
-    token: &str,
-    flow: &FlowRef,
-    errors: &[(String, String)],
-    notice: Option<&str>,
-) -> Markup {
+fn password_page(app: &App, p: FlowPurpose, token: &str, flow: &FlowRef, shown: &Shown<'_>) -> Markup {
+    let Shown { auth_key, errors, notice } = *shown;
     let rule = match app.mypage.config().password_policy {
         PasswordPolicy::Office => "半角の数字、英字、記号をすべて含む8文字以上32文字以内",
         PasswordPolicy::Nist => "15文字以上64文字以内（文字の種類は問いません）",
@@ -71,7 +75,7 @@ fn password_page(
                 label for="auth_key" { "認証キー" (required_mark()) }
                 p.hint id="auth_key-hint" { "メールに記載された10文字（例：ABCDE-23456）。大文字・小文字、全角・半角は区別しません。" }
                 (field_error(errors, "auth_key"))
-                input type="text" id="auth_key" name="auth_key" autocomplete="one-time-code" autocapitalize="characters" aria-describedby="auth_key-hint auth_key-error";
+                input type="text" id="auth_key" name="auth_key" value=(auth_key) autocomplete="one-time-code" autocapitalize="characters" aria-describedby="auth_key-hint auth_key-error";
             }
             div.actions { button type="submit" { "完了" } }
         }
@@ -100,7 +104,8 @@ pub(crate) async fn password_form(
     if notice.is_some() {
         s.changed();
     }
-    Ok(password_page(app, entrance.0, &s.csrf(), &flow, &[], notice.as_deref()).into_response())
+    let shown = Shown { notice: notice.as_deref(), ..Shown::default() };
+    Ok(password_page(app, entrance.0, &s.csrf(), &flow, &shown).into_response())
 }
 
 /// What the password page sends.
@@ -126,6 +131,7 @@ pub(crate) async fn set_password(
 ) -> poem::Result<Response> {
     let mut s = session.lock().await;
     let flow = flow_of(&s, entrance).ok_or_else(Problem::flow_not_found)?;
+    let typed_key = form.auth_key.clone();
     let entry = PasswordEntry {
         flow_token: SecretString::from(flow.token.clone()),
         auth_key: SecretString::from(form.auth_key),
@@ -150,10 +156,46 @@ pub(crate) async fn set_password(
             Err(problem.into())
         }
         Err(problem) if stays_on_form(&problem) => {
-            let page = password_page(app, entrance.0, &s.csrf(), &flow, &problem.messages(), None);
+            // An expired key leaves the flow open (R3): the screen says whether the newest mail's key still works.
+            let notice = (problem.code == "key_expired").then(|| newest_key(&flow, app.now()));
+            let shown = Shown { auth_key: &typed_key, errors: &problem.messages(), notice: notice.as_deref() };
+            let page = password_page(app, entrance.0, &s.csrf(), &flow, &shown);
             Ok(on_form(page, &problem))
         }
         Err(problem) => Err(problem.into()),
+    }
+}
+
+/// What the password screen says after an expired key: until when the newest mail's key works, or that every key
+/// has expired.
+fn newest_key(flow: &FlowRef, now: DateTime<Utc>) -> String {
+    if now < flow.expires_at {
+        format!("最後にお送りしたメールの認証キーは、{} まで使用できます。", jst(flow.expires_at))
+    } else {
+        "お送りした認証キーは、すべて有効期限が過ぎています。はじめからやり直してください。".to_owned()
+    }
+}
+
+/// Another key for `flow`, and the notice the password screen shows: that it was sent, or why not while the keys
+/// already sent still work. A problem means the flow cannot go on (R3, R8).
+pub(super) async fn another_key(
+    app: &App,
+    mut flow: FlowRef,
+    client: &ClientInfo,
+) -> Result<(FlowRef, String), Problem> {
+    app.count_key_request(client)?;
+    match app.mypage.resend_auth_key(&SecretString::from(flow.token.clone()), client).await {
+        Ok(sent) => {
+            flow.expires_at = sent.expires_at;
+            flow.resends_left = sent.resends_left;
+            let notice = "認証キーをもう一度お送りしました。先にお送りした認証キーも、有効期限内であれば使用できます。";
+            Ok((flow, notice.to_owned()))
+        }
+        Err(e) => {
+            let problem = e.explain();
+            // No more keys for now: the password page says why, and the keys already sent still work.
+            if stays_on_form(&problem) { Ok((flow, problem.message)) } else { Err(problem) }
+        }
     }
 }
 
@@ -167,30 +209,20 @@ pub(crate) async fn resend(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> poem::Result<Response> {
     let mut s = session.lock().await;
-    let mut flow = flow_of(&s, entrance).ok_or_else(Problem::flow_not_found)?;
-    app.count_key_request(&client)?;
-    let notice = match app.mypage.resend_auth_key(&SecretString::from(flow.token.clone()), &client).await {
-        Ok(sent) => {
-            flow.expires_at = sent.expires_at;
-            flow.resends_left = sent.resends_left;
-            "認証キーをもう一度お送りしました。先にお送りした認証キーも、有効期限内であれば使用できます。".to_owned()
+    let flow = flow_of(&s, entrance).ok_or_else(Problem::flow_not_found)?;
+    match another_key(app, flow, &client).await {
+        Ok((flow, notice)) => {
+            s.data.flow = Some(flow);
+            s.data.notice = Some(notice);
+            s.changed();
+            Ok(to_step(entrance, "password"))
         }
-        Err(e) => {
-            let problem = e.explain();
+        Err(problem) => {
             if problem.start_again {
                 s.data.flow = None;
                 s.changed();
-                return Err(problem.into());
             }
-            if !stays_on_form(&problem) {
-                return Err(problem.into());
-            }
-            // No more keys for now: the password page says why, and the keys already sent still work.
-            problem.message
+            Err(problem.into())
         }
-    };
-    s.data.flow = Some(flow);
-    s.data.notice = Some(notice);
-    s.changed();
-    Ok(to_step(entrance, "password"))
+    }
 }
