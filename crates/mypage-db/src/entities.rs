@@ -150,6 +150,7 @@ pub(crate) mod registration {
         pub history: Option<String>,
         pub establishment: Option<String>,
         pub job_offer: Option<String>,
+        pub unfinished: Option<String>,
         pub status: String,
         pub note: Option<String>,
         pub confirmed_establishment: Option<String>,

@@ -10,6 +10,7 @@ mod m20261130_000002_staff_second_factor;
 mod m20261201_000001_split_admin_role;
 mod m20261202_000001_office_details;
 mod m20261202_000002_establishment_register;
+mod m20261203_000001_unfinished_forms;
 
 /// The migrations of this crate, in order.
 pub(crate) struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_staff_second_factor::Migration),
             Box::new(m20261202_000001_office_details::Migration),
             Box::new(m20261202_000002_establishment_register::Migration),
+            Box::new(m20261203_000001_unfinished_forms::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 
 use mypage_domain::model::{
     AccountId, ApplicationHistory, EstablishmentId, ProvisionalRegistration, RegistrationId, RegistrationRecord,
-    RegistrationStatus, StaffId, StaffNote,
+    RegistrationStatus, StaffId, StaffNote, Unfinished,
 };
 use mypage_domain::ports::InfrastructureError;
 use mypage_domain::values::{
@@ -15,6 +15,15 @@ use super::{corrupt, db_version, json, parse_id, to_json, version};
 use crate::entities::registration;
 
 // Registrations.
+
+/// The unfinished forms of a draft: the raw inputs, whose fields each passed their rule, read back as they are.
+#[derive(Default, Serialize, Deserialize)]
+struct StoredUnfinished {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    establishment: Option<EstablishmentInfoInput>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    job_offer: Option<JobOfferInput>,
+}
 
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -51,6 +60,13 @@ impl TryFrom<registration::Model> for ProvisionalRegistration {
             ),
             None => None,
         };
+        let unfinished = match row.unfinished.as_deref() {
+            Some(raw) => {
+                let StoredUnfinished { establishment, job_offer } = json(raw, T, "unfinished")?;
+                Unfinished { establishment, job_offer }
+            }
+            None => Unfinished::default(),
+        };
         let note = || row.note.as_deref().and_then(|n| StaffNote::parse(n).ok()).ok_or_else(|| corrupt(T, "note"));
         let status = match row.status.as_str() {
             "draft" => RegistrationStatus::Draft,
@@ -77,6 +93,7 @@ impl TryFrom<registration::Model> for ProvisionalRegistration {
             history,
             establishment,
             job_offer,
+            unfinished,
             status,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -110,6 +127,9 @@ pub(crate) fn registration_row(r: &ProvisionalRegistration, version: u64) -> reg
         }
         _ => (None, None, None),
     };
+    let Unfinished { establishment, job_offer } = r.unfinished().clone();
+    let unfinished = (establishment.is_some() || job_offer.is_some())
+        .then(|| to_json(&StoredUnfinished { establishment, job_offer }));
     registration::ActiveModel {
         id: Set(r.id().to_string()),
         account_id: Set(r.account().to_string()),
@@ -117,6 +137,7 @@ pub(crate) fn registration_row(r: &ProvisionalRegistration, version: u64) -> reg
         history: Set(history),
         establishment: Set(r.establishment().map(|e| to_json(&e.to_input()))),
         job_offer: Set(r.job_offer().map(|j| to_json(&j.to_input()))),
+        unfinished: Set(unfinished),
         status: Set(r.status().code().to_owned()),
         note: Set(note),
         confirmed_establishment: Set(confirmed_establishment),

@@ -287,6 +287,35 @@ pub(crate) async fn registrations_come_back_with_their_forms_and_decision(s: Sto
     assert!(matches!(err, RepositoryError::Conflict), "{err:?}");
 }
 
+// R10: a form sent with errors keeps its valid fields in the draft, in place of the validated form.
+pub(crate) async fn registrations_keep_their_unfinished_forms_beside_the_validated_ones(s: Stores) {
+    use mypage_domain::model::ValidFields as _;
+    use mypage_domain::values::{FieldError, FieldErrors, FieldProblem};
+    let a = seed_office_and_account(&s, 1, "a@example.jp").await;
+    let mut r = draft(1, a.id(), "1301", t0());
+    let wrong = |field| FieldErrors(vec![FieldError { field, problem: FieldProblem::Required }]);
+    let partial = fixtures::establishment_info().valid_fields(&wrong("phone"));
+    assert!(partial.phone.is_empty() && partial.name == fixtures::establishment_info().name);
+    r.keep_unfinished_establishment(partial.clone(), t0()).unwrap();
+    r.save_job_offer(JobOffer::parse(&fixtures::job_offer()).unwrap(), t0()).unwrap();
+    let mut tx = s.uow.begin().await.unwrap();
+    tx.registrations().insert(&r).await.unwrap();
+    let back = tx.registrations().get(r.id()).await.unwrap().unwrap();
+    assert_eq!(back, r);
+    assert_eq!(back.unfinished().establishment.as_ref(), Some(&partial));
+    assert!(back.establishment().is_none() && back.unfinished().job_offer.is_none());
+    // The job offer sent again with errors takes the validated one's place; the establishment sent whole ends
+    // its unfinished form.
+    r.keep_unfinished_job_offer(fixtures::job_offer().valid_fields(&wrong("wage_max")), t0()).unwrap();
+    r.save_establishment(EstablishmentInfo::parse(&fixtures::establishment_info()).unwrap(), t0()).unwrap();
+    tx.registrations().update(&r).await.unwrap();
+    r.mark_saved();
+    let back = tx.registrations().get(r.id()).await.unwrap().unwrap();
+    assert_eq!(back, r);
+    assert!(back.unfinished().establishment.is_none() && back.job_offer().is_none());
+    assert_eq!(back.unfinished().job_offer.as_ref().map(|j| j.wage_max.as_str()), Some(""));
+}
+
 pub(crate) async fn registrations_queue_by_office_oldest_submission_first_and_list_old_drafts(s: Stores) {
     let mut accounts = Vec::new();
     for n in 1..=4u8 {

@@ -53,6 +53,7 @@ contract_suite!(
     flows_whose_keys_all_expired_are_listed_oldest_first,
     registrations_allow_one_open_registration_per_account,
     registrations_come_back_with_their_forms_and_decision,
+    registrations_keep_their_unfinished_forms_beside_the_validated_ones,
     registrations_queue_by_office_oldest_submission_first_and_list_old_drafts,
     establishments_refuse_a_repeated_number_and_are_searched_within_an_office,
     establishments_keep_their_register_details_and_refuse_an_update_of_none,

@@ -69,6 +69,10 @@ pub enum AuditAction {
     EstablishmentInfoSaved,
     /// The job offer was saved.
     JobOfferSaved,
+    /// Establishment information sent with errors was kept without its wrong fields (R10).
+    EstablishmentInfoKept,
+    /// A job offer sent with errors was kept without its wrong fields (R10).
+    JobOfferKept,
     /// The registration was submitted.
     RegistrationSubmitted,
     /// Staff confirmed it (本登録).
@@ -123,7 +127,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [Self; 37] = [
+    pub const ALL: [Self; 39] = [
         Self::EmailRegisteredAtCounter,
         Self::EstablishmentUpdated,
         Self::AuthKeyRequested,
@@ -136,6 +140,8 @@ impl AuditAction {
         Self::HistoryDeclared,
         Self::EstablishmentInfoSaved,
         Self::JobOfferSaved,
+        Self::EstablishmentInfoKept,
+        Self::JobOfferKept,
         Self::RegistrationSubmitted,
         Self::RegistrationConfirmed,
         Self::RegistrationContactNeeded,
@@ -185,6 +191,8 @@ impl AuditAction {
             Self::HistoryDeclared => "history_declared",
             Self::EstablishmentInfoSaved => "establishment_info_saved",
             Self::JobOfferSaved => "job_offer_saved",
+            Self::EstablishmentInfoKept => "establishment_info_kept",
+            Self::JobOfferKept => "job_offer_kept",
             Self::RegistrationSubmitted => "registration_submitted",
             Self::RegistrationConfirmed => "registration_confirmed",
             Self::RegistrationContactNeeded => "registration_contact_needed",

@@ -10,6 +10,7 @@ mod organisation;
 mod registration;
 mod review;
 mod second_factor;
+mod unfinished;
 
 pub use account::{Account, AccountRecord, AccountStatus, AccountTransitionError, PasswordHash};
 pub use audit::{Actor, AuditAction, AuditEvent, ClientInfo};
@@ -29,3 +30,4 @@ pub use registration::{
 };
 pub use review::{NoteDecision, RegistrationStatus, StaffNote, StaffNoteError, UnknownNoteDecision};
 pub use second_factor::{SecondFactorState, SecondFactorStepError, TotpSecret};
+pub use unfinished::{Unfinished, ValidFields};

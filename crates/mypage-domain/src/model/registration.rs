@@ -1,8 +1,12 @@
 //! The provisional registration (仮登録, R10) and its review (本登録, R11).
 use chrono::{DateTime, Duration, Utc};
 
-use crate::model::{AccountId, EstablishmentId, NoteDecision, RegistrationId, RegistrationStatus, StaffId, StaffNote};
-use crate::values::{EstablishmentInfo, EstablishmentNumber, JobOffer, OfficeCode};
+use crate::model::{
+    AccountId, EstablishmentId, NoteDecision, RegistrationId, RegistrationStatus, StaffId, StaffNote, Unfinished,
+};
+use crate::values::{
+    EstablishmentInfo, EstablishmentInfoInput, EstablishmentNumber, JobOffer, JobOfferInput, OfficeCode,
+};
 
 /// 求人申し込み実績: what the employer declares on the first screen of the registration (R9, R10).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +120,8 @@ pub struct ProvisionalRegistration {
     establishment: Option<EstablishmentInfo>,
     /// 求人情報.
     job_offer: Option<JobOffer>,
+    /// The forms last sent with errors, in place of the validated ones (R10).
+    unfinished: Unfinished,
     /// Where it stands.
     status: RegistrationStatus,
     /// When the draft was started.
@@ -143,6 +149,8 @@ pub struct RegistrationRecord {
     pub establishment: Option<EstablishmentInfo>,
     /// 求人情報.
     pub job_offer: Option<JobOffer>,
+    /// The forms last sent with errors, in place of the validated ones (R10).
+    pub unfinished: Unfinished,
     /// Where it stands.
     pub status: RegistrationStatus,
     /// When the draft was started.
@@ -167,6 +175,7 @@ impl ProvisionalRegistration {
             history: Some(history),
             establishment: None,
             job_offer: None,
+            unfinished: Unfinished::default(),
             status: RegistrationStatus::Draft,
             created_at: now,
             updated_at: now,
@@ -185,6 +194,7 @@ impl ProvisionalRegistration {
             history,
             establishment,
             job_offer,
+            unfinished,
             status,
             created_at,
             updated_at,
@@ -198,6 +208,7 @@ impl ProvisionalRegistration {
             history,
             establishment,
             job_offer,
+            unfinished,
             status,
             created_at,
             updated_at,
@@ -217,6 +228,7 @@ impl ProvisionalRegistration {
             history,
             establishment,
             job_offer,
+            unfinished,
             status,
             created_at,
             updated_at,
@@ -230,6 +242,7 @@ impl ProvisionalRegistration {
             history,
             establishment,
             job_offer,
+            unfinished,
             status,
             created_at,
             updated_at,
@@ -268,6 +281,7 @@ impl ProvisionalRegistration {
         self.editable()?;
         if matches!(history, ApplicationHistory::PastApplicant { .. }) {
             self.establishment = None;
+            self.unfinished.establishment = None;
         }
         self.history = Some(history);
         self.updated_at = now;
@@ -283,15 +297,37 @@ impl ProvisionalRegistration {
         info: EstablishmentInfo,
         now: DateTime<Utc>,
     ) -> Result<(), RegistrationStepError> {
-        self.editable()?;
-        match self.history {
-            Some(ApplicationHistory::FirstTime { .. }) => {}
-            Some(ApplicationHistory::PastApplicant { .. }) => return Err(RegistrationStepError::NotFirstTime),
-            None => return Err(RegistrationStepError::HistoryNotDeclared),
-        }
+        self.may_enter_establishment()?;
         self.establishment = Some(info);
+        self.unfinished.establishment = None;
         self.updated_at = now;
         Ok(())
+    }
+
+    /// Keeps establishment information sent with errors, reduced to its valid fields, in place of the validated
+    /// one: the draft lacks it until it is sent whole (R10).
+    ///
+    /// # Errors
+    /// As [`ProvisionalRegistration::save_establishment`].
+    pub fn keep_unfinished_establishment(
+        &mut self,
+        input: EstablishmentInfoInput,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistrationStepError> {
+        self.may_enter_establishment()?;
+        self.establishment = None;
+        self.unfinished.establishment = Some(input);
+        self.updated_at = now;
+        Ok(())
+    }
+
+    fn may_enter_establishment(&self) -> Result<(), RegistrationStepError> {
+        self.editable()?;
+        match self.history {
+            Some(ApplicationHistory::FirstTime { .. }) => Ok(()),
+            Some(ApplicationHistory::PastApplicant { .. }) => Err(RegistrationStepError::NotFirstTime),
+            None => Err(RegistrationStepError::HistoryNotDeclared),
+        }
     }
 
     /// Saves the job offer.
@@ -299,12 +335,35 @@ impl ProvisionalRegistration {
     /// # Errors
     /// [`RegistrationStepError::NotEditable`], [`RegistrationStepError::HistoryNotDeclared`].
     pub fn save_job_offer(&mut self, offer: JobOffer, now: DateTime<Utc>) -> Result<(), RegistrationStepError> {
+        self.may_enter_job_offer()?;
+        self.job_offer = Some(offer);
+        self.unfinished.job_offer = None;
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Keeps a job offer sent with errors, reduced to its valid fields, in place of the validated one: the draft
+    /// lacks it until it is sent whole (R10).
+    ///
+    /// # Errors
+    /// As [`ProvisionalRegistration::save_job_offer`].
+    pub fn keep_unfinished_job_offer(
+        &mut self,
+        input: JobOfferInput,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistrationStepError> {
+        self.may_enter_job_offer()?;
+        self.job_offer = None;
+        self.unfinished.job_offer = Some(input);
+        self.updated_at = now;
+        Ok(())
+    }
+
+    fn may_enter_job_offer(&self) -> Result<(), RegistrationStepError> {
         self.editable()?;
         if self.history.is_none() {
             return Err(RegistrationStepError::HistoryNotDeclared);
         }
-        self.job_offer = Some(offer);
-        self.updated_at = now;
         Ok(())
     }
 
@@ -435,6 +494,12 @@ impl ProvisionalRegistration {
     #[must_use]
     pub fn job_offer(&self) -> Option<&JobOffer> {
         self.job_offer.as_ref()
+    }
+
+    /// The forms last sent with errors, reduced to their valid fields; each is in place of its validated form.
+    #[must_use]
+    pub fn unfinished(&self) -> &Unfinished {
+        &self.unfinished
     }
 
     /// Where it stands.

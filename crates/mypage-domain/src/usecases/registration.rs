@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{
     Account, AccountId, AccountStatus, Actor, ApplicationHistory, AuditAction, ClientInfo, Establishment, MailTemplate,
-    MissingPart, ProvisionalRegistration, RegistrationId, RegistrationStatus, RegistrationStepError,
+    MissingPart, ProvisionalRegistration, RegistrationId, RegistrationStatus, RegistrationStepError, ValidFields,
 };
 use crate::ports::{InfrastructureError, RepositoryError, Transaction};
 use crate::usecases::{MyPage, infrastructure_from_repository};
@@ -77,7 +77,8 @@ pub enum SaveEstablishmentError {
     /// Only a first-time applicant enters establishment information (case C).
     #[error("only a first-time applicant enters establishment information")]
     NotFirstTime,
-    /// Fields are wrong; nothing was saved.
+    /// Fields are wrong: the form's valid fields were kept in the draft, which lacks this step until the form is
+    /// sent whole (R10).
     #[error(transparent)]
     Invalid(FieldErrors),
     /// The store failed.
@@ -101,7 +102,8 @@ pub enum SaveJobOfferError {
     /// The registration is in review or decided.
     #[error("the registration can no longer be edited")]
     NotEditable,
-    /// Fields are wrong; nothing was saved.
+    /// Fields are wrong: the form's valid fields were kept in the draft, which lacks this step until the form is
+    /// sent whole (R10).
     #[error(transparent)]
     Invalid(FieldErrors),
     /// The store failed.
@@ -268,6 +270,23 @@ impl MyPage {
         self.audit(tx, Actor::Employer(reg.account()), action, format!("registration:{}", reg.id()), client).await
     }
 
+    /// Keeps the valid fields of a form sent with errors in the draft (R10), when the draft may take them; a form
+    /// that no draft may take (none open, not editable, another case's step) is only reported as wrong.
+    async fn keep_unfinished(
+        &self,
+        account: AccountId,
+        client: &ClientInfo,
+        action: AuditAction,
+        keep: impl FnOnce(&mut ProvisionalRegistration, DateTime<Utc>) -> Result<(), RegistrationStepError>,
+    ) -> Result<(), RepositoryError> {
+        let Ok((mut tx, _, mut reg)) = self.editable_draft(account, client).await? else { return Ok(()) };
+        if keep(&mut reg, self.now()).is_ok() {
+            self.save_draft(&mut tx, &reg, action, client).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
     /// 求人申し込み実績: declares a past application with an establishment number (case B) or a first one with
     /// the office of jurisdiction (case C). Starts the draft, or changes the history of the draft in progress.
     ///
@@ -338,7 +357,17 @@ impl MyPage {
         input: &EstablishmentInfoInput,
         client: &ClientInfo,
     ) -> Result<(), SaveEstablishmentError> {
-        let info = EstablishmentInfo::parse(input).map_err(SaveEstablishmentError::Invalid)?;
+        let info = match EstablishmentInfo::parse(input) {
+            Ok(info) => info,
+            Err(errors) => {
+                let kept = input.valid_fields(&errors);
+                self.keep_unfinished(account, client, AuditAction::EstablishmentInfoKept, |reg, now| {
+                    reg.keep_unfinished_establishment(kept, now)
+                })
+                .await?;
+                return Err(SaveEstablishmentError::Invalid(errors));
+            }
+        };
         let (mut tx, _, mut reg) = self.editable_draft(account, client).await??;
         reg.save_establishment(info, self.now()).map_err(|e| match e {
             RegistrationStepError::NotFirstTime => SaveEstablishmentError::NotFirstTime,
@@ -360,7 +389,17 @@ impl MyPage {
         input: &JobOfferInput,
         client: &ClientInfo,
     ) -> Result<(), SaveJobOfferError> {
-        let offer = JobOffer::parse(input).map_err(SaveJobOfferError::Invalid)?;
+        let offer = match JobOffer::parse(input) {
+            Ok(offer) => offer,
+            Err(errors) => {
+                let kept = input.valid_fields(&errors);
+                self.keep_unfinished(account, client, AuditAction::JobOfferKept, |reg, now| {
+                    reg.keep_unfinished_job_offer(kept, now)
+                })
+                .await?;
+                return Err(SaveJobOfferError::Invalid(errors));
+            }
+        };
         let (mut tx, _, mut reg) = self.editable_draft(account, client).await??;
         reg.save_job_offer(offer, self.now()).map_err(|e| match e {
             RegistrationStepError::HistoryNotDeclared => SaveJobOfferError::NoDraft,

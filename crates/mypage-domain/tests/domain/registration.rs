@@ -98,7 +98,7 @@ async fn r10_steps_need_a_draft_and_establishment_information_is_for_first_timer
 }
 
 #[tokio::test]
-async fn r10_bad_fields_are_all_reported_and_nothing_is_saved() {
+async fn r10_bad_fields_are_all_reported_and_only_the_valid_fields_are_kept() {
     let w = world().await;
     let account = w.kit.sign_up("c@example.jp").await;
     let m = &w.kit.mypage;
@@ -121,7 +121,58 @@ async fn r10_bad_fields_are_all_reported_and_nothing_is_saved() {
     };
     assert_eq!(errors.of("wage_max"), Some(&FieldProblem::Conflicts { with: "wage_min" }));
     let draft = m.overview(account).await.unwrap().registration.unwrap();
-    assert!(draft.establishment().is_none() && draft.job_offer().is_none());
+    assert!(draft.establishment().is_none() && draft.job_offer().is_none(), "no step is complete");
+    let kept = draft.unfinished().establishment.clone().unwrap();
+    assert_eq!((kept.name.as_str(), kept.phone.as_str(), kept.employees_here.as_str()), ("", "", ""));
+    assert_eq!(kept.address, info.address, "a valid field is kept as typed");
+    let kept = draft.unfinished().job_offer.clone().unwrap();
+    assert_eq!((kept.wage_min.as_str(), kept.wage_max.as_str()), ("400000", ""));
+    assert_eq!(kept.occupation, offer.occupation);
+}
+
+#[tokio::test]
+async fn r10_a_draft_with_an_unfinished_form_stays_incomplete_until_the_form_is_sent_whole() {
+    let w = world().await;
+    let account = w.kit.sign_up("c@example.jp").await;
+    let m = &w.kit.mypage;
+    m.declare_history(account, &first("1301"), &client()).await.unwrap();
+    m.save_establishment_info(account, &fixtures::establishment_info(), &client()).await.unwrap();
+    m.save_job_offer(account, &fixtures::job_offer(), &client()).await.unwrap();
+    // A correction that fails takes the validated form's place: what is submitted is what the form shows.
+    let mut info = fixtures::establishment_info();
+    info.phone = "12345".into();
+    assert!(matches!(
+        m.save_establishment_info(account, &info, &client()).await,
+        Err(SaveEstablishmentError::Invalid(_))
+    ));
+    let Err(SubmitError::Incomplete(missing)) = m.submit_registration(account, &client()).await else { panic!() };
+    assert_eq!(missing, vec![MissingPart::EstablishmentInfo], "R10: submitted whole or not at all");
+    m.save_establishment_info(account, &fixtures::establishment_info(), &client()).await.unwrap();
+    let draft = m.overview(account).await.unwrap().registration.unwrap();
+    assert!(draft.unfinished().establishment.is_none() && draft.establishment().is_some());
+    m.submit_registration(account, &client()).await.unwrap();
+}
+
+#[tokio::test]
+async fn r10_a_form_no_draft_may_take_is_reported_and_nothing_is_kept() {
+    let w = world().await;
+    let account = w.kit.sign_up("b@example.jp").await;
+    let m = &w.kit.mypage;
+    let mut info = fixtures::establishment_info();
+    info.phone = "12345".into();
+    assert!(matches!(
+        m.save_establishment_info(account, &info, &client()).await,
+        Err(SaveEstablishmentError::Invalid(_))
+    ));
+    assert!(m.overview(account).await.unwrap().registration.is_none(), "no draft is started by a wrong form");
+    // A past applicant has no establishment form: a wrong one is not kept either.
+    m.declare_history(account, &past(EXISTING), &client()).await.unwrap();
+    assert!(matches!(
+        m.save_establishment_info(account, &info, &client()).await,
+        Err(SaveEstablishmentError::Invalid(_))
+    ));
+    let draft = m.overview(account).await.unwrap().registration.unwrap();
+    assert!(draft.unfinished().establishment.is_none());
 }
 
 #[tokio::test]
