@@ -106,6 +106,20 @@ impl RegistrationStatus {
         }
     }
 
+    /// The office's word for it, as the staff console shows it (R11).
+    #[must_use]
+    pub fn label_ja(&self) -> &'static str {
+        match self {
+            Self::Draft => "入力中",
+            Self::Submitted => "審査待ち",
+            Self::ContactNeeded { .. } => "連絡が必要",
+            Self::Returned { .. } => "修正依頼中",
+            Self::Confirmed { .. } => "本登録済み",
+            Self::Rejected { .. } => "本登録しない",
+            Self::Expired => "期限切れ",
+        }
+    }
+
     /// Whether the employer may change it.
     #[must_use]
     pub fn is_editable(&self) -> bool {

@@ -64,20 +64,8 @@ impl MyPage {
         input: &CounterRegistration,
         client: &ClientInfo,
     ) -> Result<AccountId, CounterRegistrationError> {
-        let email = EmailAddress::parse(&input.email).map_err(CounterRegistrationError::InvalidEmail)?;
-        let number = EstablishmentNumber::parse(&input.establishment_number)
-            .map_err(CounterRegistrationError::InvalidEstablishmentNumber)?;
         let mut tx = self.begin().await?;
-        let member =
-            staff_with_role(&mut tx, staff, StaffRole::Counter).await?.ok_or(CounterRegistrationError::NotPermitted)?;
-        let establishment =
-            tx.establishments().by_number(&number).await?.ok_or(CounterRegistrationError::EstablishmentNotFound)?;
-        if &establishment.office() != member.office() {
-            return Err(CounterRegistrationError::OutsideOffice);
-        }
-        if office_closed(&mut tx, member.office()).await? {
-            return Err(CounterRegistrationError::OfficeClosed);
-        }
+        let (email, establishment) = counter_checks(&mut tx, staff, input).await?;
         let account =
             Account::registered_at_counter(self.new_id(AccountId::from_bytes), email, establishment.id(), self.now());
         match tx.accounts().insert(&account).await {
@@ -94,6 +82,50 @@ impl MyPage {
         .await?;
         tx.commit().await?;
         Ok(account.id())
+    }
+}
+
+/// What counter registration checks before it writes (R12, R14): the address, the number, the member's role
+/// and office, and the establishment of that office; the address already taken is left to the insert's unique
+/// key, so that two registrations at once cannot both pass.
+async fn counter_checks(
+    tx: &mut Box<dyn Transaction>,
+    staff: StaffId,
+    input: &CounterRegistration,
+) -> Result<(EmailAddress, Establishment), CounterRegistrationError> {
+    let email = EmailAddress::parse(&input.email).map_err(CounterRegistrationError::InvalidEmail)?;
+    let number = EstablishmentNumber::parse(&input.establishment_number)
+        .map_err(CounterRegistrationError::InvalidEstablishmentNumber)?;
+    let member = staff_with_role(tx, staff, StaffRole::Counter).await?.ok_or(CounterRegistrationError::NotPermitted)?;
+    let establishment =
+        tx.establishments().by_number(&number).await?.ok_or(CounterRegistrationError::EstablishmentNotFound)?;
+    if &establishment.office() != member.office() {
+        return Err(CounterRegistrationError::OutsideOffice);
+    }
+    if office_closed(tx, member.office()).await? {
+        return Err(CounterRegistrationError::OfficeClosed);
+    }
+    Ok((email, establishment))
+}
+
+impl MyPage {
+    /// What [`MyPage::register_email_at_counter`] would register, without registering it: the establishment the
+    /// number names, so that the counter shows its name before the member confirms (R12). Nothing is written.
+    ///
+    /// # Errors
+    /// See [`CounterRegistrationError`]: each error `register_email_at_counter` would answer, `EmailTaken`
+    /// included.
+    pub async fn check_counter_registration(
+        &self,
+        staff: StaffId,
+        input: &CounterRegistration,
+    ) -> Result<Establishment, CounterRegistrationError> {
+        let mut tx = self.read().await?;
+        let (email, establishment) = counter_checks(&mut tx, staff, input).await?;
+        if tx.accounts().by_email(&email).await?.is_some() {
+            return Err(CounterRegistrationError::EmailTaken);
+        }
+        Ok(establishment)
     }
 }
 

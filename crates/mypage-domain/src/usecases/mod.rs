@@ -48,7 +48,7 @@ pub use registration::{
     DeclareHistoryError, HistoryInput, MyPageOverview, OverviewError, SaveEstablishmentError, SaveJobOfferError,
     SubmitError,
 };
-pub use review::{ConfirmError, QueueError, ReviewError};
+pub use review::{ConfirmError, QueueError, ReviewCase, ReviewError};
 pub use second_factor::{Enrolment, EnrolmentError, RECOVERY_CODES, RecoveryCodes, SecondFactorProof};
 
 /// Every port the use cases need.

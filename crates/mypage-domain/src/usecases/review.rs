@@ -27,6 +27,17 @@ pub enum QueueError {
 }
 infrastructure_from_repository!(QueueError);
 
+/// A registration as its reviewer checks it: see [`MyPage::review_case`].
+#[derive(Debug, Clone)]
+pub struct ReviewCase {
+    /// The registration.
+    pub registration: ProvisionalRegistration,
+    /// The account that filed it.
+    pub account: Account,
+    /// Case B: the establishment holding the claimed number, if one does.
+    pub claimed: Option<Establishment>,
+}
+
 /// Why a registration was not confirmed.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfirmError {
@@ -156,6 +167,27 @@ impl MyPage {
             .await?
             .ok_or_else(|| InfrastructureError::new("a registration's account is missing"))?;
         Ok((reg, account))
+    }
+
+    /// A registration as its reviewer checks it (R11, R14): the registration, its account, and for case B the
+    /// establishment that holds the claimed number in the office's register (R18), or `None` when no
+    /// establishment holds it.
+    ///
+    /// # Errors
+    /// As [`MyPage::registration_for_review`].
+    pub async fn review_case(&self, staff: StaffId, id: RegistrationId) -> Result<ReviewCase, QueueError> {
+        let mut tx = self.read().await?;
+        let (_, registration) = reach(&mut tx, staff, id).await??;
+        let account = tx
+            .accounts()
+            .get(registration.account())
+            .await?
+            .ok_or_else(|| InfrastructureError::new("a registration's account is missing"))?;
+        let claimed = match registration.history() {
+            Some(ApplicationHistory::PastApplicant { number }) => tx.establishments().by_number(number).await?,
+            _ => None,
+        };
+        Ok(ReviewCase { registration, account, claimed })
     }
 
     /// 本登録 (R11): case B links the account to the existing establishment it claimed; case C creates the

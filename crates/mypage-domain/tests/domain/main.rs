@@ -16,6 +16,7 @@ mod properties;
 mod register;
 mod registration;
 mod review;
+mod reviewing;
 mod second_factor;
 mod sessions;
 mod unit_of_work;
