@@ -15,7 +15,7 @@ use subtle::ConstantTimeEq;
 
 use crate::app::{App, client};
 use crate::problem::Problem;
-use crate::session::SessionHandle;
+use crate::session::{HeldForm, SessionHandle};
 
 /// The name of the hidden field that carries the session's CSRF token; the page layout writes it.
 pub(crate) const CSRF_FIELD: &str = "csrf";
@@ -39,6 +39,34 @@ pub(crate) struct Employer(pub(crate) AccountId);
 impl<'a> FromRequest<'a> for Employer {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
         session(req)?.lock().await.employer().map(Self).ok_or_else(|| redirect("/login"))
+    }
+}
+
+/// Put before [`Employer`] in a long form's handler: when the employer's session has ended (idle, R13), the form
+/// sent is held in this browser's session and the login page asks to log in again, after which the form is shown
+/// with what was typed. Only a form the site's own page sent is held (`Sec-Fetch-Site: same-origin`, or an
+/// `Origin` naming the host), so that another site cannot plant values in a form; anything else is sent to the
+/// login as [`Employer`] would.
+pub(crate) struct HoldIfLoggedOut;
+
+impl<'a> FromRequest<'a> for HoldIfLoggedOut {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let mut s = session(req)?.lock().await;
+        if s.employer().is_some() {
+            return Ok(Self);
+        }
+        let host = req.header("host");
+        let same_origin = req.header("sec-fetch-site") == Some("same-origin")
+            || req.header("origin").and_then(|o| o.split_once("://")).is_some_and(|(_, o)| Some(o) == host);
+        if same_origin {
+            let bytes = body.take()?.into_vec().await?;
+            let fields: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(&bytes).map_err(|_| Problem::invalid_request())?;
+            let fields = fields.into_iter().filter(|(name, _)| name != CSRF_FIELD).collect();
+            s.data.held = Some(HeldForm { path: req.uri().path().to_owned(), fields });
+            s.changed();
+        }
+        Err(redirect("/login"))
     }
 }
 

@@ -192,6 +192,18 @@ pub(crate) struct SessionData {
     /// A staff member whose password was right, waiting for the second step (R21).
     #[serde(default)]
     pub(crate) pending_staff: Option<PendingStaff>,
+    /// A long form sent after the employer's session had ended, shown again after the next employer login (R13).
+    #[serde(default)]
+    pub(crate) held: Option<HeldForm>,
+}
+
+/// A form sent after the session it belonged to had ended: where it was sent and its fields (the CSRF token left
+/// out). It is only shown again, in its form, to the employer who logs in next in this browser; nothing is saved
+/// until that employer sends it again from the page, with this session's token.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct HeldForm {
+    pub(crate) path: String,
+    pub(crate) fields: Vec<(String, String)>,
 }
 
 /// The second step a staff login waits for (R21), with the member's id: a code, or enrolment.
@@ -255,6 +267,9 @@ impl SessionState {
         self.subject = subject;
         self.data.flow = None;
         self.data.pending_staff = None;
+        if !matches!(subject, SessionSubject::Employer(_)) {
+            self.data.held = None;
+        }
         self.renew = true;
         self.dirty = true;
     }
@@ -270,6 +285,11 @@ impl SessionState {
     /// Ends the session (logout).
     pub(crate) fn end(&mut self) {
         self.end = true;
+    }
+
+    /// When the session began; it ends a lifetime after this, however busy.
+    pub(crate) fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
     }
 
     /// The logged-in employer, if any.

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Entrance, checkbox};
 use crate::pages::forms::{NoFields, required_mark};
+use crate::pages::kept;
 use crate::pages::layout::{
     HELP, SERVICE, csrf, entrance_title, error_summary, field_error, help_desk, layout, on_form, stays_on_form,
 };
@@ -390,11 +391,13 @@ pub(crate) struct LoginForm {
     password: String,
 }
 
-/// The login page, with the address typed and why the login was refused.
-fn login_page(app: &App, token: &str, email: &str, problem: Option<&Problem>) -> Markup {
+/// The login page, with the address typed and why the login was refused; `held` when a form sent after the
+/// session had ended waits for this login.
+fn login_page(app: &App, token: &str, email: &str, problem: Option<&Problem>, held: bool) -> Markup {
     let body = html! {
         h1 { (LOGIN) }
         @if let Some(problem) = problem { div.error-summary role="alert" tabindex="-1" { p { (problem.message) } } }
+        @if held { (kept::held_notice()) }
         form method="post" action="/login" novalidate {
             (csrf(token))
             div.field {
@@ -415,11 +418,12 @@ fn login_page(app: &App, token: &str, email: &str, problem: Option<&Problem>) ->
 /// The employer's login page.
 #[handler]
 pub(crate) async fn login_form(Data(app): Data<&App>, Data(session): Data<&SessionHandle>) -> Markup {
-    let token = session.lock().await.csrf();
-    login_page(app, &token, "", None)
+    let mut s = session.lock().await;
+    login_page(app, &s.csrf(), "", None, s.data.held.is_some())
 }
 
-/// The login page sent: a renewed session for the employer (R13), or the page again with why.
+/// The login page sent: a renewed session for the employer (R13), or the page again with why. A form held when the
+/// last session had ended is where the employer goes back to.
 #[handler]
 pub(crate) async fn login(
     Data(app): Data<&App>,
@@ -430,16 +434,19 @@ pub(crate) async fn login(
     let password = SecretString::from(form.password);
     match app.mypage.login(&form.email, &password, &client).await {
         Ok(logged_in) => {
-            session.lock().await.become_subject(SessionSubject::Employer(logged_in.account));
-            Ok(Redirect::see_other("/mypage").into_response())
+            let mut s = session.lock().await;
+            let back = s.data.held.as_ref().map_or_else(|| "/mypage".to_owned(), |h| h.path.clone());
+            s.become_subject(SessionSubject::Employer(logged_in.account));
+            Ok(Redirect::see_other(back).into_response())
         }
         Err(e) => {
             let problem = e.explain();
             if !stays_on_form(&problem) {
                 return Err(problem.into());
             }
-            let token = session.lock().await.csrf();
-            Ok(on_form(login_page(app, &token, &form.email, Some(&problem)), &problem))
+            let mut s = session.lock().await;
+            let page = login_page(app, &s.csrf(), &form.email, Some(&problem), s.data.held.is_some());
+            Ok(on_form(page, &problem))
         }
     }
 }

@@ -4,6 +4,7 @@ pub(crate) mod admin;
 pub(crate) mod counter;
 pub(crate) mod employer;
 pub(crate) mod forms;
+pub(crate) mod kept;
 pub(crate) mod layout;
 pub(crate) mod offices;
 pub(crate) mod register;

@@ -4,8 +4,6 @@
 //! Each page reads what was saved before; a read that fails is the request's failure (a page of its own), never a
 //! blank form. A step the registration no longer allows sends the browser where the catalogue says.
 
-use std::collections::HashMap;
-
 use maud::{Markup, html};
 use mypage_domain::model::{AccountStatus, ApplicationHistory, Office, RegistrationStatus};
 use mypage_domain::usecases::{HistoryInput, MyPageOverview};
@@ -15,9 +13,10 @@ use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
 use crate::app::App;
-use crate::extract::{Client, CsrfForm, Employer};
+use crate::extract::{Client, CsrfForm, Employer, HoldIfLoggedOut};
 use crate::pages::employer::{LOGOUT, MYPAGE, NEXT};
 use crate::pages::forms::{self, CHOOSE, Field, JobOfferForm, NoFields, OCCUPATION};
+use crate::pages::kept::{self, Values};
 use crate::pages::layout::{
     ask_office, csrf, error_summary, field_error, has_error, layout, multiline, on_form, stays_on_form,
 };
@@ -287,16 +286,17 @@ fn step_page(
     action: &str,
     token: &str,
     fields: &[Field],
-    values: &HashMap<String, String>,
+    values: &Values,
     errors: &[(String, String)],
 ) -> Markup {
     let body = html! {
         (breadcrumb(title))
         h1 { (title) }
         (error_summary(errors))
+        (values.notices)
         form method="post" action=(action) novalidate {
             (csrf(token))
-            (forms::render(fields, values, errors))
+            (forms::render(fields, &values.fields, errors))
             div.actions { button type="submit" { "保存して次へ進む" } }
         }
     };
@@ -311,9 +311,12 @@ pub(crate) async fn establishment_form(
     Employer(account): Employer,
 ) -> poem::Result<Response> {
     let overview = overview(app, account).await?;
-    let saved = overview.registration.as_ref().and_then(|r| r.establishment());
-    let values = saved.map_or_else(HashMap::new, |e| forms::values(&e.to_input()));
-    let token = session.lock().await.csrf();
+    let r = overview.registration.as_ref();
+    let unfinished = r.and_then(|r| r.unfinished().establishment.as_ref()).map(forms::values);
+    let saved = r.and_then(|r| r.establishment()).map(|e| forms::values(&e.to_input()));
+    let mut s = session.lock().await;
+    let values = kept::start_values(app, &mut s, "/mypage/establishment", unfinished, saved);
+    let token = s.data.csrf.clone();
     let page = step_page(app, ESTABLISHMENT, "/mypage/establishment", &token, forms::ESTABLISHMENT, &values, &[]);
     Ok(page.into_response())
 }
@@ -323,6 +326,7 @@ pub(crate) async fn establishment_form(
 pub(crate) async fn save_establishment(
     Data(app): Data<&App>,
     Data(session): Data<&SessionHandle>,
+    _: HoldIfLoggedOut,
     Employer(account): Employer,
     Client(client): Client,
     CsrfForm(input): CsrfForm<EstablishmentInfoInput>,
@@ -334,8 +338,9 @@ pub(crate) async fn save_establishment(
             if !stays_on_form(&problem) {
                 return Err(problem.into());
             }
-            let token = session.lock().await.csrf();
-            let values = forms::values(&input);
+            let mut s = session.lock().await;
+            let token = s.csrf();
+            let values = kept::typed(app, &s, forms::values(&input));
             let errors = problem.messages();
             let page =
                 step_page(app, ESTABLISHMENT, "/mypage/establishment", &token, forms::ESTABLISHMENT, &values, &errors);
@@ -352,9 +357,12 @@ pub(crate) async fn job_form(
     Employer(account): Employer,
 ) -> poem::Result<Response> {
     let overview = overview(app, account).await?;
-    let saved = overview.registration.as_ref().and_then(|r| r.job_offer());
-    let values = saved.map_or_else(HashMap::new, |j| forms::values(&j.to_input()));
-    let token = session.lock().await.csrf();
+    let r = overview.registration.as_ref();
+    let unfinished = r.and_then(|r| r.unfinished().job_offer.as_ref()).map(forms::values);
+    let saved = r.and_then(|r| r.job_offer()).map(|j| forms::values(&j.to_input()));
+    let mut s = session.lock().await;
+    let values = kept::start_values(app, &mut s, "/mypage/job", unfinished, saved);
+    let token = s.data.csrf.clone();
     Ok(step_page(app, JOB_OFFER, "/mypage/job", &token, forms::JOB_OFFER, &values, &[]).into_response())
 }
 
@@ -363,6 +371,7 @@ pub(crate) async fn job_form(
 pub(crate) async fn save_job(
     Data(app): Data<&App>,
     Data(session): Data<&SessionHandle>,
+    _: HoldIfLoggedOut,
     Employer(account): Employer,
     Client(client): Client,
     CsrfForm(form): CsrfForm<JobOfferForm>,
@@ -375,8 +384,9 @@ pub(crate) async fn save_job(
             if !stays_on_form(&problem) {
                 return Err(problem.into());
             }
-            let token = session.lock().await.csrf();
-            let (values, errors) = (forms::values(&input), problem.messages());
+            let mut s = session.lock().await;
+            let token = s.csrf();
+            let (values, errors) = (kept::typed(app, &s, forms::values(&input)), problem.messages());
             let page = step_page(app, JOB_OFFER, "/mypage/job", &token, forms::JOB_OFFER, &values, &errors);
             Ok(on_form(page, &problem))
         }
