@@ -20,6 +20,8 @@ use tokio::process::{Child, Command};
 
 const EXISTING: &str = "1301-123456-7";
 
+mod kept;
+
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
