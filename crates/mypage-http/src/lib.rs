@@ -26,7 +26,7 @@ use poem::{Endpoint, EndpointExt, Route, get, post};
 use app::App;
 pub use app::{HttpConfig, HttpPorts};
 use limits::ClientLimiter;
-use pages::{admin, counter, employer, layout, offices, register, registration, second_factor, staff};
+use pages::{admin, counter, employer, kept, layout, offices, register, registration, second_factor, staff};
 use security::AllowedMethods;
 pub use security::security_headers;
 use session::Sessions;
@@ -69,6 +69,7 @@ fn pages() -> impl Endpoint {
         .at("/help", get(employer::help))
         .at("/assets/site.css", get(layout::css))
         .at("/assets/terms.js", get(layout::terms_js))
+        .at("/assets/session.js", get(kept::session_js))
         .at("/start/:purpose", get(employer::start))
         .at("/start/:purpose/terms", post(employer::accept_terms))
         .at("/start/:purpose/email", get(employer::email_form).post(employer::request_key))

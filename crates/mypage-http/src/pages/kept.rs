@@ -1,12 +1,14 @@
-//! Nothing typed is lost on the long forms (事業所情報, 求人情報): until when the session lasts, and the values a
-//! form starts with — a form held when the session had ended (R13), the valid fields of a form sent with errors
-//! (R10), or what was saved.
+//! Nothing typed is lost on the long forms (事業所情報, 求人情報): until when the session lasts, with a warning
+//! shortly before it ends, and the values a form starts with — a form held when the session had ended (R13), the
+//! valid fields of a form sent with errors (R10), or what was saved.
 
 use std::collections::HashMap;
 
 use chrono::Duration;
 use maud::{Markup, html};
 use mypage_domain::values::jst;
+use poem::http::header;
+use poem::{Response, handler};
 
 use crate::app::App;
 use crate::session::SessionState;
@@ -57,6 +59,7 @@ fn notices(app: &App, s: &SessionState, restored: Option<Restored>) -> Markup {
     let now = app.now();
     let idle = app.config.session_idle;
     let until = (now + idle - Duration::minutes(1)).min(s.created_at() + app.config.session_lifetime);
+    let seconds = (until - now).num_seconds().max(0);
     html! {
         @match restored {
             Some(Restored::Held) => div.notice role="status" {
@@ -67,14 +70,42 @@ fn notices(app: &App, s: &SessionState, restored: Option<Restored>) -> Markup {
             },
             None => {}
         }
-        div.notice id="session-notice" {
+        div.notice id="session-notice" data-session-seconds=(seconds) {
             p {
                 "操作のないまま" (idle.num_minutes()) "分が過ぎると、ログインの有効期限が切れます。"
                 strong { (jst(until)) } " までに「保存して次へ進む」を押してください。"
             }
             p { "有効期限が切れた後に送信した場合も、もう一度ログインすると、入力した内容が表示されます。" }
+            p.field-error id="session-warning" role="alert" hidden {
+                "まもなくログインの有効期限が切れます。入力した内容を保存するため、「保存して次へ進む」を押してください。"
+            }
         }
+        script src="/assets/session.js" defer {}
     }
+}
+
+/// Shows the session notice's warning five minutes before the session ends, counted from the seconds the page was
+/// given (so the device's clock does not matter); a page seen again after the device slept checks at once.
+pub(crate) const SESSION_JS: &str = r#"
+var notice = document.getElementById('session-notice');
+var warning = document.getElementById('session-warning');
+if (notice && warning) {
+  var lead = Math.max(0, (parseInt(notice.getAttribute('data-session-seconds'), 10) - 300) * 1000);
+  var at = Date.now() + lead;
+  var show = function () { warning.hidden = false; };
+  setTimeout(show, lead);
+  document.addEventListener('visibilitychange', function () {
+    if (!document.hidden && Date.now() >= at) { show(); }
+  });
+}
+"#;
+
+#[handler]
+pub(crate) fn session_js() -> Response {
+    Response::builder()
+        .content_type("text/javascript; charset=utf-8")
+        .header(header::CACHE_CONTROL, "public, max-age=3600")
+        .body(SESSION_JS)
 }
 
 /// The login page's notice when a form is held for after the login.

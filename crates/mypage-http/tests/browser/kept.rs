@@ -198,3 +198,31 @@ async fn browser_r11_a_decision_note_that_fails_is_there_as_it_was_typed() {
     assert_eq!(w.value_of("contact-note").await, note, "the note typed is still there");
     w.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_r13_a_session_about_to_end_warns_on_the_long_form_and_what_was_typed_survives_its_end() {
+    let Some(mut w) = Walk::start("kept_warning").await else { return };
+    let history = HistoryInput::PastApplicant { establishment_number: EXISTING.into() };
+    w.logged_in_with("mamonaku@example.jp", history).await;
+    // A long day: a page every 25 minutes keeps the session alive until 5 minutes of its 8 hours are left.
+    for _ in 0..19 {
+        w.kit.clock.advance(Duration::minutes(25));
+        w.driver.goto(format!("{}/mypage", w.base)).await.unwrap();
+        w.driver.query(By::Css("form[action='/logout']")).first().await.unwrap();
+    }
+    w.goto("/mypage/job").await;
+    w.fill("occupation", "倉庫内の仕分け作業").await;
+    w.driver.query(By::Id("session-warning")).and_displayed().first().await.unwrap();
+    w.screen().await;
+    assert_eq!(w.value_of("occupation").await, "倉庫内の仕分け作業", "the warning leaves the form as it is");
+    // The warning is not heeded: the session ends, and the form is sent after it.
+    w.kit.clock.advance(Duration::minutes(6));
+    w.press(SAVE).await;
+    w.shows("もう一度ログインすると、入力していた画面に戻り").await;
+    w.fill("email", "mamonaku@example.jp").await;
+    w.fill("password", TEST_PASSWORD).await;
+    w.press("ログイン").await;
+    w.shows("まだ保存されていません").await;
+    assert_eq!(w.value_of("occupation").await, "倉庫内の仕分け作業");
+    w.finish().await;
+}
