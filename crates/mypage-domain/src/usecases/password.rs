@@ -11,7 +11,7 @@ use crate::ports::{
     Digest, DigestPurpose, InfrastructureError, RepositoryError, SessionSubject, ThrottleKey, Transaction, Unique,
 };
 use crate::usecases::{MyPage, infrastructure_from_repository};
-use crate::values::{AuthKey, AuthKeyError, NewPassword, PasswordPolicyError};
+use crate::values::{AuthKey, AuthKeyError, NewPassword, PasswordPolicyErrors};
 
 /// What the パスワード登録 screen sends.
 #[derive(Debug)]
@@ -82,9 +82,9 @@ pub enum RegisterPasswordError {
     /// The key was not redeemed.
     #[error(transparent)]
     Key(KeyRedemptionError),
-    /// The password breaks the rule (R5); the key was not checked, so no attempt was spent.
+    /// The password breaks the rule (R5), each refusal named; the key was not checked, so no attempt was spent.
     #[error(transparent)]
-    Password(PasswordPolicyError),
+    Password(PasswordPolicyErrors),
     /// Between the key request and now, an account was opened with this address.
     #[error("an account already uses this e-mail address")]
     EmailTaken,
@@ -100,9 +100,9 @@ pub enum ResetPasswordError {
     /// The key was not redeemed.
     #[error(transparent)]
     Key(KeyRedemptionError),
-    /// The password breaks the rule (R5).
+    /// The password breaks the rule (R5), each refusal named.
     #[error(transparent)]
-    Password(PasswordPolicyError),
+    Password(PasswordPolicyErrors),
     /// The store or the hasher failed.
     #[error(transparent)]
     Infrastructure(#[from] InfrastructureError),
@@ -112,7 +112,7 @@ infrastructure_from_repository!(ResetPasswordError);
 /// The shared failure of the two steps below, mapped into each use case's own enum.
 enum Refusal {
     Key(KeyRedemptionError),
-    Password(PasswordPolicyError),
+    Password(PasswordPolicyErrors),
     Infrastructure(InfrastructureError),
     /// A concurrent change to the flow; the step is tried again.
     Conflict,
@@ -294,7 +294,7 @@ impl MyPage {
             _ => return Err(Refusal::Key(KeyRedemptionError::FlowNotFound)),
         };
         let password =
-            NewPassword::parse(&entry.password, &entry.confirmation, flow.email(), self.config.password_policy)
+            NewPassword::parse_all(&entry.password, &entry.confirmation, flow.email(), self.config.password_policy)
                 .map_err(Refusal::Password)?;
         let key = AuthKey::parse(&entry.auth_key).map_err(|e| Refusal::Key(KeyRedemptionError::InvalidKey(e)))?;
         let key = self.ports.digest.digest(DigestPurpose::AuthKey, key.canonical());

@@ -357,7 +357,7 @@ impl MyPage {
         input: &EstablishmentInfoInput,
         client: &ClientInfo,
     ) -> Result<(), SaveEstablishmentError> {
-        let info = match EstablishmentInfo::parse(input) {
+        let info = match EstablishmentInfo::parse_as_of(input, self.now()) {
             Ok(info) => info,
             Err(errors) => {
                 let kept = input.valid_fields(&errors);

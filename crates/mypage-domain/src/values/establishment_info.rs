@@ -1,5 +1,7 @@
 //! Establishment information (事業所情報), entered by a new employer (case C, R10).
 
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
+
 use super::fields::{Choice as _, Fields, Need, PhoneNumber, PostalCode, choice_enum};
 use crate::values::{EmailAddress, FieldErrors};
 
@@ -74,7 +76,7 @@ pub struct EstablishmentInfoInput {
     pub employees_total: String,
     /// 従業員数（就業場所）, 0–9,999,999, at most the whole company's.
     pub employees_here: String,
-    /// 創業年 (western year), 1800–2100.
+    /// 創業年 (western year), from 1800 to this year.
     pub founded_year: String,
     /// 資本金 in yen, optional (a sole proprietor has none).
     pub capital_yen: String,
@@ -160,11 +162,26 @@ impl EstablishmentInfo {
         }
     }
 
-    /// Parses the whole form.
+    /// Parses the whole form as it was stored: the founding year only within 1800–2100, since a stored form was
+    /// checked against its day when it was entered (see [`EstablishmentInfo::parse_as_of`]).
     ///
     /// # Errors
     /// [`FieldErrors`] listing every field that is wrong.
     pub fn parse(input: &EstablishmentInfoInput) -> Result<Self, FieldErrors> {
+        Self::parse_until(input, 2100)
+    }
+
+    /// Parses the whole form as entered at `now` (the domain's clock): a founding year after this year, in Japan,
+    /// is refused with the rest.
+    ///
+    /// # Errors
+    /// [`FieldErrors`] listing every field that is wrong.
+    pub fn parse_as_of(input: &EstablishmentInfoInput, now: DateTime<Utc>) -> Result<Self, FieldErrors> {
+        let year = FixedOffset::east_opt(9 * 3600).map_or(now.year(), |tokyo| now.with_timezone(&tokyo).year());
+        Self::parse_until(input, u64::try_from(year).unwrap_or(2100).min(2100))
+    }
+
+    fn parse_until(input: &EstablishmentInfoInput, latest_year: u64) -> Result<Self, FieldErrors> {
         let mut f = Fields::default();
         let name = f.line("name", &input.name, 60);
         let name_kana = f.kana("name_kana", &input.name_kana, 100);
@@ -181,7 +198,7 @@ impl EstablishmentInfo {
         {
             f.fail("employees_here", super::FieldProblem::Conflicts { with: "employees_total" });
         }
-        let founded_year = f.number("founded_year", &input.founded_year, 1800, 2100, Need::Required);
+        let founded_year = f.number("founded_year", &input.founded_year, 1800, latest_year, Need::Required);
         let capital_yen = f.number("capital_yen", &input.capital_yen, 0, 100_000_000_000_000, Need::Optional);
         let business = f.lines("business", &input.business, 300, Need::Required);
         let website = f.url("website", &input.website, 200);

@@ -27,7 +27,7 @@ pub use job_offer::{
 };
 pub use jst::jst;
 pub use office_details::{OFFICE_ADDRESS_MAX, OFFICE_HOURS_MAX, OFFICE_NAME_MAX, OfficeDetails, OfficeDetailsInput};
-pub use password::{NewPassword, PasswordPolicy, PasswordPolicyError, normalize_password};
+pub use password::{NewPassword, PasswordPolicy, PasswordPolicyError, PasswordPolicyErrors, normalize_password};
 pub use register::{
     COLUMN_ADDRESS, COLUMN_KANA, COLUMN_NAME, COLUMN_NUMBER, COLUMN_PHONE, COLUMN_POSTAL_CODE, LineProblem,
     REGISTER_COLUMNS, RegisterDetails, RegisterEncoding, RegisterEntry, RegisterFile, RegisterFileError, RegisterLine,

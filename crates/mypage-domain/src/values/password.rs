@@ -1,6 +1,8 @@
 //! `NewPassword` and the password policies (R5).
 //!
 //! The office's rule (8–32 half-width characters with a digit, a letter and a symbol) is the default.
+//! Under it a password is typed half-width: full-width input is refused, not folded, so that what is set is what
+//! the employer believes was typed.
 //! It departs from NIST SP 800-63B and OWASP ASVS 5.0, which forbid composition rules and ask for at least
 //! 64 characters to be allowed; `PasswordPolicy::Nist` follows them instead. `docs/domain.md` records the choice.
 
@@ -83,6 +85,25 @@ pub enum PasswordPolicyError {
     ConfirmationMismatch,
 }
 
+/// Every reason a password is refused, in the order the page lists the rule (R5). Never empty.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the password is refused: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+pub struct PasswordPolicyErrors(Vec<PasswordPolicyError>);
+
+impl PasswordPolicyErrors {
+    /// The first refusal, the one [`NewPassword::parse`] reports.
+    #[must_use]
+    pub fn first(&self) -> PasswordPolicyError {
+        self.0[0]
+    }
+
+    /// Every refusal.
+    #[must_use]
+    pub fn all(&self) -> &[PasswordPolicyError] {
+        &self.0
+    }
+}
+
 /// A password that satisfies the policy, ready to be hashed. It is never displayed nor logged.
 pub struct NewPassword(SecretString);
 
@@ -95,8 +116,10 @@ impl std::fmt::Debug for NewPassword {
 impl NewPassword {
     /// Checks a new password and its confirmation against `policy` for the account `email`.
     ///
-    /// The text is NFKC-normalised first (as at login, see [`normalize_password`]), so the same keys typed
-    /// with a Japanese IME on give the same password.
+    /// Under the office's rule the text must be typed half-width: a full-width letter, digit or symbol (an IME left
+    /// on) is refused with [`PasswordPolicyError::NotHalfWidth`] rather than folded silently, so that the employer
+    /// knows exactly what was set. The other profile NFKC-normalises the text first (as at login, see
+    /// [`normalize_password`]).
     ///
     /// # Errors
     /// The first [`PasswordPolicyError`] found, in the order the page lists the rule.
@@ -107,6 +130,22 @@ impl NewPassword {
         policy: PasswordPolicy,
     ) -> Result<Self, PasswordPolicyError> {
         Self::parse_with_identity(password, confirmation, email.local_part(), policy)
+    }
+
+    /// As [`NewPassword::parse`], with every refusal at once, so that a page can list them all.
+    ///
+    /// # Errors
+    /// [`PasswordPolicyErrors`]: each refusal, in the order the page lists the rule.
+    pub fn parse_all(
+        password: &SecretString,
+        confirmation: &SecretString,
+        email: &EmailAddress,
+        policy: PasswordPolicy,
+    ) -> Result<Self, PasswordPolicyErrors> {
+        let pw = normalize_password(password);
+        let refusals = refusals(password, &pw, confirmation, email.local_part(), policy);
+        // Built only when non-empty, so that `first` always has one.
+        if refusals.is_empty() { Ok(Self(pw)) } else { Err(PasswordPolicyErrors(refusals)) }
     }
 
     /// As [`NewPassword::parse`], for an identity other than an e-mail (a staff login name), which the password
@@ -121,44 +160,10 @@ impl NewPassword {
         policy: PasswordPolicy,
     ) -> Result<Self, PasswordPolicyError> {
         let pw = normalize_password(password);
-        let text = pw.expose_secret();
-        if text.chars().any(char::is_control) {
-            return Err(PasswordPolicyError::ControlCharacter);
+        match refusals(password, &pw, confirmation, identity, policy).first() {
+            Some(first) => Err(*first),
+            None => Ok(Self(pw)),
         }
-        let len = text.chars().count();
-        if len < policy.min_len() {
-            return Err(PasswordPolicyError::TooShort { min: policy.min_len() });
-        }
-        if len > policy.max_len() {
-            return Err(PasswordPolicyError::TooLong { max: policy.max_len() });
-        }
-        if policy == PasswordPolicy::Office {
-            if !text.chars().all(|c| c.is_ascii_graphic()) {
-                return Err(PasswordPolicyError::NotHalfWidth);
-            }
-            if !text.chars().any(|c| c.is_ascii_digit()) {
-                return Err(PasswordPolicyError::MissingDigit);
-            }
-            if !text.chars().any(|c| c.is_ascii_alphabetic()) {
-                return Err(PasswordPolicyError::MissingLetter);
-            }
-            if !text.chars().any(|c| c.is_ascii_punctuation()) {
-                return Err(PasswordPolicyError::MissingSymbol);
-            }
-        }
-        let lower = text.to_lowercase();
-        let local = identity.to_lowercase();
-        // A local part of one or two characters would forbid too much ("a", "jp") to protect anything.
-        if local.chars().count() >= 3 && lower.contains(&local) {
-            return Err(PasswordPolicyError::ContainsEmail);
-        }
-        if is_common(&lower) {
-            return Err(PasswordPolicyError::TooCommon);
-        }
-        if normalize_password(confirmation).expose_secret() != text {
-            return Err(PasswordPolicyError::ConfirmationMismatch);
-        }
-        Ok(Self(pw))
     }
 
     /// The password, for the hasher only.
@@ -166,6 +171,57 @@ impl NewPassword {
     pub fn secret(&self) -> &SecretString {
         &self.0
     }
+}
+
+/// Every refusal of `raw` (normalised: `pw`) under `policy`, in the order the page lists the rule.
+fn refusals(
+    raw: &SecretString,
+    pw: &SecretString,
+    confirmation: &SecretString,
+    identity: &str,
+    policy: PasswordPolicy,
+) -> Vec<PasswordPolicyError> {
+    let mut found = Vec::new();
+    let text = pw.expose_secret();
+    if text.chars().any(char::is_control) {
+        found.push(PasswordPolicyError::ControlCharacter);
+    }
+    let len = text.chars().count();
+    if len < policy.min_len() {
+        found.push(PasswordPolicyError::TooShort { min: policy.min_len() });
+    }
+    if len > policy.max_len() {
+        found.push(PasswordPolicyError::TooLong { max: policy.max_len() });
+    }
+    if policy == PasswordPolicy::Office {
+        // The text as typed, not as folded: R5 allows half-width characters only.
+        if !raw.expose_secret().chars().all(|c| c.is_ascii_graphic() || c.is_control()) {
+            found.push(PasswordPolicyError::NotHalfWidth);
+        }
+        // The classes are counted on the folded text, so that a full-width password is told only to switch.
+        if !text.chars().any(|c| c.is_ascii_digit()) {
+            found.push(PasswordPolicyError::MissingDigit);
+        }
+        if !text.chars().any(|c| c.is_ascii_alphabetic()) {
+            found.push(PasswordPolicyError::MissingLetter);
+        }
+        if !text.chars().any(|c| c.is_ascii_punctuation()) {
+            found.push(PasswordPolicyError::MissingSymbol);
+        }
+    }
+    let lower = text.to_lowercase();
+    let local = identity.to_lowercase();
+    // A local part of one or two characters would forbid too much ("a", "jp") to protect anything.
+    if local.chars().count() >= 3 && lower.contains(&local) {
+        found.push(PasswordPolicyError::ContainsEmail);
+    }
+    if is_common(&lower) {
+        found.push(PasswordPolicyError::TooCommon);
+    }
+    if normalize_password(confirmation).expose_secret() != text {
+        found.push(PasswordPolicyError::ConfirmationMismatch);
+    }
+    found
 }
 
 /// Normalises a password as typed (NFKC), the same way at registration and at login.
@@ -215,8 +271,40 @@ mod tests {
     }
 
     #[test]
-    fn r5_full_width_typing_counts_as_half_width() {
-        assert!(check("Ｋａｉｓｈａ＃２０２６", PasswordPolicy::Office).is_ok());
+    fn r5_office_rule_refuses_full_width_typing_instead_of_folding_it() {
+        // Only the width is wrong: the employer is told that alone, not that digits or symbols are missing.
+        assert_eq!(
+            check("Ｋａｉｓｈａ＃２０２６", PasswordPolicy::Office).unwrap_err(),
+            PasswordPolicyError::NotHalfWidth
+        );
+        assert_eq!(check("Kaisha#２０２６", PasswordPolicy::Office).unwrap_err(), PasswordPolicyError::NotHalfWidth);
+        let all = NewPassword::parse_all(
+            &SecretString::from("Ｋａｉｓｈａ＃２０２６"),
+            &SecretString::from("Ｋａｉｓｈａ＃２０２６"),
+            &email(),
+            PasswordPolicy::Office,
+        )
+        .unwrap_err();
+        assert_eq!(all.all(), [PasswordPolicyError::NotHalfWidth]);
+    }
+
+    #[test]
+    fn r5_the_nist_profile_still_folds_full_width_typing() {
+        assert!(check("Ｋａｉｓｈａ＃２０２６ｔｏｋｙｏ", PasswordPolicy::Nist).is_ok());
+    }
+
+    #[test]
+    fn r5_parse_all_names_every_refusal_at_once_and_parse_the_first() {
+        use PasswordPolicyError as E;
+        let refused = NewPassword::parse_all(
+            &SecretString::from("abc"),
+            &SecretString::from("abd"),
+            &email(),
+            PasswordPolicy::Office,
+        )
+        .unwrap_err();
+        assert_eq!(refused.all(), [E::TooShort { min: 8 }, E::MissingDigit, E::MissingSymbol, E::ConfirmationMismatch]);
+        assert_eq!(refused.first(), check("abc", PasswordPolicy::Office).unwrap_err());
     }
 
     #[test]

@@ -228,6 +228,19 @@ fn establishment_fields_have_lengths_and_formats() {
 }
 
 #[test]
+fn a_founding_year_after_this_year_in_japan_is_refused() {
+    use chrono::TimeZone;
+    let mut input = fixtures::establishment_info();
+    // 2026-12-31 15:00 UTC is already 2027 in Japan.
+    let new_year_in_tokyo = chrono::Utc.with_ymd_and_hms(2026, 12, 31, 15, 0, 0).unwrap();
+    input.founded_year = "2027".into();
+    assert!(EstablishmentInfo::parse_as_of(&input, new_year_in_tokyo).is_ok());
+    let errors = EstablishmentInfo::parse_as_of(&input, new_year_in_tokyo - chrono::Duration::hours(1)).unwrap_err();
+    assert_eq!(errors.of("founded_year"), Some(&FieldProblem::OutOfRange { min: 1800, max: 2026 }));
+    assert_eq!(errors.0.len(), 1);
+}
+
+#[test]
 fn job_offer_rules_tie_fields_together() {
     let mut input = fixtures::job_offer();
     input.contract = "fixed".into();

@@ -28,9 +28,38 @@ async fn r5_a_password_against_the_rule_is_refused_without_spending_a_key_attemp
     ] {
         let entry = with_password(World::entry(&requested.flow_token, "WRONGKEY22"), password, confirmation);
         let err = m.register_password(&entry, &client()).await.unwrap_err();
-        assert!(matches!(err, RegisterPasswordError::Password(e) if e == expected), "{password}");
+        assert!(matches!(err, RegisterPasswordError::Password(e) if e.all() == [expected]), "{password}");
     }
     assert_eq!(w.kit.store.read(|t| t.flows().map(|f| f.wrong_attempts()).sum::<u8>()).await, 0);
+    assert!(m.register_password(&World::entry(&requested.flow_token, &key), &client()).await.is_ok());
+}
+
+#[tokio::test]
+async fn r5_every_refusal_of_a_password_is_reported_at_once_and_full_width_is_refused() {
+    let w = world().await;
+    let requested = w.request(FlowPurpose::SignUp, "zenkaku@example.jp").await.unwrap();
+    let key = w.last_key("zenkaku@example.jp").await;
+    let m = &w.kit.mypage;
+    let entry = with_password(World::entry(&requested.flow_token, &key), "abc", "abd");
+    let Err(RegisterPasswordError::Password(refused)) = m.register_password(&entry, &client()).await else {
+        panic!("the password is refused");
+    };
+    assert_eq!(
+        refused.all(),
+        [
+            PasswordPolicyError::TooShort { min: 8 },
+            PasswordPolicyError::MissingDigit,
+            PasswordPolicyError::MissingSymbol,
+            PasswordPolicyError::ConfirmationMismatch
+        ]
+    );
+    // Typed with the IME on: refused, not folded into a half-width password the employer never typed.
+    let full = "Ｋａｉｓｈａ＃２０２６";
+    let entry = with_password(World::entry(&requested.flow_token, &key), full, full);
+    let Err(RegisterPasswordError::Password(refused)) = m.register_password(&entry, &client()).await else {
+        panic!("a full-width password is refused");
+    };
+    assert_eq!(refused.all(), [PasswordPolicyError::NotHalfWidth]);
     assert!(m.register_password(&World::entry(&requested.flow_token, &key), &client()).await.is_ok());
 }
 
@@ -138,7 +167,9 @@ async fn r17_a_reset_applies_the_same_key_and_password_rules() {
     let key = w.last_key("forgot@example.jp").await;
     let weak = with_password(World::entry(&requested.flow_token, &key), "short", "short");
     let err = w.kit.mypage.reset_password(&weak, &client()).await.unwrap_err();
-    assert!(matches!(err, ResetPasswordError::Password(PasswordPolicyError::TooShort { .. })));
+    assert!(
+        matches!(err, ResetPasswordError::Password(e) if matches!(e.first(), PasswordPolicyError::TooShort { .. }))
+    );
     let err =
         w.kit.mypage.reset_password(&World::entry(&requested.flow_token, "ZZZZZ22222"), &client()).await.unwrap_err();
     assert!(matches!(err, ResetPasswordError::Key(KeyRedemptionError::WrongKey { remaining: 4 })));

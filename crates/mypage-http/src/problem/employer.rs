@@ -5,10 +5,12 @@ use mypage_domain::usecases::{
     DeclareHistoryError, KeyRedemptionError, LoginError, OverviewError, RegisterPasswordError, RequestAuthKeyError,
     ResendAuthKeyError, ResetPasswordError, SaveEstablishmentError, SaveJobOfferError, SubmitError,
 };
-use mypage_domain::values::{PasswordPolicyError, TermsConsentError};
+use mypage_domain::values::{PasswordPolicyError, PasswordPolicyErrors, TermsConsentError};
 use poem::http::StatusCode;
 
-use super::{Explain, Problem, email_message, establishment_number_message, password_problem, throttled};
+use super::{
+    Explain, Problem, email_message, establishment_number_message, password_problem, password_problems, throttled,
+};
 
 impl Problem {
     /// The key screen has no flow of its entrance in this browser session (R4): a page says to start again.
@@ -156,6 +158,12 @@ impl Explain for KeyRedemptionError {
 impl Explain for PasswordPolicyError {
     fn explain(self) -> Problem {
         password_problem(self)
+    }
+}
+
+impl Explain for PasswordPolicyErrors {
+    fn explain(self) -> Problem {
+        password_problems(&self)
     }
 }
 

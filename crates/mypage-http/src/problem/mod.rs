@@ -15,7 +15,7 @@ pub(crate) use register::{line_problem_code, line_problem_column, line_problem_m
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use mypage_domain::values::{FieldErrors, FieldProblem, PasswordPolicyError, jst};
+use mypage_domain::values::{FieldErrors, FieldProblem, PasswordPolicyError, PasswordPolicyErrors, jst};
 use poem::http::StatusCode;
 
 /// One failure as the pages and the API tell it.
@@ -301,7 +301,8 @@ pub(crate) fn password_problem(e: PasswordPolicyError) -> Problem {
         PasswordPolicyError::NotHalfWidth => (
             "password_not_half_width",
             "password",
-            "半角の英字、数字、記号で入力してください（空白は使えません）。".into(),
+            "全角の文字は使えません。半角入力に切り替えて、半角の英字、数字、記号で入力してください（空白は使えません）。"
+                .into(),
         ),
         PasswordPolicyError::MissingDigit => {
             ("password_missing_digit", "password", "数字を1文字以上含めてください。".into())
@@ -330,6 +331,27 @@ pub(crate) fn password_problem(e: PasswordPolicyError) -> Problem {
         }
     };
     Problem::new(code, StatusCode::BAD_REQUEST, message).on(field)
+}
+
+/// Every refusal of a password at once (R5): the problem of the first, with each refusal as a field issue when
+/// there are more, so that a page lists them all.
+pub(crate) fn password_problems(errors: &PasswordPolicyErrors) -> Problem {
+    let mut problem = password_problem(errors.first());
+    if errors.all().len() > 1 {
+        problem.fields = errors
+            .all()
+            .iter()
+            .map(|e| {
+                let one = password_problem(*e);
+                FieldIssue {
+                    field: one.field.unwrap_or_default().to_owned(),
+                    code: one.code,
+                    message: one.message,
+                }
+            })
+            .collect();
+    }
+    problem
 }
 
 /// A throttled login (R13): when it may be tried again, in JST.
