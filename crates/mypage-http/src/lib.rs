@@ -26,7 +26,7 @@ use poem::{Endpoint, EndpointExt, Route, get, post};
 use app::App;
 pub use app::{HttpConfig, HttpPorts};
 use limits::ClientLimiter;
-use pages::{admin, counter, employer, kept, layout, offices, register, registration, second_factor, staff};
+use pages::{admin, counter, employer, kept, layout, offices, register, registration, second_factor, site, staff};
 use security::AllowedMethods;
 pub use security::security_headers;
 use session::Sessions;
@@ -67,6 +67,10 @@ fn pages() -> impl Endpoint {
     Route::new()
         .at("/", get(employer::top))
         .at("/help", get(employer::help))
+        .at("/site-policy", get(site::site_policy))
+        .at("/privacy", get(site::privacy))
+        .at("/terms", get(site::terms))
+        .at("/faq", get(site::faq))
         .at("/assets/site.css", get(layout::css))
         .at("/assets/terms.js", get(layout::terms_js))
         .at("/assets/session.js", get(kept::session_js))

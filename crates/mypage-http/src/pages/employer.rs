@@ -242,9 +242,11 @@ pub(crate) struct EmailForm {
 /// The e-mail page of an entrance, with what was typed and why it was refused.
 fn email_page(app: &App, p: FlowPurpose, token: &str, value: &str, errors: &[(String, String)]) -> Markup {
     let lead = match p {
-        FlowPurpose::OpenMyPage => "ハローワークの窓口で登録したメールアドレスを入力してください。",
+        FlowPurpose::OpenMyPage => {
+            "ハローワークの窓口で登録したメールアドレスを入力してください。メールアドレスは、組織で共有可能なアドレスを推奨します。"
+        }
         FlowPurpose::SignUp => {
-            "マイページで使用するメールアドレスを入力してください。組織で共有できるアドレスをおすすめします。"
+            "マイページで使用するメールアドレスを入力してください。アドレスは、組織で共有可能なアドレスを推奨します。"
         }
         FlowPurpose::ResetPassword => "求人者マイページに登録しているメールアドレスを入力してください。",
     };

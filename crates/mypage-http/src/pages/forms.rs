@@ -13,10 +13,15 @@ use serde::Deserialize;
 
 use crate::extract::checkbox;
 use crate::pages::layout::field_error;
-use crate::problem::{LABEL_AGE_MIN, LABEL_EMPLOYEES_TOTAL, LABEL_EMPLOYMENT_TYPE};
+use crate::problem::{
+    Entry, LABEL_AGE_MIN, LABEL_EMPLOYEES_TOTAL, LABEL_EMPLOYMENT_TYPE, LABEL_WAGE_MIN, Problem, named_field_message,
+};
 
 /// The first option of every select: nothing chosen yet.
 pub(crate) const CHOOSE: &str = "選択してください";
+
+/// 年齢不問: the age choice of every offer but the legal exceptions, and its row on the summary.
+pub(crate) const AGE_ANY: &str = "不問";
 
 /// The occupation of a job offer: its field's label, and its row on the review page.
 pub(crate) const OCCUPATION: &str = "職種";
@@ -37,6 +42,19 @@ pub(crate) enum Kind {
     Area,
     Select(fn() -> Vec<(&'static str, &'static str)>),
     Check,
+    /// Boxes under one legend, each `(name, label)`; the group's name is the one its error is reported under.
+    Checks(&'static [(&'static str, &'static str)]),
+}
+
+impl Kind {
+    /// How the field is filled in, for the verb of its messages.
+    fn entry(self) -> Entry {
+        match self {
+            Self::Text(_) | Self::Area => Entry::Typed,
+            Self::Select(_) => Entry::Chosen,
+            Self::Check | Self::Checks(_) => Entry::Ticked,
+        }
+    }
 }
 
 /// One field: its name (as in the domain's input struct), label, whether it is required, a hint, and its kind.
@@ -72,7 +90,7 @@ fn contract_kinds() -> Vec<(&'static str, &'static str)> {
     vec![("none", "雇用期間の定めなし"), ("fixed", "雇用期間の定めあり")]
 }
 fn age_kinds() -> Vec<(&'static str, &'static str)> {
-    vec![("none", "不問"), ("limited", "制限あり（例外事由に該当する場合のみ）")]
+    vec![("none", AGE_ANY), ("limited", "制限あり（例外事由に該当する場合のみ）")]
 }
 
 /// 事業所情報 (case C).
@@ -100,7 +118,7 @@ pub(crate) const ESTABLISHMENT: &[Field] = &[
     f("contact_name", "担当者氏名", true, "", Kind::Text("text")),
     f("contact_department", "担当者所属部署", false, "", Kind::Text("text")),
     f("contact_phone", "担当者電話番号", true, "例：03-1234-5678", Kind::Text("tel")),
-    f("contact_email", "担当者メールアドレス", true, "組織で共有できるアドレスをおすすめします", Kind::Text("email")),
+    f("contact_email", "担当者メールアドレス", true, "組織で共有可能なアドレスを推奨します", Kind::Text("email")),
 ];
 
 /// 求人情報.
@@ -114,18 +132,15 @@ pub(crate) const JOB_OFFER: &[Field] = &[
     f("workplace_postal_code", "就業場所の郵便番号", false, "", Kind::Text("text")),
     f("workplace_address", "就業場所", true, "120文字以内", Kind::Text("text")),
     f("wage_kind", "賃金形態", true, "", Kind::Select(wage_kinds)),
-    f("wage_min", "賃金（下限・円）", true, "例：220000", Kind::Text("text")),
-    f("wage_max", "賃金（上限・円）", true, "下限以上", Kind::Text("text")),
+    f("wage_min", LABEL_WAGE_MIN, true, "円（例：220000）", Kind::Text("text")),
+    f("wage_max", "賃金（上限）", true, "円、下限以上（例：300000）", Kind::Text("text")),
     f("work_start", "始業時刻", true, "例：08:30", Kind::Text("text")),
     f("work_end", "終業時刻", true, "例：17:30（翌日にまたがる場合も終業時刻を入力）", Kind::Text("text")),
     f("break_minutes", "休憩時間（分）", true, "0～480", Kind::Text("text")),
     f("hours_note", "就業時間の補足", false, "200文字以内（例：シフト制）", Kind::Text("text")),
     f("holidays", "休日等", true, "200文字以内（例：土日祝）", Kind::Area),
     f("annual_holidays", "年間休日数", false, "0～366", Kind::Text("text")),
-    f("employment_insurance", "雇用保険", false, "", Kind::Check),
-    f("accident_insurance", "労災保険", false, "", Kind::Check),
-    f("health_insurance", "健康保険", false, "", Kind::Check),
-    f("pension", "厚生年金", false, "", Kind::Check),
+    f("insurance", INSURANCE, false, "加入するものすべて", Kind::Checks(INSURANCE_BOXES)),
     f("openings", "採用人数", true, "1～999", Kind::Text("text")),
     f("experience", "必要な経験等", false, "200文字以内", Kind::Area),
     f("licences", "必要な免許・資格", false, "200文字以内", Kind::Area),
@@ -134,11 +149,47 @@ pub(crate) const JOB_OFFER: &[Field] = &[
     f("age_max", "年齢（上限）", false, "制限ありの場合", Kind::Text("text")),
     f("age_exception", "年齢制限の例外事由", false, "制限ありの場合は必須", Kind::Select(age_exceptions)),
     f("trial_months", "試用期間（月数）", false, "1～12、なければ空欄", Kind::Text("text")),
-    f("selection_documents", "選考方法：書類選考", false, "", Kind::Check),
-    f("selection_interview", "選考方法：面接", false, "", Kind::Check),
-    f("selection_written_test", "選考方法：筆記試験", false, "", Kind::Check),
-    f("selection_other", "選考方法：その他", false, "", Kind::Check),
+    f("selection", SELECTION, true, "1つ以上", Kind::Checks(SELECTION_BOXES)),
 ];
+
+/// 加入保険等: the group's legend.
+pub(crate) const INSURANCE: &str = "加入保険等";
+/// The insurance boxes, each `(name, label)`.
+pub(crate) const INSURANCE_BOXES: &[(&str, &str)] = &[
+    ("employment_insurance", "雇用保険"),
+    ("accident_insurance", "労災保険"),
+    ("health_insurance", "健康保険"),
+    ("pension", "厚生年金"),
+];
+/// 選考方法: the group's legend.
+pub(crate) const SELECTION: &str = "選考方法";
+/// The selection boxes, each `(name, label)`.
+pub(crate) const SELECTION_BOXES: &[(&str, &str)] = &[
+    ("selection_documents", "書類選考"),
+    ("selection_interview", "面接"),
+    ("selection_written_test", "筆記試験"),
+    ("selection_other", "その他"),
+];
+
+/// A form's problem as the (field, message) pairs its page shows, each message naming its field by the label the
+/// form gives it; a field the form does not list keeps the catalogue's message.
+pub(crate) fn messages(problem: &Problem, fields: &[Field]) -> Vec<(String, String)> {
+    if problem.fields.is_empty() {
+        return problem.messages();
+    }
+    problem
+        .fields
+        .iter()
+        .map(|issue| {
+            let field = fields.iter().find(|f| f.name == issue.field);
+            let message = match (field, &issue.problem) {
+                (Some(f), Some(p)) => named_field_message(f.name, f.label, f.kind.entry(), p),
+                _ => issue.message.clone(),
+            };
+            (issue.field.clone(), message)
+        })
+        .collect()
+}
 
 /// The job-offer form as a browser sends it: text as typed, each checkbox present only when ticked.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -249,6 +300,23 @@ pub(crate) fn render(fields: &[Field], values: &HashMap<String, String>, errors:
             @let described = format!("{}-hint {}-error", field.name, field.name);
             div.field.invalid[invalid] {
                 @match field.kind {
+                    Kind::Checks(boxes) => {
+                        fieldset id=(field.name) tabindex="-1" aria-describedby=(described) {
+                            legend.label {
+                                (field.label)
+                                @if field.required { (required_mark()) }
+                            }
+                            @if !field.hint.is_empty() { p.hint id={(field.name) "-hint"} { (field.hint) } }
+                            (field_error(errors, field.name))
+                            @for (name, label) in boxes {
+                                @let ticked = values.get(*name).is_some_and(|v| !v.is_empty());
+                                div.check {
+                                    input type="checkbox" id=(name) name=(name) checked[ticked];
+                                    label for=(name) { (label) }
+                                }
+                            }
+                        }
+                    }
                     Kind::Check => {
                         div.check {
                             input type="checkbox" id=(field.name) name=(field.name) checked[!value.is_empty()];
@@ -277,7 +345,7 @@ pub(crate) fn render(fields: &[Field], values: &HashMap<String, String>, errors:
                             Kind::Text(kind) => {
                                 input type=(kind) id=(field.name) name=(field.name) value=(value) aria-describedby=(described) aria-invalid=[invalid.then_some("true")];
                             }
-                            Kind::Check => {}
+                            Kind::Check | Kind::Checks(_) => {}
                         }
                     }
                 }
@@ -304,7 +372,13 @@ mod tests {
         }
         assert_eq!(est.get("name").map(String::as_str), Some("x"));
         let all = serde_json::to_value(JobOfferInput::default()).unwrap();
-        let names: Vec<&str> = JOB_OFFER.iter().map(|f| f.name).collect();
+        let names: Vec<&str> = JOB_OFFER
+            .iter()
+            .flat_map(|f| match f.kind {
+                Kind::Checks(boxes) => boxes.iter().map(|(name, _)| *name).collect(),
+                _ => vec![f.name],
+            })
+            .collect();
         for key in all.as_object().unwrap().keys() {
             assert!(names.contains(&key.as_str()), "job offer field {key} has no form field");
         }

@@ -62,6 +62,13 @@ table{border-collapse:collapse;width:100%}th,td{border:1px solid #8c8c8c;padding
 th{background:#f1f1f1}
 footer.site{border-top:1px solid #8c8c8c;margin-top:2rem;padding:1rem;font-size:.875rem}
 .key{font-family:monospace;letter-spacing:.1em}
+.summary-head{display:flex;flex-wrap:wrap;align-items:baseline;justify-content:space-between;gap:.5rem;border-bottom:2px solid #00118f;margin-top:1.5rem}
+.summary-head h2{margin:.5rem 0}
+dl.summary{margin:0 0 1rem}.summary-row{display:grid;grid-template-columns:1fr;border-bottom:1px solid #8c8c8c;padding:.5rem 0}
+@media(min-width:40rem){.summary-row{grid-template-columns:12rem 1fr;gap:1rem}}
+dl.summary dt{font-weight:bold}dl.summary dd{margin:0;overflow-wrap:anywhere}
+@supports selector(:has(*)){.history:has(#past:not(:checked)) .for-past,.history:has(#first:not(:checked)) .for-first{display:none}}
+nav.site-links ul{display:flex;flex-wrap:wrap;gap:.25rem 1rem;list-style:none;padding:0;margin:0 0 .75rem}
 "#;
 
 /// Enables each consent box once its text has been scrolled to the end (R1). The server checks the boxes anyway.
@@ -103,6 +110,16 @@ pub(crate) const SERVICE: &str = "求人者マイページ";
 
 /// The help page's title, linked from every footer.
 pub(crate) const HELP: &str = "お問い合わせ・ヘルプ";
+/// The footer's links, as the seed's site shows them, and the titles of their pages.
+pub(crate) const SITE_POLICY: &str = "サイトポリシー";
+/// プライバシーポリシー.
+pub(crate) const PRIVACY: &str = "プライバシーポリシー";
+/// 利用規約 (the My Page terms in force).
+pub(crate) const TERMS: &str = "利用規約";
+/// よくあるご質問.
+pub(crate) const FAQ: &str = "よくあるご質問";
+/// お問い合わせ先 (the help page).
+pub(crate) const CONTACT: &str = "お問い合わせ先";
 
 /// The page shell, with the help desk in its footer.
 pub(crate) fn layout(title: &str, help: &HelpDesk, body: Markup) -> Markup {
@@ -122,6 +139,15 @@ pub(crate) fn layout(title: &str, help: &HelpDesk, body: Markup) -> Markup {
                 }
                 main id="main" { (body) }
                 footer.site {
+                    nav.site-links aria-label="サイトの案内" {
+                        ul {
+                            li { a href="/site-policy" { (SITE_POLICY) } }
+                            li { a href="/privacy" { (PRIVACY) } }
+                            li { a href="/terms" { (TERMS) } }
+                            li { a href="/faq" { (FAQ) } }
+                            li { a href="/help" { (CONTACT) } }
+                        }
+                    }
                     p { a href="/help" { (HELP) } }
                     (help_desk(help))
                 }
@@ -175,7 +201,7 @@ pub(crate) fn csrf(token: &str) -> Markup {
 pub(crate) fn error_summary(errors: &[(String, String)]) -> Markup {
     html! {
         @if !errors.is_empty() {
-            div.error-summary role="alert" tabindex="-1" id="errors" {
+            div.error-summary role="alert" tabindex="-1" id="errors" autofocus {
                 h2 { "入力内容に誤りがあります" }
                 ul {
                     @for (field, message) in errors {

@@ -5,22 +5,20 @@
 //! blank form. A step the registration no longer allows sends the browser where the catalogue says.
 
 use maud::{Markup, html};
-use mypage_domain::model::{AccountStatus, ApplicationHistory, Office, RegistrationStatus};
+use mypage_domain::model::{AccountStatus, ApplicationHistory, RegistrationStatus};
 use mypage_domain::usecases::{HistoryInput, MyPageOverview};
-use mypage_domain::values::{EstablishmentInfoInput, EstablishmentNumber, JobOfferInput, Wage, jst};
+use mypage_domain::values::{Choice as _, EstablishmentInfoInput, EstablishmentNumber, JobOfferInput, Wage, jst};
 use poem::web::{Data, Redirect};
 use poem::{IntoResponse, Response, handler};
-use serde::Deserialize;
 
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Employer, HoldIfLoggedOut};
-use crate::pages::employer::{LOGOUT, MYPAGE, NEXT};
-use crate::pages::forms::{self, CHOOSE, Field, JobOfferForm, NoFields, OCCUPATION};
+use crate::pages::employer::{LOGOUT, MYPAGE};
+use crate::pages::forms::{self, Field, JobOfferForm, NoFields};
+use crate::pages::history::{HistoryChoice, HistoryForm, history_page};
 use crate::pages::kept::{self, Values};
-use crate::pages::layout::{
-    ask_office, csrf, error_summary, field_error, has_error, layout, multiline, on_form, stays_on_form,
-};
-use crate::pages::staff::label::NUMBER;
+use crate::pages::layout::{ask_office, csrf, error_summary, layout, multiline, on_form, stays_on_form};
+use crate::pages::summary;
 use crate::problem::{Explain, Problem};
 use crate::session::SessionHandle;
 
@@ -30,14 +28,13 @@ pub(crate) const STATUS: &str = "状況";
 pub(crate) const SUBMITTED_AT: &str = "送信日時";
 /// The wage of a job offer, on the review page and the console.
 pub(crate) const WAGE: &str = "賃金";
-const HISTORY: &str = "求人申し込み実績";
 const ESTABLISHMENT: &str = "事業所情報の入力";
 const JOB_OFFER: &str = "求人情報の入力";
 const REVIEW: &str = "入力内容の確認";
 const REGISTER: &str = "事業所・求人情報を登録";
 
 /// The breadcrumb of the registration's pages: My Page, then where the employer is.
-fn breadcrumb(here: &str) -> Markup {
+pub(crate) fn breadcrumb(here: &str) -> Markup {
     html! { p.breadcrumb { a href="/mypage" { "マイページ" } " > " (here) } }
 }
 
@@ -46,9 +43,15 @@ async fn overview(app: &App, account: mypage_domain::model::AccountId) -> Result
     app.mypage.overview(account).await.map_err(Explain::explain)
 }
 
-/// A job offer's wage range, in yen.
+/// A job offer's wage with its kind, as an office writes it: 「月給 220,000円～300,000円」 (one amount when both are
+/// the same).
 pub(crate) fn wage_range(wage: &Wage) -> String {
-    format!("{}円～{}円", wage.min_yen, wage.max_yen)
+    let (min, max) = (summary::grouped(u64::from(wage.min_yen)), summary::grouped(u64::from(wage.max_yen)));
+    if wage.min_yen == wage.max_yen {
+        format!("{} {min}円", wage.kind.label_ja())
+    } else {
+        format!("{} {min}円～{max}円", wage.kind.label_ja())
+    }
 }
 
 /// A registration's status, as the employer reads it.
@@ -72,11 +75,13 @@ pub(crate) async fn home(
     Employer(account): Employer,
 ) -> poem::Result<Response> {
     let overview = overview(app, account).await?;
+    let offices = app.offices().await?;
     // The office reviewing the registration, named with its phone where the employer may need to call it.
-    let reviewing = match overview.registration.as_ref().and_then(|r| r.office()) {
-        Some(code) => app.offices().await?.into_iter().find(|o| *o.code() == code),
-        None => None,
-    };
+    let reviewing = overview
+        .registration
+        .as_ref()
+        .and_then(|r| r.office())
+        .and_then(|code| offices.iter().find(|o| *o.code() == code));
     let token = session.lock().await.csrf();
     let body = html! {
         h1 { (MYPAGE) }
@@ -122,112 +127,21 @@ pub(crate) async fn home(
                         r.status(),
                         RegistrationStatus::Returned { .. } | RegistrationStatus::ContactNeeded { .. } | RegistrationStatus::Rejected { .. }
                     ) {
-                        p { "ご不明な点は、" (ask_office(reviewing.as_ref())) }
+                        p { "ご不明な点は、" (ask_office(reviewing)) }
                     }
                 }
             }
+        }
+        // What was sent stays readable after sending: how it went, then every field as the office received it.
+        @if let Some(r) = overview.registration.as_ref().filter(|r| r.submitted_at().is_some()) {
+            h2 { "これまでの経過" }
+            (summary::timeline(r, status_text(r.status())))
+            h2 { "登録した内容" }
+            (summary::registration(r, &offices, false))
         }
         form method="post" action="/logout" { (csrf(&token)) div.actions { button.secondary type="submit" { (LOGOUT) } } }
     };
     Ok(layout(MYPAGE, &app.config.help_desk, body).into_response())
-}
-
-/// The two answers of the history page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum HistoryChoice {
-    /// Has applied to Hello Work before: the establishment number (case B).
-    Past,
-    /// Applies for the first time: the office in charge (case C).
-    First,
-}
-
-/// What the history page sends, and what it shows again.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct HistoryForm {
-    choice: Option<HistoryChoice>,
-    number: String,
-    office: String,
-}
-
-impl From<&ApplicationHistory> for HistoryForm {
-    fn from(history: &ApplicationHistory) -> Self {
-        match history {
-            ApplicationHistory::PastApplicant { number } => {
-                Self { choice: Some(HistoryChoice::Past), number: number.to_string(), office: String::new() }
-            }
-            ApplicationHistory::FirstTime { office } => {
-                Self { choice: Some(HistoryChoice::First), number: String::new(), office: office.to_string() }
-            }
-        }
-    }
-}
-
-impl TryFrom<&HistoryForm> for HistoryInput {
-    type Error = Problem;
-
-    fn try_from(form: &HistoryForm) -> Result<Self, Problem> {
-        match form.choice {
-            Some(HistoryChoice::Past) => Ok(Self::PastApplicant { establishment_number: form.number.clone() }),
-            Some(HistoryChoice::First) => Ok(Self::FirstTime { office: form.office.clone() }),
-            None => Err(Problem::history_not_chosen()),
-        }
-    }
-}
-
-/// The history page: an establishment number, or the office of a first-time applicant (R9).
-/// `asking` is the office of jurisdiction of a number that is not on the register, which the page names with its
-/// phone for the employer to ask.
-fn history_page(
-    app: &App,
-    token: &str,
-    form: &HistoryForm,
-    offices: &[Office],
-    errors: &[(String, String)],
-    asking: Option<&Office>,
-) -> Markup {
-    let body = html! {
-        (breadcrumb(HISTORY))
-        h1 { (HISTORY) }
-        (error_summary(errors))
-        form method="post" action="/mypage/history" novalidate {
-            (csrf(token))
-            fieldset {
-                legend.label { "これまでにハローワークに求人を申し込んだことがありますか" }
-                div.check {
-                    input type="radio" id="past" name="choice" value="past" checked[form.choice == Some(HistoryChoice::Past)];
-                    label for="past" { "過去にハローワークに求人を申し込んだことがある" }
-                }
-                div.field.invalid[has_error(errors, "number")] {
-                    label for="number" { (NUMBER) }
-                    p.hint id="number-hint" { "11桁（例：1301-123456-7）。事業所番号がわからない場合は、管轄のハローワークにお問い合わせください。" }
-                    (field_error(errors, "number"))
-                    @if asking.is_some() { p.hint { (ask_office(asking)) } }
-                    input type="text" id="number" name="number" value=(form.number) inputmode="numeric" aria-describedby="number-hint number-error";
-                }
-                div.check {
-                    input type="radio" id="first" name="choice" value="first" checked[form.choice == Some(HistoryChoice::First)];
-                    label for="first" { "初めて申し込む" }
-                }
-                div.field.invalid[has_error(errors, "office")] {
-                    label for="office" { "管轄のハローワーク" }
-                    p.hint id="office-hint" { "事業所の所在地を管轄するハローワークを選んでください。" }
-                    (field_error(errors, "office"))
-                    select id="office" name="office" aria-describedby="office-hint office-error" {
-                        option value="" { (CHOOSE) }
-                        @for office in offices.iter().filter(|o| !o.is_closed()) {
-                            @let code = office.code().to_string();
-                            option value=(code) selected[code == form.office] { (office.name()) }
-                        }
-                    }
-                }
-            }
-            p { "初めて申し込む場合は、事業所情報と求人情報の入力を続けて行ってください。" }
-            div.actions { button type="submit" { (NEXT) } }
-        }
-    };
-    layout(HISTORY, &app.config.help_desk, body)
 }
 
 /// The history page, filled in with what was declared before while the registration may be edited.
@@ -341,7 +255,7 @@ pub(crate) async fn save_establishment(
             let mut s = session.lock().await;
             let token = s.csrf();
             let values = kept::typed(app, &s, forms::values(&input));
-            let errors = problem.messages();
+            let errors = forms::messages(&problem, forms::ESTABLISHMENT);
             let page =
                 step_page(app, ESTABLISHMENT, "/mypage/establishment", &token, forms::ESTABLISHMENT, &values, &errors);
             Ok(on_form(page, &problem))
@@ -386,7 +300,8 @@ pub(crate) async fn save_job(
             }
             let mut s = session.lock().await;
             let token = s.csrf();
-            let (values, errors) = (kept::typed(app, &s, forms::values(&input)), problem.messages());
+            let values = kept::typed(app, &s, forms::values(&input));
+            let errors = forms::messages(&problem, forms::JOB_OFFER);
             let page = step_page(app, JOB_OFFER, "/mypage/job", &token, forms::JOB_OFFER, &values, &errors);
             Ok(on_form(page, &problem))
         }
@@ -404,27 +319,13 @@ pub(crate) async fn review(
     let Some(r) = overview.registration.filter(|r| r.status().is_editable()) else {
         return Ok(Redirect::see_other("/mypage").into_response());
     };
+    let offices = app.offices().await?;
     let token = session.lock().await.csrf();
     let body = html! {
         (breadcrumb(REVIEW))
         h1 { (REVIEW) }
-        table {
-            @match r.history() {
-                Some(ApplicationHistory::PastApplicant { number }) => {
-                    tr { th { (HISTORY) } td { (format!("あり（事業所番号 {number}）")) } }
-                }
-                Some(ApplicationHistory::FirstTime { office }) => {
-                    tr { th { (HISTORY) } td { (format!("初めて（管轄 {office}）")) } }
-                }
-                None => {}
-            }
-            @if let Some(e) = r.establishment() { tr { th { "事業所" } td { (format!("{}（{}）", e.name, e.address)) } } }
-            @if let Some(j) = r.job_offer() {
-                tr { th { (OCCUPATION) } td { (j.occupation) } }
-                tr { th { (WAGE) } td { (wage_range(&j.wage)) } }
-            }
-        }
-        p { a href="/mypage/history" { (format!("{HISTORY}を修正")) } " ・ " a href="/mypage/job" { "求人情報を修正" } }
+        p { "入力した内容をご確認ください。修正する場合は、各項目の「修正」から入力画面に戻ります。" }
+        (summary::registration(&r, &offices, true))
         form method="post" action="/mypage/submit" {
             (csrf(&token))
             div.actions { button type="submit" { "この内容で仮登録する" } }
@@ -442,12 +343,25 @@ pub(crate) async fn submit(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> poem::Result<Response> {
     app.mypage.submit_registration(account, &client).await.map_err(Explain::explain)?;
+    let sent = overview(app, account).await?.registration;
+    let first_time = matches!(sent.as_ref().and_then(|r| r.history()), Some(ApplicationHistory::FirstTime { .. }));
     let title = "仮登録完了";
     let body = html! {
         h1 { (title) }
         div.notice role="status" {
             p { "事業所情報・求人情報の仮登録を受け付けました。受付のお知らせをメールでお送りしました。" }
-            p { "ハローワークで内容を確認し、本登録の手続きを行います。必要な場合は、ハローワークからご連絡します。" }
+            @if first_time {
+                p { "マイページの開設を完了するには、ハローワークでの本登録の手続きが必要です。管轄のハローワークの窓口または電話で本登録の手続きを行ってください。内容を確認し、必要な場合はハローワークからご連絡します。" }
+            } @else {
+                p { "ハローワークで内容を確認し、本登録の手続きを行います。必要な場合は、ハローワークからご連絡します。" }
+            }
+        }
+        div.notice {
+            p {
+                "受付のお知らせメールがしばらく経っても届かない場合は、登録したメールアドレスが正しいか、メールの受信制限の設定をご確認ください。"
+                "受信制限をしている場合は、" strong { (app.config.system_address) } "からのメールを受信できるよう設定してください。"
+                "メールが届かない場合も仮登録は受け付けています。状況はマイページでご確認いただけます。"
+            }
         }
         div.actions { a.button href="/mypage" { "マイページへ戻る" } }
     };

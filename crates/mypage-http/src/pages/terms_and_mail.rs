@@ -22,7 +22,7 @@ use crate::session::SessionHandle;
 /// A terms document, as the office calls it.
 fn kind_label(kind: TermsKind) -> &'static str {
     match kind {
-        TermsKind::PrivacyPolicy => "プライバシーポリシー",
+        TermsKind::PrivacyPolicy => crate::pages::layout::PRIVACY,
         TermsKind::MyPageTerms => "マイページ利用規約",
     }
 }

@@ -50,6 +50,8 @@ pub(crate) struct FieldIssue {
     pub(crate) code: &'static str,
     /// The message, in Japanese, naming what to do.
     pub(crate) message: String,
+    /// What is wrong, for a page that names the field by its label ([`named_field_message`]).
+    pub(crate) problem: Option<FieldProblem>,
 }
 
 /// A domain error explained: implemented once for each use case's error enum.
@@ -206,6 +208,7 @@ impl Problem {
                 field: e.field.to_owned(),
                 code: e.problem.code(),
                 message: field_message(&e.problem),
+                problem: Some(e.problem.clone()),
             })
             .collect();
         problem
@@ -261,19 +264,68 @@ fn field_message(problem: &FieldProblem) -> String {
     }
 }
 
+/// How a field is filled in, which decides the verb of its message (入力 / 選択).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Entry {
+    /// Typed into a text field.
+    Typed,
+    /// Chosen from a list.
+    Chosen,
+    /// Boxes ticked, one or more.
+    Ticked,
+}
+
+/// The message of a field problem, naming the field by its `label` as the page shows it, so that each line of an
+/// error summary says which field it is about (「職種を入力してください。」).
+pub(crate) fn named_field_message(field: &str, label: &str, entry: Entry, problem: &FieldProblem) -> String {
+    match (problem, entry) {
+        (FieldProblem::Required, Entry::Typed) => format!("{label}を入力してください。"),
+        (FieldProblem::Required, Entry::Chosen) => format!("{label}を選択してください。"),
+        (FieldProblem::Required, Entry::Ticked) => format!("{label}を1つ以上選択してください。"),
+        (FieldProblem::TooLong { max }, _) => format!("{label}は{max}文字以内で入力してください。"),
+        (FieldProblem::ControlCharacter, _) => format!("{label}に使用できない文字が含まれています。"),
+        (FieldProblem::NotKatakana, _) => format!("{label}はカタカナで入力してください。"),
+        (FieldProblem::InvalidPostalCode, _) => format!("{label}は7桁の数字で入力してください（例：162-0846）。"),
+        (FieldProblem::InvalidPhone, _) => {
+            format!("{label}は0から始まる10桁または11桁の数字で入力してください（例：03-1234-5678）。")
+        }
+        (FieldProblem::InvalidUrl, _) => {
+            format!("{label}は http:// または https:// から始まるアドレスを入力してください。")
+        }
+        (FieldProblem::InvalidEmail(_), _) => {
+            format!("{label}はメールアドレスの形式で入力してください（例：saiyou@example.jp）。")
+        }
+        (FieldProblem::NotANumber, _) => format!("{label}は数字で入力してください。"),
+        (FieldProblem::OutOfRange { min, max }, _) => format!("{label}は{min}から{max}までの数値で入力してください。"),
+        (FieldProblem::InvalidTime, _) => format!("{label}は「09:00」のように入力してください。"),
+        (FieldProblem::UnknownChoice, _) => format!("{label}は選択肢から選んでください。"),
+        (FieldProblem::Conflicts { with }, _) => match (field, *with) {
+            ("wage_max", "wage_min") => format!("{label}は下限以上の金額を入力してください。"),
+            ("age_max", "age_min") => format!("{label}は下限以上の年齢を入力してください。"),
+            ("employees_here", "employees_total") => format!("{label}は企業全体の人数以下で入力してください。"),
+            ("contract", "employment_type") => {
+                format!("{}が正社員の場合は、{label}は「定めなし」を選択してください。", LABEL_EMPLOYMENT_TYPE)
+            }
+            _ => format!("{label}は「{}」の内容と矛盾しています。", conflicting_label(with)),
+        },
+    }
+}
+
 /// 従業員数（企業全体）: the form's label, which a cross-field message names too.
 pub(crate) const LABEL_EMPLOYEES_TOTAL: &str = "従業員数（企業全体）";
 /// 雇用形態.
 pub(crate) const LABEL_EMPLOYMENT_TYPE: &str = "雇用形態";
 /// 年齢（下限）.
 pub(crate) const LABEL_AGE_MIN: &str = "年齢（下限）";
+/// 賃金（下限）.
+pub(crate) const LABEL_WAGE_MIN: &str = "賃金（下限）";
 
 /// The label of a field that another field's message names.
 fn conflicting_label(field: &str) -> &'static str {
     match field {
         "employees_total" => LABEL_EMPLOYEES_TOTAL,
         "employment_type" => LABEL_EMPLOYMENT_TYPE,
-        "wage_min" => "賃金（下限）",
+        "wage_min" => LABEL_WAGE_MIN,
         "age_min" => LABEL_AGE_MIN,
         _ => "関連する項目",
     }
@@ -347,6 +399,7 @@ pub(crate) fn password_problems(errors: &PasswordPolicyErrors) -> Problem {
                     field: one.field.unwrap_or_default().to_owned(),
                     code: one.code,
                     message: one.message,
+                    problem: None,
                 }
             })
             .collect();

@@ -20,6 +20,8 @@ use tokio::process::{Child, Command};
 
 const EXISTING: &str = "1301-123456-7";
 
+mod employer_screens;
+
 mod kept;
 
 fn workspace() -> PathBuf {
@@ -365,7 +367,7 @@ async fn browser_case_b_past_applicant_files_a_job_offer_and_the_office_confirms
     w.press("事業所・求人情報を登録").await;
     w.driver.find(By::Id("past")).await.unwrap().click().await.unwrap();
     w.fill("number", "1301-123456-7").await;
-    w.press("次へ進む").await;
+    w.press("求人情報を入力").await;
     w.fill_form(&values(&fixtures::job_offer())).await;
     w.press("保存して次へ進む").await;
     w.press("この内容で仮登録する").await;
@@ -383,7 +385,7 @@ async fn browser_case_c_first_time_applicant_is_given_a_new_number() {
     w.press("事業所・求人情報を登録").await;
     w.driver.find(By::Id("first")).await.unwrap().click().await.unwrap();
     w.driver.find(By::Css("#office option[value='1301']")).await.unwrap().click().await.unwrap();
-    w.press("次へ進む").await;
+    w.press("事業所情報を入力").await;
     let mut info = values(&fixtures::establishment_info());
     info["phone"] = json!("12345");
     w.fill_form(&info).await;

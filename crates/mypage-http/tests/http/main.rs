@@ -7,6 +7,7 @@ mod cases;
 mod console;
 mod contract;
 mod corrections;
+mod employer_screens;
 mod hardening;
 mod kept;
 mod refit;
