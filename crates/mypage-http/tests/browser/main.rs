@@ -106,8 +106,13 @@ impl Walk {
             clock: Arc::new(kit.clock.clone()),
         };
         let site = routes(kit.mypage.clone(), ports, HttpConfig::default());
-        let port = free_port();
-        tokio::spawn(poem::Server::new(poem::listener::TcpListener::bind(format!("127.0.0.1:{port}"))).run(site));
+        // The site's socket listens before the browser is sent to it, so that the first page never races the
+        // server's start (a refused connection on a busy machine).
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let acceptor = poem::listener::TcpAcceptor::from_std(listener).unwrap();
+        tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(site));
 
         let driver_port = free_port();
         let child = Command::new(chromedriver)
