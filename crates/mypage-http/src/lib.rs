@@ -26,7 +26,10 @@ use poem::{Endpoint, EndpointExt, Route, get, post};
 use app::App;
 pub use app::{HttpConfig, HttpPorts};
 use limits::ClientLimiter;
-use pages::{admin, counter, employer, kept, layout, offices, register, registration, second_factor, site, staff};
+use pages::{
+    admin, console, counter, employer, kept, layout, offices, register, registration, review, second_factor, site,
+    staff,
+};
 use security::AllowedMethods;
 pub use security::security_headers;
 use session::Sessions;
@@ -96,9 +99,9 @@ fn pages() -> impl Endpoint {
         .at("/staff/counter/registrations/:id", get(counter::registration))
         .at("/staff/counter/registrations/:id/email", post(counter::correct))
         .at("/staff/counter/registrations/:id/withdraw", post(counter::withdraw))
-        .at("/staff/registrations/:id", get(staff::detail))
-        .at("/staff/registrations/:id/confirm", post(staff::confirm))
-        .at("/staff/registrations/:id/:decision", post(staff::decide))
+        .at("/staff/registrations/:id", get(review::detail))
+        .at("/staff/registrations/:id/confirm", get(review::confirm_page).post(review::confirm))
+        .at("/staff/registrations/:id/:decision", post(review::decide))
         .at("/staff/establishments", get(admin::find_establishments))
         .at(register::REGISTER_PATH, get(register::upload_form).post(register::check))
         .at(register::REGISTER_COMMIT_PATH, post(register::commit))
@@ -111,5 +114,6 @@ fn pages() -> impl Endpoint {
         .at("/staff/admin/mail", get(admin::dead_mails))
         .at("/staff/admin/mail/:id/requeue", post(admin::requeue_mail))
         .around(layout::render_problems)
+        .around(console::around)
         .around(session::around)
 }

@@ -20,8 +20,9 @@ pub(crate) use crate::pages::terms_and_mail::{dead_mails, publish_terms, requeue
 
 use crate::app::App;
 use crate::extract::{Admin, Client, CsrfForm, Staff, checkbox};
+use crate::pages::console::console_layout;
 use crate::pages::forms::NoFields;
-use crate::pages::layout::{csrf, field_error, has_error, layout, on_form, outcome, stays_on_form, with_status};
+use crate::pages::layout::{csrf, field_error, has_error, on_form, outcome, stays_on_form, with_status};
 use crate::pages::staff::{breadcrumb, establishment_label, label};
 use crate::problem::{Explain, Problem};
 use crate::session::SessionHandle;
@@ -56,6 +57,11 @@ pub(crate) fn admin_pages(scope: Option<&AdminScope>) -> &'static [ConsolePage] 
     }
 }
 
+/// A member's roles by their names, as the staff list and the console's header show them.
+pub(crate) fn role_names(roles: &[StaffRole]) -> String {
+    roles.iter().map(|r| r.label_ja()).collect::<Vec<_>>().join("・")
+}
+
 /// The column of a list's buttons and links.
 pub(crate) const ACTIONS: &str = "操作";
 /// An office, as a column and a field.
@@ -64,14 +70,14 @@ const OFFICE: &str = "ハローワーク";
 pub(crate) const ADD: &str = "追加する";
 
 /// The admin pages' shared frame: breadcrumb, title, the outcome of the last step, then the body.
-pub(crate) fn admin_page(app: &App, page: ConsolePage, message: Option<&(bool, String)>, body: Markup) -> Markup {
+pub(crate) fn admin_page(page: ConsolePage, message: Option<&(bool, String)>, body: Markup) -> Markup {
     let body = html! {
         (breadcrumb(page.title))
         h1 { (page.title) }
         (outcome(message))
         (body)
     };
-    layout(page.title, &app.config.help_desk, body)
+    console_layout(page.title, body)
 }
 
 /// A wide table that scrolls sideways on a narrow screen, reachable by keyboard.
@@ -139,7 +145,7 @@ pub(crate) async fn find_establishments(
             }))
         }
     };
-    Ok(admin_page(app, SEARCH, None, body).into_response())
+    Ok(admin_page(SEARCH, None, body).into_response())
 }
 
 /// The form that adds a member (R14): roles as checkboxes. No `Debug`: it holds the initial password.
@@ -220,7 +226,7 @@ async fn staff_page(
                         td { (s.office) }
                         td { (s.login) }
                         td { (s.name) }
-                        td { (s.roles.iter().map(|r| r.label_ja()).collect::<Vec<_>>().join("・")) }
+                        td { (role_names(&s.roles)) }
                         td { @if s.active { "有効" } @else { "停止中" } }
                         td {
                             @if s.id != me && scope.may_manage(&s.office, &s.roles) {
@@ -283,7 +289,7 @@ async fn staff_page(
             div.actions { button type="submit" { (ADD) } }
         }
     };
-    Ok(admin_page(app, STAFF, message, body))
+    Ok(admin_page(STAFF, message, body))
 }
 
 /// The staff list and the form that adds a member, for admins (R14).

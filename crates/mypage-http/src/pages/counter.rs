@@ -15,8 +15,9 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Staff};
+use crate::pages::console::console_layout;
 use crate::pages::forms::NoFields;
-use crate::pages::layout::{csrf, entrance_title, field_error, has_error, layout, on_form, outcome, stays_on_form};
+use crate::pages::layout::{csrf, entrance_title, field_error, has_error, on_form, outcome, stays_on_form};
 use crate::pages::staff::{breadcrumb, establishment_label, label};
 use crate::problem::{Explain, Problem};
 use crate::session::SessionHandle;
@@ -49,13 +50,7 @@ fn account_id(req: &Request) -> Result<AccountId, Problem> {
 }
 
 /// The form that finds a registration by its address, with the last attempt's problem beside its field.
-fn find_page(
-    app: &App,
-    token: &str,
-    typed: &str,
-    message: Option<&(bool, String)>,
-    errors: &[(String, String)],
-) -> Markup {
+fn find_page(token: &str, typed: &str, message: Option<&(bool, String)>, errors: &[(String, String)]) -> Markup {
     let body = html! {
         (breadcrumb(CORRECTIONS_TITLE))
         h1 { (CORRECTIONS_TITLE) }
@@ -72,14 +67,14 @@ fn find_page(
             div.actions { button type="submit" { "登録を探す" } }
         }
     };
-    layout(CORRECTIONS_TITLE, &app.config.help_desk, body)
+    console_layout(CORRECTIONS_TITLE, body)
 }
 
 /// The search form, empty.
 #[handler]
-pub(crate) async fn find_form(Data(app): Data<&App>, Data(session): Data<&SessionHandle>, Staff(_): Staff) -> Markup {
+pub(crate) async fn find_form(Data(session): Data<&SessionHandle>, Staff(_): Staff) -> Markup {
     let token = session.lock().await.csrf();
-    find_page(app, &token, "", None, &[])
+    find_page(&token, "", None, &[])
 }
 
 /// Finds the registration by its address and goes to its page; an address not found comes back beside its field.
@@ -99,13 +94,12 @@ pub(crate) async fn find(
     }
     let token = session.lock().await.csrf();
     let message = (false, problem.message.clone());
-    Ok(on_form(find_page(app, &token, &form.email, Some(&message), &problem.messages()), &problem))
+    Ok(on_form(find_page(&token, &form.email, Some(&message), &problem.messages()), &problem))
 }
 
 /// A registration, with the form that corrects its address (filled in with `typed`, its problem beside it) and
 /// the one that withdraws it.
 fn registration_page(
-    app: &App,
     token: &str,
     view: &CounterRegistrationView,
     typed: &str,
@@ -143,7 +137,7 @@ fn registration_page(
             div.actions { button.secondary type="submit" { "登録を取り消す" } }
         }
     };
-    layout(REGISTRATION_TITLE, &app.config.help_desk, body)
+    console_layout(REGISTRATION_TITLE, body)
 }
 
 /// A registration of the member's office that waits for its password.
@@ -157,30 +151,30 @@ pub(crate) async fn registration(
     let id = account_id(req)?;
     let view = app.mypage.counter_registration(staff, id).await.map_err(Explain::explain)?;
     let token = session.lock().await.csrf();
-    Ok(registration_page(app, &token, &view, "", None, &[]))
+    Ok(registration_page(&token, &view, "", None, &[]))
 }
 
 /// The page after a correction or a withdrawal: what was done, and the way back.
-fn done_page(app: &App, message: &str) -> Markup {
+fn done_page(message: &str) -> Markup {
     let body = html! {
         (breadcrumb(CORRECTIONS_TITLE))
         h1 { (CORRECTIONS_TITLE) }
         (outcome(Some(&(true, message.to_owned()))))
         p { a href=(CORRECTIONS_PATH) { "別の登録を探す" } }
     };
-    layout(CORRECTIONS_TITLE, &app.config.help_desk, body)
+    console_layout(CORRECTIONS_TITLE, body)
 }
 
 /// A step the registration's state refused (already opened, changed at the same moment, the office closed): the
 /// outcome line alone, since the form it came from may no longer apply.
-fn refused_page(app: &App, problem: &Problem) -> Response {
+fn refused_page(problem: &Problem) -> Response {
     let body = html! {
         (breadcrumb(CORRECTIONS_TITLE))
         h1 { (CORRECTIONS_TITLE) }
         (outcome(Some(&(false, problem.message.clone()))))
         p { a href=(CORRECTIONS_PATH) { (CORRECTIONS_TITLE) } }
     };
-    on_form(layout(CORRECTIONS_TITLE, &app.config.help_desk, body), problem)
+    on_form(console_layout(CORRECTIONS_TITLE, body), problem)
 }
 
 /// Corrects the registration's address (R12); the key mailed to the old one dies. A refused address comes back
@@ -202,7 +196,7 @@ pub(crate) async fn correct(
                 form.email.trim(),
                 entrance_title(FlowPurpose::OpenMyPage)
             );
-            return Ok(done_page(app, &done).into_response());
+            return Ok(done_page(&done).into_response());
         }
         Err(e) => e.explain(),
     };
@@ -210,12 +204,12 @@ pub(crate) async fn correct(
         return Err(problem.into());
     }
     if problem.field.is_none() {
-        return Ok(refused_page(app, &problem));
+        return Ok(refused_page(&problem));
     }
     let view = app.mypage.counter_registration(staff, id).await.map_err(Explain::explain)?;
     let token = session.lock().await.csrf();
     let message = (false, problem.message.clone());
-    let page = registration_page(app, &token, &view, &form.email, Some(&message), &problem.messages());
+    let page = registration_page(&token, &view, &form.email, Some(&message), &problem.messages());
     Ok(on_form(page, &problem))
 }
 
@@ -231,13 +225,14 @@ pub(crate) async fn withdraw(
     let id = account_id(req)?;
     let problem = match app.mypage.withdraw_counter_registration(staff, id, &client).await {
         Ok(()) => {
-            return Ok(done_page(app, "登録を取り消しました。元のアドレスに送った認証キーは使えなくなりました。")
-                .into_response());
+            return Ok(
+                done_page("登録を取り消しました。元のアドレスに送った認証キーは使えなくなりました。").into_response()
+            );
         }
         Err(e) => e.explain(),
     };
     if !stays_on_form(&problem) {
         return Err(problem.into());
     }
-    Ok(refused_page(app, &problem))
+    Ok(refused_page(&problem))
 }

@@ -29,6 +29,13 @@ a{color:#0017c1}a:hover{color:#000060}
 header.site{background:#00118f;color:#fff;padding:.75rem 1rem}
 header.site a{color:#fff;text-decoration:none;font-weight:bold}
 header.site .sub{font-size:.875rem}
+header.console{background:#1a1a1a;color:#fff;padding:.5rem 1rem;border-bottom:.25rem solid #ffd43d;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;justify-content:space-between}
+header.console a{color:#fff;font-weight:bold;text-decoration:none}
+header.console .member{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}
+header.console .member p{margin:0;display:flex;flex-wrap:wrap;gap:0 1rem}
+header.console button{min-width:0;background:#fff;color:#1a1a1a;border-color:#fff}
+body.console main{max-width:72rem}
+footer.console{border-top:1px solid #8c8c8c;margin-top:2rem;padding:1rem;font-size:.875rem}
 main{max-width:48rem;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;line-height:1.4;margin:1rem 0}
 h2{font-size:1.25rem;margin:1.5rem 0 .75rem}
@@ -60,6 +67,9 @@ button[disabled]{background:#999;border-color:#999;cursor:not-allowed}
 .entrance{border:1px solid #595959;border-radius:.5rem;padding:1rem}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #8c8c8c;padding:.5rem;text-align:left;vertical-align:top}
 th{background:#f1f1f1}
+.table-scroll th{white-space:nowrap}.table-scroll td{min-width:7em}
+@media(max-width:40rem){tr:has(>th:first-child+td:last-child){display:block}tr:has(>th:first-child+td:last-child)>*{display:block;width:100%}tr:has(>th:first-child+td:last-child)>th{border-bottom:0}}
+tr.differs td{background:#fff5f5}.diff{color:#ce0000}
 footer.site{border-top:1px solid #8c8c8c;margin-top:2rem;padding:1rem;font-size:.875rem}
 .key{font-family:monospace;letter-spacing:.1em}
 .summary-head{display:flex;flex-wrap:wrap;align-items:baseline;justify-content:space-between;gap:.5rem;border-bottom:2px solid #00118f;margin-top:1.5rem}

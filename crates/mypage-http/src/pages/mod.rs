@@ -1,6 +1,7 @@
 //! The pages: server-rendered HTML (maud, which escapes every value) that works without JavaScript.
 
 pub(crate) mod admin;
+pub(crate) mod console;
 pub(crate) mod counter;
 pub(crate) mod employer;
 pub(crate) mod forms;
@@ -9,6 +10,7 @@ pub(crate) mod kept;
 pub(crate) mod layout;
 pub(crate) mod offices;
 pub(crate) mod register;
+pub(crate) mod review;
 pub(crate) mod registration;
 pub(crate) mod second_factor;
 pub(crate) mod site;

@@ -16,8 +16,9 @@ use serde::Deserialize;
 use crate::app::App;
 use crate::extract::{Admin, CentralAdmin, Client, CsrfForm};
 use crate::pages::admin::{ACTIONS, ADD, OFFICES, admin_page, failed, scrolling, told_on_page};
+use crate::pages::console::console_layout;
 use crate::pages::forms::NoFields;
-use crate::pages::layout::{csrf, field_error, has_error, layout, on_form, outcome, stays_on_form};
+use crate::pages::layout::{csrf, field_error, has_error, on_form, outcome, stays_on_form};
 use crate::pages::staff::{establishment_label, label};
 use crate::problem::{Explain, Problem};
 use crate::session::SessionHandle;
@@ -110,7 +111,7 @@ async fn offices_page(
             }
         }
     };
-    Ok(admin_page(app, OFFICES, message, body))
+    Ok(admin_page(OFFICES, message, body))
 }
 
 /// The offices an admin administers (R14): every office for a central admin, its own for an office admin.
@@ -212,7 +213,6 @@ fn text_field(errors: &[(String, String)], name: &str, label: &str, value: &str,
 
 /// An office's page: its details' form, filled in with `typed`, and the form that closes it while it is open.
 fn office_page(
-    app: &App,
     token: &str,
     office: &Office,
     typed: &DetailsForm,
@@ -249,7 +249,7 @@ fn office_page(
             }
         }
     };
-    layout(&title, &app.config.help_desk, body)
+    console_layout(&title, body)
 }
 
 /// An office the admin administers, with its forms.
@@ -262,7 +262,7 @@ pub(crate) async fn office_form(
 ) -> poem::Result<Markup> {
     let office = administered(app, req, &scope).await?;
     let token = session.lock().await.csrf();
-    Ok(office_page(app, &token, &office, &DetailsForm::from(&office), None, &[]))
+    Ok(office_page(&token, &office, &DetailsForm::from(&office), None, &[]))
 }
 
 /// Saves an office's details (R14); each wrong field comes back beside itself, with what was typed.
@@ -283,14 +283,14 @@ pub(crate) async fn edit_office(
         Ok(()) => {
             let saved = administered(app, req, &scope).await?;
             let done = (true, "ハローワークの情報を保存しました。".to_owned());
-            Ok(office_page(app, &token, &saved, &DetailsForm::from(&saved), Some(&done), &[]).into_response())
+            Ok(office_page(&token, &saved, &DetailsForm::from(&saved), Some(&done), &[]).into_response())
         }
         Err(e) => {
             let problem = e.explain();
             if !stays_on_form(&problem) {
                 return Err(problem.into());
             }
-            let page = office_page(app, &token, &office, &form, Some(&failed(&problem)), &problem.messages());
+            let page = office_page(&token, &office, &form, Some(&failed(&problem)), &problem.messages());
             Ok(on_form(page, &problem))
         }
     }
@@ -320,5 +320,5 @@ pub(crate) async fn close_office(
         }
     };
     let now = administered(app, req, &scope).await?;
-    Ok(office_page(app, &token, &now, &DetailsForm::from(&now), Some(&message), &[]).into_response())
+    Ok(office_page(&token, &now, &DetailsForm::from(&now), Some(&message), &[]).into_response())
 }

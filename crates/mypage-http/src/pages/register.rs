@@ -13,7 +13,8 @@ use serde::Deserialize;
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, CsrfUpload, Staff, checkbox};
 use crate::pages::admin::scrolling;
-use crate::pages::layout::{csrf, field_error, layout, outcome};
+use crate::pages::console::console_layout;
+use crate::pages::layout::{csrf, field_error, outcome};
 use crate::pages::staff::{breadcrumb, label};
 use crate::problem::{Explain, line_problem_message};
 use crate::session::SessionHandle;
@@ -30,7 +31,7 @@ const FILE: &str = "file";
 const SKIP_INVALID: &str = "取り込めない行を除いて取り込む";
 
 /// The page: the upload form, and after a check or an import, its report.
-fn page(app: &App, token: &str, errors: &[(String, String)], body: Markup) -> Markup {
+fn page(token: &str, errors: &[(String, String)], body: Markup) -> Markup {
     let message = errors.iter().find(|(f, _)| f.is_empty()).map(|(_, m)| (false, m.clone()));
     let body = html! {
         (breadcrumb(REGISTER_TITLE))
@@ -58,7 +59,7 @@ fn page(app: &App, token: &str, errors: &[(String, String)], body: Markup) -> Ma
             div.actions { button type="submit" { "内容を確認する" } }
         }
     };
-    layout(REGISTER_TITLE, &app.config.help_desk, body)
+    console_layout(REGISTER_TITLE, body)
 }
 
 /// The counts of a report, as a sentence.
@@ -95,8 +96,8 @@ fn rejected_table(report: &ImportReport) -> Markup {
 
 /// The upload form.
 #[handler]
-pub(crate) async fn upload_form(Data(app): Data<&App>, Data(session): Data<&SessionHandle>, Staff(_): Staff) -> Markup {
-    page(app, &session.lock().await.csrf(), &[], html! {})
+pub(crate) async fn upload_form(Data(session): Data<&SessionHandle>, Staff(_): Staff) -> Markup {
+    page(&session.lock().await.csrf(), &[], html! {})
 }
 
 /// Checks an uploaded file: a dry run of the import, shown with a form that imports it.
@@ -113,11 +114,11 @@ pub(crate) async fn check(
     let bytes = upload.files.get(FILE).filter(|b| !b.is_empty());
     let Some(bytes) = bytes else {
         let errors = [(FILE.to_owned(), "事業所台帳ファイルを選んでください。".to_owned())];
-        return Ok(page(app, &token, &errors, html! {}).into_response());
+        return Ok(page(&token, &errors, html! {}).into_response());
     };
     let file = match RegisterFile::parse(bytes) {
         Ok(file) => file,
-        Err(e) => return Ok(page(app, &token, &[(FILE.to_owned(), e.explain().message)], html! {}).into_response()),
+        Err(e) => return Ok(page(&token, &[(FILE.to_owned(), e.explain().message)], html! {}).into_response()),
     };
     let encoding = file.encoding;
     // The text as read, for the second step; it is UTF-8 from here on.
@@ -144,7 +145,7 @@ pub(crate) async fn check(
             p { "取り込めない行を修正してから、もう一度ファイルを選んでください。取り込めない行を除いて取り込む場合は、「" (SKIP_INVALID) "」を選んでください。" }
         }
     };
-    Ok(page(app, &token, &[], body).into_response())
+    Ok(page(&token, &[], body).into_response())
 }
 
 /// The second step's form: the file's text as checked.
@@ -168,7 +169,7 @@ pub(crate) async fn commit(
     let token = session.lock().await.csrf();
     let file = match RegisterFile::parse(form.content.as_bytes()) {
         Ok(file) => file,
-        Err(e) => return Ok(page(app, &token, &[(FILE.to_owned(), e.explain().message)], html! {}).into_response()),
+        Err(e) => return Ok(page(&token, &[(FILE.to_owned(), e.explain().message)], html! {}).into_response()),
     };
     let options = ImportOptions { dry_run: false, skip_invalid: form.skip_invalid };
     let report = app.mypage.import_register(AdminActor::Staff(staff), file, options, &client).await;
@@ -182,5 +183,5 @@ pub(crate) async fn commit(
         }
         (rejected_table(&report))
     };
-    Ok(page(app, &token, &[], body).into_response())
+    Ok(page(&token, &[], body).into_response())
 }

@@ -14,7 +14,8 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::extract::{Client, CsrfForm};
-use crate::pages::layout::{csrf, field_error, has_error, layout, on_form, outcome, stays_on_form};
+use crate::pages::console::console_layout;
+use crate::pages::layout::{csrf, field_error, has_error, on_form, outcome, stays_on_form};
 use crate::pages::staff::breadcrumb;
 use crate::problem::{Explain, Problem};
 use crate::session::{PendingStaff, SessionHandle};
@@ -66,7 +67,7 @@ pub(crate) struct CodeForm {
 }
 
 /// The code step: a code, or with `recovery` a recovery code, and the problem of the last attempt.
-fn code_page(app: &App, token: &str, recovery: bool, problem: Option<&Problem>) -> Markup {
+fn code_page(token: &str, recovery: bool, problem: Option<&Problem>) -> Markup {
     let message = problem.map(|p| (false, p.message.clone()));
     let body = html! {
         h1 { (CODE_TITLE) }
@@ -94,21 +95,17 @@ fn code_page(app: &App, token: &str, recovery: bool, problem: Option<&Problem>) 
             p { a href={(CODE_PATH) "?recovery=1"} { "認証アプリを使えないときは、回復コードを入力する" } }
         }
     };
-    layout(CODE_TITLE, &app.config.help_desk, body)
+    console_layout(CODE_TITLE, body)
 }
 
 /// The code step of a staff login whose password was right.
 #[handler]
-pub(crate) async fn code_form(
-    Data(app): Data<&App>,
-    Data(session): Data<&SessionHandle>,
-    Query(query): Query<CodeQuery>,
-) -> Response {
+pub(crate) async fn code_form(Data(session): Data<&SessionHandle>, Query(query): Query<CodeQuery>) -> Response {
     if pending(session, false).await.is_none() {
         return to_login();
     }
     let token = session.lock().await.csrf();
-    code_page(app, &token, query.recovery.is_some(), None).into_response()
+    code_page(&token, query.recovery.is_some(), None).into_response()
 }
 
 /// Checks the code or recovery code (R21), counted by the login throttle: the member is logged in with a new
@@ -138,7 +135,7 @@ pub(crate) async fn submit_code(
                 return Err(problem.into());
             }
             let token = session.lock().await.csrf();
-            Ok(on_form(code_page(app, &token, recovery, Some(&problem)), &problem))
+            Ok(on_form(code_page(&token, recovery, Some(&problem)), &problem))
         }
     }
 }
@@ -185,7 +182,7 @@ pub(crate) async fn enrol_form(Data(app): Data<&App>, Data(session): Data<&Sessi
         h2 { "登録の確認" }
         (confirm_form(&token, None))
     };
-    Ok(layout(ENROL_TITLE, &app.config.help_desk, body).into_response())
+    Ok(console_layout(ENROL_TITLE, body).into_response())
 }
 
 /// Confirms the secret with its first code (R21): the recovery codes, shown this once, and the member logged in
@@ -201,7 +198,7 @@ pub(crate) async fn confirm_enrolment(
     match app.mypage.confirm_second_factor_enrolment(staff, &form.code, &client).await {
         Ok(RecoveryCodes { codes, member }) => {
             session.lock().await.become_subject(SessionSubject::Staff(member.staff));
-            Ok(recovery_page(app, &codes).into_response())
+            Ok(recovery_page(&codes).into_response())
         }
         Err(e) => {
             let problem = e.explain();
@@ -215,14 +212,14 @@ pub(crate) async fn confirm_enrolment(
                 (confirm_form(&token, Some(&problem)))
                 p { a href=(ENROL_PATH) { "新しいQRコードで最初からやり直す" } }
             };
-            Ok(on_form(layout(ENROL_TITLE, &app.config.help_desk, body), &problem))
+            Ok(on_form(console_layout(ENROL_TITLE, body), &problem))
         }
     }
 }
 
 /// The recovery codes, shown once. Its only way on is a link: the session id was just renewed, so a form here
 /// would carry the old CSRF token.
-fn recovery_page(app: &App, codes: &[SecretString]) -> Markup {
+fn recovery_page(codes: &[SecretString]) -> Markup {
     let body = html! {
         (breadcrumb(RECOVERY_TITLE))
         h1 { (RECOVERY_TITLE) }
@@ -233,7 +230,7 @@ fn recovery_page(app: &App, codes: &[SecretString]) -> Markup {
         }
         p { a href="/staff" { "職員メニューへ進む" } }
     };
-    layout(RECOVERY_TITLE, &app.config.help_desk, body)
+    console_layout(RECOVERY_TITLE, body)
 }
 
 /// The QR code of `uri` as an SVG `data:` URI, drawn in-process (nothing leaves the server).

@@ -86,7 +86,7 @@ async fn terms_page(
             div.actions { button type="submit" { "公開する" } }
         }
     };
-    Ok(admin_page(app, TERMS, message, body))
+    Ok(admin_page(TERMS, message, body))
 }
 
 /// The terms versions in force and the form that publishes a new one, for central admins (R1, R14).
@@ -181,7 +181,7 @@ async fn mail_page(
             }))
         }
     };
-    Ok(admin_page(app, MAIL, message, body))
+    Ok(admin_page(MAIL, message, body))
 }
 
 /// The mails that could not be sent, for central admins (R14, R16).

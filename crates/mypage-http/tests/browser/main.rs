@@ -23,6 +23,7 @@ const EXISTING: &str = "1301-123456-7";
 mod employer_screens;
 
 mod kept;
+mod review;
 
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -52,6 +53,8 @@ struct Walk {
     axe: String,
     step: usize,
     violations: Vec<String>,
+    /// The pages that scroll sideways, or squeeze a table, at 360 px.
+    overflows: Vec<String>,
     /// The second-factor secrets the walk enrolled, by login (R21).
     secrets: Vec<(String, String)>,
 }
@@ -158,6 +161,7 @@ impl Walk {
             axe,
             step: 0,
             violations: Vec::new(),
+            overflows: Vec::new(),
             secrets: Vec::new(),
         })
     }
@@ -167,18 +171,75 @@ impl Walk {
         self.screen().await;
     }
 
-    /// Screenshot and axe-core on the page now shown.
+    /// Makes the page `width` CSS pixels wide: the window is resized, then corrected by what the page reports, so
+    /// that the layout viewport is exactly that wide whatever the browser adds around it.
+    async fn set_width(&self, width: i64) {
+        let mut outer = width;
+        for _ in 0..3 {
+            self.driver.set_window_rect(0, 0, u32::try_from(outer).unwrap(), 900).await.unwrap();
+            let inner: i64 =
+                self.driver.execute("return window.innerWidth;", Vec::<Value>::new()).await.unwrap().convert().unwrap();
+            if inner == width {
+                return;
+            }
+            outer += width - inner;
+        }
+        panic!("the window cannot be made {width} px wide");
+    }
+
+    /// Screenshots at 1280 px and 360 px wide, the 360 px page measured for sideways scrolling, and axe-core, on the
+    /// page now shown. The walk goes on at 360 px, as on a small phone.
     async fn screen(&mut self) {
         self.step += 1;
         let url = self.driver.current_url().await.unwrap();
         let path = url.path().trim_matches('/').replace('/', "_");
-        let file = workspace().join(format!(
-            "target/screenshots/{}_{:02}_{}.png",
-            self.name,
-            self.step,
-            if path.is_empty() { "top" } else { &path }
-        ));
-        self.driver.screenshot(&file).await.unwrap();
+        let shot = |width: u32| {
+            workspace().join(format!(
+                "target/screenshots/{}_{:02}_{}_{width}.png",
+                self.name,
+                self.step,
+                if path.is_empty() { "top" } else { &path }
+            ))
+        };
+        self.set_width(1280).await;
+        self.driver.screenshot(&shot(1280)).await.unwrap();
+        self.set_width(360).await;
+        self.driver.screenshot(&shot(360)).await.unwrap();
+        let widths: Vec<i64> = self
+            .driver
+            .execute("const e = document.documentElement; return [e.scrollWidth, e.clientWidth];", Vec::<Value>::new())
+            .await
+            .unwrap()
+            .convert()
+            .unwrap();
+        // A table cell squeezed to fewer than three characters a line (its text longer than that) reads one
+        // character per line: the table must scroll in its own region, or its cells stack.
+        let squeezed: Vec<String> = self
+            .driver
+            .execute(
+                "return [...document.querySelectorAll('th, td')].filter(c => {
+                   const s = getComputedStyle(c);
+                   const inner = c.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+                   return c.textContent.trim().length > 3 && inner < 3 * parseFloat(s.fontSize);
+                 }).map(c => c.textContent.trim().slice(0, 20));",
+                Vec::<Value>::new(),
+            )
+            .await
+            .unwrap()
+            .convert()
+            .unwrap();
+        if !squeezed.is_empty() {
+            self.overflows.push(format!("{}: table cells squeezed at 360 px: {squeezed:?}", url.path()));
+        }
+        if widths[0] > widths[1] {
+            let title = self.driver.title().await.unwrap();
+            self.overflows.push(format!(
+                "{} ({title}): {} px wide in a {} px window",
+                url.path(),
+                widths[0],
+                widths[1]
+            ));
+        }
         self.driver.execute(format!("{}\nreturn true;", self.axe), Vec::<Value>::new()).await.unwrap();
         let result = self
             .driver
@@ -312,12 +373,14 @@ impl Walk {
         page.wait_until().stale().await.unwrap();
         self.screen().await;
         self.press("本登録する").await;
+        self.press("本登録を確定する").await;
         self.text().await
     }
 
     async fn finish(self) {
-        let Self { driver, violations, name, .. } = self;
+        let Self { driver, violations, overflows, name, .. } = self;
         driver.quit().await.unwrap();
+        assert!(overflows.is_empty(), "pages of {name} do not fit 360 px:\n{}", overflows.join("\n"));
         assert!(violations.is_empty(), "axe-core found violations in {name}:\n{}", violations.join("\n"));
     }
 }
@@ -333,6 +396,8 @@ async fn browser_case_a_counter_registration_then_the_password_online() {
     w.goto("/staff/counter").await;
     w.fill("number", EXISTING).await;
     w.fill("email", "saiyou@example.jp").await;
+    w.press("次へ進む").await;
+    assert!(w.text().await.contains("株式会社ハローテスト"), "the establishment is named before registering");
     w.press("登録する").await;
     assert!(w.text().await.contains("を登録しました"));
     w.driver.delete_all_cookies().await.unwrap();
@@ -349,6 +414,7 @@ async fn browser_case_a_with_a_mistyped_address_corrected_at_the_counter() {
     w.goto("/staff/counter").await;
     w.fill("number", EXISTING).await;
     w.fill("email", "saiyuo@example.jp").await;
+    w.press("次へ進む").await;
     w.press("登録する").await;
     w.press("登録したメールアドレスの訂正・取り消し").await;
     w.fill("email", "saiyuo@example.jp").await;

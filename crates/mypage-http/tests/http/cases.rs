@@ -56,7 +56,9 @@ async fn case_a_over_http_counter_registration_then_password_online() {
     let mut staff = Browser::new(&client);
     staff_log_in(&mut staff, "iidabashi.counter").await;
     staff.get("/staff/counter").await;
-    let registered = staff.post("/staff/counter", &[("number", EXISTING), ("email", "saiyou@example.jp")]).await;
+    let registered = staff
+        .post("/staff/counter", &[("number", EXISTING), ("email", "saiyou@example.jp"), ("confirmed", "yes")])
+        .await;
     assert!(registered.body.contains("を登録しました"), "{}", registered.body);
 
     let mut employer = Browser::new(&client);

@@ -112,7 +112,8 @@ async fn r12_counter_staff_withdraw_a_registration_on_the_page_and_its_address_i
     assert_eq!(audited(&kit, AuditAction::CounterRegistrationWithdrawn).await, 1);
     assert_eq!(b.get(&path).await.status, StatusCode::NOT_FOUND, "a withdrawn registration is gone");
     b.get("/staff/counter").await;
-    let page = b.post("/staff/counter", &[("number", EXISTING), ("email", "gone@example.jp")]).await;
+    let page =
+        b.post("/staff/counter", &[("number", EXISTING), ("email", "gone@example.jp"), ("confirmed", "yes")]).await;
     assert!(page.body.contains("gone@example.jp を登録しました"), "{}", page.body);
 }
 

@@ -12,6 +12,7 @@ mod hardening;
 mod kept;
 mod refit;
 mod register;
+mod review;
 mod second_factor;
 mod security;
 mod source;
