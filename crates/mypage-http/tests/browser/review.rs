@@ -1,14 +1,13 @@
-//! The reviewer's screen walked in Chromium (R11, R18): case B's claim beside the establishment register's record,
-//! statuses in the office's words on the queue and the screen, and the confirmation step before 本登録 and before
-//! 本登録しない, going back from which keeps the reason typed.
+//! The reviewer's screen walked in Chromium (R11, R18): the establishment register imported through its page,
+//! case B's claim beside the register's record, statuses in the office's words on the queue and the screen, and
+//! the confirmation step before 本登録 and before 本登録しない, going back from which keeps the reason typed.
 
 use mypage_domain::model::RegistrationId;
-use mypage_domain::usecases::{AdminActor, HistoryInput, ImportOptions};
-use mypage_domain::values::RegisterFile;
+use mypage_domain::usecases::HistoryInput;
 use mypage_testkit::{TestKit, fixtures};
 use thirtyfour::prelude::*;
 
-use crate::{EXISTING, Walk};
+use crate::{EXISTING, Walk, workspace};
 
 /// A registration filed through the use cases (the employer's screens have their own walks), submitted to office
 /// 1301: case B claiming [`EXISTING`] when `past`, else case C.
@@ -49,12 +48,27 @@ impl Walk {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_the_reviewer_checks_a_claim_against_the_register_and_confirms_each_decision_first() {
     let Some(mut w) = Walk::start("review").await else { return };
+    // The office's register, with the establishment's address and one line that cannot be read, imported through
+    // its page (R18), so that its check and its report are measured at 360 px too.
     let csv = format!(
         "事業所番号,事業所名称,事業所名称フリガナ,郵便番号,所在地,電話番号\n\
-         {EXISTING},株式会社ハローテスト,ハローテスト,162-0846,東京都新宿区市谷本村町5-1,03-3333-4444\n"
+         {EXISTING},株式会社ハローテスト,ハローテスト,162-0846,東京都新宿区市谷本村町5-1,03-3333-4444\n\
+         1301-12,番号の短い事業所,,,,\n"
     );
-    let file = RegisterFile::parse(csv.as_bytes()).unwrap();
-    w.kit.mypage.import_register(AdminActor::System, file, ImportOptions::default(), &TestKit::client()).await.unwrap();
+    let file = workspace().join("target/screenshots/review_register.csv");
+    std::fs::write(&file, csv).unwrap();
+    // A file input takes a canonical path only.
+    let file = file.canonicalize().unwrap();
+    w.staff_log_in("central.admin").await;
+    w.press("事業所台帳の取込み").await;
+    w.driver.find(By::Id("file")).await.unwrap().send_keys(file.to_str().unwrap()).await.unwrap();
+    w.driver.find(By::Id("skip_invalid")).await.unwrap().click().await.unwrap();
+    w.press("内容を確認する").await;
+    assert!(w.text().await.contains("取り込めない行 1件"), "{}", w.text().await);
+    w.press("この内容で取り込む").await;
+    let address = w.kit.store.read(|t| t.establishments().find_map(|e| e.details().address.clone())).await;
+    assert_eq!(address.as_deref(), Some("東京都新宿区市谷本村町5-1"), "the register's record is imported");
+    w.goto("/help").await;
     let past = submitted(&w.kit, "tanaka@example.co.jp", true).await;
 
     w.staff_log_in("iidabashi.reviewer").await;
