@@ -180,7 +180,7 @@ impl MailConfig {
             }
             // The decoy is never shown: it only makes a notice cost what a key mail costs to queue.
             MailTemplate::AccountNotice { purpose, status, decoy: _ } => self.notice_mail(*purpose, *status),
-            MailTemplate::RegistrationReceived { office_name, .. } => Rendered {
+            MailTemplate::RegistrationReceived { office_name, first_time, .. } => Rendered {
                 subject: self.subject("求人仮登録の受付のお知らせ"),
                 body: format!(
                     "求人者マイページをご利用いただき、ありがとうございます。\n\
@@ -189,12 +189,24 @@ impl MailConfig {
                      \u{3000}受付日時：{at}\n\
                      \u{3000}担当：{office_name}\n\
                      \n\
-                     今後、{office_name}で内容を確認し、本登録の手続きを行います。\n\
-                     確認のため、ハローワークからお電話等でご連絡する場合があります。\n\
+                     {next}\
                      本登録が完了しましたら、あらためてメールでお知らせします。\n\
                      \n\
                      {footer}",
                     at = jst(mail.created_at),
+                    // Seed 002, step 6: a first-time applicant completes 本登録 at the counter or by phone.
+                    next = if *first_time {
+                        format!(
+                            "マイページの開設を完了するには、本登録の手続きが必要です。\n\
+                             {office_name}の窓口または電話で、本登録の手続きを行ってください。\n\
+                             内容の確認のため、ハローワークからご連絡する場合もあります。\n"
+                        )
+                    } else {
+                        format!(
+                            "今後、{office_name}で内容を確認し、本登録の手続きを行います。\n\
+                             確認のため、ハローワークからお電話等でご連絡する場合があります。\n"
+                        )
+                    },
                     footer = self.footer(),
                 ),
             },

@@ -39,9 +39,12 @@ enum StoredTemplate {
         purpose: String,
         sealed_decoy: Option<String>,
     },
+    /// `first_time` is absent from rows queued before the receipt told case C how 本登録 is done.
     RegistrationReceived {
         registration: String,
         office_name: String,
+        #[serde(default)]
+        first_time: bool,
     },
     RegistrationConfirmed {
         number: String,
@@ -91,10 +94,13 @@ pub(crate) fn outbox_row(mail: &OutgoingMail, sealer: &Sealer) -> outbox::Active
             purpose: purpose.code().to_owned(),
             sealed_decoy: Some(sealer.seal(mail.id, decoy.expose_secret())),
         },
-        MailTemplate::RegistrationReceived { registration, office_name } => StoredTemplate::RegistrationReceived {
-            registration: registration.to_string(),
-            office_name: office_name.clone(),
-        },
+        MailTemplate::RegistrationReceived { registration, office_name, first_time } => {
+            StoredTemplate::RegistrationReceived {
+                registration: registration.to_string(),
+                office_name: office_name.clone(),
+                first_time: *first_time,
+            }
+        }
         MailTemplate::RegistrationConfirmed { number, establishment_name } => StoredTemplate::RegistrationConfirmed {
             number: number.digits().to_owned(),
             establishment_name: establishment_name.clone(),
@@ -174,10 +180,13 @@ pub(crate) fn outgoing_mail(row: &outbox::Model, sealer: &Sealer) -> Result<Outg
         StoredTemplate::Withheld { purpose: p, sealed_decoy: _ } => {
             MailTemplate::Withheld { purpose: purpose(&p)?, decoy: SecretString::from(String::new()) }
         }
-        StoredTemplate::RegistrationReceived { registration, office_name } => MailTemplate::RegistrationReceived {
-            registration: parse_id(&registration, RegistrationId::from_uuid, T, "params")?,
-            office_name,
-        },
+        StoredTemplate::RegistrationReceived { registration, office_name, first_time } => {
+            MailTemplate::RegistrationReceived {
+                registration: parse_id(&registration, RegistrationId::from_uuid, T, "params")?,
+                office_name,
+                first_time,
+            }
+        }
         StoredTemplate::RegistrationConfirmed { number, establishment_name } => MailTemplate::RegistrationConfirmed {
             number: EstablishmentNumber::parse(&number).map_err(|_| corrupt(T, "params"))?,
             establishment_name,
@@ -239,5 +248,24 @@ mod tests {
         else {
             panic!("an old password notice reads, naming no office");
         };
+    }
+
+    #[test]
+    fn a_receipt_queued_before_it_told_case_c_how_to_finish_reads_as_a_past_applicants() {
+        let old = r#"{"template":"registration_received","registration":"0707","office_name":"ハローワーク飯田橋"}"#;
+        let Ok(StoredTemplate::RegistrationReceived { first_time, .. }) = serde_json::from_str(old) else {
+            panic!("an old row reads as a receipt");
+        };
+        assert!(!first_time);
+        let new = StoredTemplate::RegistrationReceived {
+            registration: "0707".into(),
+            office_name: "ハローワーク飯田橋".into(),
+            first_time: true,
+        };
+        let Ok(StoredTemplate::RegistrationReceived { first_time, .. }) = serde_json::from_str(&super::to_json(&new))
+        else {
+            panic!("a new row reads as a receipt");
+        };
+        assert!(first_time);
     }
 }

@@ -45,6 +45,9 @@ pub enum MailTemplate {
         registration: RegistrationId,
         /// The office reviewing it.
         office_name: String,
+        /// A first-time applicant (case C), who completes 本登録 at the office's counter or by phone (seed 002,
+        /// step 6); a past applicant's claim is checked by the office itself (case B).
+        first_time: bool,
     },
     /// 本登録 done; the establishment number to use from now on (R11).
     RegistrationConfirmed {

@@ -429,8 +429,9 @@ impl MyPage {
             Some(code) => tx.offices().get(&code).await?.map_or_else(|| code.to_string(), |o| o.name().to_owned()),
             None => String::new(),
         };
-        self.mail(&mut tx, holder.email(), MailTemplate::RegistrationReceived { registration: reg.id(), office_name })
-            .await?;
+        let first_time = matches!(reg.history(), Some(ApplicationHistory::FirstTime { .. }));
+        let received = MailTemplate::RegistrationReceived { registration: reg.id(), office_name, first_time };
+        self.mail(&mut tx, holder.email(), received).await?;
         tx.commit().await?;
         Ok(reg.id())
     }

@@ -131,6 +131,7 @@ async fn case_b_confirmation_names_the_number_and_its_office_and_the_receipt_say
         "R7: the receipt page says what to do without the mail"
     );
     assert!(!receipt.contains("窓口または電話で本登録"), "case B is confirmed by the office itself");
+    assert_eq!(receipt_mail_says_first_time(&kit).await, Some(false));
 }
 
 #[tokio::test]
@@ -149,6 +150,20 @@ async fn case_c_receipt_says_the_final_registration_is_done_at_the_counter_or_by
     assert!(receipt.contains("仮登録完了"));
     assert!(receipt.contains("窓口または電話で本登録の手続きを行ってください"), "seed 002 step 6: {receipt}");
     assert!(receipt.contains("メールの受信制限") && receipt.contains("system@mail.hellowork.mhlw.go.jp"), "R7");
+    assert_eq!(receipt_mail_says_first_time(&kit).await, Some(true), "the receipt mail says so too");
+}
+
+/// Whether the last receipt mail queued is a first-time applicant's.
+async fn receipt_mail_says_first_time(kit: &TestKit) -> Option<bool> {
+    use mypage_domain::model::MailTemplate;
+    kit.store
+        .read_outbox(|mails| {
+            mails.iter().rev().find_map(|m| match &m.mail.template {
+                MailTemplate::RegistrationReceived { first_time, .. } => Some(*first_time),
+                _ => None,
+            })
+        })
+        .await
 }
 
 #[tokio::test]

@@ -146,3 +146,22 @@ fn r17_the_password_changed_mail_of_an_account_without_an_establishment_says_its
     let body = config().render(&mail).unwrap().body;
     assert!(body.contains("管轄のハローワークにご連絡ください。"), "{body}");
 }
+
+/// Seed 002, step 6: a first-time applicant (case C) completes 本登録 at the office's counter or by phone, and its
+/// receipt says so; a past applicant's receipt (`registration_received.txt`) says the office checks it.
+#[test]
+fn the_receipt_of_a_first_time_applicant_says_to_complete_the_final_registration_at_the_counter_or_by_phone() {
+    use mypage_domain::model::MailTemplate;
+    let (_, mut mail) =
+        every_template("saiyou@example.jp").into_iter().find(|(name, _)| *name == "registration_received").unwrap();
+    let MailTemplate::RegistrationReceived { first_time, .. } = &mut mail.template else { unreachable!() };
+    *first_time = true;
+    let rendered = config().render(&mail).unwrap();
+    let text = format!("Subject: {}\n\n{}", rendered.subject, rendered.body);
+    let path = golden_dir().join("registration_received_first_time.txt");
+    if std::env::var("MYPAGE_UPDATE_GOLDEN").as_deref() == Ok("1") {
+        std::fs::write(&path, &text).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    assert!(text.contains("ハローワーク飯田橋の窓口または電話で、本登録の手続きを行ってください。"));
+}

@@ -59,6 +59,7 @@ pub(crate) fn every_template(to: &str) -> Vec<(&'static str, OutgoingMail)> {
             MailTemplate::RegistrationReceived {
                 registration: RegistrationId::from_bytes([7; 16]),
                 office_name: "ハローワーク飯田橋".into(),
+                first_time: false,
             },
         ),
         (

@@ -92,9 +92,11 @@ fn copy_mail(mail: &OutgoingMail) -> OutgoingMail {
         T::Withheld { purpose, decoy } => {
             T::Withheld { purpose: *purpose, decoy: secrecy::SecretString::from(decoy.expose_secret().to_owned()) }
         }
-        T::RegistrationReceived { registration, office_name } => {
-            T::RegistrationReceived { registration: *registration, office_name: office_name.clone() }
-        }
+        T::RegistrationReceived { registration, office_name, first_time } => T::RegistrationReceived {
+            registration: *registration,
+            office_name: office_name.clone(),
+            first_time: *first_time,
+        },
         T::RegistrationConfirmed { number, establishment_name } => {
             T::RegistrationConfirmed { number: number.clone(), establishment_name: establishment_name.clone() }
         }
