@@ -224,10 +224,16 @@ pub(crate) fn error_summary(errors: &[(String, String)]) -> Markup {
 }
 
 /// A message beside a field, if it has one.
+///
+/// A field with several messages (a password breaking several rules) shows them in one element, since the field's
+/// `aria-describedby` names one id.
 pub(crate) fn field_error(errors: &[(String, String)], field: &str) -> Markup {
+    let messages: Vec<&str> = errors.iter().filter(|(f, _)| f == field).map(|(_, m)| m.as_str()).collect();
     html! {
-        @for (f, message) in errors {
-            @if f == field { p.field-error id={(field) "-error"} { (message) } }
+        @if !messages.is_empty() {
+            p.field-error id={(field) "-error"} {
+                @for (i, message) in messages.iter().enumerate() { @if i > 0 { br; } (message) }
+            }
         }
     }
 }

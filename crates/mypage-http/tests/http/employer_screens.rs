@@ -240,6 +240,7 @@ async fn r5_the_password_page_shows_every_problem_at_once_and_refuses_full_width
     ] {
         assert!(shown.contains(message), "{message} in {shown}");
     }
+    assert_eq!(page.body.matches("id=\"password-error\"").count(), 1, "the messages share the field's one id");
     let full = "Ｋａｉｓｈａ＃２０２６";
     let page = b.post("/start/signup/password", &[("password", full), ("confirmation", full), ("auth_key", "")]).await;
     assert!(text(&page.body).contains("半角入力に切り替えて"), "R5: full-width is refused, not folded");
