@@ -160,3 +160,38 @@ async fn browser_an_empty_job_form_moves_the_focus_to_a_summary_naming_each_fiel
     w.driver.query(By::Css("#occupation")).and_displayed().first().await.unwrap();
     w.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_r5_the_password_screen_shows_every_refusal_at_once_and_refuses_full_width() {
+    let Some(mut w) = Walk::start("employer_password").await else { return };
+    w.goto("/").await;
+    w.press("事業所登録・求人申し込み（仮登録）").await;
+    w.driver
+        .execute(
+            "document.querySelectorAll('.terms').forEach(e => { e.scrollTop = e.scrollHeight; e.dispatchEvent(new Event('scroll')); }); return true;",
+            Vec::<Value>::new(),
+        )
+        .await
+        .unwrap();
+    w.driver.query(By::Id("privacy")).and_enabled().first().await.unwrap().click().await.unwrap();
+    w.driver.query(By::Id("terms")).and_enabled().first().await.unwrap().click().await.unwrap();
+    w.press("次へ進む").await;
+    w.fill("email", "zenkaku@example.jp").await;
+    w.press("次へ進む").await;
+    landed(&w, "パスワード登録").await;
+    w.fill("password", "abc").await;
+    w.fill("confirmation", "abd").await;
+    w.press("完了").await;
+    w.driver.query(By::Css("#errors")).first().await.unwrap();
+    let summary = w.driver.find(By::Id("errors")).await.unwrap().text().await.unwrap();
+    for message in ["8文字以上", "数字を1文字以上", "記号を1文字以上", "確認用のパスワードが一致しません"]
+    {
+        assert!(summary.contains(message), "{message} in {summary}");
+    }
+    let full = "Ｋａｉｓｈａ＃２０２６";
+    w.fill("password", full).await;
+    w.fill("confirmation", full).await;
+    w.press("完了").await;
+    w.driver.query(By::XPath("//*[@id='errors'][contains(., '半角入力に切り替えて')]")).first().await.unwrap();
+    w.finish().await;
+}
