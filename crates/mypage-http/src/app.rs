@@ -69,6 +69,9 @@ pub(crate) struct App {
     pub(crate) config: Arc<HttpConfig>,
     /// The per-client limit on key requests.
     pub(crate) key_requests: Arc<ClientLimiter>,
+    /// The per-client limit on forms held across a login: each is stored in a new anonymous session, so a
+    /// script posting forms with a same-origin header cannot fill the session store.
+    pub(crate) held_forms: Arc<ClientLimiter>,
     /// The time, for what a page says about lifetimes (a key's, a session's).
     pub(crate) clock: Arc<dyn Clock>,
 }

@@ -58,7 +58,8 @@ impl<'a> FromRequest<'a> for HoldIfLoggedOut {
         let host = req.header("host");
         let same_origin = req.header("sec-fetch-site") == Some("same-origin")
             || req.header("origin").and_then(|o| o.split_once("://")).is_some_and(|(_, o)| Some(o) == host);
-        if same_origin {
+        // Each held form is a stored session: a client may have only a few held in an hour.
+        if same_origin && app(req)?.held_forms.check(client(req).ip).is_ok() {
             let bytes = body.take()?.into_vec().await?;
             let fields: Vec<(String, String)> =
                 serde_urlencoded::from_bytes(&bytes).map_err(|_| Problem::invalid_request())?;

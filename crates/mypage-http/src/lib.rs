@@ -34,6 +34,9 @@ use security::AllowedMethods;
 pub use security::security_headers;
 use session::Sessions;
 
+/// Forms one client may have held across a login in an hour (see `extract::HoldIfLoggedOut`).
+const HELD_FORMS_PER_CLIENT: u32 = 10;
+
 /// The employer pages, the staff console and the API, ready to be served or nested.
 pub fn routes(mypage: MyPage, ports: HttpPorts, config: HttpConfig) -> impl Endpoint {
     let sessions = Sessions::new(
@@ -47,7 +50,9 @@ pub fn routes(mypage: MyPage, ports: HttpPorts, config: HttpConfig) -> impl Endp
     );
     let key_requests =
         Arc::new(ClientLimiter::new(config.key_requests_per_client, Duration::hours(1), sessions.clock()));
-    let app = App { mypage, config: Arc::new(config), key_requests, clock: sessions.clock() };
+    // A person whose session ended sends a held form a few times an hour at most.
+    let held_forms = Arc::new(ClientLimiter::new(HELD_FORMS_PER_CLIENT, Duration::hours(1), sessions.clock()));
+    let app = App { mypage, config: Arc::new(config), key_requests, held_forms, clock: sessions.clock() };
     let api = api::service(&app, &sessions);
     let document = api::document(&api.spec());
     let allowed = Arc::new(AllowedMethods::from_spec(&document));

@@ -154,3 +154,38 @@ async fn r3_an_expired_key_keeps_the_flow_and_the_key_of_a_later_mail_still_open
     let page = b.post("/start/signup/password", &[fields[0], fields[1], ("auth_key", second.as_str())]).await;
     assert_eq!(page.location.as_deref(), Some("/start/signup/done"), "the later key of the same flow works");
 }
+
+#[tokio::test]
+async fn a_flood_of_forms_posted_as_if_from_the_site_holds_at_most_a_few_per_client() {
+    use std::sync::Arc;
+
+    use mypage_http::{HttpConfig, HttpPorts, routes};
+    use mypage_testkit::{DeterministicKeys, PlainDigest};
+
+    let (kit, _) = site().await;
+    let ports = HttpPorts {
+        sessions: Arc::new(kit.store.clone()),
+        digest: Arc::new(PlainDigest),
+        keys: Arc::new(DeterministicKeys::new(5)),
+        clock: Arc::new(kit.clock.clone()),
+    };
+    let config = HttpConfig { behind_proxy: true, ..HttpConfig::default() };
+    let client = TestClient::new(routes(kit.mypage.clone(), ports, config));
+    // A script claims to be the site's own page (a header anyone can send) and posts a large form, again and again,
+    // each time as a new visitor: every held form would be a stored session.
+    let form = [("occupation", "x".repeat(30_000))];
+    for from in ["198.51.100.7", "198.51.100.8"] {
+        for _ in 0..40 {
+            let sent = client
+                .post("/mypage/job")
+                .header("sec-fetch-site", "same-origin")
+                .header("x-forwarded-for", from)
+                .form(&form)
+                .send()
+                .await;
+            sent.assert_status(StatusCode::SEE_OTHER);
+        }
+    }
+    let far = kit.clock.now() + Duration::days(3650);
+    assert_eq!(kit.store.purge_expired(far).await.unwrap(), 20, "ten held forms per client, the rest not kept");
+}
