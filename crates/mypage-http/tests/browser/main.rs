@@ -21,7 +21,6 @@ use tokio::process::{Child, Command};
 const EXISTING: &str = "1301-123456-7";
 
 mod employer_screens;
-
 mod kept;
 mod review;
 
