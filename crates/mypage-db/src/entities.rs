@@ -67,6 +67,8 @@ pub(crate) mod office {
         pub phone: Option<String>,
         pub address: Option<String>,
         pub opening_hours: Option<String>,
+        /// A JSON array of `[prefecture, municipality]` pairs.
+        pub areas: String,
         pub closed_at: Option<DateTimeUtc>,
         pub version: i64,
     }

@@ -11,6 +11,7 @@ mod m20261201_000001_split_admin_role;
 mod m20261202_000001_office_details;
 mod m20261202_000002_establishment_register;
 mod m20261203_000001_unfinished_forms;
+mod m20261204_000001_office_areas;
 
 /// The migrations of this crate, in order.
 pub(crate) struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_office_details::Migration),
             Box::new(m20261202_000002_establishment_register::Migration),
             Box::new(m20261203_000001_unfinished_forms::Migration),
+            Box::new(m20261204_000001_office_areas::Migration),
         ]
     }
 }

@@ -6,8 +6,8 @@ use mypage_domain::model::{
 };
 use mypage_domain::ports::InfrastructureError;
 use mypage_domain::values::{
-    Choice, Digest, EstablishmentInfo, EstablishmentInfoInput, EstablishmentNumber, OfficeCode, PhoneNumber,
-    PostalCode, RegisterDetails, StaffRole, TermsDocument, TermsKind, TermsVersion,
+    Choice, Digest, EstablishmentInfo, EstablishmentInfoInput, EstablishmentNumber, OfficeArea, OfficeAreaInput,
+    OfficeCode, PhoneNumber, PostalCode, RegisterDetails, StaffRole, TermsDocument, TermsKind, TermsVersion,
 };
 use sea_orm::ActiveValue::Set;
 
@@ -71,10 +71,28 @@ impl TryFrom<office::Model> for Office {
             phone: row.phone,
             address: row.address,
             opening_hours: row.opening_hours,
+            areas: areas_from_json(&row.areas)?,
             closed_at: row.closed_at,
             version: version(row.version, "offices")?,
         }))
     }
+}
+
+/// An office's areas as stored: `[["東京都","千代田区"], …]`.
+fn areas_to_json(areas: &[OfficeArea]) -> String {
+    let pairs: Vec<[&str; 2]> = areas.iter().map(|a| [a.prefecture(), a.municipality()]).collect();
+    serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// An office's stored areas, each parsed again as the domain's value.
+fn areas_from_json(json: &str) -> Result<Vec<OfficeArea>, InfrastructureError> {
+    let pairs: Vec<[String; 2]> = serde_json::from_str(json).map_err(|_| corrupt("offices", "areas"))?;
+    pairs
+        .into_iter()
+        .map(|[prefecture, municipality]| {
+            OfficeArea::parse(&OfficeAreaInput { prefecture, municipality }).map_err(|_| corrupt("offices", "areas"))
+        })
+        .collect()
 }
 
 pub(crate) fn office_row(o: &Office, version: u64) -> office::ActiveModel {
@@ -84,6 +102,7 @@ pub(crate) fn office_row(o: &Office, version: u64) -> office::ActiveModel {
         phone: Set(o.phone().map(str::to_owned)),
         address: Set(o.address().map(str::to_owned)),
         opening_hours: Set(o.opening_hours().map(str::to_owned)),
+        areas: Set(areas_to_json(o.areas())),
         closed_at: Set(o.closed_at()),
         version: Set(db_version(version)),
     }

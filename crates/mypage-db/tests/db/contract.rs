@@ -813,6 +813,7 @@ pub(crate) async fn offices_update_with_versions_and_keep_their_details_and_clos
         phone: "03-3812-8609".into(),
         address: "東京都文京区後楽1-9-20".into(),
         opening_hours: "月曜から金曜 8時30分から17時15分".into(),
+        areas: None,
     })
     .unwrap();
     o.edit(&details);
@@ -831,4 +832,40 @@ pub(crate) async fn offices_update_with_versions_and_keep_their_details_and_clos
     assert!(matches!(err, RepositoryError::Conflict), "a stale copy: {err:?}");
     let err = tx.offices().update(&office("2701")).await.unwrap_err();
     assert!(matches!(err, RepositoryError::Conflict), "an office that is not stored: {err:?}");
+}
+
+pub(crate) async fn offices_keep_their_areas_in_order_and_an_edit_without_areas_keeps_them(s: Stores) {
+    use mypage_domain::values::{OfficeAreaInput, OfficeDetails, OfficeDetailsInput};
+    let code = OfficeCode::parse("1301").unwrap();
+    let mut tx = s.uow.begin().await.unwrap();
+    tx.offices().insert(&office("1301")).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(s.uow.begin().await.unwrap().offices().get(&code).await.unwrap().unwrap().areas().is_empty());
+
+    let lines = ["東京都 千代田区", "東京都 青ヶ島村", "東京都 八丈町"];
+    let areas = lines.iter().map(|l| OfficeAreaInput::from_line(l)).collect();
+    let input =
+        OfficeDetailsInput {
+            name: "ハローワーク飯田橋".into(), areas: Some(areas), ..OfficeDetailsInput::default()
+        };
+    let mut tx = s.uow.begin().await.unwrap();
+    let mut o = tx.offices().get(&code).await.unwrap().unwrap();
+    o.edit(&OfficeDetails::parse(&input).unwrap());
+    tx.offices().update(&o).await.unwrap();
+    o.mark_saved();
+    tx.commit().await.unwrap();
+
+    let mut tx = s.uow.begin().await.unwrap();
+    let mut stored = tx.offices().get(&code).await.unwrap().unwrap();
+    assert_eq!(stored, o);
+    let read: Vec<_> = stored.areas().iter().map(|a| format!("{} {}", a.prefecture(), a.municipality())).collect();
+    assert_eq!(read, lines);
+    assert!(tx.offices().all().await.unwrap()[0].serves("東京都", "青ヶ島村"));
+
+    let keep = OfficeDetailsInput { name: "ハローワーク飯田橋".into(), ..OfficeDetailsInput::default() };
+    stored.edit(&OfficeDetails::parse(&keep).unwrap());
+    tx.offices().update(&stored).await.unwrap();
+    tx.commit().await.unwrap();
+    let again = s.uow.begin().await.unwrap().offices().get(&code).await.unwrap().unwrap();
+    assert_eq!((again.areas().len(), again.version()), (3, 2));
 }

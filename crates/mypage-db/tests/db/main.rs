@@ -59,6 +59,7 @@ contract_suite!(
     establishments_keep_their_register_details_and_refuse_an_update_of_none,
     offices_refuse_a_repeated_code_and_are_listed_by_code,
     offices_update_with_versions_and_keep_their_details_and_closing,
+    offices_keep_their_areas_in_order_and_an_edit_without_areas_keeps_them,
     staff_refuse_a_repeated_login_and_update_with_versions,
     staff_keep_their_second_factor,
     terms_refuse_a_repeated_version_and_the_highest_is_current,

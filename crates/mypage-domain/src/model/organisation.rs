@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{EstablishmentId, PasswordHash, SecondFactorState, StaffId};
 use crate::values::{
-    EstablishmentInfo, EstablishmentNumber, OfficeCode, OfficeDetails, RegisterDetails, RegisterEntry, StaffRole,
+    EstablishmentInfo, EstablishmentNumber, OfficeArea, OfficeCode, OfficeDetails, RegisterDetails, RegisterEntry,
+    StaffRole,
 };
 
 /// An establishment known to the office, with its number.
@@ -157,6 +158,8 @@ pub struct Office {
     address: Option<String>,
     /// Its opening hours (開庁時間), as employers read them.
     opening_hours: Option<String>,
+    /// Its areas (管轄区域): where the employers it serves work.
+    areas: Vec<OfficeArea>,
     /// When an admin closed it; a closed office takes no new registrations or staff, and its staff keep read access.
     closed_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency version; repositories refuse an update made from a stale copy.
@@ -176,6 +179,8 @@ pub struct OfficeRecord {
     pub address: Option<String>,
     /// Its opening hours.
     pub opening_hours: Option<String>,
+    /// Its areas (管轄区域).
+    pub areas: Vec<OfficeArea>,
     /// When it was closed.
     pub closed_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency version.
@@ -191,30 +196,45 @@ impl Office {
     /// A new, open office, its name already checked by the use case that adds it.
     #[must_use]
     pub fn new(code: OfficeCode, name: String, phone: Option<String>) -> Self {
-        Self { code, name, phone, address: None, opening_hours: None, closed_at: None, version: 0 }
+        Self { code, name, phone, address: None, opening_hours: None, areas: Vec::new(), closed_at: None, version: 0 }
     }
 
     /// Rebuilds a stored office. For repositories.
     #[must_use]
     pub fn restore(record: OfficeRecord) -> Self {
-        let OfficeRecord { code, name, phone, address, opening_hours, closed_at, version } = record;
-        Self { code, name, phone, address, opening_hours, closed_at, version }
+        let OfficeRecord { code, name, phone, address, opening_hours, areas, closed_at, version } = record;
+        Self { code, name, phone, address, opening_hours, areas, closed_at, version }
     }
 
     /// Takes the office apart into its stored form.
     #[must_use]
     pub fn into_record(self) -> OfficeRecord {
-        let Self { code, name, phone, address, opening_hours, closed_at, version } = self;
-        OfficeRecord { code, name, phone, address, opening_hours, closed_at, version }
+        let Self { code, name, phone, address, opening_hours, areas, closed_at, version } = self;
+        OfficeRecord { code, name, phone, address, opening_hours, areas, closed_at, version }
     }
 
-    /// An admin replaces its name, phone, address and opening hours (R14). A closed office may be edited too:
-    /// its details stay what employers of its past registrations are told.
+    /// An admin replaces its name, phone, address and opening hours, and its areas when they were given (R14).
+    /// A closed office may be edited too: its details stay what employers of its past registrations are told.
     pub fn edit(&mut self, details: &OfficeDetails) {
         self.name = details.name().to_owned();
         self.phone = details.phone().map(str::to_owned);
         self.address = details.address().map(str::to_owned);
         self.opening_hours = details.opening_hours().map(str::to_owned);
+        if let Some(areas) = details.areas() {
+            self.areas = areas.to_vec();
+        }
+    }
+
+    /// Its areas (管轄区域), in the order the office gave them.
+    #[must_use]
+    pub fn areas(&self) -> &[OfficeArea] {
+        &self.areas
+    }
+
+    /// Whether a place (a prefecture and a municipality, as an employer typed them) lies in its areas.
+    #[must_use]
+    pub fn serves(&self, prefecture: &str, municipality: &str) -> bool {
+        self.areas.iter().any(|a| a.contains(prefecture, municipality))
     }
 
     /// An admin closes it: from `at` on it takes no new registrations and no new staff (R14).

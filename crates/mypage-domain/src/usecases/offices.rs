@@ -1,6 +1,8 @@
 //! Admins edit an office's details (name, phone, address, opening hours) and close an office (R14): an office admin
 //! its own office, a central admin (or the system) any. A closed office takes no new counter registrations, no
 //! first-time applications naming it and no new staff; its staff keep read access. Each change is audited (R15).
+//! An office keeps its areas (管轄区域), from which a first-time employer (case C) finds its office of
+//! jurisdiction.
 
 use crate::model::{AuditAction, ClientInfo, Office};
 use crate::ports::{InfrastructureError, RepositoryError, Transaction};
@@ -73,7 +75,23 @@ async fn office_for_admin(
 }
 
 impl MyPage {
-    /// Replaces an office's name, phone, address and opening hours (R14).
+    /// The open offices whose areas contain a place, by code: the office of jurisdiction of an employer working
+    /// there (case C). The place is matched as [`crate::values::OfficeArea::contains`] says: exactly after NFKC,
+    /// or with the municipality's suffix (市, 区, 町, 村) or a ward's city left out. An empty place matches none.
+    ///
+    /// # Errors
+    /// [`InfrastructureError`] when the store fails.
+    pub async fn offices_serving(
+        &self,
+        prefecture: &str,
+        municipality: &str,
+    ) -> Result<Vec<Office>, InfrastructureError> {
+        let mut tx = self.read().await?;
+        let offices = tx.offices().all().await?;
+        Ok(offices.into_iter().filter(|o| o.closed_at().is_none() && o.serves(prefecture, municipality)).collect())
+    }
+
+    /// Replaces an office's name, phone, address and opening hours, and its areas when given (R14).
     ///
     /// # Errors
     /// See [`EditOfficeError`].

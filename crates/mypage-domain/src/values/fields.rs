@@ -50,6 +50,13 @@ pub enum FieldProblem {
         /// The other field's name.
         with: &'static str,
     },
+    /// One entry of a list field (an office's areas) is wrong: which one, counted from 1, and how.
+    InEntry {
+        /// The entry's place in the list, from 1.
+        entry: usize,
+        /// What is wrong with it.
+        problem: Box<FieldProblem>,
+    },
 }
 
 impl FieldProblem {
@@ -70,6 +77,7 @@ impl FieldProblem {
             Self::InvalidTime => "invalid_time",
             Self::UnknownChoice => "unknown_choice",
             Self::Conflicts { .. } => "conflicts",
+            Self::InEntry { problem, .. } => problem.code(),
         }
     }
 }

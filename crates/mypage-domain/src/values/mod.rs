@@ -9,6 +9,7 @@ mod establishment_number;
 mod fields;
 mod job_offer;
 mod jst;
+mod office_areas;
 mod office_details;
 mod password;
 mod register;
@@ -26,6 +27,9 @@ pub use job_offer::{
     Wage, WageKind, WorkingHours,
 };
 pub use jst::jst;
+pub use office_areas::{
+    MUNICIPALITY_MAX, OFFICE_AREAS_MAX, OfficeArea, OfficeAreaInput, PREFECTURES, parse_office_areas,
+};
 pub use office_details::{OFFICE_ADDRESS_MAX, OFFICE_HOURS_MAX, OFFICE_NAME_MAX, OfficeDetails, OfficeDetailsInput};
 pub use password::{NewPassword, PasswordPolicy, PasswordPolicyError, PasswordPolicyErrors, normalize_password};
 pub use register::{

@@ -2,7 +2,7 @@
 //! its opening hours, each checked field by field so that a page shows each problem beside its field.
 
 use super::fields::{Fields, Need};
-use super::{FieldErrors, PhoneNumber};
+use super::{FieldErrors, OfficeArea, OfficeAreaInput, PhoneNumber, parse_office_areas};
 
 /// The most characters of an office's name.
 pub const OFFICE_NAME_MAX: usize = 60;
@@ -24,6 +24,8 @@ pub struct OfficeDetailsInput {
     pub address: String,
     /// 開庁時間 (`月曜～金曜 8:30～17:15`).
     pub opening_hours: String,
+    /// 管轄区域, replacing the office's when given; `None` keeps them.
+    pub areas: Option<Vec<OfficeAreaInput>>,
 }
 
 /// An office's details, checked: a name of 1 to 60 characters, a phone number (R9's neighbour: 10 or 11 digits
@@ -34,6 +36,7 @@ pub struct OfficeDetails {
     phone: Option<PhoneNumber>,
     address: Option<String>,
     opening_hours: Option<String>,
+    areas: Option<Vec<OfficeArea>>,
 }
 
 impl OfficeDetails {
@@ -47,7 +50,15 @@ impl OfficeDetails {
         let phone = f.phone("phone", &input.phone, Need::Optional);
         let address = f.opt_line("address", &input.address, OFFICE_ADDRESS_MAX);
         let opening_hours = f.opt_line("opening_hours", &input.opening_hours, OFFICE_HOURS_MAX);
-        f.finish(Self { name, phone, address, opening_hours })
+        let areas = match input.areas.as_deref().map(parse_office_areas) {
+            Some(Err(errors)) => {
+                errors.0.into_iter().for_each(|e| f.fail(e.field, e.problem));
+                None
+            }
+            Some(Ok(areas)) => Some(areas),
+            None => None,
+        };
+        f.finish(Self { name, phone, address, opening_hours, areas })
     }
 
     /// 名称.
@@ -72,6 +83,12 @@ impl OfficeDetails {
     #[must_use]
     pub fn opening_hours(&self) -> Option<&str> {
         self.opening_hours.as_deref()
+    }
+
+    /// 管轄区域, when they were given.
+    #[must_use]
+    pub fn areas(&self) -> Option<&[OfficeArea]> {
+        self.areas.as_deref()
     }
 }
 
@@ -100,6 +117,7 @@ mod tests {
             phone: "12345".into(),
             address: "東京都\u{7}".into(),
             opening_hours: "あ".repeat(OFFICE_HOURS_MAX + 1),
+            areas: None,
         };
         let errors = OfficeDetails::parse(&input).unwrap_err();
         assert_eq!(errors.of("name"), Some(&FieldProblem::Required));

@@ -8,7 +8,7 @@ use mypage_domain::usecases::{
     CounterRegistrationError, DeclareHistoryError, EditOfficeError, HistoryInput, KeyRedemptionError, NewStaffMember,
     RegisterPasswordError, WithdrawCounterRegistrationError,
 };
-use mypage_domain::values::{EmailAddressError, FieldProblem, OfficeDetailsInput, StaffRole};
+use mypage_domain::values::{EmailAddressError, FieldProblem, OfficeAreaInput, OfficeDetailsInput, StaffRole};
 use mypage_testkit::{Fault, TEST_PASSWORD};
 
 use crate::{EXISTING, OSAKA, World, client, secret, world};
@@ -183,7 +183,52 @@ fn details(name: &str, phone: &str) -> OfficeDetailsInput {
         phone: phone.into(),
         address: "東京都文京区後楽1-9-20".into(),
         opening_hours: "月曜から金曜 8時30分から17時15分".into(),
+        areas: None,
     }
+}
+
+/// The areas of `lines`, one 「都道府県 市区町村」 each.
+fn areas(lines: &[&str]) -> Option<Vec<OfficeAreaInput>> {
+    Some(lines.iter().map(|l| OfficeAreaInput::from_line(l)).collect())
+}
+
+#[tokio::test]
+async fn case_c_an_office_keeps_its_areas_and_an_employer_finds_its_office_by_place() {
+    let w = world().await;
+    let m = &w.kit.mypage;
+    let mut input = details("ハローワーク飯田橋", "03-3812-8609");
+    input.areas = areas(&["東京都 千代田区", "東京都　文京区", "東京都八丈町"]);
+    m.edit_office(AdminActor::Staff(w.office_admin), "1301", &input, &client()).await.unwrap();
+    let mut osaka = details("ハローワーク大阪東", "06-6942-4771");
+    osaka.areas = areas(&["大阪府 大阪市中央区"]);
+    m.edit_office(AdminActor::Staff(w.admin), "2701", &osaka, &client()).await.unwrap();
+    assert_eq!(audited(&w, "office:1301").await, vec![(AuditAction::OfficeEdited, Actor::Staff(w.office_admin))]);
+
+    let found = |p: &'static str, c: &'static str| async move {
+        let offices = m.offices_serving(p, c).await.unwrap();
+        offices.iter().map(|o| o.code().as_str().to_owned()).collect::<Vec<_>>()
+    };
+    assert_eq!(found("東京都", "文京区").await, ["1301"]);
+    assert_eq!(found("東京都", "八丈").await, ["1301"]);
+    assert_eq!(found("大阪府", "中央区").await, ["2701"]);
+    assert!(found("東京都", "中央区").await.is_empty());
+    assert!(found("東京都", "").await.is_empty());
+
+    // Leaving the areas out keeps them; giving a wrong line names it and changes nothing.
+    m.edit_office(AdminActor::Staff(w.office_admin), "1301", &details("ハローワーク飯田橋", ""), &client())
+        .await
+        .unwrap();
+    assert_eq!(found("東京都", "千代田区").await, ["1301"]);
+    input.areas = areas(&["東京都 新宿区", "東京 港区"]);
+    let err = m.edit_office(AdminActor::Staff(w.office_admin), "1301", &input, &client()).await.unwrap_err();
+    let EditOfficeError::InvalidFields(fields) = err else { panic!("{err:?}") };
+    let want = FieldProblem::InEntry { entry: 2, problem: Box::new(FieldProblem::UnknownChoice) };
+    assert_eq!(fields.of("areas"), Some(&want));
+    assert!(found("東京都", "新宿区").await.is_empty());
+
+    // A closed office is nobody's office of jurisdiction.
+    m.close_office(AdminActor::Staff(w.admin), "2701", &client()).await.unwrap();
+    assert!(found("大阪府", "中央区").await.is_empty());
 }
 
 #[tokio::test]
