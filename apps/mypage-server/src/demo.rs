@@ -1,6 +1,6 @@
-//! Demo data for a fresh database, so that cases A, B and C can be tried at once: two offices, two establishments
-//! the offices know, staff with each role, and a first version of the terms. Staff passwords are generated and
-//! written to `data/demo-staff.txt` (mode 0600), never to the log.
+//! Demo data for a fresh database, so that cases A, B and C can be tried at once: two offices with their areas
+//! (管轄区域), two establishments the offices know, staff with each role, and a first version of the terms. Staff
+//! passwords are generated and written to `data/demo-staff.txt` (mode 0600), never to the log.
 //!
 //! The demo's staff share that one password, so a production server (`MYPAGE_SECURE_COOKIES=true`) refuses a
 //! database that holds them: [`refuse_demo_staff`].
@@ -16,8 +16,28 @@ use mypage_domain::model::ClientInfo;
 use mypage_domain::model::StaffMember;
 use mypage_domain::ports::{KeyGenerator, UnitOfWork};
 use mypage_domain::usecases::{AdminActor, NewOffice, NewStaffMember};
-use mypage_domain::values::{StaffRole, TermsKind};
+use mypage_domain::values::{OfficeAreaInput, OfficeDetailsInput, StaffRole, TermsKind};
 use secrecy::{ExposeSecret, SecretString};
+
+/// The areas (管轄区域) of ハローワーク飯田橋, all in 東京都: three wards of central Tokyo and the Izu and Ogasawara
+/// islands.
+const IIDABASHI_AREAS: &[&str] = &[
+    "千代田区",
+    "中央区",
+    "文京区",
+    "大島町",
+    "利島村",
+    "新島村",
+    "神津島村",
+    "三宅村",
+    "御蔵島村",
+    "八丈町",
+    "青ヶ島村",
+    "小笠原村",
+];
+/// The areas of ハローワーク大阪東, in 大阪府: wards of Osaka city. A short list for the demo, possibly not the
+/// office's whole area.
+const OSAKA_EAST_AREAS: &[&str] = &["大阪市中央区", "大阪市天王寺区", "大阪市浪速区", "大阪市東成区"];
 
 const PRIVACY: &str = include_str!("terms/privacy_policy.txt");
 const TERMS: &str = include_str!("terms/mypage_terms.txt");
@@ -80,11 +100,19 @@ pub(crate) async fn seed(mypage: &MyPage, data_dir: &Path, keys: &ChaChaKeyGener
         mypage.publish_terms(AdminActor::System, TermsKind::PrivacyPolicy, PRIVACY, &sys).await?;
         mypage.publish_terms(AdminActor::System, TermsKind::MyPageTerms, TERMS, &sys).await?;
     }
-    for (code, name, phone) in
-        [("1301", "ハローワーク飯田橋", "03-3812-8609"), ("2701", "ハローワーク大阪東", "06-6942-4771")]
-    {
+    for (code, name, phone, prefecture, municipalities) in [
+        ("1301", "ハローワーク飯田橋", "03-3812-8609", "東京都", IIDABASHI_AREAS),
+        ("2701", "ハローワーク大阪東", "06-6942-4771", "大阪府", OSAKA_EAST_AREAS),
+    ] {
         let office = NewOffice { code: code.into(), name: name.into(), phone: Some(phone.into()) };
         mypage.add_office(AdminActor::System, &office, &sys).await?;
+        let areas = municipalities
+            .iter()
+            .map(|m| OfficeAreaInput { prefecture: prefecture.into(), municipality: (*m).into() })
+            .collect();
+        let details =
+            OfficeDetailsInput { name: name.into(), phone: phone.into(), areas: Some(areas), ..Default::default() };
+        mypage.edit_office(AdminActor::System, code, &details, &sys).await?;
     }
     mypage.import_establishment(AdminActor::System, "1301-123456-7", "株式会社ハローテスト", &sys).await?;
     mypage.import_establishment(AdminActor::System, "2701-654321-0", "大阪テスト株式会社", &sys).await?;

@@ -8,6 +8,7 @@ use mypage_domain::ports::SessionSubject;
 use mypage_domain::usecases::{KeyRequest, KeyRequested, KeySent, PasswordEntry, PasswordRegistered};
 use mypage_domain::values::{ConsentInput, CurrentTerms, TermsVersion};
 use poem::Request;
+use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use secrecy::{ExposeSecret, SecretString};
@@ -80,18 +81,22 @@ problem_response!(TermsResponse, terms_refused { 503 => Unavailable });
 struct OfficeDto {
     code: String,
     name: String,
+    /// The phone number employers are told to call, when the office gave one.
+    #[oai(skip_serializing_if_is_none)]
+    phone: Option<String>,
 }
 
 impl From<Office> for OfficeDto {
     fn from(office: Office) -> Self {
-        Self { code: office.code().to_string(), name: office.name().to_owned() }
+        let phone = office.phone().map(str::to_owned);
+        Self { code: office.code().to_string(), name: office.name().to_owned(), phone }
     }
 }
 
 #[derive(ApiResponse)]
 #[oai(bad_request_handler = "offices_refused")]
 enum OfficesResponse {
-    /// Every open office, by code.
+    /// Every open office, or those serving the place asked for, by code.
     #[oai(status = 200)]
     Ok(Json<Vec<OfficeDto>>),
     /// `unavailable`.
@@ -339,13 +344,30 @@ impl EmployerApi {
 
     /// The offices open to applications, for the first-time applicant's choice (case C); a closed office is not
     /// listed (R14).
+    ///
+    /// With `prefecture` or `municipality`, only the offices whose areas (管轄区域) contain that place: the office
+    /// of jurisdiction of an employer working there. Both are compared after NFKC normalisation; the
+    /// municipality may be written without its suffix (`千代田` for `千代田区`) and a designated city's ward without
+    /// its city (`中央区` for `大阪市中央区`). A place no office serves, or one of the two left empty, gives `[]`.
     #[oai(path = "/offices", method = "get")]
-    async fn offices(&self) -> OfficesResponse {
-        match self.0.app.offices().await {
-            Ok(list) => {
-                let open = list.into_iter().filter(|o| !o.is_closed());
-                OfficesResponse::Ok(Json(open.map(OfficeDto::from).collect()))
+    async fn offices(
+        &self,
+        /// One of the 47 prefectures, written in full (`東京都`).
+        prefecture: Query<Option<String>>,
+        /// The municipality of the workplace (`千代田区`).
+        municipality: Query<Option<String>>,
+    ) -> OfficesResponse {
+        let found = match (prefecture.0, municipality.0) {
+            (None, None) => {
+                self.0.app.offices().await.map(|list| list.into_iter().filter(|o| !o.is_closed()).collect())
             }
+            (p, m) => {
+                let (p, m) = (p.unwrap_or_default(), m.unwrap_or_default());
+                self.0.app.mypage.offices_serving(&p, &m).await.map_err(|e| Problem::unavailable(&e))
+            }
+        };
+        match found {
+            Ok(list) => OfficesResponse::Ok(Json(list.into_iter().map(OfficeDto::from).collect())),
             Err(problem) => problem.into(),
         }
     }

@@ -1,10 +1,10 @@
-//! The admins' office steps through the API (R14): editing an office's name, phone, address and opening hours, and
-//! closing it. An office admin acts on its own office, a central admin on any; the domain checks each.
+//! The admins' office steps through the API (R14): editing an office's name, phone, address, opening hours and
+//! areas (管轄区域), and closing it. An office admin acts on its own office, a central admin on any; the domain checks each.
 
 use chrono::{DateTime, Utc};
 use mypage_domain::model::Office;
 use mypage_domain::usecases::AdminActor;
-use mypage_domain::values::OfficeDetailsInput;
+use mypage_domain::values::{OfficeArea, OfficeAreaInput, OfficeDetailsInput};
 use poem::Request;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
@@ -29,6 +29,24 @@ struct OfficeDetailsDto {
     address: Option<Text>,
     /// At most 100 characters, one line.
     opening_hours: Option<Text>,
+    /// 管轄区域: replaces the office's areas when given (an empty list clears them); left out, they are kept. At
+    /// most 300, repeated ones kept once; a wrong one is reported under the field `areas`.
+    areas: Option<Vec<OfficeAreaDto>>,
+}
+
+/// One area (管轄区域) of an office.
+#[derive(Object)]
+pub(crate) struct OfficeAreaDto {
+    /// One of the 47 prefectures, written in full (`東京都`).
+    prefecture: String,
+    /// A municipality of 1 to 30 characters, without spaces (`千代田区`, `大阪市中央区`).
+    municipality: String,
+}
+
+impl From<&OfficeArea> for OfficeAreaDto {
+    fn from(a: &OfficeArea) -> Self {
+        Self { prefecture: a.prefecture().to_owned(), municipality: a.municipality().to_owned() }
+    }
 }
 
 impl From<OfficeDetailsDto> for OfficeDetailsInput {
@@ -39,6 +57,11 @@ impl From<OfficeDetailsDto> for OfficeDetailsInput {
             phone: text(dto.phone),
             address: text(dto.address),
             opening_hours: text(dto.opening_hours),
+            areas: dto.areas.map(|areas| {
+                let area =
+                    |a: OfficeAreaDto| OfficeAreaInput { prefecture: a.prefecture, municipality: a.municipality };
+                areas.into_iter().map(area).collect()
+            }),
         }
     }
 }
@@ -57,6 +80,8 @@ struct AdminOfficeDto {
     /// When it was closed; absent while it is open.
     #[oai(skip_serializing_if_is_none)]
     closed_at: Option<DateTime<Utc>>,
+    /// 管轄区域, in the order the office gave them.
+    areas: Vec<OfficeAreaDto>,
 }
 
 impl From<&Office> for AdminOfficeDto {
@@ -68,6 +93,7 @@ impl From<&Office> for AdminOfficeDto {
             address: o.address().map(str::to_owned),
             opening_hours: o.opening_hours().map(str::to_owned),
             closed_at: o.closed_at(),
+            areas: o.areas().iter().map(OfficeAreaDto::from).collect(),
         }
     }
 }
@@ -93,7 +119,7 @@ enum OfficeResponse {
     /// `already_closed` or `concurrent` (another admin changed it at the same moment).
     #[oai(status = 409)]
     Conflict(Json<ApiError>),
-    /// `invalid_fields`, with a code per field (`name`, `phone`, `address`, `opening_hours`).
+    /// `invalid_fields`, with a code per field (`name`, `phone`, `address`, `opening_hours`, `areas`).
     #[oai(status = 422)]
     UnprocessableEntity(Json<ApiError>),
     /// `unavailable`.
@@ -126,8 +152,8 @@ impl OfficesApi {
 
 #[OpenApi]
 impl OfficesApi {
-    /// Replaces an office's name, phone, address and opening hours (R14: an office admin its own office, a central
-    /// admin any). Audited (R15).
+    /// Replaces an office's name, phone, address and opening hours, and its areas (管轄区域) when given (R14: an
+    /// office admin its own office, a central admin any). Audited (R15).
     #[oai(path = "/staff/admin/offices/:code", method = "put")]
     async fn edit(
         &self,

@@ -1,6 +1,8 @@
 //! The 求人申し込み実績 page as seed 002 draws it (R9): two answers, each revealing only its own fields — the
 //! establishment number and 「求人情報を入力」 for a past applicant, the office of jurisdiction (with the offices
-//! listed to help find it) and 「事業所情報を入力」 for a first-time one.
+//! listed to help find it) and 「事業所情報を入力」 for a first-time one. The office can be found from the
+//! prefecture and municipality of the workplace (its 管轄区域) by a GET form, which keeps what was typed and links
+//! each office found to the page with it chosen.
 //!
 //! Without JavaScript: the stylesheet hides the section of the answer not chosen (`:has(:checked)`, only where the
 //! browser supports it); a browser without it shows both sections under their own headings.
@@ -8,7 +10,8 @@
 use maud::{Markup, html};
 use mypage_domain::model::{ApplicationHistory, Office};
 use mypage_domain::usecases::HistoryInput;
-use serde::Deserialize;
+use mypage_domain::values::PREFECTURES;
+use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::pages::forms::CHOOSE;
@@ -39,7 +42,76 @@ pub(crate) enum HistoryChoice {
 pub(crate) struct HistoryForm {
     pub(crate) choice: Option<HistoryChoice>,
     pub(crate) number: String,
-    office: String,
+    pub(crate) office: String,
+}
+
+/// The help that finds the office of jurisdiction from where the employer works (case C): the place typed in the
+/// page's GET form, and the open offices whose areas (管轄区域) contain it once it was asked.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub(crate) struct OfficeLookup {
+    /// 都道府県, one of the 47.
+    pub(crate) prefecture: String,
+    /// 市区町村, as typed.
+    pub(crate) municipality: String,
+    /// The offices found, when the employer asked.
+    #[serde(skip)]
+    pub(crate) found: Option<Vec<Office>>,
+}
+
+impl OfficeLookup {
+    /// The history page with this place kept and `office` chosen: the link that uses an office found.
+    fn choose(&self, office: &Office) -> String {
+        let query = [
+            ("prefecture", self.prefecture.as_str()),
+            ("municipality", self.municipality.as_str()),
+            ("office", office.code().as_str()),
+        ];
+        format!("/mypage/history?{}#office", serde_urlencoded::to_string(query).unwrap_or_default())
+    }
+}
+
+/// The GET form that finds the office of jurisdiction, placed outside the page's POST form (forms do not nest);
+/// its fields join it by their `form` attribute.
+const LOOKUP_FORM: &str = "office-lookup";
+
+/// The lookup by place: a prefecture, a municipality, and the offices found with their phone and a link to choose.
+fn office_lookup(lookup: &OfficeLookup) -> Markup {
+    html! {
+        h3 { "所在地から探す" }
+        p.hint { "就業場所（事業所）の都道府県と市区町村を入力すると、管轄のハローワークを表示します。" }
+        div.field {
+            label for="lookup-prefecture" { "都道府県" }
+            select id="lookup-prefecture" name="prefecture" form=(LOOKUP_FORM) {
+                option value="" { (CHOOSE) }
+                @for p in PREFECTURES { option value=(p) selected[p == lookup.prefecture] { (p) } }
+            }
+        }
+        div.field {
+            label for="lookup-municipality" { "市区町村" }
+            p.hint id="lookup-municipality-hint" { "例：千代田区、大阪市中央区" }
+            input type="text" id="lookup-municipality" name="municipality" form=(LOOKUP_FORM) value=(lookup.municipality) aria-describedby="lookup-municipality-hint";
+        }
+        div.actions { button.secondary type="submit" form=(LOOKUP_FORM) { "管轄のハローワークを探す" } }
+        @if let Some(found) = &lookup.found {
+            div.lookup-result id="lookup-result" role="status" {
+                @if found.is_empty() {
+                    p { (lookup.prefecture) " " (lookup.municipality) "を管轄するハローワークは見つかりませんでした。都道府県と市区町村をご確認いただくか、次の一覧から最寄りのハローワークにお問い合わせください。" }
+                } @else {
+                    p { (lookup.prefecture) " " (lookup.municipality) "を管轄するハローワーク：" }
+                    ul {
+                        @for office in found {
+                            li {
+                                strong { (office.name()) }
+                                @if let Some(phone) = office.phone() { br; (format!("電話番号：{phone}")) }
+                                br; a href=(lookup.choose(office)) { (office.name()) "を選ぶ" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 impl From<&ApplicationHistory> for HistoryForm {
@@ -67,14 +139,17 @@ impl TryFrom<&HistoryForm> for HistoryInput {
     }
 }
 
-/// The open offices, each with its address and phone, for a first-time applicant who does not know its office.
-fn office_list(offices: &[Office]) -> Markup {
+/// The open offices, each with its address and phone, for a first-time applicant who does not know its office,
+/// after the lookup by place; open once the employer asked.
+fn office_list(offices: &[Office], lookup: &OfficeLookup) -> Markup {
     html! {
-        details.offices {
+        details.offices open[lookup.found.is_some()] {
             summary { "管轄のハローワークがわからない場合" }
             p {
                 "事業所の所在地を管轄するハローワークを選んでください。わからない場合は、次の一覧から最寄りのハローワークにお問い合わせください。"
             }
+            (office_lookup(lookup))
+            h3 { "すべてのハローワーク" }
             ul {
                 @for office in offices.iter().filter(|o| !o.is_closed()) {
                     li {
@@ -98,6 +173,7 @@ pub(crate) fn history_page(
     offices: &[Office],
     errors: &[(String, String)],
     asking: Option<&Office>,
+    lookup: &OfficeLookup,
 ) -> Markup {
     let body = html! {
         (breadcrumb(HISTORY))
@@ -143,11 +219,12 @@ pub(crate) fn history_page(
                         }
                     }
                 }
-                (office_list(offices))
+                (office_list(offices, lookup))
                 p { "事業所情報と求人情報の入力（仮登録）は、続けて行ってください。" }
                 div.actions { button type="submit" { (TO_ESTABLISHMENT) } }
             }
         }
+        form id=(LOOKUP_FORM) method="get" action="/mypage/history" {}
     };
     layout(HISTORY, &app.config.help_desk, body)
 }

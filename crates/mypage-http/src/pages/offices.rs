@@ -1,6 +1,6 @@
 //! The offices' pages of the console (R14): the list of the offices an admin administers (every office for a central
 //! admin, its own for an office admin), the form that adds one (central admins), and each office's page, which
-//! edits its name, phone, address and opening hours and closes it. Every step is checked again in the domain.
+//! edits its name, phone, address, opening hours and areas (管轄区域) and closes it. Every step is checked again in the domain.
 //!
 //! A step that fails sends its page back with what was typed and each problem beside its field; a refusal or an
 //! outage is the problem's own page.
@@ -8,7 +8,9 @@
 use maud::{Markup, html};
 use mypage_domain::model::{AdminScope, Office};
 use mypage_domain::usecases::{AdminActor, NewOffice};
-use mypage_domain::values::{OFFICE_ADDRESS_MAX, OFFICE_HOURS_MAX, OFFICE_NAME_MAX, OfficeDetailsInput, jst};
+use mypage_domain::values::{
+    OFFICE_ADDRESS_MAX, OFFICE_HOURS_MAX, OFFICE_NAME_MAX, OfficeAreaInput, OfficeDetailsInput, jst,
+};
 use poem::web::Data;
 use poem::{IntoResponse, Request, Response, handler};
 use serde::Deserialize;
@@ -29,6 +31,8 @@ const NAME: &str = "名称";
 const CODE: &str = "コード";
 /// An office's opening hours.
 const HOURS: &str = "開庁時間";
+/// An office's areas (管轄区域).
+const AREAS: &str = "管轄区域";
 /// Whether an office takes new registrations.
 const STATE: &str = "開庁状況";
 /// A closed office, in the list and on its page.
@@ -163,6 +167,9 @@ pub(crate) struct DetailsForm {
     address: String,
     #[serde(default)]
     opening_hours: String,
+    /// 管轄区域, one 「都道府県 市区町村」 a line.
+    #[serde(default)]
+    areas: String,
 }
 
 impl From<&DetailsForm> for OfficeDetailsInput {
@@ -172,6 +179,7 @@ impl From<&DetailsForm> for OfficeDetailsInput {
             phone: form.phone.clone(),
             address: form.address.clone(),
             opening_hours: form.opening_hours.clone(),
+            areas: Some(form.areas.lines().map(OfficeAreaInput::from_line).collect()),
         }
     }
 }
@@ -183,6 +191,7 @@ impl From<&Office> for DetailsForm {
             phone: office.phone().unwrap_or_default().to_owned(),
             address: office.address().unwrap_or_default().to_owned(),
             opening_hours: office.opening_hours().unwrap_or_default().to_owned(),
+            areas: office.areas().iter().map(|a| format!("{} {}\n", a.prefecture(), a.municipality())).collect(),
         }
     }
 }
@@ -238,6 +247,15 @@ fn office_page(
             (text_field(errors, "phone", establishment_label("phone"), &typed.phone, "事業所からの問い合わせ先として表示します（例：03-3812-8609）".to_owned()))
             (text_field(errors, "address", establishment_label("address"), &typed.address, limit(OFFICE_ADDRESS_MAX)))
             (text_field(errors, "opening_hours", HOURS, &typed.opening_hours, format!("{}（例：月曜から金曜 8時30分から17時15分）", limit(OFFICE_HOURS_MAX))))
+            div.field.invalid[has_error(errors, "areas")] {
+                label for="areas" { (AREAS) }
+                span.hint id="areas-hint" {
+                    "このハローワークが担当する市区町村を、1行に1つ「都道府県 市区町村」の形で入力してください（例：東京都 千代田区）。"
+                    "初めて申し込む事業所が、所在地から管轄のハローワークを探すときに使います。"
+                }
+                (field_error(errors, "areas"))
+                textarea id="areas" name="areas" rows="8" aria-describedby="areas-hint" { (typed.areas) }
+            }
             div.actions { button type="submit" { "保存する" } }
         }
         @if !office.is_closed() {

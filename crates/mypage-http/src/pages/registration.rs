@@ -8,14 +8,14 @@ use maud::{Markup, html};
 use mypage_domain::model::{AccountStatus, ApplicationHistory, RegistrationStatus};
 use mypage_domain::usecases::{HistoryInput, MyPageOverview};
 use mypage_domain::values::{Choice as _, EstablishmentInfoInput, EstablishmentNumber, JobOfferInput, Wage, jst};
-use poem::web::{Data, Redirect};
+use poem::web::{Data, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
 
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Employer, HoldIfLoggedOut};
 use crate::pages::employer::{LOGOUT, MYPAGE};
 use crate::pages::forms::{self, Field, JobOfferForm, NoFields};
-use crate::pages::history::{HistoryChoice, HistoryForm, history_page};
+use crate::pages::history::{HistoryChoice, HistoryForm, OfficeLookup, history_page};
 use crate::pages::kept::{self, Values};
 use crate::pages::layout::{ask_office, csrf, error_summary, layout, multiline, on_form, stays_on_form};
 use crate::pages::summary;
@@ -150,13 +150,26 @@ pub(crate) async fn history_form(
     Data(app): Data<&App>,
     Data(session): Data<&SessionHandle>,
     Employer(account): Employer,
+    Query(mut lookup): Query<OfficeLookup>,
+    Query(chosen): Query<HistoryForm>,
 ) -> poem::Result<Response> {
     let overview = overview(app, account).await?;
     let saved = overview.registration.as_ref().filter(|r| r.status().is_editable()).and_then(|r| r.history());
-    let form = saved.map_or_else(HistoryForm::default, HistoryForm::from);
+    let mut form = saved.map_or_else(HistoryForm::default, HistoryForm::from);
+    // A lookup by place (case C) shows the first-time answer, with the office found chosen once its link is used.
+    if !lookup.prefecture.is_empty() || !lookup.municipality.is_empty() || !chosen.office.is_empty() {
+        form.choice = Some(HistoryChoice::First);
+    }
+    if !chosen.office.is_empty() {
+        form.office = chosen.office;
+    }
+    if !lookup.prefecture.is_empty() || !lookup.municipality.is_empty() {
+        let found = app.mypage.offices_serving(&lookup.prefecture, &lookup.municipality).await;
+        lookup.found = Some(found.map_err(|e| Problem::unavailable(&e))?);
+    }
     let offices = app.offices().await?;
     let token = session.lock().await.csrf();
-    Ok(history_page(app, &token, &form, &offices, &[], None).into_response())
+    Ok(history_page(app, &token, &form, &offices, &[], None, &lookup).into_response())
 }
 
 /// The history page sent: on to the establishment (first time) or the job offer (past applicant), or the page again
@@ -186,7 +199,8 @@ pub(crate) async fn declare_history(
                 .then(|| EstablishmentNumber::parse(&form.number).ok())
                 .flatten()
                 .and_then(|number| offices.iter().find(|o| *o.code() == number.office()));
-            let page = history_page(app, &token, &form, &offices, &problem.messages(), asking);
+            let page =
+                history_page(app, &token, &form, &offices, &problem.messages(), asking, &OfficeLookup::default());
             Ok(on_form(page, &problem))
         }
         Err(problem) => Err(problem.into()),

@@ -261,6 +261,19 @@ fn field_message(problem: &FieldProblem) -> String {
         FieldProblem::InvalidTime => "時刻は「09:00」のように入力してください。".into(),
         FieldProblem::UnknownChoice => "選択肢から選んでください。".into(),
         FieldProblem::Conflicts { with } => format!("「{}」の内容と矛盾しています。", conflicting_label(with)),
+        FieldProblem::InEntry { entry, problem } => format!("{entry}行目：{}", area_message(problem)),
+    }
+}
+
+/// The message of a wrong area (管轄区域), one 「都道府県 市区町村」 per line.
+fn area_message(problem: &FieldProblem) -> String {
+    match problem {
+        FieldProblem::UnknownChoice => {
+            "都道府県名を正しく入力し、市区町村名との間に空白を入れてください（例：東京都 千代田区）。".into()
+        }
+        FieldProblem::Required => "都道府県名に続けて市区町村名を入力してください（例：東京都 千代田区）。".into(),
+        FieldProblem::ControlCharacter => "市区町村名に空白や使用できない文字が含まれています。".into(),
+        other => field_message(other),
     }
 }
 
@@ -308,6 +321,7 @@ pub(crate) fn named_field_message(field: &str, label: &str, entry: Entry, proble
             }
             _ => format!("{label}は「{}」の内容と矛盾しています。", conflicting_label(with)),
         },
+        (FieldProblem::InEntry { entry, problem }, _) => format!("{label}の{entry}行目：{}", area_message(problem)),
     }
 }
 

@@ -14,13 +14,13 @@ use serde_json::json;
 use crate::api::call;
 use crate::{Browser, EXISTING, site};
 
-async fn staff_login<E: poem::Endpoint>(b: &mut Browser<'_, E>, login: &str) {
+pub(crate) async fn staff_login<E: poem::Endpoint>(b: &mut Browser<'_, E>, login: &str) {
     b.get("/staff/login").await;
     let page = b.post("/staff/login", &[("login", login), ("password", TEST_PASSWORD)]).await;
     assert_eq!(page.location.as_deref(), Some("/staff"), "{login} logs in");
 }
 
-async fn api_login<E: poem::Endpoint>(client: &TestClient<E>, login: &str) -> String {
+pub(crate) async fn api_login<E: poem::Endpoint>(client: &TestClient<E>, login: &str) -> String {
     let (status, body) =
         call(client, "POST", "/api/v1/staff/sessions", None, Some(json!({"login": login, "password": TEST_PASSWORD})))
             .await;

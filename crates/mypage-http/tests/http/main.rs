@@ -10,6 +10,7 @@ mod corrections;
 mod employer_screens;
 mod hardening;
 mod kept;
+mod office_areas;
 mod refit;
 mod register;
 mod review;
