@@ -1,6 +1,7 @@
 //! The employer's screens of issue 13 walked in Chromium: the 求人申し込み実績 screen shows only the chosen answer's
 //! fields, the confirmation screen shows every field entered (cases B and C) and My Page reads it back after
-//! sending, and an empty job form's error summary takes the focus and names each field.
+//! sending, a first-time employer finds its office of jurisdiction from the workplace's prefecture and
+//! municipality, and an empty job form's error summary takes the focus and names each field.
 //!
 //! Every wait waits for something on the page (a heading, the focused element), never for a time.
 
@@ -8,6 +9,9 @@ use serde_json::Value;
 use thirtyfour::prelude::*;
 
 use crate::{EXISTING, Walk, values};
+use mypage_domain::model::ClientInfo;
+use mypage_domain::usecases::AdminActor;
+use mypage_domain::values::{OfficeAreaInput, OfficeDetailsInput};
 use mypage_testkit::fixtures;
 
 /// Waits until the page shows the heading `title`: the step has landed.
@@ -100,6 +104,14 @@ async fn browser_case_b_confirmation_shows_every_field_entered_and_my_page_reads
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_case_c_confirmation_shows_every_field_entered_with_a_correction_link_per_section() {
     let Some(mut w) = Walk::start("employer_c").await else { return };
+    let areas = ["東京都 千代田区", "東京都 中央区", "東京都 文京区", "東京都 八丈町"];
+    let details = OfficeDetailsInput {
+        name: "ハローワーク飯田橋".into(),
+        phone: "03-3812-8609".into(),
+        areas: Some(areas.iter().map(|l| OfficeAreaInput::from_line(l)).collect()),
+        ..OfficeDetailsInput::default()
+    };
+    w.kit.mypage.edit_office(AdminActor::System, "1301", &details, &ClientInfo::system()).await.unwrap();
     w.open_account("事業所登録・求人申し込み（仮登録）", "kakunin-c@example.jp").await;
     w.log_in("kakunin-c@example.jp").await;
     w.press("事業所・求人情報を登録").await;
@@ -107,7 +119,26 @@ async fn browser_case_c_confirmation_shows_every_field_entered_with_a_correction
     w.driver.find(By::Id("first")).await.unwrap().click().await.unwrap();
     w.driver.query(By::Id("office")).and_displayed().first().await.unwrap();
     assert!(!shown(&w, "number").await, "a first-time applicant sees only the office");
-    w.driver.find(By::Css("#office option[value='1301']")).await.unwrap().click().await.unwrap();
+    // The office of jurisdiction found from the workplace's prefecture and municipality (issue 13, point 5).
+    w.driver
+        .find(By::XPath("//main//summary[normalize-space()='管轄のハローワークがわからない場合']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    w.driver.query(By::Id("lookup-municipality")).and_displayed().first().await.unwrap();
+    w.driver.find(By::Css("#lookup-prefecture option[value='東京都']")).await.unwrap().click().await.unwrap();
+    w.fill("lookup-municipality", "文京").await;
+    w.press("管轄のハローワークを探す").await;
+    let result = w.driver.query(By::Id("lookup-result")).and_displayed().first().await.unwrap();
+    let found = result.text().await.unwrap();
+    assert!(found.contains("ハローワーク飯田橋") && found.contains("03-3812-8609"), "{found}");
+    let typed = w.driver.find(By::Id("lookup-municipality")).await.unwrap().value().await.unwrap();
+    assert_eq!(typed.as_deref(), Some("文京"), "what was typed is kept");
+    w.press("ハローワーク飯田橋を選ぶ").await;
+    w.driver.query(By::Css("#office option[value='1301']:checked")).and_displayed().first().await.unwrap();
+    assert!(w.driver.find(By::Id("first")).await.unwrap().is_selected().await.unwrap(), "the first-time answer");
     w.press("事業所情報を入力").await;
     landed(&w, "事業所情報の入力").await;
     w.fill_form(&values(&fixtures::establishment_info())).await;
