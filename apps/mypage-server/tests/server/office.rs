@@ -1,6 +1,6 @@
 //! The office's own settings and no demo in production (issue 12): a configured help desk reaches the pages and the
-//! mails, the demo loads only on the embedded default, and a server with secure cookies refuses a database that
-//! holds the demo's staff, on SQLite and on PostgreSQL.
+//! mails, the demo loads only on the embedded default (its offices with their areas), and a server with secure
+//! cookies refuses a database that holds the demo's staff, on SQLite and on PostgreSQL.
 
 use std::path::Path;
 use std::process::{Output, Stdio};
@@ -91,6 +91,12 @@ async fn a_configured_help_desk_is_on_the_top_page_and_in_the_key_mail_instead_o
     let http = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}/api/v1");
     let terms: Value = http.get(format!("{base}/terms")).send().await.expect("terms").json().await.expect("json");
+    // The demo's offices come with their areas (管轄区域): an island of Tokyo is ハローワーク飯田橋's.
+    // 東京都 and 青ヶ島村, percent-encoded.
+    let place = "prefecture=%E6%9D%B1%E4%BA%AC%E9%83%BD&municipality=%E9%9D%92%E3%83%B6%E5%B3%B6%E6%9D%91";
+    let found = http.get(format!("{base}/offices?{place}")).send().await.expect("offices");
+    let found: Value = found.json().await.expect("json");
+    assert_eq!(found, json!([{"code": "1301", "name": "ハローワーク飯田橋", "phone": "03-3812-8609"}]));
     let consent = json!({
         "privacy_policy_agreed": true, "mypage_terms_agreed": true,
         "privacy_policy_version": terms["privacy_policy_version"],
