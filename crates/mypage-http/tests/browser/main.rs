@@ -542,11 +542,18 @@ async fn browser_an_admin_edits_and_closes_an_office() {
     w.fill("address", "東京都新宿区歌舞伎町2-42-10").await;
     w.fill("opening_hours", "月曜から金曜 8時30分から17時15分").await;
     w.fill("phone", "12345").await;
+    w.fill("areas", "東京都 新宿区\n東京 中野区").await;
     w.press("保存する").await;
     assert!(w.text().await.contains("電話番号は0から始まる"), "the phone's problem is said beside it");
+    let beside = w.driver.query(By::Id("areas-error")).and_displayed().first().await.unwrap().text().await.unwrap();
+    assert!(beside.starts_with("2行目"), "a wrong area is named by its line: {beside}");
     w.fill("phone", "03-3200-8609").await;
+    w.fill("areas", "東京都 新宿区\n東京都 中野区").await;
     w.press("保存する").await;
+    w.driver.query(By::XPath("//main//*[@role='status']")).first().await.unwrap();
     assert!(w.text().await.contains("ハローワークの情報を保存しました"));
+    let found = w.kit.mypage.offices_serving("東京都", "中野区").await.unwrap();
+    assert_eq!(found.iter().map(|o| o.code().as_str()).collect::<Vec<_>>(), ["1302"], "the areas were saved");
     w.press("閉庁する").await;
     assert!(w.text().await.contains("閉庁しました"));
     w.finish().await;
