@@ -172,8 +172,13 @@ impl MyPage {
         };
         let account = match flow.target() {
             FlowTarget::Key { account: Some(id) } => {
-                let mut account =
-                    tx.accounts().get(id).await?.ok_or(RegisterPasswordError::Key(KeyRedemptionError::FlowNotFound))?;
+                let mut account = tx
+                    .accounts()
+                    .get(id)
+                    .await?
+                    // A key mailed to an address the account no longer has (corrected at the counter) opens nothing.
+                    .filter(|a| a.email() == flow.email())
+                    .ok_or(RegisterPasswordError::Key(KeyRedemptionError::FlowNotFound))?;
                 account
                     .set_first_password(proven.hash, consent)
                     .map_err(|_| RegisterPasswordError::Key(KeyRedemptionError::AlreadyUsed))?;
@@ -227,8 +232,12 @@ impl MyPage {
         let FlowTarget::Key { account: Some(id) } = flow.target() else {
             return Err(ResetPasswordError::Key(KeyRedemptionError::FlowNotFound));
         };
-        let mut account =
-            tx.accounts().get(id).await?.ok_or(ResetPasswordError::Key(KeyRedemptionError::FlowNotFound))?;
+        let mut account = tx
+            .accounts()
+            .get(id)
+            .await?
+            .filter(|a| a.email() == flow.email())
+            .ok_or(ResetPasswordError::Key(KeyRedemptionError::FlowNotFound))?;
         account.replace_password(proven.hash).map_err(|_| ResetPasswordError::Key(KeyRedemptionError::FlowNotFound))?;
         tx.accounts().update(&account).await?;
         tx.throttle().clear(&ThrottleKey::LoginFailures(account.email().clone())).await?;

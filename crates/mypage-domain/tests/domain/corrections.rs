@@ -313,3 +313,25 @@ async fn r14_a_closed_office_takes_no_new_registrations_or_staff_and_its_staff_k
     assert_eq!(m.counter_registration(w.counter, waiting).await.unwrap().account, waiting);
     m.withdraw_counter_registration(w.counter, waiting, &client()).await.unwrap();
 }
+
+#[tokio::test]
+async fn r12_a_key_whose_flow_outlived_a_correction_opens_nothing() {
+    use mypage_domain::ports::UnitOfWork as _;
+    use mypage_domain::values::EmailAddress;
+    // On PostgreSQL a key request for the old address can read the account before a correction commits and insert
+    // its flow after the correction ended the old ones: the flow survives, its key went to the wrong mailbox.
+    let w = world().await;
+    let account = registered(&w, "typo@example.jp", EXISTING).await;
+    let requested = w.request(FlowPurpose::OpenMyPage, "typo@example.jp").await.unwrap();
+    let key = w.last_key("typo@example.jp").await;
+    let mut tx = w.kit.store.begin().await.unwrap();
+    let mut stored = tx.accounts().get(account).await.unwrap().unwrap();
+    stored.correct_email(EmailAddress::parse("right@example.jp").unwrap()).unwrap();
+    tx.accounts().update(&stored).await.unwrap();
+    tx.commit().await.unwrap();
+    let refused = w.kit.mypage.register_password(&World::entry(&requested.flow_token, &key), &client()).await;
+    assert!(
+        matches!(refused, Err(RegisterPasswordError::Key(KeyRedemptionError::FlowNotFound))),
+        "the old address's key sets no password: {refused:?}"
+    );
+}
