@@ -293,6 +293,11 @@ async fn admin(config: &Config, command: &str, args: &[String]) -> Result<()> {
             println!("staff {login} added ({id})");
         }
         ("demo", _) => {
+            // The demo's staff share one password written to a file: never in a deployment served over TLS.
+            anyhow::ensure!(
+                !config.secure_cookies,
+                "demo: MYPAGE_SECURE_COOKIES=true marks a production deployment; the demo's staff share one password"
+            );
             if demo::seed(&wired.mypage, &config.data_dir, &wired.keys).await? {
                 println!("demo data loaded; staff logins in {}", config.data_dir.join("demo-staff.txt").display());
             } else {

@@ -208,3 +208,14 @@ async fn on_postgresql_the_server_starts_without_the_demo_and_refuses_it_with_se
     assert_refused_with_secure_cookies(data.path(), Some(&pg.url)).await;
     pg.drop_database().await;
 }
+
+#[tokio::test]
+async fn the_demo_command_refuses_a_deployment_served_with_secure_cookies() {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let mut demo = server(data.path());
+    demo.env("MYPAGE_SECURE_COOKIES", "true").arg("demo");
+    let refused = run(demo, "").await;
+    assert!(!refused.status.success(), "{}", said(&refused));
+    assert!(said(&refused).contains("the demo's staff share one password"), "{}", said(&refused));
+    assert!(!data.path().join("demo-staff.txt").exists(), "no demo staff were made");
+}
