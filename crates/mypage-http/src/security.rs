@@ -68,7 +68,24 @@ async fn secure_inner<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result
     let is_api_docs = req.uri().path().starts_with("/api/v1/docs");
     let is_api = req.uri().path().starts_with("/api/v1/");
     // A body larger than any form here is refused after reading at most the limit, whatever length it claims.
-    let limit = if UPLOADS.contains(&req.uri().path()) { MAX_UPLOAD } else { MAX_BODY };
+    // A register file may be large: only a live staff session may send one, and only a few are read at a time, so
+    // that nobody can make the server hold many large bodies; anyone else gets the usual limit.
+    let mut permit = None;
+    if UPLOADS.contains(&req.uri().path())
+        && req.method() == poem::http::Method::POST
+        && let Some(sessions) = req.data::<crate::session::Sessions>()
+        && sessions.is_staff(&req).await
+    {
+        match LARGE_READS.try_acquire() {
+            Ok(granted) => permit = Some(granted),
+            Err(_) => {
+                let mut response = refused(&Problem::unavailable(&"large uploads in progress"), is_api);
+                set_headers(response.headers_mut(), CSP, true);
+                return Ok(response);
+            }
+        }
+    }
+    let limit = if permit.is_some() { MAX_UPLOAD } else { MAX_BODY };
     let mut response = match req.take_body().into_bytes_limit(limit).await {
         Ok(bytes) => {
             req.set_body(bytes);
@@ -138,3 +155,5 @@ const UPLOADS: [&str; 3] =
     ["/staff/establishments/import", "/staff/establishments/import/commit", "/api/v1/staff/establishments/import"];
 /// The largest register file accepted.
 pub(crate) const MAX_UPLOAD: usize = 16 * 1024 * 1024;
+/// Register files read at the same time, across every request of this process.
+static LARGE_READS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);

@@ -156,6 +156,18 @@ impl Sessions {
         Ok(Some(session.subject))
     }
 
+    /// Whether the request carries a live staff member's session: its bearer token, or its browser cookie. Read
+    /// before a large body is (see `security`), so that only staff can make the server hold one.
+    pub(crate) async fn is_staff(&self, req: &Request) -> bool {
+        let bearer = req.header(header::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer "));
+        let id = bearer.or_else(|| cookie_value(req, self.cookie_name()));
+        let Some(id) = id.map(|id| SecretString::from(id.to_owned())) else { return false };
+        matches!(
+            self.resume(&id).await,
+            Ok(Some(Resumed { session: Session { subject: SessionSubject::Staff(_), .. }, .. }))
+        )
+    }
+
     /// The cookie's name. `__Host-` binds it to this host and path `/` when served over TLS.
     pub(crate) fn cookie_name(&self) -> &'static str {
         if self.secure { "__Host-mypage" } else { "mypage" }

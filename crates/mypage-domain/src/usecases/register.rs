@@ -90,7 +90,8 @@ impl MyPage {
         client: &ClientInfo,
     ) -> Result<ImportReport, RegisterImportError> {
         let RegisterFile { encoding, lines, mut rejected } = file;
-        let mut tx = self.begin().await?;
+        // A dry run only reads: on SQLite it must not hold the one writer while a large file is checked.
+        let mut tx = if options.dry_run { self.read().await? } else { self.begin().await? };
         let reach = Reach::of(by, &mut tx).await?;
         let mut offices: HashMap<OfficeCode, bool> = HashMap::new();
         let mut steps = Vec::with_capacity(lines.len());

@@ -34,8 +34,8 @@ pub use office_details::{OFFICE_ADDRESS_MAX, OFFICE_HOURS_MAX, OFFICE_NAME_MAX, 
 pub use password::{NewPassword, PasswordPolicy, PasswordPolicyError, PasswordPolicyErrors, normalize_password};
 pub use register::{
     COLUMN_ADDRESS, COLUMN_KANA, COLUMN_NAME, COLUMN_NUMBER, COLUMN_PHONE, COLUMN_POSTAL_CODE, LineProblem,
-    REGISTER_COLUMNS, RegisterDetails, RegisterEncoding, RegisterEntry, RegisterFile, RegisterFileError, RegisterLine,
-    RejectedLine,
+    MAX_REGISTER_LINES, REGISTER_COLUMNS, RegisterDetails, RegisterEncoding, RegisterEntry, RegisterFile,
+    RegisterFileError, RegisterLine, RejectedLine,
 };
 pub use terms::{ConsentInput, CurrentTerms, TermsConsent, TermsConsentError, TermsDocument, TermsKind, TermsVersion};
 

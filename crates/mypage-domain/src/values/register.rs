@@ -82,7 +82,14 @@ pub enum RegisterFileError {
     /// The CSV itself cannot be read from this line on (a quote never closed).
     #[error("the CSV cannot be read from line {0}")]
     Malformed(usize),
+    /// More lines than one import takes ([`MAX_REGISTER_LINES`]); split the file.
+    #[error("the file has more than {0} lines")]
+    TooManyLines(usize),
 }
+
+/// The most establishment lines one file may have: an office's register, with room to spare, and a bound on what
+/// one upload can make the server hold.
+pub const MAX_REGISTER_LINES: usize = 200_000;
 
 /// What the office's record says of an establishment besides its number and name; empty for one an applicant
 /// registered (case C) until the office's file names it.
@@ -198,6 +205,9 @@ impl RegisterFile {
             last_line = line;
             if record.iter().all(|cell| trim(cell).is_empty()) {
                 continue;
+            }
+            if file.lines.len() + file.rejected.len() >= MAX_REGISTER_LINES {
+                return Err(RegisterFileError::TooManyLines(MAX_REGISTER_LINES));
             }
             match read_line(&columns, &record) {
                 Ok(entry) => match seen.get(entry.number.digits()) {
@@ -357,6 +367,13 @@ mod tests {
         assert_eq!(RegisterFile::parse(&euc), Err(RegisterFileError::UnknownEncoding));
         assert_eq!(RegisterFile::parse(b""), Err(RegisterFileError::Empty));
         assert_eq!(RegisterFile::parse(HEADER.as_bytes()), Err(RegisterFileError::Empty));
+    }
+
+    #[test]
+    fn a_file_of_more_lines_than_one_import_takes_is_refused_whole() {
+        let lines = "x\n".repeat(MAX_REGISTER_LINES + 1);
+        let text = format!("{HEADER}{lines}");
+        assert_eq!(RegisterFile::parse(text.as_bytes()), Err(RegisterFileError::TooManyLines(MAX_REGISTER_LINES)));
     }
 
     #[test]

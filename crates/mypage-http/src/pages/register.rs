@@ -8,10 +8,9 @@ use mypage_domain::usecases::{AdminActor, ImportOptions, ImportReport};
 use mypage_domain::values::RegisterFile;
 use poem::web::Data;
 use poem::{IntoResponse, Response, handler};
-use serde::Deserialize;
 
 use crate::app::App;
-use crate::extract::{Client, CsrfForm, CsrfUpload, Staff, checkbox};
+use crate::extract::{Client, CsrfUpload, Staff};
 use crate::pages::admin::scrolling;
 use crate::pages::console::console_layout;
 use crate::pages::layout::{csrf, field_error, outcome};
@@ -133,7 +132,8 @@ pub(crate) async fn check(
         p.summary { (counts(&report)) }
         (rejected_table(&report))
         @if importable {
-            form method="post" action=(REGISTER_COMMIT_PATH) {
+            // Multipart, not urlencoded: the text travels as it is, not three times its size in %XX escapes.
+            form method="post" action=(REGISTER_COMMIT_PATH) enctype="multipart/form-data" {
                 (csrf(&token))
                 textarea name="content" hidden aria-hidden="true" { (text) }
                 @if skip_invalid { input type="hidden" name="skip_invalid" value="on"; }
@@ -148,15 +148,6 @@ pub(crate) async fn check(
     Ok(page(&token, &[], body).into_response())
 }
 
-/// The second step's form: the file's text as checked.
-#[derive(Deserialize)]
-pub(crate) struct CommitForm {
-    #[serde(default)]
-    content: String,
-    #[serde(default, deserialize_with = "checkbox")]
-    skip_invalid: bool,
-}
-
 /// Imports the checked file and shows what was done.
 #[handler]
 pub(crate) async fn commit(
@@ -164,14 +155,15 @@ pub(crate) async fn commit(
     Data(session): Data<&SessionHandle>,
     Staff(staff): Staff,
     Client(client): Client,
-    CsrfForm(form): CsrfForm<CommitForm>,
+    form: CsrfUpload,
 ) -> poem::Result<Response> {
     let token = session.lock().await.csrf();
-    let file = match RegisterFile::parse(form.content.as_bytes()) {
+    let content = form.fields.get("content").map(String::as_str).unwrap_or_default();
+    let file = match RegisterFile::parse(content.as_bytes()) {
         Ok(file) => file,
         Err(e) => return Ok(page(&token, &[(FILE.to_owned(), e.explain().message)], html! {}).into_response()),
     };
-    let options = ImportOptions { dry_run: false, skip_invalid: form.skip_invalid };
+    let options = ImportOptions { dry_run: false, skip_invalid: form.fields.contains_key("skip_invalid") };
     let report = app.mypage.import_register(AdminActor::Staff(staff), file, options, &client).await;
     let report = report.map_err(|e| poem::Error::from(e.explain()))?;
     let body = html! {

@@ -21,6 +21,9 @@ impl Explain for RegisterFileError {
             Self::UnknownColumn(name) => format!("「{name}」という列は取り込めません。使用できる列は {columns} です。"),
             Self::MissingColumn(name) => format!("「{name}」の列がありません。1行目の列名をご確認ください。"),
             Self::DuplicateColumn(name) => format!("「{name}」の列が2つあります。1行目の列名をご確認ください。"),
+            Self::TooManyLines(max) => {
+                format!("行数が多すぎます。1回に取り込めるのは{max}行までです。ファイルを分けて取り込んでください。")
+            }
             Self::Malformed(line) => {
                 format!("{line}行目からCSVとして読み取れません。引用符（\"）が閉じられているかご確認ください。")
             }

@@ -131,13 +131,14 @@ impl<'a, E: Endpoint> Browser<'a, E> {
     }
 
     /// Posts a multipart form with a file, as a file input sends it, plus the page's CSRF token.
-    pub(crate) async fn upload(&mut self, path: &str, fields: &[(&str, &str)], file: (&str, Vec<u8>)) -> Page {
+    pub(crate) async fn upload(&mut self, path: &str, fields: &[(&str, &str)], file: Option<(&str, Vec<u8>)>) -> Page {
         let mut form = poem::test::TestForm::new().text("csrf", self.csrf.clone());
         for (name, value) in fields {
             form = form.text(*name, *value);
         }
-        let (name, bytes) = file;
-        form = form.field(poem::test::TestFormField::bytes(bytes).name(name).filename("register.csv"));
+        if let Some((name, bytes)) = file {
+            form = form.field(poem::test::TestFormField::bytes(bytes).name(name).filename("register.csv"));
+        }
         let mut request = self.client.post(path).multipart(form);
         if let Some(c) = &self.cookie {
             request = request.header(header::COOKIE, c.as_str());
