@@ -15,7 +15,7 @@ use subtle::ConstantTimeEq;
 
 use crate::app::{App, client};
 use crate::problem::Problem;
-use crate::session::{HeldForm, SessionHandle};
+use crate::session::{HeldForm, OWNER_FIELD, SessionHandle};
 
 /// The name of the hidden field that carries the session's CSRF token; the page layout writes it.
 pub(crate) const CSRF_FIELD: &str = "csrf";
@@ -63,8 +63,9 @@ impl<'a> FromRequest<'a> for HoldIfLoggedOut {
             let bytes = body.take()?.into_vec().await?;
             let fields: Vec<(String, String)> =
                 serde_urlencoded::from_bytes(&bytes).map_err(|_| Problem::invalid_request())?;
-            let fields = fields.into_iter().filter(|(name, _)| name != CSRF_FIELD).collect();
-            s.data.held = Some(HeldForm { path: req.uri().path().to_owned(), fields });
+            let owner = fields.iter().find(|(name, _)| name == OWNER_FIELD).map(|(_, v)| v.clone()).unwrap_or_default();
+            let fields = fields.into_iter().filter(|(name, _)| name != CSRF_FIELD && name != OWNER_FIELD).collect();
+            s.data.held = Some(HeldForm { path: req.uri().path().to_owned(), fields, owner });
             s.changed();
         }
         Err(redirect("/login"))

@@ -216,7 +216,14 @@ pub(crate) struct SessionData {
 pub(crate) struct HeldForm {
     pub(crate) path: String,
     pub(crate) fields: Vec<(String, String)>,
+    /// The account the page was shown to (its `owner` field): the form is shown again only if that employer is the
+    /// one who logs in next, so that a shared computer shows nobody another's form and nobody can plant one.
+    #[serde(default)]
+    pub(crate) owner: String,
 }
+
+/// The hidden field of a long form that names the account it was shown to.
+pub(crate) const OWNER_FIELD: &str = "owner";
 
 /// The second step a staff login waits for (R21), with the member's id: a code, or enrolment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

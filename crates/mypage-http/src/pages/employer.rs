@@ -437,6 +437,9 @@ pub(crate) async fn login(
     match app.mypage.login(&form.email, &password, &client).await {
         Ok(logged_in) => {
             let mut s = session.lock().await;
+            // A form held for another account (a shared computer) is dropped, never shown to this employer.
+            let account = logged_in.account.to_string();
+            s.data.held.take_if(|h| h.owner != account);
             let back = s.data.held.as_ref().map_or_else(|| "/mypage".to_owned(), |h| h.path.clone());
             s.become_subject(SessionSubject::Employer(logged_in.account));
             Ok(Redirect::see_other(back).into_response())

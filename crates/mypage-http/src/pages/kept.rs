@@ -26,6 +26,8 @@ enum Restored {
 pub(crate) struct Values {
     pub(crate) fields: HashMap<String, String>,
     pub(crate) notices: Markup,
+    /// The account the form is shown to, for its hidden `owner` field (see `HeldForm`).
+    pub(crate) owner: String,
 }
 
 /// The values the form at `path` starts with: a form held for it in this session (taken, so shown once), else the
@@ -45,12 +47,17 @@ pub(crate) fn start_values(
         (None, Some(fields)) => (fields, Some(Restored::Unfinished)),
         (None, None) => (saved.unwrap_or_default(), None),
     };
-    Values { fields, notices: notices(app, s, restored) }
+    Values { fields, notices: notices(app, s, restored), owner: owner(s) }
 }
 
 /// The values of a form sent back with its errors: as they were typed.
 pub(crate) fn typed(app: &App, s: &SessionState, fields: HashMap<String, String>) -> Values {
-    Values { fields, notices: notices(app, s, None) }
+    Values { fields, notices: notices(app, s, None), owner: owner(s) }
+}
+
+/// The logged-in employer's account, as the form's `owner` field carries it.
+fn owner(s: &SessionState) -> String {
+    s.employer().map(|a| a.to_string()).unwrap_or_default()
 }
 
 /// The notices above a long form: where its values came from, and until when the session lasts without a request

@@ -20,7 +20,7 @@ use crate::pages::kept::{self, Values};
 use crate::pages::layout::{ask_office, csrf, error_summary, layout, multiline, on_form, stays_on_form};
 use crate::pages::summary;
 use crate::problem::{Explain, Problem};
-use crate::session::SessionHandle;
+use crate::session::{OWNER_FIELD, SessionHandle};
 
 /// A registration's status, on the My Page home and the console.
 pub(crate) const STATUS: &str = "状況";
@@ -224,6 +224,7 @@ fn step_page(
         (values.notices)
         form method="post" action=(action) novalidate {
             (csrf(token))
+            input type="hidden" name=(OWNER_FIELD) value=(values.owner);
             (forms::render(fields, &values.fields, errors))
             div.actions { button type="submit" { "保存して次へ進む" } }
         }

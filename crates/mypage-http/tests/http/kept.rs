@@ -164,6 +164,7 @@ async fn r13_a_form_sent_after_the_session_ended_is_shown_again_after_the_next_l
     assert!(page.body.contains("までに「保存して次へ進む」を押してください"), "the form says until when");
     kit.clock.advance(Duration::minutes(31));
     let mut offer: Vec<(String, String)> = form_of(&fixtures::job_offer()).into_iter().collect();
+    offer.push(("owner".into(), owner_of(&page.body)));
     offer.push(("occupation".into(), "ゆっくり入力した職種".into()));
     offer.retain(|(k, v)| k != "occupation" || v == "ゆっくり入力した職種");
     offer.push(("csrf".into(), b.csrf_token().to_owned()));
@@ -184,6 +185,46 @@ async fn r13_a_form_sent_after_the_session_ended_is_shown_again_after_the_next_l
     let saved = b.post_raw("/mypage/job", &offer).await;
     assert_eq!(saved.location.as_deref(), Some("/mypage/submit"), "{}", saved.body);
     assert!(!b.get("/mypage/job").await.body.contains("まだ保存されていません"));
+}
+
+/// The `owner` field of a long form's page.
+fn owner_of(body: &str) -> String {
+    let start = body.find("name=\"owner\" value=\"").unwrap() + 20;
+    body[start..start + body[start..].find('"').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn r13_a_form_held_on_a_shared_computer_is_shown_to_nobody_but_its_employer() {
+    let (kit, endpoint) = site().await;
+    let client = TestClient::new(endpoint);
+    let mut b = Browser::new(&client);
+    first_timer(&mut b, &kit, "first@example.jp").await;
+    let page = b.get("/mypage/job").await;
+    kit.clock.advance(Duration::minutes(31));
+    // The first employer's session ends; the form sent then is held in this browser, and the employer walks away.
+    let form = vec![
+        ("occupation".to_owned(), "前の人の職種".to_owned()),
+        ("owner".to_owned(), owner_of(&page.body)),
+        ("csrf".to_owned(), b.csrf_token().to_owned()),
+    ];
+    assert_eq!(post_from_the_page(&client, &mut b, "/mypage/job", &form, true).await.as_deref(), Some("/login"));
+    // The next person at the same computer logs in to another account.
+    kit.sign_up("next@example.jp").await;
+    b.get("/login").await;
+    let home = b.post("/login", &[("email", "next@example.jp"), ("password", TEST_PASSWORD)]).await;
+    assert_eq!(home.location.as_deref(), Some("/mypage"), "not sent to the other employer's form");
+    b.get("/mypage/history").await;
+    b.post("/mypage/history", &[("choice", "first"), ("office", "1301")]).await;
+    let job = b.get("/mypage/job").await;
+    assert!(!job.body.contains("前の人の職種"), "another's form is never shown");
+    // Nor can a form be planted: one held without the account's owner field is dropped at login.
+    kit.clock.advance(Duration::minutes(31));
+    let planted = vec![("occupation".to_owned(), "仕込まれた職種".to_owned())];
+    post_from_the_page(&client, &mut b, "/mypage/job", &planted, true).await;
+    b.get("/login").await;
+    let home = b.post("/login", &[("email", "next@example.jp"), ("password", TEST_PASSWORD)]).await;
+    assert_eq!(home.location.as_deref(), Some("/mypage"));
+    assert!(!b.get("/mypage/job").await.body.contains("仕込まれた職種"));
 }
 
 #[tokio::test]
