@@ -7,7 +7,7 @@
 use crate::model::{AuditAction, ClientInfo, Office};
 use crate::ports::{InfrastructureError, RepositoryError, Transaction};
 use crate::usecases::{AdminActor, MyPage, infrastructure_from_repository};
-use crate::values::{FieldErrors, OfficeCode, OfficeDetails, OfficeDetailsInput};
+use crate::values::{FieldError, FieldErrors, FieldProblem, OfficeCode, OfficeDetails, OfficeDetailsInput};
 
 /// Why an office was not edited.
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +110,28 @@ impl MyPage {
             Administered::NotPermitted => return Err(EditOfficeError::NotPermitted),
             Administered::Unknown => return Err(EditOfficeError::UnknownOffice),
         };
+        if let Some(areas) = details.areas() {
+            // An area belongs to one open office: an admin cannot draw another office's employers to its own.
+            let others: Vec<Office> = tx
+                .offices()
+                .all()
+                .await?
+                .into_iter()
+                .filter(|o| o.code() != &code && o.closed_at().is_none())
+                .collect();
+            let taken: Vec<FieldError> = areas
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| others.iter().any(|o| o.areas().contains(a)))
+                .map(|(i, _)| FieldError {
+                    field: "areas",
+                    problem: FieldProblem::InEntry { entry: i + 1, problem: Box::new(FieldProblem::Taken) },
+                })
+                .collect();
+            if !taken.is_empty() {
+                return Err(EditOfficeError::InvalidFields(FieldErrors(taken)));
+            }
+        }
         office.edit(&details);
         match tx.offices().update(&office).await {
             Err(RepositoryError::Conflict) => return Err(EditOfficeError::Concurrent),

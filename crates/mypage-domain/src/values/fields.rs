@@ -50,6 +50,8 @@ pub enum FieldProblem {
         /// The other field's name.
         with: &'static str,
     },
+    /// The value belongs to another record already (an area another open office serves).
+    Taken,
     /// One entry of a list field (an office's areas) is wrong: which one, counted from 1, and how.
     InEntry {
         /// The entry's place in the list, from 1.
@@ -77,6 +79,7 @@ impl FieldProblem {
             Self::InvalidTime => "invalid_time",
             Self::UnknownChoice => "unknown_choice",
             Self::Conflicts { .. } => "conflicts",
+            Self::Taken => "taken",
             Self::InEntry { problem, .. } => problem.code(),
         }
     }

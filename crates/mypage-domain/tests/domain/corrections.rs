@@ -226,6 +226,15 @@ async fn case_c_an_office_keeps_its_areas_and_an_employer_finds_its_office_by_pl
     assert_eq!(fields.of("areas"), Some(&want));
     assert!(found("東京都", "新宿区").await.is_empty());
 
+    // An area is one open office's: an office admin cannot draw another office's employers to its own.
+    let mut grab = details("ハローワーク飯田橋", "03-3812-8609");
+    grab.areas = areas(&["東京都 千代田区", "大阪府 大阪市中央区"]);
+    let err = m.edit_office(AdminActor::Staff(w.office_admin), "1301", &grab, &client()).await.unwrap_err();
+    let EditOfficeError::InvalidFields(fields) = err else { panic!("{err:?}") };
+    let want = FieldProblem::InEntry { entry: 2, problem: Box::new(FieldProblem::Taken) };
+    assert_eq!(fields.of("areas"), Some(&want));
+    assert_eq!(found("大阪府", "中央区").await, ["2701"], "nothing changed");
+
     // A closed office is nobody's office of jurisdiction.
     m.close_office(AdminActor::Staff(w.admin), "2701", &client()).await.unwrap();
     assert!(found("大阪府", "中央区").await.is_empty());

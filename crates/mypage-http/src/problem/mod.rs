@@ -261,6 +261,7 @@ fn field_message(problem: &FieldProblem) -> String {
         FieldProblem::InvalidTime => "時刻は「09:00」のように入力してください。".into(),
         FieldProblem::UnknownChoice => "選択肢から選んでください。".into(),
         FieldProblem::Conflicts { with } => format!("「{}」の内容と矛盾しています。", conflicting_label(with)),
+        FieldProblem::Taken => "ほかのハローワークの管轄区域として登録されています。".into(),
         FieldProblem::InEntry { entry, problem } => format!("{entry}行目：{}", area_message(problem)),
     }
 }
@@ -321,6 +322,7 @@ pub(crate) fn named_field_message(field: &str, label: &str, entry: Entry, proble
             }
             _ => format!("{label}は「{}」の内容と矛盾しています。", conflicting_label(with)),
         },
+        (FieldProblem::Taken, _) => format!("{label}は、ほかのハローワークのものとして登録されています。"),
         (FieldProblem::InEntry { entry, problem }, _) => format!("{label}の{entry}行目：{}", area_message(problem)),
     }
 }
