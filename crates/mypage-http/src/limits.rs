@@ -1,6 +1,7 @@
 //! The per-client limit on auth-key requests (R8): beside the domain's per-address limits, one client (an IP
 //! address) may ask for at most so many keys and resends in a window, so that a script cannot mail keys to a
 //! list of addresses. The count is kept in this instance's memory: with several instances, each counts its own.
+//! An IPv6 client counts as its /64 network.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -30,6 +31,7 @@ impl ClientLimiter {
     /// address (not over TCP) is not limited here.
     pub(crate) fn check(&self, ip: Option<IpAddr>) -> Result<(), DateTime<Utc>> {
         let (Some(ip), true) = (ip, self.max > 0) else { return Ok(()) };
+        let ip = client_of(ip);
         let now = self.clock.now();
         let Ok(mut seen) = self.seen.lock() else { return Ok(()) };
         if seen.len() > PRUNE_ABOVE {
@@ -45,6 +47,18 @@ impl ClientLimiter {
         }
         entry.1 += 1;
         Ok(())
+    }
+}
+
+/// The client an address stands for: an IPv4 address itself, an IPv6 address its /64 network, since one
+/// subscriber is handed a whole /64 and could otherwise count as endlessly many clients.
+fn client_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            let network = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(network.into())
+        }
     }
 }
 
@@ -77,5 +91,17 @@ mod tests {
         assert!(limiter.check(Some(a)).is_ok(), "a new window");
         let off = ClientLimiter::new(0, Duration::hours(1), clock);
         assert!((0..100).all(|_| off.check(Some(a)).is_ok()));
+    }
+
+    #[test]
+    fn r8_the_addresses_of_one_ipv6_network_are_one_client() {
+        let t0 = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+        let limiter = ClientLimiter::new(3, Duration::hours(1), Arc::new(Fixed(Mutex::new(t0))));
+        let in_one_64 = |host: u16| IpAddr::from([0x2001, 0xdb8, 0, 1, 0, 0, 0, host]);
+        for host in 1..=3 {
+            assert!(limiter.check(Some(in_one_64(host))).is_ok());
+        }
+        assert!(limiter.check(Some(in_one_64(4))).is_err(), "a new address of the same /64 is the same client");
+        assert!(limiter.check(Some(IpAddr::from([0x2001, 0xdb8, 0, 2, 0, 0, 0, 1]))).is_ok(), "another /64");
     }
 }
