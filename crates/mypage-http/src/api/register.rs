@@ -6,8 +6,10 @@
 use mypage_domain::usecases::{AdminActor, ImportOptions, ImportReport};
 use mypage_domain::values::{LineProblem, RegisterFile, RejectedLine};
 use poem::Request;
+use poem::{FromRequest, RequestBody};
 use poem_openapi::param::Query;
-use poem_openapi::payload::{Binary, Json};
+use poem_openapi::payload::{Json, ParsePayload, Payload};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::{ApiRequest, ApiResponse, Object, OpenApi};
 
 use super::{Api, ApiError, StaffToken, problem_response};
@@ -23,8 +25,31 @@ pub(crate) struct RegisterApi(pub(crate) Api);
 #[derive(ApiRequest)]
 enum RegisterUpload {
     /// The file.
-    #[oai(content_type = "text/csv")]
-    Csv(Binary<Vec<u8>>),
+    Csv(CsvFile),
+}
+
+/// A CSV body as sent: `text/csv`, with or without parameters (`text/csv; charset=Shift_JIS`); the encoding is
+/// detected from the bytes whatever the label says (see the domain's `RegisterFile`).
+struct CsvFile(Vec<u8>);
+
+impl Payload for CsvFile {
+    const CONTENT_TYPE: &'static str = "text/csv";
+
+    fn check_content_type(content_type: &str) -> bool {
+        content_type.split(';').next().is_some_and(|essence| essence.trim().eq_ignore_ascii_case("text/csv"))
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema { format: Some("binary"), ..MetaSchema::new("string") }))
+    }
+}
+
+impl ParsePayload for CsvFile {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(Self(<Vec<u8> as FromRequest<'_>>::from_request(request, body).await?))
+    }
 }
 
 /// One reason a line was not imported.

@@ -148,3 +148,21 @@ async fn r18_only_a_staff_session_may_send_a_register_file_larger_than_any_form(
     let (status, report) = import(&client, &counter, "?dry_run=true", file).await;
     assert_eq!((status, report["imported"].as_u64()), (StatusCode::OK, Some(4000)), "{report}");
 }
+
+#[tokio::test]
+async fn r18_the_api_takes_csv_labelled_with_its_charset_and_refuses_other_bodies() {
+    let (_kit, endpoint) = site().await;
+    let client = TestClient::new(endpoint);
+    let counter = token(&client, "iidabashi.counter").await;
+    let send = |content_type: &'static str| {
+        client
+            .post("/api/v1/staff/establishments/import?dry_run=true")
+            .header(header::AUTHORIZATION, format!("Bearer {counter}"))
+            .content_type(content_type)
+            .body(sjis_file(&LINES[..1]))
+            .send()
+    };
+    send("text/csv; charset=Shift_JIS").await.assert_status(StatusCode::OK);
+    send("TEXT/CSV").await.assert_status(StatusCode::OK);
+    send("application/json").await.assert_status(StatusCode::BAD_REQUEST);
+}
