@@ -196,7 +196,15 @@ pub(crate) fn infra(e: DbErr) -> InfrastructureError {
 }
 
 fn repo(e: DbErr) -> RepositoryError {
-    RepositoryError::Infrastructure(infra(e))
+    if lost_race(&e) { RepositoryError::Conflict } else { RepositoryError::Infrastructure(infra(e)) }
+}
+
+/// A deadlock or a serialisation failure (PostgreSQL's 40P01 and 40001): the transaction lost a race with another
+/// and must not go on; its use case answers as for a record changed by someone else.
+fn lost_race(e: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = e else { return false };
+    e.as_database_error().and_then(|d| d.code()).is_some_and(|code| code == "40P01" || code == "40001")
 }
 
 /// Maps a unique violation to the rule it breaks, which `which` names from the database's message.

@@ -353,6 +353,12 @@ impl MyPage {
         }
         let old = account.email().clone();
         account.correct_email(email).map_err(|_| CorrectCounterEmailError::NotAwaitingPassword)?;
+        // The flows first, then the account: the order a key's redemption takes them in, so that the two wait for
+        // each other instead of deadlocking, and the one that loses finds the other's change.
+        match end_key_flows(&mut tx, &old, id).await {
+            Err(RepositoryError::Conflict) => return Err(CorrectCounterEmailError::Concurrent),
+            other => other?,
+        }
         match tx.accounts().update(&account).await {
             Err(RepositoryError::Duplicate(Unique::AccountEmail)) => {
                 return Err(CorrectCounterEmailError::EmailTaken);
@@ -360,7 +366,6 @@ impl MyPage {
             Err(RepositoryError::Conflict) => return Err(CorrectCounterEmailError::Concurrent),
             other => other?,
         }
-        end_key_flows(&mut tx, &old, id).await?;
         self.audit(&mut tx, Actor::Staff(staff), AuditAction::CounterEmailCorrected, format!("account:{id}"), client)
             .await?;
         tx.commit().await?;
@@ -388,11 +393,15 @@ impl MyPage {
         if account.status() != AccountStatus::AwaitingPassword {
             return Err(WithdrawCounterRegistrationError::NotAwaitingPassword);
         }
+        // The flows first, then the account, as a key's redemption takes them (see the correction above).
+        match end_key_flows(&mut tx, account.email(), id).await {
+            Err(RepositoryError::Conflict) => return Err(WithdrawCounterRegistrationError::Concurrent),
+            other => other?,
+        }
         match tx.accounts().remove(&account).await {
             Err(RepositoryError::Conflict) => return Err(WithdrawCounterRegistrationError::Concurrent),
             other => other?,
         }
-        end_key_flows(&mut tx, account.email(), id).await?;
         self.audit(
             &mut tx,
             Actor::Staff(staff),
