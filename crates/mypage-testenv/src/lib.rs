@@ -34,3 +34,23 @@ pub fn skip(why: &str) {
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(18_181)
 }
+
+/// Polls `probe` until it gives a value or `deadline` has passed since the first try: a test waits for a condition
+/// (a mail written, a server ready), never for a fixed time, and a busy machine only makes it wait longer.
+pub async fn eventually<T, F, Fut>(deadline: std::time::Duration, mut probe: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let until = std::time::Instant::now() + deadline;
+    loop {
+        if let Some(value) = probe().await {
+            return Some(value);
+        }
+        if std::time::Instant::now() >= until {
+            return None;
+        }
+        // Between tries, not instead of one: the condition decides when the wait ends.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

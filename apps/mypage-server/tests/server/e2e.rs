@@ -49,7 +49,7 @@ impl Mailbox {
 
     /// The newest auth key mailed to `to` beyond the first `seen` key mails, waiting for it up to 30 seconds.
     pub(crate) async fn key_for(&self, to: &str, seen: usize) -> String {
-        for _ in 0..300 {
+        let newest = || async {
             let keys: Vec<String> = self
                 .received()
                 .into_iter()
@@ -58,23 +58,20 @@ impl Mailbox {
                     body.lines().find_map(|l| l.trim().strip_prefix("認証キー：").map(|k| k.trim().to_owned()))
                 })
                 .collect();
-            if keys.len() > seen {
-                return keys.last().cloned().expect("a key");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("no auth key mail reached {to}");
+            (keys.len() > seen).then(|| keys.last().cloned()).flatten()
+        };
+        mypage_testenv::eventually(Duration::from_secs(30), newest)
+            .await
+            .unwrap_or_else(|| panic!("no auth key mail reached {to}"))
     }
 
     /// How many messages each recipient got, once `done` holds of the counts (waiting up to 30 seconds) and two
     /// more seconds have passed, in which a mail sent twice would arrive.
     async fn settled(&self, done: impl Fn(&BTreeMap<String, usize>) -> bool) -> BTreeMap<String, usize> {
-        for _ in 0..300 {
-            if done(&self.per_recipient()) {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let _ =
+            mypage_testenv::eventually(Duration::from_secs(30), || async { done(&self.per_recipient()).then_some(()) })
+                .await;
+        // The window a mail sent twice would arrive in: an absence, which no condition can show has come.
         tokio::time::sleep(Duration::from_secs(2)).await;
         self.per_recipient()
     }
@@ -168,15 +165,15 @@ impl Instance {
         let child = command.spawn().expect("the server binary starts");
         let instance = Self { child, base: format!("http://127.0.0.1:{port}"), data: data.to_owned(), port };
         let http = reqwest::Client::new();
-        for _ in 0..300 {
-            if let Ok(r) = http.get(format!("{}/readyz", instance.base)).send().await
-                && r.status() == 200
-            {
-                return instance;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the server on port {port} did not become ready");
+        let ready = || async {
+            let answer = http.get(format!("{}/readyz", instance.base)).send().await.ok();
+            answer.filter(|r| r.status() == 200)
+        };
+        assert!(
+            mypage_testenv::eventually(Duration::from_secs(30), ready).await.is_some(),
+            "the server on port {port} did not become ready"
+        );
+        instance
     }
 
     /// SIGTERM, and the exit code of a graceful stop.

@@ -47,15 +47,8 @@ async fn start(data: &Path, port: u16) -> Child {
 }
 
 async fn wait_ready(port: u16) -> bool {
-    for _ in 0..200 {
-        if let Some((status, _)) = get(port, "/healthz").await
-            && status.contains(" 200 ")
-        {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
+    let ready = || async { get(port, "/healthz").await.filter(|(status, _)| status.contains(" 200 ")) };
+    mypage_testenv::eventually(Duration::from_secs(20), ready).await.is_some()
 }
 
 #[tokio::test]

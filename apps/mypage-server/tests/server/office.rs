@@ -117,16 +117,13 @@ async fn a_configured_help_desk_is_on_the_top_page_and_in_the_key_mail_instead_o
 
 /// The text of the first mail the file transport writes, waiting for the dispatcher (which polls its queue).
 async fn wait_for_mail(folder: &Path) -> Option<String> {
-    for _ in 0..300 {
+    mypage_testenv::eventually(Duration::from_secs(30), || async {
         let written = std::fs::read_dir(folder).ok().and_then(|entries| {
             entries.filter_map(Result::ok).map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "txt"))
         });
-        if let Some(path) = written {
-            return std::fs::read_to_string(path).ok();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    None
+        written.and_then(|path| std::fs::read_to_string(path).ok())
+    })
+    .await
 }
 
 #[tokio::test]
