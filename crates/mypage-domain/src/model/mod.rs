@@ -3,6 +3,7 @@
 
 mod account;
 mod audit;
+mod establishment;
 mod flow;
 mod ids;
 mod mail;
@@ -10,24 +11,23 @@ mod organisation;
 mod registration;
 mod review;
 mod second_factor;
+mod staff;
+mod steps;
 mod unfinished;
 
 pub use account::{Account, AccountRecord, AccountStatus, AccountTransitionError, PasswordHash};
 pub use audit::{Actor, AuditAction, AuditEvent, ClientInfo};
+pub use establishment::{Establishment, EstablishmentRecord};
 pub use flow::{
     AuthFlow, AuthFlowRecord, DeathCause, FlowPurpose, FlowState, FlowStepError, FlowTarget, IssuedKey, KeyCheckError,
     UnknownFlowPurpose,
 };
 pub use ids::{AccountId, AuditEventId, EstablishmentId, FlowId, MailId, RegistrationId, StaffId};
 pub use mail::{MailTemplate, OutgoingMail};
-pub use organisation::{
-    AdminScope, Establishment, EstablishmentRecord, InvalidStaffLogin, Office, OfficeAlreadyClosed, OfficeRecord,
-    StaffLogin, StaffMember, StaffMemberRecord,
-};
-pub use registration::{
-    ApplicationHistory, MissingPart, ProvisionalRegistration, RegistrationRecord, RegistrationStepError,
-    UnknownMissingPart,
-};
+pub use organisation::{Office, OfficeAlreadyClosed, OfficeRecord};
+pub use registration::{ProvisionalRegistration, RegistrationRecord};
 pub use review::{NoteDecision, RegistrationStatus, StaffNote, StaffNoteError, UnknownNoteDecision};
 pub use second_factor::{SecondFactorState, SecondFactorStepError, TotpSecret};
+pub use staff::{AdminScope, InvalidStaffLogin, StaffLogin, StaffMember, StaffMemberRecord};
+pub use steps::{ApplicationHistory, MissingPart, RegistrationStepError, UnknownMissingPart};
 pub use unfinished::{Unfinished, ValidFields};
