@@ -138,13 +138,19 @@ impl<'a, T: DeserializeOwned> FromRequest<'a> for CsrfForm<T> {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
         let bytes = body.take()?.into_vec().await?;
         let sent: Token = serde_urlencoded::from_bytes(&bytes).map_err(|_| Problem::invalid_request())?;
-        let expected = session(req)?.lock().await.data.csrf.clone();
-        if expected.is_empty() || !bool::from(sent.csrf.as_bytes().ct_eq(expected.as_bytes())) {
-            return Err(Problem::csrf().into());
-        }
+        check_csrf(req, &sent.csrf).await?;
         let form = serde_urlencoded::from_bytes(&bytes).map_err(|_| Problem::invalid_request())?;
         Ok(Self(form))
     }
+}
+
+/// Whether `sent` is the session's CSRF token, compared in constant time; a 403 when it is not.
+async fn check_csrf(req: &Request, sent: &str) -> poem::Result<()> {
+    let expected = session(req)?.lock().await.data.csrf.clone();
+    if expected.is_empty() || !bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) {
+        return Err(Problem::csrf().into());
+    }
+    Ok(())
 }
 
 /// A multipart form (an upload) that carries the session's CSRF token, compared in constant time: its text fields
@@ -158,23 +164,20 @@ pub(crate) struct CsrfUpload {
 
 impl<'a> FromRequest<'a> for CsrfUpload {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let refused = |_| Problem::invalid_request();
-        let mut multipart =
-            poem::web::Multipart::from_request(req, body).await.map_err(|_| Problem::invalid_request())?;
+        fn refused<E>(_: E) -> Problem {
+            Problem::invalid_request()
+        }
+        let mut multipart = poem::web::Multipart::from_request(req, body).await.map_err(refused)?;
         let mut upload = Self { fields: std::collections::HashMap::new(), files: std::collections::HashMap::new() };
         while let Some(field) = multipart.next_field().await.map_err(refused)? {
             let Some(name) = field.name().map(str::to_owned) else { continue };
             if field.file_name().is_some() {
-                upload.files.insert(name, field.bytes().await.map_err(|_| Problem::invalid_request())?);
+                upload.files.insert(name, field.bytes().await.map_err(refused)?);
             } else {
-                upload.fields.insert(name, field.text().await.map_err(|_| Problem::invalid_request())?);
+                upload.fields.insert(name, field.text().await.map_err(refused)?);
             }
         }
-        let sent = upload.fields.get(CSRF_FIELD).map(String::as_str).unwrap_or_default();
-        let expected = session(req)?.lock().await.data.csrf.clone();
-        if expected.is_empty() || !bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) {
-            return Err(Problem::csrf().into());
-        }
+        check_csrf(req, upload.fields.get(CSRF_FIELD).map(String::as_str).unwrap_or_default()).await?;
         Ok(upload)
     }
 }
