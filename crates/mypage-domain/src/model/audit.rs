@@ -123,11 +123,37 @@ pub enum AuditAction {
     OfficeEdited,
     /// An admin closed an office (R14).
     OfficeClosed,
+    /// An employer changed the password while logged in; every other session ended (R19).
+    PasswordChanged,
+    /// An employer asked to change the e-mail address; a key went to the new one (R19).
+    EmailChangeRequested,
+    /// An employer's new e-mail address was confirmed with its key (R19).
+    EmailChanged,
+    /// An employer ended one of the account's sessions (R19).
+    SessionEnded,
+    /// An employer ended every other session of the account (R19).
+    SessionsEnded,
+    /// An employer closed the account; its address is free again, its records stay (R19).
+    AccountClosed,
+    /// A registration or job offer still open was withdrawn when its account closed (R19).
+    RegistrationWithdrawn,
+    /// An employer agreed to a newer version of the terms at login (R1).
+    TermsAgreed,
+    /// An Active employer started a job offer, new or copied from an earlier one (R20).
+    JobOfferStarted,
+    /// An Active employer submitted a job offer to the office's queue (R20).
+    JobOfferSubmitted,
+    /// Staff accepted a job offer (受理, R20).
+    JobOfferAccepted,
+    /// An employer discarded a job offer draft (R20).
+    JobOfferDiscarded,
+    /// The office was mailed how many registrations and job offers wait (R20).
+    OfficeDigestSent,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [Self; 39] = [
+    pub const ALL: [Self; 52] = [
         Self::EmailRegisteredAtCounter,
         Self::EstablishmentUpdated,
         Self::AuthKeyRequested,
@@ -167,6 +193,19 @@ impl AuditAction {
         Self::CounterRegistrationWithdrawn,
         Self::OfficeEdited,
         Self::OfficeClosed,
+        Self::PasswordChanged,
+        Self::EmailChangeRequested,
+        Self::EmailChanged,
+        Self::SessionEnded,
+        Self::SessionsEnded,
+        Self::AccountClosed,
+        Self::RegistrationWithdrawn,
+        Self::TermsAgreed,
+        Self::JobOfferStarted,
+        Self::JobOfferSubmitted,
+        Self::JobOfferAccepted,
+        Self::JobOfferDiscarded,
+        Self::OfficeDigestSent,
     ];
 
     /// The action with this code.
@@ -218,6 +257,19 @@ impl AuditAction {
             Self::CounterRegistrationWithdrawn => "counter_registration_withdrawn",
             Self::OfficeEdited => "office_edited",
             Self::OfficeClosed => "office_closed",
+            Self::PasswordChanged => "password_changed",
+            Self::EmailChangeRequested => "email_change_requested",
+            Self::EmailChanged => "email_changed",
+            Self::SessionEnded => "session_ended",
+            Self::SessionsEnded => "sessions_ended",
+            Self::AccountClosed => "account_closed",
+            Self::RegistrationWithdrawn => "registration_withdrawn",
+            Self::TermsAgreed => "terms_agreed",
+            Self::JobOfferStarted => "job_offer_started",
+            Self::JobOfferSubmitted => "job_offer_submitted",
+            Self::JobOfferAccepted => "job_offer_accepted",
+            Self::JobOfferDiscarded => "job_offer_discarded",
+            Self::OfficeDigestSent => "office_digest_sent",
         }
     }
 }
