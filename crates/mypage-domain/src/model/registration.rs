@@ -1,4 +1,5 @@
-//! The provisional registration (仮登録, R10) and its review (本登録, R11).
+//! The provisional registration (仮登録, R10) and its review (本登録, R11); and, on the same aggregate, a job offer
+//! an Active employer files for its establishment after opening (求人の申込み, R20).
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::{
@@ -9,14 +10,58 @@ use crate::values::{
     EstablishmentInfo, EstablishmentInfoInput, EstablishmentNumber, JobOffer, JobOfferInput, OfficeCode,
 };
 
+/// What a filing is: the provisional registration that opens an account (cases B and C), or a further job offer of
+/// an establishment whose account is open (R20). Both are reviewed in the same queue (R11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RegistrationKind {
+    /// 仮登録: the account's opening filing; at most one is open per account.
+    Opening,
+    /// 求人の申込み: a job offer of the account's own establishment (R20); several may be open at once.
+    JobOffer,
+}
+
+impl RegistrationKind {
+    /// Every kind.
+    pub const ALL: [Self; 2] = [Self::Opening, Self::JobOffer];
+
+    /// A stable code for storage and the API.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Opening => "opening",
+            Self::JobOffer => "job_offer",
+        }
+    }
+
+    /// The kind with this code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The office's word for a status of a filing of this kind: a job offer is accepted (受理), not registered.
+    #[must_use]
+    pub fn status_label_ja(self, status: &RegistrationStatus) -> &'static str {
+        match (self, status) {
+            (Self::JobOffer, RegistrationStatus::Confirmed { .. }) => "受理済み",
+            (Self::JobOffer, RegistrationStatus::Rejected { .. }) => "受理しない",
+            _ => status.label_ja(),
+        }
+    }
+}
+
 /// A provisional registration: the application history, the establishment information (case C) and one job offer.
+/// A job offer after opening (R20) is the same aggregate of kind [`RegistrationKind::JobOffer`]: its history is the
+/// account's own establishment number, and it never carries establishment information.
 ///
 /// Read it through its getters; it changes only through its transitions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProvisionalRegistration {
     /// Its id.
     id: RegistrationId,
-    /// The Provisional account filing it.
+    /// An opening registration or a job offer after opening.
+    kind: RegistrationKind,
+    /// The account filing it: Provisional for an opening registration, Active for a job offer.
     account: AccountId,
     /// 求人申し込み実績, once declared.
     history: Option<ApplicationHistory>,
@@ -45,6 +90,8 @@ pub struct ProvisionalRegistration {
 pub struct RegistrationRecord {
     /// Its id.
     pub id: RegistrationId,
+    /// An opening registration or a job offer after opening.
+    pub kind: RegistrationKind,
     /// The account filing it.
     pub account: AccountId,
     /// 求人申し込み実績, once declared.
@@ -75,6 +122,7 @@ impl ProvisionalRegistration {
     pub fn draft(id: RegistrationId, account: AccountId, history: ApplicationHistory, now: DateTime<Utc>) -> Self {
         Self {
             id,
+            kind: RegistrationKind::Opening,
             account,
             history: Some(history),
             establishment: None,
@@ -89,11 +137,28 @@ impl ProvisionalRegistration {
         }
     }
 
-    /// Rebuilds a stored registration. For repositories: a new one is made by [`ProvisionalRegistration::draft`].
+    /// A new job offer draft of an Active account (R20), for the establishment of `number`, the account's own: its
+    /// office of jurisdiction reviews it, as for a past applicant.
+    #[must_use]
+    pub fn job_offer_draft(
+        id: RegistrationId,
+        account: AccountId,
+        number: EstablishmentNumber,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            kind: RegistrationKind::JobOffer,
+            ..Self::draft(id, account, ApplicationHistory::PastApplicant { number }, now)
+        }
+    }
+
+    /// Rebuilds a stored registration. For repositories: a new one is made by [`ProvisionalRegistration::draft`] or
+    /// [`ProvisionalRegistration::job_offer_draft`].
     #[must_use]
     pub fn restore(record: RegistrationRecord) -> Self {
         let RegistrationRecord {
             id,
+            kind,
             account,
             history,
             establishment,
@@ -108,6 +173,7 @@ impl ProvisionalRegistration {
         } = record;
         Self {
             id,
+            kind,
             account,
             history,
             establishment,
@@ -128,6 +194,7 @@ impl ProvisionalRegistration {
     pub fn into_record(self) -> RegistrationRecord {
         let Self {
             id,
+            kind,
             account,
             history,
             establishment,
@@ -142,6 +209,7 @@ impl ProvisionalRegistration {
         } = self;
         RegistrationRecord {
             id,
+            kind,
             account,
             history,
             establishment,
@@ -176,13 +244,17 @@ impl ProvisionalRegistration {
     /// establishment information typed for case C, since the office already holds it.
     ///
     /// # Errors
-    /// [`RegistrationStepError::NotEditable`].
+    /// [`RegistrationStepError::NotEditable`], also for a job offer, whose history is fixed.
     pub fn declare_history(
         &mut self,
         history: ApplicationHistory,
         now: DateTime<Utc>,
     ) -> Result<(), RegistrationStepError> {
         self.editable()?;
+        // A job offer is always of the account's own establishment: its history is fixed when it starts.
+        if self.kind == RegistrationKind::JobOffer {
+            return Err(RegistrationStepError::NotEditable(self.kind.code()));
+        }
         if matches!(history, ApplicationHistory::PastApplicant { .. }) {
             self.establishment = None;
             self.unfinished.establishment = None;
@@ -361,6 +433,19 @@ impl ProvisionalRegistration {
         Ok(())
     }
 
+    /// Its account was closed (R19): an open registration is withdrawn and leaves the office's queue.
+    ///
+    /// # Errors
+    /// [`RegistrationStepError::AlreadyDecided`] unless open.
+    pub fn withdraw(&mut self, now: DateTime<Utc>) -> Result<(), RegistrationStepError> {
+        if !self.status.is_open() {
+            return Err(RegistrationStepError::AlreadyDecided(self.status.code()));
+        }
+        self.status = RegistrationStatus::Withdrawn;
+        self.updated_at = now;
+        Ok(())
+    }
+
     /// The repository stored this copy with `update`: the copy now carries the stored version (one more), so that
     /// it can be updated again in the same transaction.
     pub fn mark_saved(&mut self) {
@@ -374,6 +459,18 @@ impl ProvisionalRegistration {
     #[must_use]
     pub fn id(&self) -> RegistrationId {
         self.id
+    }
+
+    /// An opening registration or a job offer after opening (R20).
+    #[must_use]
+    pub fn kind(&self) -> RegistrationKind {
+        self.kind
+    }
+
+    /// Its status in the office's words for its kind: a job offer is 受理済み where a registration is 本登録済み.
+    #[must_use]
+    pub fn status_label_ja(&self) -> &'static str {
+        self.kind.status_label_ja(&self.status)
     }
 
     /// The Provisional account filing it.

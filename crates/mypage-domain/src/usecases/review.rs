@@ -1,9 +1,10 @@
-//! Staff review of provisional registrations (本登録, R11), within their office and role (R14).
+//! Staff review of provisional registrations (本登録, R11) and of job offers after opening (受理, R20), within their
+//! office and role (R14).
 
 use crate::model::{
-    Account, AccountStatus, Actor, ApplicationHistory, AuditAction, ClientInfo, Establishment, EstablishmentId,
-    MailTemplate, NoteDecision, ProvisionalRegistration, RegistrationId, StaffId, StaffMember, StaffNote,
-    StaffNoteError,
+    Account, AccountStatus, Actor, ApplicationHistory, AuditAction, ClientInfo, Establishment, EstablishmentId, Filing,
+    MailTemplate, NoteDecision, ProvisionalRegistration, RegistrationId, RegistrationKind, StaffId, StaffMember,
+    StaffNote, StaffNoteError,
 };
 use crate::ports::{InfrastructureError, RepositoryError, Transaction, Unique};
 use crate::usecases::{MyPage, infrastructure_from_repository, staff_with_role};
@@ -56,6 +57,10 @@ pub enum ConfirmError {
     /// Case B: no establishment has the number the employer claimed (it left the office's records since).
     #[error("no establishment has the claimed number")]
     EstablishmentNotFound,
+    /// A job offer (R20) whose account is no longer Active for the establishment it was filed for (closed, or
+    /// linked elsewhere): it cannot be accepted.
+    #[error("the job offer's account is no longer active for its establishment")]
+    AccountNotActive,
     /// The store or the number allocator failed.
     #[error(transparent)]
     Infrastructure(#[from] InfrastructureError),
@@ -224,6 +229,9 @@ impl MyPage {
         // waits here on the database's row lock, then finds the version changed (R11).
         tx.registrations().update(&reg).await?;
         reg.mark_saved();
+        if reg.kind() == RegistrationKind::JobOffer {
+            return self.accept_job_offer(tx, staff, reg, client).await;
+        }
         // Only a Provisional account files a registration, and only confirmation makes it Active (R10, R11).
         let mut account = tx
             .accounts()
@@ -276,6 +284,46 @@ impl MyPage {
         Ok(establishment.number().clone())
     }
 
+    /// 受理 (R20): a job offer of an Active account, for the establishment the account acts for, is accepted in the
+    /// transaction that took it. The account is not touched; the employer is mailed which offer was accepted.
+    async fn accept_job_offer(
+        &self,
+        mut tx: Box<dyn Transaction>,
+        staff: StaffId,
+        mut reg: ProvisionalRegistration,
+        client: &ClientInfo,
+    ) -> Result<EstablishmentNumber, ConfirmError> {
+        let Some(ApplicationHistory::PastApplicant { number }) = reg.history().cloned() else {
+            return Err(InfrastructureError::new("a job offer has no establishment number").into());
+        };
+        let establishment = tx.establishments().by_number(&number).await?.ok_or(ConfirmError::EstablishmentNotFound)?;
+        let account = tx
+            .accounts()
+            .get(reg.account())
+            .await?
+            .filter(|a| a.status() == AccountStatus::Active && a.establishment() == Some(establishment.id()))
+            .ok_or(ConfirmError::AccountNotActive)?;
+        reg.confirm(staff, establishment.id(), number.clone(), self.now()).map_err(|_| ConfirmError::AlreadyDecided)?;
+        tx.registrations().update(&reg).await?;
+        let office_name = match tx.offices().get(&number.office()).await? {
+            Some(office) => office.name().to_owned(),
+            None => number.office().to_string(),
+        };
+        let occupation = reg.job_offer().map(|j| j.occupation.clone()).unwrap_or_default();
+        let template = MailTemplate::JobOfferAccepted { registration: reg.id(), office_name, occupation };
+        self.mail(&mut tx, account.email(), template).await?;
+        self.audit(
+            &mut tx,
+            Actor::Staff(staff),
+            AuditAction::JobOfferAccepted,
+            format!("registration:{}", reg.id()),
+            client,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(number)
+    }
+
     /// Staff answer a registration of their office's queue with a note (R11): "contact needed" keeps it in the
     /// queue, "return" sends it back for correction, "reject" refuses it. The employer is mailed the note, and the
     /// audit trail records the decision (R15, R16).
@@ -305,16 +353,24 @@ impl MyPage {
         let office_name = office.as_ref().map_or_else(|| member.office().to_string(), |o| o.name().to_owned());
         // The mails that tell the employer to ask the office give its phone too.
         let office_phone = office.as_ref().and_then(|o| o.phone()).map(str::to_owned);
+        // A job offer's mail names the offer, so that an employer with several knows which (R20).
+        let about = match reg.kind() {
+            RegistrationKind::Opening => Filing::Registration,
+            RegistrationKind::JobOffer => {
+                Filing::JobOffer { occupation: reg.job_offer().map(|j| j.occupation.clone()).unwrap_or_default() }
+            }
+        };
         let (template, action) = match decision {
             NoteDecision::ContactNeeded => (
-                MailTemplate::ContactNeeded { note: text, office_name, office_phone },
+                MailTemplate::ContactNeeded { about, note: text, office_name, office_phone },
                 AuditAction::RegistrationContactNeeded,
             ),
-            NoteDecision::Return => {
-                (MailTemplate::RegistrationReturned { note: text, office_name }, AuditAction::RegistrationReturned)
-            }
+            NoteDecision::Return => (
+                MailTemplate::RegistrationReturned { about, note: text, office_name },
+                AuditAction::RegistrationReturned,
+            ),
             NoteDecision::Reject => (
-                MailTemplate::RegistrationRejected { reason: text, office_name, office_phone },
+                MailTemplate::RegistrationRejected { about, reason: text, office_name, office_phone },
                 AuditAction::RegistrationRejected,
             ),
         };
