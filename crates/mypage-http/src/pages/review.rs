@@ -1,11 +1,12 @@
 //! The reviewer's screen, 仮登録の審査 (R11): every field the employer entered, in the registration's sections
 //! (求人申し込み実績, 事業所情報, 求人情報); for case B the establishment register's record (R18) beside the claim,
 //! differences marked; the status in the office's words; and the decisions, 本登録 and 本登録しない each behind a
-//! confirmation step. A note the domain refuses comes back in its form as it was typed.
+//! confirmation step. A job offer after opening (R20) is reviewed on the same page, marked as such, and accepted
+//! (受理) rather than registered. A note the domain refuses comes back in its form as it was typed.
 
 use maud::{Markup, html};
 use mypage_domain::model::{
-    ApplicationHistory, Establishment, NoteDecision, Office, ProvisionalRegistration, RegistrationId,
+    ApplicationHistory, Establishment, NoteDecision, Office, ProvisionalRegistration, RegistrationId, RegistrationKind,
     RegistrationStatus, StaffId, StaffNote,
 };
 use mypage_domain::usecases::{ReviewCase, ReviewError};
@@ -18,7 +19,7 @@ use crate::app::App;
 use crate::extract::{Client, CsrfForm, Staff};
 use crate::pages::admin::scrolling;
 use crate::pages::console::console_layout;
-use crate::pages::forms::NoFields;
+use crate::pages::forms::{NoFields, OCCUPATION};
 use crate::pages::layout::{csrf, field_error, has_error, multiline, on_form, outcome, stays_on_form};
 use crate::pages::registration::{STATUS, SUBMITTED_AT};
 use crate::pages::staff::{breadcrumb, establishment_label, label};
@@ -28,6 +29,12 @@ use crate::session::SessionHandle;
 
 /// The review page's title, which its outcomes keep.
 const REVIEW_TITLE: &str = "仮登録の審査";
+/// The review page's title for a job offer after opening (R20).
+const JOB_OFFER_TITLE: &str = "求人申込みの審査";
+/// The button that asks for 受理 of a job offer, and its confirmation page's title and button.
+const ACCEPT: &str = "受理する";
+const ACCEPT_TITLE: &str = "受理の確認";
+const ACCEPT_FINAL: &str = "受理を確定する";
 /// The note sent back on a decision's form, and its heading on the detail page.
 const NOTE: &str = "連絡事項";
 /// Where a registration came from, on the queue and the detail page.
@@ -60,6 +67,35 @@ pub(crate) fn history_kind(history: Option<&ApplicationHistory>) -> String {
     match history {
         Some(ApplicationHistory::PastApplicant { number }) => format!("既存事業所（{number}）"),
         _ => "新規事業所".to_owned(),
+    }
+}
+
+/// What a filing is, as the queue and the review page show it: a registration by where it came from, or a job
+/// offer of an existing establishment (R20).
+pub(crate) fn filing_kind(r: &ProvisionalRegistration) -> String {
+    match (r.kind(), r.history()) {
+        (RegistrationKind::JobOffer, Some(ApplicationHistory::PastApplicant { number })) => {
+            format!("求人の申込み（事業所番号 {number}）")
+        }
+        (RegistrationKind::JobOffer, _) => "求人の申込み".to_owned(),
+        (RegistrationKind::Opening, history) => history_kind(history),
+    }
+}
+
+/// The review page's title, by what is reviewed.
+fn review_title(kind: RegistrationKind) -> &'static str {
+    match kind {
+        RegistrationKind::Opening => REVIEW_TITLE,
+        RegistrationKind::JobOffer => JOB_OFFER_TITLE,
+    }
+}
+
+/// A decision's heading and button, in the words for what is reviewed: a job offer is not accepted (受理しない)
+/// where a registration is not registered (本登録しない).
+fn decision_title(decision: NoteDecision, title: &'static str, kind: RegistrationKind) -> &'static str {
+    match (decision, kind) {
+        (NoteDecision::Reject, RegistrationKind::JobOffer) => "受理しない",
+        _ => title,
     }
 }
 
@@ -154,8 +190,8 @@ fn sections(case: &ReviewCase, offices: &[Office]) -> Markup {
     html! {
         table.kv {
             tr { th scope="row" { (label::EMAIL) } td { (case.account.email()) } }
-            tr { th scope="row" { (STATUS) } td { strong { (r.status().label_ja()) } } }
-            tr { th scope="row" { (KIND) } td { (history_kind(r.history())) } }
+            tr { th scope="row" { (STATUS) } td { strong { (r.status_label_ja()) } } }
+            tr { th scope="row" { (KIND) } td { (filing_kind(r)) } }
             @if let Some(at) = r.submitted_at() { tr { th scope="row" { (SUBMITTED_AT) } td { (jst(at)) } } }
             @match r.status() {
                 RegistrationStatus::ContactNeeded { note } | RegistrationStatus::Returned { note } | RegistrationStatus::Rejected { reason: note } => {
@@ -183,17 +219,25 @@ fn detail_page(
     kept: Option<&KeptNote<'_>>,
 ) -> Markup {
     let r = &case.registration;
+    let title = review_title(r.kind());
     let alert = kept.and_then(|k| k.errors.first()).map(|(_, m)| (false, m.clone()));
     let body = html! {
-        (breadcrumb(REVIEW_TITLE))
-        h1 { (REVIEW_TITLE) }
+        (breadcrumb(title))
+        h1 { (title) }
         (outcome(alert.as_ref()))
         (sections(case, offices))
         @if r.status().is_pending() {
-            h2 { "本登録" }
-            p { "内容を確認したうえで本登録してください。次の画面で確認してから確定します。" }
-            div.actions { a.button href={(path(r.id())) "/confirm"} { (CONFIRM) } }
+            @if r.kind() == RegistrationKind::JobOffer {
+                h2 { "受理" }
+                p { "内容を確認したうえで受理してください。次の画面で確認してから確定します。" }
+                div.actions { a.button href={(path(r.id())) "/confirm"} { (ACCEPT) } }
+            } @else {
+                h2 { "本登録" }
+                p { "内容を確認したうえで本登録してください。次の画面で確認してから確定します。" }
+                div.actions { a.button href={(path(r.id())) "/confirm"} { (CONFIRM) } }
+            }
             @for (decision, segment, title, note_label) in DECISIONS {
+                @let title = decision_title(decision, title, r.kind());
                 @let this = kept.filter(|k| k.decision == decision);
                 @let id = format!("{segment}-note");
                 h2 { (title) }
@@ -209,7 +253,7 @@ fn detail_page(
             }
         }
     };
-    console_layout(REVIEW_TITLE, body)
+    console_layout(title, body)
 }
 
 /// The registration and the offices, for its page.
@@ -258,24 +302,33 @@ pub(crate) async fn confirm_page(
         return Ok(Redirect::see_other(path(id)).into_response());
     }
     let token = session.lock().await.csrf();
+    let job_offer = r.kind() == RegistrationKind::JobOffer;
+    let (title, button) = if job_offer { (ACCEPT_TITLE, ACCEPT_FINAL) } else { (CONFIRM_TITLE, CONFIRM_FINAL) };
     let body = html! {
-        (breadcrumb(CONFIRM_TITLE))
-        h1 { (CONFIRM_TITLE) }
-        p { "次の仮登録を本登録します。本登録すると、求人者のアカウントが利用できるようになり、求人者にメールでお知らせします。" }
+        (breadcrumb(title))
+        h1 { (title) }
+        @if job_offer {
+            p { "次の求人を受理します。受理すると、求人者にメールでお知らせします。求人者のアカウントと事業所の登録内容は変わりません。" }
+        } @else {
+            p { "次の仮登録を本登録します。本登録すると、求人者のアカウントが利用できるようになり、求人者にメールでお知らせします。" }
+        }
         table.kv {
             tr { th scope="row" { (label::EMAIL) } td { (case.account.email()) } }
-            tr { th scope="row" { (KIND) } td { (history_kind(r.history())) } }
+            tr { th scope="row" { (KIND) } td { (filing_kind(r)) } }
             tr { th scope="row" { "事業所" } td { (establishment_line(r, case.claimed.as_ref())) } }
+            @if let Some(offer) = r.job_offer().filter(|_| job_offer) {
+                tr { th scope="row" { (OCCUPATION) } td { (offer.occupation) } }
+            }
         }
         form method="post" action={(path(id)) "/confirm"} {
             (csrf(&token))
             div.actions {
-                button type="submit" { (CONFIRM_FINAL) }
+                button type="submit" { (button) }
                 a.button.secondary href=(path(id)) { "審査画面に戻る" }
             }
         }
     };
-    Ok(console_layout(CONFIRM_TITLE, body).into_response())
+    Ok(console_layout(title, body).into_response())
 }
 
 /// The page after a decision: what was done, or why it could not be (someone else decided first).
@@ -307,7 +360,11 @@ pub(crate) async fn confirm(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> poem::Result<Response> {
     let id = registration_id(req)?;
+    let kind = review_case(app, staff, id).await?.0.registration.kind();
     match app.mypage.confirm_registration(staff, id, &client).await {
+        Ok(_) if kind == RegistrationKind::JobOffer => {
+            Ok(result_page(&(true, "求人を受理しました。求人者にメールでお知らせします。".to_owned())).into_response())
+        }
         Ok(number) => Ok(result_page(&(true, format!("本登録しました。事業所番号は {number} です。"))).into_response()),
         Err(e) => decision_refused(e.explain()),
     }
@@ -326,20 +383,25 @@ pub(crate) struct NoteForm {
 
 /// The step before 本登録しない: the reason as the employer will read it, the button that confirms, and one that
 /// goes back to change it (the reason kept).
-fn reject_confirmation(token: &str, id: RegistrationId, note: &str) -> Markup {
-    let title = "本登録しないことの確認";
+fn reject_confirmation(token: &str, id: RegistrationId, kind: RegistrationKind, note: &str) -> Markup {
+    let job_offer = kind == RegistrationKind::JobOffer;
+    let title = if job_offer { "受理しないことの確認" } else { "本登録しないことの確認" };
     let action = format!("{}/reject", path(id));
     let body = html! {
         (breadcrumb(title))
         h1 { (title) }
-        p { "この仮登録を本登録しません。求人者には、次の理由をメールでお知らせします。確定すると取り消せません。" }
+        @if job_offer {
+            p { "この求人を受理しません。求人者には、次の理由をメールでお知らせします。確定すると取り消せません。" }
+        } @else {
+            p { "この仮登録を本登録しません。求人者には、次の理由をメールでお知らせします。確定すると取り消せません。" }
+        }
         div.notice { p { (multiline(note)) } }
         div.actions {
             form method="post" action=(action) {
                 (csrf(token))
                 input type="hidden" name="note" value=(note);
                 input type="hidden" name="confirmed" value="yes";
-                button type="submit" { (REJECT_FINAL) }
+                button type="submit" { (if job_offer { "受理しないことを確定する" } else { REJECT_FINAL }) }
             }
             form method="post" action=(action) {
                 (csrf(token))
@@ -377,10 +439,13 @@ pub(crate) async fn decide(
         match StaffNote::parse(&form.note) {
             // The registration is read first, so that one of another office or already decided is refused
             // before any confirmation is asked for.
-            Ok(_) => match review_case(app, staff, id).await?.0.registration.status().is_pending() {
-                true => return Ok(reject_confirmation(&token, id, &form.note).into_response()),
-                false => Err(ReviewError::AlreadyDecided.explain()),
-            },
+            Ok(_) => {
+                let reg = review_case(app, staff, id).await?.0.registration;
+                match reg.status().is_pending() {
+                    true => return Ok(reject_confirmation(&token, id, reg.kind(), &form.note).into_response()),
+                    false => Err(ReviewError::AlreadyDecided.explain()),
+                }
+            }
             Err(e) => Err(ReviewError::InvalidNote(e).explain()),
         }
     } else {

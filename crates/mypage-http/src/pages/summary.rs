@@ -6,7 +6,7 @@
 //! forms' own (`forms.rs`), so that a row reads as the field it came from.
 
 use maud::{Markup, html};
-use mypage_domain::model::{ApplicationHistory, Office, ProvisionalRegistration, RegistrationStatus};
+use mypage_domain::model::{ApplicationHistory, Office, ProvisionalRegistration, RegistrationKind, RegistrationStatus};
 use mypage_domain::values::{
     AgeRequirement, Choice as _, ContractPeriod, EstablishmentInfo, JobOffer, OfficeCode, jst,
 };
@@ -98,14 +98,45 @@ pub(crate) fn timeline(reg: &ProvisionalRegistration, status: &str) -> Markup {
         table.timeline {
             tr { th scope="col" { "日時" } th scope="col" { "経過" } }
             tr { td { (jst(reg.created_at())) } td { "入力を始めました" } }
-            @if let Some(at) = reg.submitted_at() { tr { td { (jst(at)) } td { "仮登録を送信しました" } } }
+            @if let Some(at) = reg.submitted_at() { tr { td { (jst(at)) } td { (sent(reg)) } } }
             @if decided { tr { td { (jst(reg.updated_at())) } td { (status) } } }
         }
     }
 }
 
-/// The whole registration in its sections; `editable` adds a 修正 link to each.
+/// What the employer did when a filing was last sent, by its kind.
+fn sent(reg: &ProvisionalRegistration) -> &'static str {
+    match reg.kind() {
+        RegistrationKind::Opening => "仮登録を送信しました",
+        RegistrationKind::JobOffer => "求人を申し込みました",
+    }
+}
+
+/// 申込みの事業所: a job offer's section naming the establishment and its office of jurisdiction (R20).
+pub(crate) const OFFER_ESTABLISHMENT: &str = "申込みの事業所";
+
+/// A job offer after opening (R20) in its sections: the establishment it is for, then the job offer; `edit` is the
+/// form's path while it may still be changed.
+pub(crate) fn job_offer(reg: &ProvisionalRegistration, offices: &[Office], edit: Option<&str>) -> Markup {
+    html! {
+        @if let Some(ApplicationHistory::PastApplicant { number }) = reg.history() {
+            (section(OFFER_ESTABLISHMENT, None, html! {
+                (row(NUMBER, html! { (number) }))
+                (row(OFFICE, html! { (office_name(offices, &number.office())) }))
+            }))
+        }
+        @if let Some(offer) = reg.job_offer() {
+            (section(JOB_OFFER_INFO, edit, job_offer_rows(offer)))
+        }
+    }
+}
+
+/// The whole registration in its sections; `editable` adds a 修正 link to each. A job offer after opening is
+/// written as [`job_offer`] writes it, without links.
 pub(crate) fn registration(reg: &ProvisionalRegistration, offices: &[Office], editable: bool) -> Markup {
+    if reg.kind() == RegistrationKind::JobOffer {
+        return job_offer(reg, offices, None);
+    }
     let edit = |href: &'static str| editable.then_some(href);
     html! {
         @if let Some(history) = reg.history() {
