@@ -9,7 +9,7 @@ use mypage_domain::usecases::{
     AdminActor, DiscardJobOfferError, JobOffersError, MAX_JOB_OFFER_DRAFTS, SaveJobOfferDraftError, StartJobOfferError,
     SubmitJobOfferError,
 };
-use mypage_domain::values::FieldProblem;
+use mypage_domain::values::{FieldProblem, JobOffer};
 use mypage_testkit::fixtures;
 
 use crate::{EXISTING, World, client, world};
@@ -27,6 +27,11 @@ async fn submitted_offer(w: &World, account: AccountId) -> RegistrationId {
     let id = saved_offer(w, account).await;
     w.kit.mypage.submit_job_offer(account, id, &client()).await.unwrap();
     id
+}
+
+/// The occupation of the fixture's job offer as kept: NFKC-normalised (ＮＣ becomes NC).
+fn kept_occupation() -> String {
+    JobOffer::parse(&fixtures::job_offer()).unwrap().occupation
 }
 
 /// The audit actions recorded for registration `id`, in order.
@@ -68,14 +73,14 @@ async fn r20_an_active_employer_files_a_job_offer_that_the_office_accepts_withou
     m.submit_job_offer(account, id, &client()).await.unwrap();
     let queue = m.review_queue(w.reviewer).await.unwrap();
     assert_eq!(queue.iter().map(|r| (r.id(), r.kind())).collect::<Vec<_>>(), vec![(id, RegistrationKind::JobOffer)]);
-    let occupation = fixtures::job_offer().occupation;
+    let occupation = kept_occupation();
     let received = last_mail(&w, |t| match t {
         MailTemplate::JobOfferReceived { registration, office_name, occupation } => {
             Some((*registration, office_name.clone(), occupation.clone()))
         }
         _ => None,
     });
-    assert_eq!(received.await, Some((id, "ハローワーク飯田橋".to_owned(), "ＮＣ旋盤オペレーター".to_owned())));
+    assert_eq!(received.await, Some((id, "ハローワーク飯田橋".to_owned(), occupation.clone())));
 
     let before = w.kit.store.read(|t| t.account_by_email("a@example.jp").cloned()).await.unwrap();
     let number = m.confirm_registration(w.reviewer, id, &client()).await.unwrap();
@@ -168,7 +173,7 @@ async fn r20_the_office_answers_a_job_offer_with_mails_about_the_job_offer() {
     let w = world().await;
     let account = w.active_account("a@example.jp").await;
     let m = &w.kit.mypage;
-    let occupation = fixtures::job_offer().occupation;
+    let occupation = kept_occupation();
     for decision in NoteDecision::ALL {
         let id = submitted_offer(&w, account).await;
         m.decide_with_note(w.reviewer, id, decision, "ご確認ください。", &client()).await.unwrap();
