@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mypage_domain::ports::{Digest, InfrastructureError, Session, SessionStore, SessionSubject};
 use sea_orm::sea_query::{Condition, OnConflict};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::convert::session_row;
 use crate::entities::session;
@@ -20,6 +20,9 @@ impl SessionStore for Database {
                 session::Column::Data,
                 session::Column::ExpiresAt,
                 session::Column::IdleExpiresAt,
+                session::Column::ClientIp,
+                session::Column::ClientAgent,
+                session::Column::LastUsedAt,
             ])
             .to_owned();
         session::Entity::insert(session_row(s))
@@ -41,14 +44,31 @@ impl SessionStore for Database {
     }
 
     async fn end_all(&self, subject: SessionSubject) -> Result<u64, InfrastructureError> {
-        let (kind, id) = match subject {
-            SessionSubject::Anonymous => return Ok(0),
-            SessionSubject::Employer(a) => ("employer", a.to_string()),
-            SessionSubject::Staff(m) => ("staff", m.to_string()),
-        };
-        let of_subject =
-            Condition::all().add(session::Column::SubjectKind.eq(kind)).add(session::Column::SubjectId.eq(id));
+        let Some(of_subject) = of_subject(subject) else { return Ok(0) };
         Ok(session::Entity::delete_many().filter(of_subject).exec(&self.conn).await.map_err(infra)?.rows_affected)
+    }
+
+    async fn for_subject(
+        &self,
+        subject: SessionSubject,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Session>, InfrastructureError> {
+        let Some(of_subject) = of_subject(subject) else { return Ok(Vec::new()) };
+        let live = of_subject.add(session::Column::ExpiresAt.gt(now)).add(session::Column::IdleExpiresAt.gt(now));
+        let rows = session::Entity::find()
+            .filter(live)
+            .order_by_desc(session::Column::CreatedAt)
+            .order_by_desc(session::Column::Id)
+            .all(&self.conn)
+            .await
+            .map_err(infra)?;
+        rows.into_iter().map(Session::try_from).collect()
+    }
+
+    async fn end(&self, subject: SessionSubject, id: &Digest) -> Result<bool, InfrastructureError> {
+        let Some(of_subject) = of_subject(subject) else { return Ok(false) };
+        let this = of_subject.add(session::Column::Id.eq(id.as_hex()));
+        Ok(session::Entity::delete_many().filter(this).exec(&self.conn).await.map_err(infra)?.rows_affected > 0)
     }
 
     async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, InfrastructureError> {
@@ -56,4 +76,14 @@ impl SessionStore for Database {
             Condition::any().add(session::Column::ExpiresAt.lte(now)).add(session::Column::IdleExpiresAt.lte(now));
         Ok(session::Entity::delete_many().filter(gone).exec(&self.conn).await.map_err(infra)?.rows_affected)
     }
+}
+
+/// The condition that picks `subject`'s sessions; `None` for `Anonymous`, whose sessions belong to nobody.
+fn of_subject(subject: SessionSubject) -> Option<Condition> {
+    let (kind, id) = match subject {
+        SessionSubject::Anonymous => return None,
+        SessionSubject::Employer(a) => ("employer", a.to_string()),
+        SessionSubject::Staff(m) => ("staff", m.to_string()),
+    };
+    Some(Condition::all().add(session::Column::SubjectKind.eq(kind)).add(session::Column::SubjectId.eq(id)))
 }

@@ -204,6 +204,9 @@ impl Entrance {
             FlowPurpose::OpenMyPage => "open",
             FlowPurpose::SignUp => "signup",
             FlowPurpose::ResetPassword => "reset",
+            // Not an anonymous entrance: the e-mail change lives under /mypage/account/email (R19), and this segment
+            // reads back as no entrance.
+            FlowPurpose::ChangeEmail => "change-email",
         }
     }
 }

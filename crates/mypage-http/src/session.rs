@@ -14,7 +14,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use mypage_domain::model::{AccountId, StaffId};
+use mypage_domain::model::{AccountId, ClientInfo, StaffId};
 use mypage_domain::ports::{
     Clock, Digest, DigestPurpose, InfrastructureError, KeyDigest, KeyGenerator, Session, SessionStore, SessionSubject,
 };
@@ -86,25 +86,33 @@ impl Sessions {
         Ok(Some(Resumed { session, touch }))
     }
 
-    /// Opens a new session for `subject`; returns its id, which only the client keeps.
+    /// The handle under which pages and the API name the session `id` (R19): never the id itself.
+    pub(crate) fn handle_of(&self, id: &SecretString) -> String {
+        let digest = self.digest_of(id);
+        digest.as_hex().chars().take(mypage_domain::ports::SESSION_HANDLE_LEN).collect()
+    }
+
+    /// Opens a new session for `subject`, from `client`; returns its id, which only the client keeps.
     pub(crate) async fn open(
         &self,
         subject: SessionSubject,
         data: String,
+        client: &ClientInfo,
     ) -> Result<SecretString, InfrastructureError> {
         let id = self.keys.token();
-        self.save(&id, subject, data, self.clock.now()).await?;
+        self.save(&id, subject, data, self.clock.now(), client).await?;
         Ok(id)
     }
 
     /// Saves the session `id` with its data, alive for another idle period (never past its lifetime from
-    /// `created_at`).
+    /// `created_at`), used now, opened by `client` (R19: ログイン中の端末).
     pub(crate) async fn save(
         &self,
         id: &SecretString,
         subject: SessionSubject,
         data: String,
         created_at: DateTime<Utc>,
+        client: &ClientInfo,
     ) -> Result<(), InfrastructureError> {
         let now = self.clock.now();
         let session = Session {
@@ -114,6 +122,8 @@ impl Sessions {
             created_at,
             expires_at: created_at + self.lifetime,
             idle_expires_at: now + self.idle,
+            last_used_at: now,
+            client: client.clone(),
         };
         self.store.save(&session).await
     }
@@ -125,11 +135,12 @@ impl Sessions {
         old: Option<&SecretString>,
         subject: SessionSubject,
         data: String,
+        client: &ClientInfo,
     ) -> Result<SecretString, InfrastructureError> {
         if let Some(old) = old {
             self.end(old).await?;
         }
-        self.open(subject, data).await
+        self.open(subject, data, client).await
     }
 
     /// Ends the session `id` (logout).
@@ -137,9 +148,13 @@ impl Sessions {
         self.store.delete(&self.digest_of(id)).await
     }
 
-    /// Opens an API client's session (a bearer token) for `subject`; returns the token.
-    pub(crate) async fn open_bearer(&self, subject: SessionSubject) -> Result<SecretString, InfrastructureError> {
-        self.open(subject, BEARER.to_owned()).await
+    /// Opens an API client's session (a bearer token) for `subject`, from `client`; returns the token.
+    pub(crate) async fn open_bearer(
+        &self,
+        subject: SessionSubject,
+        client: &ClientInfo,
+    ) -> Result<SecretString, InfrastructureError> {
+        self.open(subject, BEARER.to_owned(), client).await
     }
 
     /// The subject of a bearer token, touched when due; `None` when the token is no live API session. A browser's
@@ -151,7 +166,7 @@ impl Sessions {
             return Ok(None);
         }
         if touch {
-            self.save(token, session.subject, session.data, session.created_at).await?;
+            self.save(token, session.subject, session.data, session.created_at, &session.client).await?;
         }
         Ok(Some(session.subject))
     }
@@ -207,6 +222,9 @@ pub(crate) struct SessionData {
     /// A long form sent after the employer's session had ended, shown again after the next employer login (R13).
     #[serde(default)]
     pub(crate) held: Option<HeldForm>,
+    /// An employer whose password was right, who agrees to newer terms before any employer session opens (R1).
+    #[serde(default)]
+    pub(crate) pending_consent: Option<String>,
 }
 
 /// A form sent after the session it belonged to had ended: where it was sent and its fields (the CSRF token left
@@ -239,6 +257,10 @@ pub(crate) enum PendingStaff {
 pub(crate) struct SessionState {
     /// The cookie's id, when the browser sent a live one.
     id: Option<SecretString>,
+    /// The client that opened the stored session, or this request's client for a new one (R19).
+    opened_by: ClientInfo,
+    /// This request's client: a renewed session is opened by it.
+    current: ClientInfo,
     subject: SessionSubject,
     pub(crate) data: SessionData,
     created_at: DateTime<Utc>,
@@ -251,12 +273,14 @@ pub(crate) struct SessionState {
 
 impl SessionState {
     /// A visitor without a stored session; `csrf` is the anonymous CSRF cookie's token, when the browser sent one.
-    fn fresh(sessions: &Sessions, csrf: Option<&str>) -> Self {
+    fn fresh(sessions: &Sessions, csrf: Option<&str>, client: ClientInfo) -> Self {
         let csrf = csrf
             .filter(|t| t.len() >= 16 && t.len() <= 128 && t.bytes().all(|b| b.is_ascii_alphanumeric()))
             .map_or_else(|| sessions.token().expose_secret().to_owned(), str::to_owned);
         Self {
             id: None,
+            opened_by: client.clone(),
+            current: client,
             subject: SessionSubject::Anonymous,
             data: SessionData { csrf, ..SessionData::default() },
             created_at: sessions.clock.now(),
@@ -286,6 +310,7 @@ impl SessionState {
         self.subject = subject;
         self.data.flow = None;
         self.data.pending_staff = None;
+        self.data.pending_consent = None;
         if !matches!(subject, SessionSubject::Employer(_)) {
             self.data.held = None;
         }
@@ -301,9 +326,29 @@ impl SessionState {
         self.dirty = true;
     }
 
+    /// An employer's login waits for the consent to newer terms (R1), under a new id, as a staff login waits for
+    /// its second step: no employer session opens until the employer agrees.
+    pub(crate) fn pend_consent(&mut self, account: AccountId) {
+        self.data.pending_consent = Some(account.to_string());
+        self.renew = true;
+        self.dirty = true;
+    }
+
     /// Ends the session (logout).
     pub(crate) fn end(&mut self) {
         self.end = true;
+    }
+
+    /// Goes on under a new id, as the same subject: after a password change every session of the account ended,
+    /// and this browser alone stays logged in with a fresh one (R19).
+    pub(crate) fn reopen(&mut self) {
+        self.renew = true;
+        self.dirty = true;
+    }
+
+    /// The handle of this browser's session (R19), when it has a stored one.
+    pub(crate) fn handle(&self, sessions: &Sessions) -> Option<String> {
+        self.id.as_ref().map(|id| sessions.handle_of(id))
     }
 
     /// When the session began; it ends a lifetime after this, however busy.
@@ -344,7 +389,8 @@ impl Sessions {
     /// The browser's session of a request: its cookie's live session, or a fresh anonymous one.
     async fn load(&self, req: &Request) -> Result<SessionState, InfrastructureError> {
         let anonymous = cookie_value(req, self.csrf_cookie_name());
-        let fresh = || SessionState::fresh(self, anonymous);
+        let current = crate::app::client(req);
+        let fresh = || SessionState::fresh(self, anonymous, current.clone());
         let Some(raw) = cookie_value(req, self.cookie_name()) else { return Ok(fresh()) };
         let id = SecretString::from(raw.to_owned());
         let Some(Resumed { session, touch }) = self.resume(&id).await? else { return Ok(fresh()) };
@@ -352,6 +398,8 @@ impl Sessions {
         let Ok(data) = serde_json::from_str::<SessionData>(&session.data) else { return Ok(fresh()) };
         Ok(SessionState {
             id: Some(id),
+            opened_by: session.client,
+            current,
             subject: session.subject,
             data,
             created_at: session.created_at,
@@ -381,7 +429,7 @@ impl Sessions {
         let id = match (&state.id, state.renew) {
             (Some(id), false) => {
                 let data = serde_json::to_string(&data).map_err(InfrastructureError::new)?;
-                self.save(id, state.subject, data, state.created_at).await?;
+                self.save(id, state.subject, data, state.created_at, &state.opened_by).await?;
                 SecretString::from(id.expose_secret().to_owned())
             }
             (old, _) => {
@@ -390,7 +438,7 @@ impl Sessions {
                     data.csrf = self.token().expose_secret().to_owned();
                 }
                 let data = serde_json::to_string(&data).map_err(InfrastructureError::new)?;
-                self.renew(old.as_ref(), state.subject, data).await?
+                self.renew(old.as_ref(), state.subject, data, &state.current).await?
             }
         };
         self.set_cookie(response, self.cookie_name(), id.expose_secret(), self.idle.num_seconds());

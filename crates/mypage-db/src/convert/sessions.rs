@@ -1,6 +1,6 @@
 //! Sessions: their rows and back.
 
-use mypage_domain::model::{AccountId, StaffId};
+use mypage_domain::model::{AccountId, ClientInfo, StaffId};
 use mypage_domain::ports::{InfrastructureError, Session, SessionSubject};
 use mypage_domain::values::Digest;
 use sea_orm::ActiveValue::Set;
@@ -24,6 +24,9 @@ pub(crate) fn session_row(s: &Session) -> session::ActiveModel {
         created_at: Set(s.created_at),
         expires_at: Set(s.expires_at),
         idle_expires_at: Set(s.idle_expires_at),
+        client_ip: Set(s.client.ip.map(|ip| ip.to_string())),
+        client_agent: Set(s.client.user_agent.clone()),
+        last_used_at: Set(Some(s.last_used_at)),
     }
 }
 
@@ -38,6 +41,7 @@ impl TryFrom<session::Model> for Session {
             "staff" => SessionSubject::Staff(parse_id(id, StaffId::from_uuid, T, "subject_id")?),
             _ => return Err(corrupt(T, "subject_kind")),
         };
+        let ip = row.client_ip.as_deref().map(str::parse).transpose().map_err(|_| corrupt(T, "client_ip"))?;
         Ok(Self {
             id: Digest::from_hex(row.id),
             subject,
@@ -45,6 +49,9 @@ impl TryFrom<session::Model> for Session {
             created_at: row.created_at,
             expires_at: row.expires_at,
             idle_expires_at: row.idle_expires_at,
+            // A session saved before the column existed was last used no earlier than it was created.
+            last_used_at: row.last_used_at.unwrap_or(row.created_at),
+            client: ClientInfo { ip, user_agent: row.client_agent },
         })
     }
 }

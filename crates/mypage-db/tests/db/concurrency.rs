@@ -362,7 +362,12 @@ pub(crate) async fn concurrent_claimers_never_share_a_mail(db: Database) {
         let mail = OutgoingMail {
             id: MailId::from_bytes(bytes),
             to: mypage_domain::values::EmailAddress::parse(&format!("m{n}@example.jp")).unwrap(),
-            template: MailTemplate::PasswordChanged { at: now, office_name: None, office_phone: None },
+            template: MailTemplate::PasswordChanged {
+                at: now,
+                how: mypage_domain::model::PasswordChange::Reset,
+                office_name: None,
+                office_phone: None,
+            },
             created_at: now,
         };
         tx.outbox().enqueue(mail).await.unwrap();

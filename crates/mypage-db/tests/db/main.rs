@@ -5,9 +5,12 @@
 mod at_rest;
 mod concurrency;
 mod contract;
+mod digest;
 mod harness;
+mod job_offers;
 mod plans;
 mod roles;
+mod sessions_care;
 
 /// Runs each contract test on each backend, in modules named after the backend (`sqlite::flows_…`).
 macro_rules! contract_suite {

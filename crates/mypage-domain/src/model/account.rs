@@ -10,6 +10,7 @@ use crate::values::{EmailAddress, TermsConsent};
 /// ```text
 /// (counter, R12) AwaitingPassword --password (R5)--> Active
 /// (sign-up, R5)  Provisional --staff confirm (R11)--> Active
+/// Provisional | Active --close (R19)--> Closed
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountStatus {
@@ -19,6 +20,9 @@ pub enum AccountStatus {
     Provisional,
     /// Linked to an establishment.
     Active,
+    /// Closed by its employer (R19): cannot log in; kept with its registrations and audit trail for the office's
+    /// records, while its address is free for a new account (R12).
+    Closed,
 }
 
 impl AccountStatus {
@@ -29,19 +33,26 @@ impl AccountStatus {
             Self::AwaitingPassword => "awaiting_password",
             Self::Provisional => "provisional",
             Self::Active => "active",
+            Self::Closed => "closed",
         }
     }
 
     /// The status with this code.
     #[must_use]
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::AwaitingPassword, Self::Provisional, Self::Active].into_iter().find(|s| s.code() == code)
+        [Self::AwaitingPassword, Self::Provisional, Self::Active, Self::Closed].into_iter().find(|s| s.code() == code)
     }
 
     /// Whether an account in this status may log in (R13).
     #[must_use]
     pub fn can_log_in(self) -> bool {
         matches!(self, Self::Provisional | Self::Active)
+    }
+
+    /// Whether the account still holds its address: every status but Closed (R12: one live account per address).
+    #[must_use]
+    pub fn is_live(self) -> bool {
+        self != Self::Closed
     }
 }
 
@@ -221,6 +232,56 @@ impl Account {
             return Err(AccountTransitionError { from: self.status });
         }
         self.email = email;
+        Ok(())
+    }
+
+    /// The employer changed its password while logged in (R19).
+    ///
+    /// # Errors
+    /// [`AccountTransitionError`] unless Provisional or Active.
+    pub fn change_password(&mut self, hash: PasswordHash) -> Result<(), AccountTransitionError> {
+        if !self.status.can_log_in() {
+            return Err(AccountTransitionError { from: self.status });
+        }
+        self.password = Some(hash);
+        Ok(())
+    }
+
+    /// The employer proved it reads a new address and moves the account to it (R19).
+    ///
+    /// # Errors
+    /// [`AccountTransitionError`] unless Provisional or Active.
+    pub fn change_email(&mut self, email: EmailAddress) -> Result<(), AccountTransitionError> {
+        if !self.status.can_log_in() {
+            return Err(AccountTransitionError { from: self.status });
+        }
+        self.email = email;
+        Ok(())
+    }
+
+    /// The employer closes the account (R19): it can no longer log in and its address is free. It keeps its id,
+    /// registrations and audit trail for the office (R15); the audit trail records when.
+    ///
+    /// # Errors
+    /// [`AccountTransitionError`] unless Provisional or Active.
+    pub fn close(&mut self) -> Result<(), AccountTransitionError> {
+        if !self.status.can_log_in() {
+            return Err(AccountTransitionError { from: self.status });
+        }
+        self.status = AccountStatus::Closed;
+        Ok(())
+    }
+
+    /// The employer agreed to the versions of the terms in force, at a login after a newer version was published
+    /// (R1). An account that has never agreed (awaiting its password) agrees when it sets the password instead.
+    ///
+    /// # Errors
+    /// [`AccountTransitionError`] unless the account may log in.
+    pub fn agree_to_terms(&mut self, consent: TermsConsent) -> Result<(), AccountTransitionError> {
+        if !self.status.can_log_in() {
+            return Err(AccountTransitionError { from: self.status });
+        }
+        self.consent = Some(consent);
         Ok(())
     }
 

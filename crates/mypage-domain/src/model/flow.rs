@@ -14,11 +14,13 @@ pub enum FlowPurpose {
     SignUp,
     /// Password reset (R17).
     ResetPassword,
+    /// メールアドレスの変更 (R19): a logged-in employer proves it reads its new address.
+    ChangeEmail,
 }
 
 impl FlowPurpose {
     /// Every purpose.
-    pub const ALL: [Self; 3] = [Self::OpenMyPage, Self::SignUp, Self::ResetPassword];
+    pub const ALL: [Self; 4] = [Self::OpenMyPage, Self::SignUp, Self::ResetPassword, Self::ChangeEmail];
 
     /// A stable code for storage and the API.
     #[must_use]
@@ -27,6 +29,7 @@ impl FlowPurpose {
             Self::OpenMyPage => "open_mypage",
             Self::SignUp => "sign_up",
             Self::ResetPassword => "reset_password",
+            Self::ChangeEmail => "change_email",
         }
     }
 
@@ -36,16 +39,17 @@ impl FlowPurpose {
         Self::ALL.into_iter().find(|p| p.code() == code)
     }
 
-    /// Whether the terms must be agreed before the e-mail is taken (R1). A reset is for an account that agreed already.
+    /// Whether the terms must be agreed before the e-mail is taken (R1). A reset or a change of address is for an
+    /// account that agreed already.
     #[must_use]
     pub fn needs_consent(self) -> bool {
-        !matches!(self, Self::ResetPassword)
+        !matches!(self, Self::ResetPassword | Self::ChangeEmail)
     }
 }
 
 /// A code that names no flow purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("unknown flow purpose: open_mypage, sign_up or reset_password")]
+#[error("unknown flow purpose: open_mypage, sign_up, reset_password or change_email")]
 pub struct UnknownFlowPurpose;
 
 impl std::str::FromStr for FlowPurpose {

@@ -22,10 +22,10 @@ pub use self::credentials::{
 };
 pub use self::mail::{ClaimedMail, MailQueue, MailState, MailSummary, Outbox};
 pub use self::repositories::{
-    AccountRepository, AuditLog, EstablishmentRepository, FlowRepository, Hits, OfficeRepository,
+    AccountRepository, AuditLog, EstablishmentRepository, FlowRepository, Hits, OfficeRepository, QueueSummary,
     RegistrationRepository, StaffRepository, TermsRepository, ThrottleKey, ThrottleRepository,
 };
-pub use self::sessions::{Session, SessionStore, SessionSubject};
+pub use self::sessions::{SESSION_HANDLE_LEN, Session, SessionStore, SessionSubject};
 pub use crate::values::Digest;
 
 /// An infrastructure failure the domain cannot act on: the database is down, a row is corrupt, a hasher failed.

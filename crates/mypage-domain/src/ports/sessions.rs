@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{Digest, InfrastructureError};
-use crate::model::{AccountId, StaffId};
+use crate::model::{AccountId, ClientInfo, StaffId};
 
 /// Who a login session belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +32,24 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
     /// When it ends unless used before (R13: sessions expire when idle).
     pub idle_expires_at: DateTime<Utc>,
+    /// When it was last used: the adapter sets it whenever it extends the idle deadline (R19: ログイン中の端末).
+    pub last_used_at: DateTime<Utc>,
+    /// The client that opened it: its address and shortened User-Agent, as the audit trail holds them (R19).
+    pub client: ClientInfo,
 }
+
+impl Session {
+    /// The name under which a page or the API shows this session: the first 16 hex digits of its stored digest.
+    /// The digest is a keyed hash of the id, so the handle reveals nothing of the cookie, yet it is unique enough
+    /// among one subject's few sessions (R19).
+    #[must_use]
+    pub fn handle(&self) -> String {
+        self.id.as_hex().chars().take(SESSION_HANDLE_LEN).collect()
+    }
+}
+
+/// How many hex digits of a session's digest name it ([`Session::handle`]).
+pub const SESSION_HANDLE_LEN: usize = 16;
 
 /// Login sessions.
 #[async_trait]
@@ -58,6 +75,21 @@ pub trait SessionStore: Send + Sync {
     /// # Errors
     /// `Infrastructure` only.
     async fn end_all(&self, subject: SessionSubject) -> Result<u64, InfrastructureError>;
+    /// The live sessions of `subject` at `now` (neither expired nor idle), newest first (R19). `Anonymous` has none.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn for_subject(
+        &self,
+        subject: SessionSubject,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Session>, InfrastructureError>;
+    /// Ends the session with this digest if it belongs to `subject`; answers whether one ended. A session of another
+    /// subject MUST stay, so that naming someone else's session does nothing (R19).
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn end(&self, subject: SessionSubject, id: &Digest) -> Result<bool, InfrastructureError>;
     /// Removes the sessions expired or idle at `now`; returns how many.
     ///
     /// # Errors

@@ -5,7 +5,7 @@ use secrecy::SecretString;
 
 use crate::model::{
     Account, AccountId, AccountStatus, Actor, AuditAction, AuthFlow, ClientInfo, DeathCause, FlowPurpose, FlowTarget,
-    KeyCheckError, MailTemplate, PasswordHash,
+    KeyCheckError, MailTemplate, PasswordChange, PasswordHash,
 };
 use crate::ports::{
     Digest, DigestPurpose, InfrastructureError, RepositoryError, SessionSubject, ThrottleKey, Transaction, Unique,
@@ -253,7 +253,7 @@ impl MyPage {
         };
         let office_name = office.as_ref().map(|o| o.name().to_owned());
         let office_phone = office.as_ref().and_then(|o| o.phone()).map(str::to_owned);
-        let changed = MailTemplate::PasswordChanged { at: now, office_name, office_phone };
+        let changed = MailTemplate::PasswordChanged { at: now, how: PasswordChange::Reset, office_name, office_phone };
         self.mail(&mut tx, account.email(), changed).await?;
         self.audit(
             &mut tx,

@@ -18,6 +18,8 @@ async fn open(w: &World, hex: &str, subject: SessionSubject) -> Digest {
         created_at: now,
         expires_at: now + Duration::hours(8),
         idle_expires_at: now + Duration::minutes(30),
+        last_used_at: now,
+        client: mypage_domain::model::ClientInfo::default(),
     };
     w.kit.store.save(&session).await.unwrap();
     session.id

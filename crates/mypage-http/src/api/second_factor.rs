@@ -202,7 +202,7 @@ impl SecondFactorApi {
             };
         let subject = SessionSubject::Staff(member.staff);
         let office = member.office.to_string();
-        match SessionDto::open(&self.0.sessions, subject, member.staff.to_string(), &office).await {
+        match SessionDto::open(&self.0.sessions, subject, member.staff.to_string(), &office, &client(req)).await {
             Ok(session) => EnrolledResponse::Created(Json(EnrolledDto {
                 recovery_codes: codes.iter().map(|c| c.expose_secret().to_owned()).collect(),
                 session,

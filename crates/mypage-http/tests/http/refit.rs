@@ -55,6 +55,20 @@ impl SessionStore for Flaky {
         self.inner.end_all(subject).await
     }
 
+    async fn for_subject(
+        &self,
+        subject: SessionSubject,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Session>, InfrastructureError> {
+        self.check()?;
+        self.inner.for_subject(subject, now).await
+    }
+
+    async fn end(&self, subject: SessionSubject, id: &Digest) -> Result<bool, InfrastructureError> {
+        self.check()?;
+        self.inner.end(subject, id).await
+    }
+
     async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, InfrastructureError> {
         self.check()?;
         self.inner.purge_expired(now).await

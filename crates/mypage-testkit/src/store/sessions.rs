@@ -33,6 +33,37 @@ impl SessionStore for MemoryStore {
         Ok((before - guard.sessions.len()) as u64)
     }
 
+    async fn for_subject(
+        &self,
+        subject: SessionSubject,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Session>, InfrastructureError> {
+        if subject == SessionSubject::Anonymous {
+            return Ok(Vec::new());
+        }
+        let guard = self.state.lock().await;
+        let mut live: Vec<Session> = guard
+            .sessions
+            .values()
+            .filter(|s| s.subject == subject && now < s.expires_at && now < s.idle_expires_at)
+            .cloned()
+            .collect();
+        live.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.as_hex().cmp(a.id.as_hex())));
+        Ok(live)
+    }
+
+    async fn end(&self, subject: SessionSubject, id: &Digest) -> Result<bool, InfrastructureError> {
+        if subject == SessionSubject::Anonymous {
+            return Ok(false);
+        }
+        let mut guard = self.state.lock().await;
+        if guard.sessions.get(id.as_hex()).is_some_and(|s| s.subject == subject) {
+            guard.sessions.remove(id.as_hex());
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
     async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, InfrastructureError> {
         let mut guard = self.state.lock().await;
         let before = guard.sessions.len();
