@@ -5,7 +5,7 @@ use chrono::Duration;
 
 use crate::values::{PasswordPolicy, StaffRole};
 
-/// Limits and lifetimes of the rules (R3, R5, R10, R13).
+/// Limits and lifetimes of the rules (R3, R5, R10, R13, R20).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DomainConfig {
     /// How long a key works after it is mailed (R3). The seeds say 30 and 50 minutes; 30 is the default.
@@ -28,6 +28,9 @@ pub struct DomainConfig {
     pub login_failures_per_client: u32,
     /// The roles whose holders log in with a second factor (R21): reviewers and both admins by default.
     pub staff_second_factor: Vec<StaffRole>,
+    /// The shortest time between two digests of an office's waiting submissions (R20): submissions that arrive
+    /// sooner wait for the next digest. 60 minutes by default.
+    pub digest_interval: Duration,
 }
 
 impl DomainConfig {
@@ -51,6 +54,7 @@ impl Default for DomainConfig {
             login_failures_per_account: 5,
             login_failures_per_client: 30,
             staff_second_factor: vec![StaffRole::Reviewer, StaffRole::OfficeAdmin, StaffRole::CentralAdmin],
+            digest_interval: Duration::minutes(60),
         }
     }
 }

@@ -12,8 +12,8 @@ use mypage_domain::model::{
 };
 use mypage_domain::ports::{
     AccountRepository, AuditLog, Digest, EstablishmentRepository, FlowRepository, Hits, InfrastructureError,
-    OfficeRepository, Outbox, RegistrationRepository, RepositoryError, StaffRepository, TermsRepository, ThrottleKey,
-    ThrottleRepository, Transaction, UnitOfWork,
+    OfficeRepository, Outbox, QueueSummary, RegistrationRepository, RepositoryError, StaffRepository, TermsRepository,
+    ThrottleKey, ThrottleRepository, Transaction, UnitOfWork,
 };
 use mypage_domain::values::{EmailAddress, EstablishmentNumber, OfficeCode, TermsDocument, TermsKind};
 
@@ -167,6 +167,11 @@ recorded!(RegistrationRepository as registrations {
         at: DateTime<Utc>,
         limit: usize
     ) -> Result<Vec<ProvisionalRegistration>, RepositoryError>;
+    fn queue_summary(
+        &mut self,
+        office: &OfficeCode,
+        since: Option<DateTime<Utc>>
+    ) -> Result<QueueSummary, RepositoryError>;
 });
 
 recorded!(EstablishmentRepository as establishments {

@@ -91,6 +91,18 @@ pub enum MailTemplate {
         /// That office's phone, when its admins entered one.
         office_phone: Option<String>,
     },
+    /// To an office's notification address: registrations and job offers wait in its review queue (R20). Counts and
+    /// a time only, never an employer's details.
+    OfficeDigest {
+        /// The office.
+        office_name: String,
+        /// Submissions waiting in its queue (Submitted or ContactNeeded).
+        waiting: u64,
+        /// Of those, the ones submitted since the last digest.
+        new_since_last: u64,
+        /// When the one waiting longest was submitted.
+        oldest_submitted_at: Option<DateTime<Utc>>,
+    },
 }
 
 impl MailTemplate {
@@ -107,6 +119,7 @@ impl MailTemplate {
             Self::RegistrationReturned { .. } => "registration_returned",
             Self::RegistrationRejected { .. } => "registration_rejected",
             Self::PasswordChanged { .. } => "password_changed",
+            Self::OfficeDigest { .. } => "office_digest",
         }
     }
 

@@ -1,8 +1,8 @@
-//! Offices (ハローワーク) (R14).
+//! Offices (ハローワーク) (R14), with the address their digest of waiting submissions goes to (R20).
 
 use chrono::{DateTime, Utc};
 
-use crate::values::{OfficeArea, OfficeCode, OfficeDetails};
+use crate::values::{EmailAddress, OfficeArea, OfficeCode, OfficeDetails};
 
 /// A public employment office: the unit that owns establishments, staff and a review queue (R14).
 ///
@@ -21,6 +21,10 @@ pub struct Office {
     opening_hours: Option<String>,
     /// Its areas (管轄区域): where the employers it serves work.
     areas: Vec<OfficeArea>,
+    /// Where the digest of its waiting submissions goes (通知先メールアドレス, R20); `None` sends none.
+    notification_email: Option<EmailAddress>,
+    /// When the last digest was queued, if one was.
+    last_digest_at: Option<DateTime<Utc>>,
     /// When an admin closed it; a closed office takes no new registrations or staff, and its staff keep read access.
     closed_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency version; repositories refuse an update made from a stale copy.
@@ -42,6 +46,10 @@ pub struct OfficeRecord {
     pub opening_hours: Option<String>,
     /// Its areas (管轄区域).
     pub areas: Vec<OfficeArea>,
+    /// Where its digest goes.
+    pub notification_email: Option<EmailAddress>,
+    /// When its last digest was queued.
+    pub last_digest_at: Option<DateTime<Utc>>,
     /// When it was closed.
     pub closed_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency version.
@@ -57,30 +65,87 @@ impl Office {
     /// A new, open office, its name already checked by the use case that adds it.
     #[must_use]
     pub fn new(code: OfficeCode, name: String, phone: Option<String>) -> Self {
-        Self { code, name, phone, address: None, opening_hours: None, areas: Vec::new(), closed_at: None, version: 0 }
+        Self {
+            code,
+            name,
+            phone,
+            address: None,
+            opening_hours: None,
+            areas: Vec::new(),
+            notification_email: None,
+            last_digest_at: None,
+            closed_at: None,
+            version: 0,
+        }
     }
 
     /// Rebuilds a stored office. For repositories.
     #[must_use]
     pub fn restore(record: OfficeRecord) -> Self {
-        let OfficeRecord { code, name, phone, address, opening_hours, areas, closed_at, version } = record;
-        Self { code, name, phone, address, opening_hours, areas, closed_at, version }
+        let OfficeRecord {
+            code,
+            name,
+            phone,
+            address,
+            opening_hours,
+            areas,
+            notification_email,
+            last_digest_at,
+            closed_at,
+            version,
+        } = record;
+        Self {
+            code,
+            name,
+            phone,
+            address,
+            opening_hours,
+            areas,
+            notification_email,
+            last_digest_at,
+            closed_at,
+            version,
+        }
     }
 
     /// Takes the office apart into its stored form.
     #[must_use]
     pub fn into_record(self) -> OfficeRecord {
-        let Self { code, name, phone, address, opening_hours, areas, closed_at, version } = self;
-        OfficeRecord { code, name, phone, address, opening_hours, areas, closed_at, version }
+        let Self {
+            code,
+            name,
+            phone,
+            address,
+            opening_hours,
+            areas,
+            notification_email,
+            last_digest_at,
+            closed_at,
+            version,
+        } = self;
+        OfficeRecord {
+            code,
+            name,
+            phone,
+            address,
+            opening_hours,
+            areas,
+            notification_email,
+            last_digest_at,
+            closed_at,
+            version,
+        }
     }
 
-    /// An admin replaces its name, phone, address and opening hours, and its areas when they were given (R14).
+    /// An admin replaces its name, phone, address, opening hours and notification address, and its areas when they
+    /// were given (R14).
     /// A closed office may be edited too: its details stay what employers of its past registrations are told.
     pub fn edit(&mut self, details: &OfficeDetails) {
         self.name = details.name().to_owned();
         self.phone = details.phone().map(str::to_owned);
         self.address = details.address().map(str::to_owned);
         self.opening_hours = details.opening_hours().map(str::to_owned);
+        self.notification_email = details.notification_email().cloned();
         if let Some(areas) = details.areas() {
             self.areas = areas.to_vec();
         }
@@ -96,6 +161,23 @@ impl Office {
     #[must_use]
     pub fn serves(&self, prefecture: &str, municipality: &str) -> bool {
         self.areas.iter().any(|a| a.contains(prefecture, municipality))
+    }
+
+    /// The system queued a digest of its waiting submissions at `at` (R20).
+    pub fn record_digest(&mut self, at: DateTime<Utc>) {
+        self.last_digest_at = Some(at);
+    }
+
+    /// Where the digest of its waiting submissions goes (通知先メールアドレス, R20), if its admins gave an address.
+    #[must_use]
+    pub fn notification_email(&self) -> Option<&EmailAddress> {
+        self.notification_email.as_ref()
+    }
+
+    /// When its last digest was queued, if one was (R20).
+    #[must_use]
+    pub fn last_digest_at(&self) -> Option<DateTime<Utc>> {
+        self.last_digest_at
     }
 
     /// An admin closes it: from `at` on it takes no new registrations and no new staff (R14).

@@ -124,6 +124,29 @@ pub trait RegistrationRepository: Send {
         at: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<ProvisionalRegistration>, RepositoryError>;
+    /// What waits in the office's queue (Submitted and ContactNeeded registrations, as
+    /// [`RegistrationRepository::pending_for_office`] lists them): how many, how many of them were submitted after
+    /// `since` (all of them when `None`), and when the oldest was submitted. Counted by the store, without reading
+    /// the registrations, so that a page can show it on every request (R20).
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn queue_summary(
+        &mut self,
+        office: &OfficeCode,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<QueueSummary, RepositoryError>;
+}
+
+/// What waits in an office's review queue ([`RegistrationRepository::queue_summary`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QueueSummary {
+    /// Registrations waiting (Submitted or ContactNeeded).
+    pub waiting: u64,
+    /// Of those, the ones submitted after the time asked about.
+    pub submitted_since: u64,
+    /// When the one waiting longest was submitted; `None` when none waits.
+    pub oldest_submitted_at: Option<DateTime<Utc>>,
 }
 
 /// Establishments.

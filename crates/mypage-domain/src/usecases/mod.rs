@@ -21,6 +21,7 @@ mod admin;
 mod auth_key;
 mod console;
 mod counter;
+mod digest;
 mod login;
 mod maintenance;
 mod offices;
@@ -39,6 +40,7 @@ pub use counter::{
     CorrectCounterEmailError, CounterLookupError, CounterRegistration, CounterRegistrationError,
     CounterRegistrationView, WithdrawCounterRegistrationError,
 };
+pub use digest::{DigestError, DigestReport};
 pub use login::{LoggedIn, LoginError, StaffLoggedIn, StaffLoginError};
 pub use maintenance::{ExpireError, ExpiryReport};
 pub use offices::{CloseOfficeError, EditOfficeError};

@@ -1,8 +1,9 @@
 //! What an admin edits of an office (R14): its name, the phone number employers are told to call, its address and
-//! its opening hours, each checked field by field so that a page shows each problem beside its field.
+//! its opening hours, and the address its digest of waiting submissions goes to (R20), each checked field by field
+//! so that a page shows each problem beside its field.
 
 use super::fields::{Fields, Need};
-use super::{FieldErrors, OfficeArea, OfficeAreaInput, PhoneNumber, parse_office_areas};
+use super::{EmailAddress, FieldErrors, FieldProblem, OfficeArea, OfficeAreaInput, PhoneNumber, parse_office_areas};
 
 /// The most characters of an office's name.
 pub const OFFICE_NAME_MAX: usize = 60;
@@ -26,10 +27,13 @@ pub struct OfficeDetailsInput {
     pub opening_hours: String,
     /// 管轄区域, replacing the office's when given; `None` keeps them.
     pub areas: Option<Vec<OfficeAreaInput>>,
+    /// 通知先メールアドレス: where the digest of waiting submissions goes (R20); empty for none.
+    pub notification_email: String,
 }
 
 /// An office's details, checked: a name of 1 to 60 characters, a phone number (R9's neighbour: 10 or 11 digits
-/// starting with 0), an address and opening hours on one line each. Only the name is required.
+/// starting with 0), an address and opening hours on one line each, and a notification address (R2's rules). Only
+/// the name is required.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfficeDetails {
     name: String,
@@ -37,10 +41,12 @@ pub struct OfficeDetails {
     address: Option<String>,
     opening_hours: Option<String>,
     areas: Option<Vec<OfficeArea>>,
+    notification_email: Option<EmailAddress>,
 }
 
 impl OfficeDetails {
-    /// Checks every field and reports each wrong one by its name (`name`, `phone`, `address`, `opening_hours`).
+    /// Checks every field and reports each wrong one by its name (`name`, `phone`, `address`, `opening_hours`,
+    /// `areas`, `notification_email`).
     ///
     /// # Errors
     /// [`FieldErrors`], one per wrong field.
@@ -58,7 +64,10 @@ impl OfficeDetails {
             Some(Ok(areas)) => Some(areas),
             None => None,
         };
-        f.finish(Self { name, phone, address, opening_hours, areas })
+        let notification_email = f.parsed("notification_email", &input.notification_email, Need::Optional, |r| {
+            EmailAddress::parse(r).map_err(FieldProblem::InvalidEmail)
+        });
+        f.finish(Self { name, phone, address, opening_hours, areas, notification_email })
     }
 
     /// 名称.
@@ -90,12 +99,17 @@ impl OfficeDetails {
     pub fn areas(&self) -> Option<&[OfficeArea]> {
         self.areas.as_deref()
     }
+
+    /// 通知先メールアドレス, where the digest of waiting submissions goes (R20).
+    #[must_use]
+    pub fn notification_email(&self) -> Option<&EmailAddress> {
+        self.notification_email.as_ref()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::values::FieldProblem;
 
     #[test]
     fn details_are_normalised_and_only_the_name_is_required() {
@@ -118,11 +132,27 @@ mod tests {
             address: "東京都\u{7}".into(),
             opening_hours: "あ".repeat(OFFICE_HOURS_MAX + 1),
             areas: None,
+            notification_email: "staff@".into(),
         };
         let errors = OfficeDetails::parse(&input).unwrap_err();
         assert_eq!(errors.of("name"), Some(&FieldProblem::Required));
         assert_eq!(errors.of("phone"), Some(&FieldProblem::InvalidPhone));
         assert_eq!(errors.of("address"), Some(&FieldProblem::ControlCharacter));
         assert_eq!(errors.of("opening_hours"), Some(&FieldProblem::TooLong { max: OFFICE_HOURS_MAX }));
+        assert!(matches!(errors.of("notification_email"), Some(FieldProblem::InvalidEmail(_))));
+    }
+
+    #[test]
+    fn the_notification_address_is_optional_and_parsed_as_an_email() {
+        let input = OfficeDetailsInput {
+            name: "ハローワーク飯田橋".into(),
+            notification_email: " Kyujin@Iidabashi.Example.JP ".into(),
+            ..OfficeDetailsInput::default()
+        };
+        let details = OfficeDetails::parse(&input).unwrap();
+        assert_eq!(details.notification_email().map(EmailAddress::as_str), Some("Kyujin@iidabashi.example.jp"));
+        let none =
+            OfficeDetails::parse(&OfficeDetailsInput { name: "飯田橋".into(), ..OfficeDetailsInput::default() });
+        assert_eq!(none.unwrap().notification_email(), None);
     }
 }

@@ -184,6 +184,7 @@ fn details(name: &str, phone: &str) -> OfficeDetailsInput {
         address: "東京都文京区後楽1-9-20".into(),
         opening_hours: "月曜から金曜 8時30分から17時15分".into(),
         areas: None,
+        notification_email: String::new(),
     }
 }
 

@@ -8,6 +8,7 @@ mod cases;
 mod console;
 mod corrections;
 mod counter;
+mod digest;
 mod login;
 mod maintenance;
 mod model;

@@ -12,7 +12,8 @@ use mypage_domain::model::{
 };
 use mypage_domain::ports::{
     AccountRepository, AuditLog, Digest, EstablishmentRepository, FlowRepository, Hits, OfficeRepository,
-    RegistrationRepository, RepositoryError, StaffRepository, TermsRepository, ThrottleKey, ThrottleRepository, Unique,
+    QueueSummary, RegistrationRepository, RepositoryError, StaffRepository, TermsRepository, ThrottleKey,
+    ThrottleRepository, Unique,
 };
 use mypage_domain::values::{EmailAddress, EstablishmentNumber, OfficeCode, TermsDocument, TermsKind};
 
@@ -237,6 +238,24 @@ impl RegistrationRepository for Registrations {
         found.sort_by_key(|r| r.updated_at());
         found.truncate(limit);
         Ok(found)
+    }
+    async fn queue_summary(
+        &mut self,
+        office: &OfficeCode,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<QueueSummary, RepositoryError> {
+        let waiting: Vec<Option<DateTime<Utc>>> = self
+            .0
+            .values()
+            .filter(|r| r.status().is_pending() && r.office().as_ref() == Some(office))
+            .map(ProvisionalRegistration::submitted_at)
+            .collect();
+        let new = |at: &&Option<DateTime<Utc>>| since.is_none_or(|since| at.is_some_and(|at| at > since));
+        Ok(QueueSummary {
+            waiting: waiting.len() as u64,
+            submitted_since: waiting.iter().filter(new).count() as u64,
+            oldest_submitted_at: waiting.iter().flatten().min().copied(),
+        })
     }
 }
 
