@@ -71,6 +71,10 @@ pub(crate) mod office {
         pub areas: String,
         pub closed_at: Option<DateTimeUtc>,
         pub version: i64,
+        /// Where the digest of waiting submissions goes (R20).
+        pub notification_email: Option<String>,
+        /// When the last digest was queued.
+        pub last_digest_at: Option<DateTimeUtc>,
     }
     no_relations!();
 }

@@ -12,6 +12,7 @@ mod m20261202_000001_office_details;
 mod m20261202_000002_establishment_register;
 mod m20261203_000001_unfinished_forms;
 mod m20261204_000001_office_areas;
+mod m20261205_000003_office_digest;
 
 /// The migrations of this crate, in order.
 pub(crate) struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000002_establishment_register::Migration),
             Box::new(m20261203_000001_unfinished_forms::Migration),
             Box::new(m20261204_000001_office_areas::Migration),
+            Box::new(m20261205_000003_office_digest::Migration),
         ]
     }
 }

@@ -11,7 +11,7 @@ use mypage_domain::values::{
 };
 use sea_orm::ActiveValue::Set;
 
-use super::{corrupt, db_version, json, parse_id, to_json, version};
+use super::{corrupt, db_version, email, json, parse_id, to_json, version};
 use crate::entities::{establishment, office, staff, terms};
 use crate::seal::Sealer;
 
@@ -72,6 +72,8 @@ impl TryFrom<office::Model> for Office {
             address: row.address,
             opening_hours: row.opening_hours,
             areas: areas_from_json(&row.areas)?,
+            notification_email: row.notification_email.as_deref().map(|e| email(e, "offices")).transpose()?,
+            last_digest_at: row.last_digest_at,
             closed_at: row.closed_at,
             version: version(row.version, "offices")?,
         }))
@@ -103,6 +105,8 @@ pub(crate) fn office_row(o: &Office, version: u64) -> office::ActiveModel {
         address: Set(o.address().map(str::to_owned)),
         opening_hours: Set(o.opening_hours().map(str::to_owned)),
         areas: Set(areas_to_json(o.areas())),
+        notification_email: Set(o.notification_email().map(|e| e.as_str().to_owned())),
+        last_digest_at: Set(o.last_digest_at()),
         closed_at: Set(o.closed_at()),
         version: Set(db_version(version)),
     }

@@ -186,6 +186,36 @@ impl RegistrationRepository for DbTransaction {
             .map_err(repo)?;
         read(rows)
     }
+    async fn queue_summary(
+        &mut self,
+        office: &OfficeCode,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<mypage_domain::ports::QueueSummary, RepositoryError> {
+        use sea_orm::PaginatorTrait as _;
+        let queue = || {
+            registration::Entity::find()
+                .filter(registration::Column::Office.eq(office.as_str()))
+                .filter(registration::Column::Status.is_in(["submitted", "contact_needed"]))
+        };
+        let waiting = queue().count(&self.tx).await.map_err(repo)?;
+        let submitted_since = match since {
+            Some(since) => {
+                queue().filter(registration::Column::SubmittedAt.gt(since)).count(&self.tx).await.map_err(repo)?
+            }
+            None => waiting,
+        };
+        let oldest_submitted_at = queue()
+            .filter(registration::Column::SubmittedAt.is_not_null())
+            .select_only()
+            .column(registration::Column::SubmittedAt)
+            .order_by_asc(registration::Column::SubmittedAt)
+            .into_tuple::<Option<DateTime<Utc>>>()
+            .one(&self.tx)
+            .await
+            .map_err(repo)?
+            .flatten();
+        Ok(mypage_domain::ports::QueueSummary { waiting, submitted_since, oldest_submitted_at })
+    }
 }
 
 #[async_trait]

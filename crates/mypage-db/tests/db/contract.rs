@@ -814,6 +814,7 @@ pub(crate) async fn offices_update_with_versions_and_keep_their_details_and_clos
         address: "東京都文京区後楽1-9-20".into(),
         opening_hours: "月曜から金曜 8時30分から17時15分".into(),
         areas: None,
+        notification_email: String::new(),
     })
     .unwrap();
     o.edit(&details);

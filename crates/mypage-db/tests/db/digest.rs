@@ -1,0 +1,153 @@
+//! The office digest (R20) in storage, on memory, SQLite and PostgreSQL: the queue's summary is counted by office,
+//! status and submission time; an office keeps its notification address and the time of its last digest; and a
+//! digest recorded from a stale copy of the office is refused, so that of two instances only one sends it.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use mypage_domain::model::{
+    Account, AccountId, ApplicationHistory, NoteDecision, Office, PasswordHash, ProvisionalRegistration,
+    RegistrationId, StaffId, StaffNote,
+};
+use mypage_domain::ports::{QueueSummary, RepositoryError};
+use mypage_domain::values::{
+    EmailAddress, EstablishmentInfo, JobOffer, OfficeCode, OfficeDetails, OfficeDetailsInput, TermsConsent,
+    TermsVersion,
+};
+use mypage_testkit::fixtures;
+
+use crate::harness::Stores;
+
+/// Runs each test on each backend, in modules named after the backend (`digest::sqlite::…`).
+macro_rules! on_every_backend {
+    ($($test:ident),+ $(,)?) => {
+        mod memory {
+            $(#[tokio::test]
+            async fn $test() {
+                super::$test(crate::harness::memory()).await;
+            })+
+        }
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $test() {
+                let fresh = crate::harness::sqlite().await;
+                super::$test(fresh.stores()).await;
+                fresh.finish().await;
+            })+
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $test() {
+                match crate::harness::postgres().await {
+                    Ok(fresh) => {
+                        super::$test(fresh.stores()).await;
+                        fresh.finish().await;
+                    }
+                    Err(why) => crate::harness::skip(&why),
+                }
+            })+
+        }
+    };
+}
+
+on_every_backend!(
+    r20_the_queue_summary_counts_one_offices_waiting_registrations_and_those_submitted_since_a_time,
+    r20_an_office_keeps_its_notification_address_and_last_digest_and_refuses_a_digest_from_a_stale_copy,
+);
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 5, 1, 0, 0).unwrap()
+}
+
+fn id(n: u8) -> [u8; 16] {
+    [n; 16]
+}
+
+fn code(c: &str) -> OfficeCode {
+    OfficeCode::parse(c).unwrap()
+}
+
+fn account(n: u8) -> Account {
+    let consent = TermsConsent { privacy_policy: TermsVersion(1), mypage_terms: TermsVersion(1), at: t0() };
+    let address = EmailAddress::parse(&format!("digest{n}@example.jp")).unwrap();
+    Account::opened_online(AccountId::from_bytes(id(n)), address, PasswordHash::new("$x$".into()), consent, t0())
+}
+
+/// A first-time registration of account `n` for `office`, submitted `minutes` after t0 when given.
+fn registration(n: u8, office: &str, minutes: Option<i64>) -> ProvisionalRegistration {
+    let history = ApplicationHistory::FirstTime { office: code(office) };
+    let mut r =
+        ProvisionalRegistration::draft(RegistrationId::from_bytes(id(n)), AccountId::from_bytes(id(n)), history, t0());
+    if let Some(minutes) = minutes {
+        r.save_establishment(EstablishmentInfo::parse(&fixtures::establishment_info()).unwrap(), t0()).unwrap();
+        r.save_job_offer(JobOffer::parse(&fixtures::job_offer()).unwrap(), t0()).unwrap();
+        r.submit(t0() + Duration::minutes(minutes)).unwrap();
+    }
+    r
+}
+
+pub(crate) async fn r20_the_queue_summary_counts_one_offices_waiting_registrations_and_those_submitted_since_a_time(
+    s: Stores,
+) {
+    let mut tx = s.uow.begin().await.unwrap();
+    for c in ["1301", "2701"] {
+        tx.offices().insert(&Office::new(code(c), format!("ハローワーク{c}"), None)).await.unwrap();
+    }
+    for n in 1..=5 {
+        tx.accounts().insert(&account(n)).await.unwrap();
+    }
+    tx.registrations().insert(&registration(1, "1301", Some(30))).await.unwrap();
+    tx.registrations().insert(&registration(2, "1301", Some(10))).await.unwrap();
+    let mut contact = registration(3, "1301", Some(20));
+    let note = StaffNote::parse("お電話します。").unwrap();
+    contact.decide_with_note(StaffId::from_bytes(id(9)), NoteDecision::ContactNeeded, note, t0()).unwrap();
+    tx.registrations().insert(&contact).await.unwrap();
+    tx.registrations().insert(&registration(4, "2701", Some(5))).await.unwrap();
+    tx.registrations().insert(&registration(5, "1301", None)).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = s.uow.begin().await.unwrap();
+    let summary = |waiting, submitted_since, oldest: Option<i64>| QueueSummary {
+        waiting,
+        submitted_since,
+        oldest_submitted_at: oldest.map(|m| t0() + Duration::minutes(m)),
+    };
+    let iidabashi = code("1301");
+    let r = tx.registrations();
+    assert_eq!(r.queue_summary(&iidabashi, None).await.unwrap(), summary(3, 3, Some(10)), "a draft does not wait");
+    let since = Some(t0() + Duration::minutes(10));
+    assert_eq!(r.queue_summary(&iidabashi, since).await.unwrap(), summary(3, 2, Some(10)), "after, not at, the time");
+    let since = Some(t0() + Duration::minutes(30));
+    assert_eq!(r.queue_summary(&iidabashi, since).await.unwrap(), summary(3, 0, Some(10)));
+    assert_eq!(r.queue_summary(&code("2701"), None).await.unwrap(), summary(1, 1, Some(5)));
+    assert_eq!(r.queue_summary(&code("4101"), None).await.unwrap(), QueueSummary::default(), "an empty queue");
+}
+
+pub(crate) async fn r20_an_office_keeps_its_notification_address_and_last_digest_and_refuses_a_digest_from_a_stale_copy(
+    s: Stores,
+) {
+    let mut tx = s.uow.begin().await.unwrap();
+    tx.offices().insert(&Office::new(code("1301"), "ハローワーク飯田橋".into(), None)).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = s.uow.begin().await.unwrap();
+    let stale = tx.offices().get(&code("1301")).await.unwrap().unwrap();
+    assert_eq!((stale.notification_email(), stale.last_digest_at()), (None, None), "none before an admin gives one");
+    let mut office = stale.clone();
+    let input = OfficeDetailsInput {
+        name: "ハローワーク飯田橋".into(),
+        notification_email: "kyujin@iidabashi.example.jp".into(),
+        ..OfficeDetailsInput::default()
+    };
+    office.edit(&OfficeDetails::parse(&input).unwrap());
+    office.record_digest(t0());
+    tx.offices().update(&office).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = s.uow.begin().await.unwrap();
+    let stored = tx.offices().get(&code("1301")).await.unwrap().unwrap();
+    assert_eq!(stored.notification_email().map(EmailAddress::as_str), Some("kyujin@iidabashi.example.jp"));
+    assert_eq!((stored.last_digest_at(), stored.version()), (Some(t0()), 1));
+    let mut late = stale;
+    late.record_digest(t0() + Duration::minutes(1));
+    let err = tx.offices().update(&late).await.unwrap_err();
+    assert!(matches!(err, RepositoryError::Conflict), "{err:?}");
+}
