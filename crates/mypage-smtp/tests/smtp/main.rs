@@ -2,6 +2,7 @@
 //! the dispatcher's decisions, and delivery through a real SMTP server (aiosmtpd) on loopback.
 #![expect(clippy::unwrap_used, reason = "tests fail at once with the reason")]
 
+mod digest;
 mod dispatcher;
 mod golden;
 mod message;
