@@ -167,6 +167,12 @@ async fn serve(config: Config) -> Result<()> {
                 if let Err(e) = mypage.expire_stale().await {
                     tracing::error!(error = %e, "expiring drafts and flows failed");
                 }
+                // Every minute: the interval between two digests decides whether an office gets one (R20).
+                match mypage.send_office_digests().await {
+                    Ok(report) if report.sent > 0 => tracing::info!(offices = report.sent, "office digests queued"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "queuing office digests failed"),
+                }
                 if let Err(e) = sessions.purge_expired(clock.now()).await {
                     tracing::error!(error = %e, "purging sessions failed");
                 }
@@ -382,6 +388,7 @@ fn check_config(config: &Config) {
     println!("auth key        {} minutes", config.auth_key_ttl.as_secs() / 60);
     println!("key requests    {} per address per hour", config.key_requests_per_address);
     println!("draft           {} days", config.draft_ttl.as_secs() / 86_400);
+    println!("office digest   at most every {} minutes", config.digest_interval.as_secs() / 60);
     println!(
         "session         idle {} minutes, at most {} hours",
         config.session_idle.as_secs() / 60,

@@ -37,6 +37,8 @@ pub(crate) struct Config {
     pub(crate) auth_key_ttl: Duration,
     /// How long an unsubmitted draft lives after its last save (R10).
     pub(crate) draft_ttl: Duration,
+    /// The shortest time between two digests of an office's waiting submissions (R20).
+    pub(crate) digest_interval: Duration,
     /// A session ends after this long without a request (R13).
     pub(crate) session_idle: Duration,
     /// A session ends after this long whatever happens.
@@ -162,6 +164,7 @@ impl Config {
             staff_second_factor,
             auth_key_ttl: Duration::from_secs(minutes * 60),
             draft_ttl: Duration::from_secs(86_400 * source.within("MYPAGE_DRAFT_DAYS", 14, 1..=90)?),
+            digest_interval: Duration::from_secs(60 * source.within("MYPAGE_DIGEST_MINUTES", 60, 5..=1440)?),
             session_idle,
             session_absolute,
             login_window: Duration::from_secs(60 * source.within("MYPAGE_LOGIN_WINDOW_MINUTES", 15, 1..=1440)?),
@@ -190,6 +193,7 @@ impl Config {
             password_policy: self.password_policy,
             staff_second_factor: self.staff_second_factor.clone(),
             draft_ttl: chrono::Duration::from_std(self.draft_ttl)?,
+            digest_interval: chrono::Duration::from_std(self.digest_interval)?,
             login_window: chrono::Duration::from_std(self.login_window)?,
             login_failures_per_account: self.login_failures_per_account,
             login_failures_per_client: self.login_failures_per_client,

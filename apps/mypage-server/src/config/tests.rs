@@ -24,6 +24,7 @@ fn every_lifetime_and_limit_out_of_its_range_is_refused_by_name_with_its_range()
     for (name, range) in [
         ("MYPAGE_AUTH_KEY_MINUTES", "5 to 120"),
         ("MYPAGE_DRAFT_DAYS", "1 to 90"),
+        ("MYPAGE_DIGEST_MINUTES", "5 to 1440"),
         ("MYPAGE_SESSION_IDLE_MINUTES", "5 to 480"),
         ("MYPAGE_SESSION_ABSOLUTE_HOURS", "1 to 72"),
         ("MYPAGE_LOGIN_WINDOW_MINUTES", "1 to 1440"),
@@ -46,6 +47,7 @@ fn every_lifetime_and_limit_reaches_the_domain_the_hasher_and_the_sessions() {
     let config = load(&[
         ("MYPAGE_AUTH_KEY_MINUTES", "50"),
         ("MYPAGE_DRAFT_DAYS", "3"),
+        ("MYPAGE_DIGEST_MINUTES", "15"),
         ("MYPAGE_SESSION_IDLE_MINUTES", "20"),
         ("MYPAGE_SESSION_ABSOLUTE_HOURS", "4"),
         ("MYPAGE_LOGIN_WINDOW_MINUTES", "30"),
@@ -60,6 +62,7 @@ fn every_lifetime_and_limit_reaches_the_domain_the_hasher_and_the_sessions() {
     let domain = config.domain_config().unwrap();
     assert_eq!(domain.auth_key_ttl, Duration::minutes(50));
     assert_eq!(domain.draft_ttl, Duration::days(3));
+    assert_eq!(domain.digest_interval, Duration::minutes(15));
     assert_eq!(domain.login_window, Duration::minutes(30));
     assert_eq!((domain.login_failures_per_account, domain.login_failures_per_client), (10, 100));
     assert_eq!(domain.key_requests_per_address_per_hour, 8);
