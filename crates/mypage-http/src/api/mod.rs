@@ -10,6 +10,7 @@ mod admin;
 mod corrections;
 mod dto;
 mod employer;
+mod job_offers;
 mod offices;
 mod register;
 mod registration;
@@ -215,6 +216,7 @@ pub(crate) struct Api {
 type Groups = (
     employer::EmployerApi,
     registration::RegistrationApi,
+    job_offers::JobOffersApi,
     staff::StaffApi,
     second_factor::SecondFactorApi,
     admin::AdminApi,
@@ -230,6 +232,7 @@ pub(crate) fn service(app: &App, sessions: &Sessions) -> OpenApiService<Groups, 
         (
             employer::EmployerApi(api.clone()),
             registration::RegistrationApi(api.clone()),
+            job_offers::JobOffersApi(api.clone()),
             staff::StaffApi(api.clone()),
             second_factor::SecondFactorApi(api.clone()),
             admin::AdminApi(api.clone()),

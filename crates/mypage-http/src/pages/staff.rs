@@ -27,7 +27,7 @@ use crate::pages::forms::ESTABLISHMENT;
 use crate::pages::layout::{csrf, entrance_title, field_error, has_error, on_form, outcome, stays_on_form};
 use crate::pages::register::{REGISTER_PATH, REGISTER_TITLE};
 use crate::pages::registration::{STATUS, SUBMITTED_AT};
-use crate::pages::review::{KIND, history_kind};
+use crate::pages::review::{KIND, filing_kind};
 use crate::pages::second_factor::{CODE_PATH, ENROL_PATH};
 use crate::problem::{Explain, Problem};
 use crate::session::{PendingStaff, SessionHandle};
@@ -165,8 +165,8 @@ pub(crate) async fn queue(Data(app): Data<&App>, Staff(staff): Staff) -> poem::R
                         @for r in &registrations {
                             tr {
                                 td { a href={"/staff/registrations/" (r.id())} { (r.submitted_at().map(jst).unwrap_or_default()) } }
-                                td { (history_kind(r.history())) }
-                                td { (r.status().label_ja()) }
+                                td { (filing_kind(r)) }
+                                td { (r.status_label_ja()) }
                             }
                         }
                     }

@@ -139,6 +139,11 @@ impl Explain for ConfirmError {
                 StatusCode::CONFLICT,
                 "申告された事業所番号の事業所が見つかりません。事業所情報を確認してください。",
             ),
+            Self::AccountNotActive => Problem::new(
+                "account_not_active",
+                StatusCode::CONFLICT,
+                "この求人を申し込んだマイページは、現在この事業所で利用されていません（廃止された場合など）。受理できません。",
+            ),
             Self::Infrastructure(e) => Problem::unavailable(&e),
         }
     }

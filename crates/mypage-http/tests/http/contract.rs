@@ -290,6 +290,24 @@ async fn walk_every_documented_operation() {
     walk.expect("POST", &format!("{detail}/confirm"), staff, None, 200).await;
     walk.expect("POST", &format!("{detail}/confirm"), staff, None, 409).await;
     walk.expect("GET", "/api/v1/mypage", me, None, 200).await;
+
+    // R20: job offers of the account now Active, each step with an error answer on the way.
+    let offers = "/api/v1/mypage/job-offers";
+    walk.expect("GET", offers, me, None, 200).await;
+    walk.expect("POST", offers, me, Some(json!({"copy_from": "not-an-id"})), 404).await;
+    let started = walk.expect("POST", offers, me, Some(json!({})), 200).await["registration_id"].clone();
+    let offer = format!("{offers}/{}", started.as_str().unwrap());
+    let mut wrong = serde_json::to_value(fixtures::job_offer()).unwrap();
+    wrong["wage_min"] = json!("400000");
+    walk.expect("PUT", &offer, me, Some(wrong), 422).await;
+    walk.expect("PUT", &offer, me, Some(serde_json::to_value(fixtures::job_offer()).unwrap()), 200).await;
+    walk.expect("GET", &offer, me, None, 200).await;
+    walk.expect("GET", &format!("{offers}/not-an-id"), me, None, 404).await;
+    walk.expect("POST", &format!("{offer}/submit"), me, None, 200).await;
+    walk.expect("POST", &format!("{offer}/submit"), me, None, 409).await;
+    walk.expect("DELETE", &offer, me, None, 409).await;
+    let copy = walk.expect("POST", offers, me, Some(json!({"copy_from": started})), 200).await;
+    walk.expect("DELETE", &format!("{offers}/{}", copy["registration_id"].as_str().unwrap()), me, None, 200).await;
     walk.expect("GET", "/api/v1/staff/establishments?q=ハロー", staff, None, 200).await;
 
     // Case A at the counter.
