@@ -1,5 +1,5 @@
-//! The admins' office steps through the API (R14): editing an office's name, phone, address, opening hours and
-//! areas (管轄区域), and closing it. An office admin acts on its own office, a central admin on any; the domain checks each.
+//! The admins' office steps through the API (R14): editing an office's name, phone, address, opening hours, areas
+//! (管轄区域) and the address its digest of waiting submissions goes to (R20), and closing it. An office admin acts on its own office, a central admin on any; the domain checks each.
 
 use chrono::{DateTime, Utc};
 use mypage_domain::model::Office;
@@ -32,6 +32,10 @@ struct OfficeDetailsDto {
     /// 管轄区域: replaces the office's areas when given (an empty list clears them); left out, they are kept. At
     /// most 300, repeated ones kept once; a wrong one is reported under the field `areas`.
     areas: Option<Vec<OfficeAreaDto>>,
+    /// 通知先メールアドレス: where a digest goes when registrations or job offers wait in the office's review queue
+    /// (R20), at most once per the configured interval. An e-mail address of at most 254 characters; left out or
+    /// empty, no digest is sent.
+    notification_email: Option<Text>,
 }
 
 /// One area (管轄区域) of an office.
@@ -62,6 +66,7 @@ impl From<OfficeDetailsDto> for OfficeDetailsInput {
                     |a: OfficeAreaDto| OfficeAreaInput { prefecture: a.prefecture, municipality: a.municipality };
                 areas.into_iter().map(area).collect()
             }),
+            notification_email: text(dto.notification_email),
         }
     }
 }
@@ -82,6 +87,9 @@ struct AdminOfficeDto {
     closed_at: Option<DateTime<Utc>>,
     /// 管轄区域, in the order the office gave them.
     areas: Vec<OfficeAreaDto>,
+    /// 通知先メールアドレス; absent when no digest is sent (R20).
+    #[oai(skip_serializing_if_is_none)]
+    notification_email: Option<String>,
 }
 
 impl From<&Office> for AdminOfficeDto {
@@ -94,6 +102,7 @@ impl From<&Office> for AdminOfficeDto {
             opening_hours: o.opening_hours().map(str::to_owned),
             closed_at: o.closed_at(),
             areas: o.areas().iter().map(OfficeAreaDto::from).collect(),
+            notification_email: o.notification_email().map(ToString::to_string),
         }
     }
 }
@@ -119,7 +128,8 @@ enum OfficeResponse {
     /// `already_closed` or `concurrent` (another admin changed it at the same moment).
     #[oai(status = 409)]
     Conflict(Json<ApiError>),
-    /// `invalid_fields`, with a code per field (`name`, `phone`, `address`, `opening_hours`, `areas`).
+    /// `invalid_fields`, with a code per field (`name`, `phone`, `address`, `opening_hours`, `areas`,
+    /// `notification_email`).
     #[oai(status = 422)]
     UnprocessableEntity(Json<ApiError>),
     /// `unavailable`.
@@ -152,8 +162,8 @@ impl OfficesApi {
 
 #[OpenApi]
 impl OfficesApi {
-    /// Replaces an office's name, phone, address and opening hours, and its areas (管轄区域) when given (R14: an
-    /// office admin its own office, a central admin any). Audited (R15).
+    /// Replaces an office's name, phone, address, opening hours and notification address (R20), and its areas
+    /// (管轄区域) when given (R14: an office admin its own office, a central admin any). Audited (R15).
     #[oai(path = "/staff/admin/offices/:code", method = "put")]
     async fn edit(
         &self,

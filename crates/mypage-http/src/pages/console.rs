@@ -1,5 +1,6 @@
 //! The staff console's own shell: a header that says it is the office's console and who is logged in (name,
-//! office, roles, logout), and a footer without the public help desk, which is the employers' and not the staff's.
+//! office, roles, logout), with, for a reviewer, how many submissions wait in the office's queue (R20); and a
+//! footer without the public help desk, which is the employers' and not the staff's.
 //!
 //! Who is logged in is read once per request by [`around`], which wraps every page and keeps the member for the
 //! request in a task-local; [`console_layout`] reads it there, so that the console's pages, which are sync
@@ -26,6 +27,9 @@ pub(crate) struct Member {
     name: String,
     office: String,
     roles: String,
+    /// How many registrations and job offers wait in the office's review queue; `None` for a member who does not
+    /// review, or when the count could not be read.
+    waiting: Option<u64>,
     /// The session's CSRF token, for the logout button.
     token: String,
 }
@@ -45,6 +49,8 @@ async fn member(req: &Request) -> Option<Member> {
         (s.staff()?, s.csrf())
     };
     let view = app.mypage.staff_view(staff).await.ok()??;
+    // A count, not the queue: it is read on every console page (R20).
+    let waiting = app.mypage.waiting_for_review(staff).await.ok().flatten();
     let office = match app.mypage.offices().await {
         Ok(offices) => offices.into_iter().find(|o| *o.code() == view.office).map(|o| o.name().to_owned()),
         Err(_) => None,
@@ -53,6 +59,7 @@ async fn member(req: &Request) -> Option<Member> {
         name: view.name,
         office: office.unwrap_or_else(|| view.office.to_string()),
         roles: role_names(&view.roles),
+        waiting,
         token,
     })
 }
@@ -87,6 +94,9 @@ pub(crate) fn console_layout(title: &str, body: Markup) -> Markup {
                                 span { "職員：" (m.name) }
                                 span { "所属：" (m.office) }
                                 span { "権限：" (m.roles) }
+                            }
+                            @if let Some(n) = m.waiting {
+                                p.waiting { a href="/staff" { (format!("審査待ち（{n}件）")) } }
                             }
                             form method="post" action="/logout" {
                                 (csrf(&m.token))

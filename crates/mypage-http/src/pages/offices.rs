@@ -1,6 +1,7 @@
 //! The offices' pages of the console (R14): the list of the offices an admin administers (every office for a central
 //! admin, its own for an office admin), the form that adds one (central admins), and each office's page, which
-//! edits its name, phone, address, opening hours and areas (管轄区域) and closes it. Every step is checked again in the domain.
+//! edits its name, phone, address, opening hours, areas (管轄区域) and the address its digest of waiting submissions
+//! goes to (通知先メールアドレス, R20), and closes it. Every step is checked again in the domain.
 //!
 //! A step that fails sends its page back with what was typed and each problem beside its field; a refusal or an
 //! outage is the problem's own page.
@@ -33,6 +34,8 @@ const CODE: &str = "コード";
 const HOURS: &str = "開庁時間";
 /// An office's areas (管轄区域).
 const AREAS: &str = "管轄区域";
+/// Where an office's digest of waiting submissions goes (R20).
+const NOTIFICATION_EMAIL: &str = "通知先メールアドレス";
 /// Whether an office takes new registrations.
 const STATE: &str = "開庁状況";
 /// A closed office, in the list and on its page.
@@ -170,6 +173,9 @@ pub(crate) struct DetailsForm {
     /// 管轄区域, one 「都道府県 市区町村」 a line.
     #[serde(default)]
     areas: String,
+    /// 通知先メールアドレス; empty for none.
+    #[serde(default)]
+    notification_email: String,
 }
 
 impl From<&DetailsForm> for OfficeDetailsInput {
@@ -180,6 +186,7 @@ impl From<&DetailsForm> for OfficeDetailsInput {
             address: form.address.clone(),
             opening_hours: form.opening_hours.clone(),
             areas: Some(form.areas.lines().map(OfficeAreaInput::from_line).collect()),
+            notification_email: form.notification_email.clone(),
         }
     }
 }
@@ -192,6 +199,7 @@ impl From<&Office> for DetailsForm {
             address: office.address().unwrap_or_default().to_owned(),
             opening_hours: office.opening_hours().unwrap_or_default().to_owned(),
             areas: office.areas().iter().map(|a| format!("{} {}\n", a.prefecture(), a.municipality())).collect(),
+            notification_email: office.notification_email().map(ToString::to_string).unwrap_or_default(),
         }
     }
 }
@@ -255,6 +263,15 @@ fn office_page(
                 }
                 (field_error(errors, "areas"))
                 textarea id="areas" name="areas" rows="8" aria-describedby="areas-hint" { (typed.areas) }
+            }
+            div.field.invalid[has_error(errors, "notification_email")] {
+                label for="notification_email" { (NOTIFICATION_EMAIL) }
+                span.hint id="notification_email-hint" {
+                    "審査待ちの仮登録や求人の申込みがあるとき、件数をまとめてお知らせするメールの送り先です（任意）。"
+                    "職員で共有しているアドレスを入力してください。空欄にすると、お知らせは送りません。"
+                }
+                (field_error(errors, "notification_email"))
+                input type="email" id="notification_email" name="notification_email" value=(typed.notification_email) aria-describedby="notification_email-hint";
             }
             div.actions { button type="submit" { "保存する" } }
         }

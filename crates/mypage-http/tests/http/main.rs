@@ -7,6 +7,7 @@ mod cases;
 mod console;
 mod contract;
 mod corrections;
+mod digest;
 mod employer_screens;
 mod hardening;
 mod kept;
