@@ -27,7 +27,7 @@ use app::App;
 pub use app::{HttpConfig, HttpPorts};
 use limits::ClientLimiter;
 use pages::{
-    admin, console, counter, employer, kept, layout, offices, register, registration, review, second_factor, site,
+    admin, consent, console, counter, employer, kept, layout, offices, register, registration, review, second_factor, site,
     staff,
 };
 use security::AllowedMethods;
@@ -91,6 +91,7 @@ fn pages() -> impl Endpoint {
         .at("/login", get(employer::login_form).post(employer::login))
         .at("/logout", post(employer::logout))
         .at("/mypage", get(registration::home))
+        .at("/mypage/terms", get(consent::consent_form).post(consent::agree))
         .at("/mypage/history", get(registration::history_form).post(registration::declare_history))
         .at("/mypage/establishment", get(registration::establishment_form).post(registration::save_establishment))
         .at("/mypage/job", get(registration::job_form).post(registration::save_job))

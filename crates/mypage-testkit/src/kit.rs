@@ -6,7 +6,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use mypage_domain::model::{AccountId, ClientInfo, EstablishmentId, FlowPurpose, StaffId};
-use mypage_domain::usecases::{AdminActor, KeyRequest, NewOffice, NewStaffMember, PasswordEntry};
+use mypage_domain::usecases::{
+    AdminActor, CounterRegistration, KeyRequest, NewOffice, NewStaffMember, PasswordEntry,
+};
 use mypage_domain::values::{ConsentInput, StaffRole, TermsKind};
 use mypage_domain::{DomainConfig, MyPage, Ports};
 use secrecy::SecretString;
@@ -80,6 +82,15 @@ impl TestKit {
         }
     }
 
+    /// Publishes the next version of one document: an employer who agreed to the one before agrees to it at the next
+    /// login (R1).
+    pub async fn revise_terms(&self, kind: TermsKind) {
+        self.mypage
+            .publish_terms(AdminActor::System, kind, "（改定後の本文）", &ClientInfo::system())
+            .await
+            .expect("publish terms");
+    }
+
     /// Both boxes ticked for the versions in force (R1).
     pub async fn consent(&self) -> ConsentInput {
         let current = self.mypage.current_terms().await.expect("read terms").expect("terms are published");
@@ -133,6 +144,18 @@ impl TestKit {
             password: SecretString::from(TEST_PASSWORD),
             confirmation: SecretString::from(TEST_PASSWORD),
         }
+    }
+
+    /// Opens an account as case A does: `counter` (a member with the counter role) registers `email` for the
+    /// establishment, and the employer agrees to the terms, reads the key and sets [`TEST_PASSWORD`]. The account is
+    /// Active for that establishment, ready for its job offers (R20) and its care (R19).
+    pub async fn open_at_counter(&self, counter: StaffId, email: &str, establishment_number: &str) -> AccountId {
+        let registration =
+            CounterRegistration { email: email.into(), establishment_number: establishment_number.into() };
+        self.mypage.register_email_at_counter(counter, &registration, &Self::client()).await.expect("counter");
+        let token = self.request_key(FlowPurpose::OpenMyPage, email).await;
+        let entry = self.entry(token, email).await;
+        self.mypage.register_password(&entry, &Self::client()).await.expect("register password").account
     }
 
     /// Signs up online (cases B and C, steps 1–2): a Provisional account with [`TEST_PASSWORD`].

@@ -10,6 +10,7 @@ use crate::model::{
     AccountId, AccountStatus, Actor, AuditAction, ClientInfo, EstablishmentId, PasswordHash, StaffId, StaffLogin,
 };
 use crate::ports::{Hits, InfrastructureError, PasswordCheck, RepositoryError, ThrottleKey, Transaction};
+use crate::usecases::auth_key::load_current_terms;
 use crate::usecases::{MyPage, SecondFactorProof, infrastructure_from_repository, reopens_at};
 use crate::values::{EmailAddress, OfficeCode, StaffRole, normalize_password};
 
@@ -22,6 +23,9 @@ pub struct LoggedIn {
     pub status: AccountStatus,
     /// The establishment, when Active.
     pub establishment: Option<EstablishmentId>,
+    /// A newer version of the terms was published after the account agreed: the adapter opens no employer session
+    /// yet, but asks the employer to agree to the versions in force first ([`MyPage::agree_to_terms`], R1).
+    pub must_agree_terms: bool,
 }
 
 /// Why an employer login failed. Unknown address, no password yet and wrong password are one answer (R8).
@@ -126,8 +130,15 @@ impl MyPage {
                 .await?;
         }
         self.audit(&mut tx, Actor::Employer(account.id()), AuditAction::LoginSucceeded, subject, client).await?;
+        let current = load_current_terms(&mut tx).await?;
         tx.commit().await?;
-        Ok(LoggedIn { account: account.id(), status: account.status(), establishment: account.establishment() })
+        let must_agree_terms = current.is_some_and(|terms| account.consent().is_none_or(|c| !c.covers(&terms)));
+        Ok(LoggedIn {
+            account: account.id(),
+            status: account.status(),
+            establishment: account.establishment(),
+            must_agree_terms,
+        })
     }
 
     /// A staff member logs in with login name and password (R14), and no second factor: a member who needs one

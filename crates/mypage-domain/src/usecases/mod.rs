@@ -19,6 +19,7 @@ use crate::values::EmailAddress;
 
 mod admin;
 mod auth_key;
+mod consent;
 mod console;
 mod counter;
 mod digest;
@@ -35,6 +36,7 @@ pub use admin::{
     AddOfficeError, AddStaffError, AdminActor, ImportEstablishmentError, NewOffice, NewStaffMember, PublishTermsError,
 };
 pub use auth_key::{KeyRequest, KeyRequested, KeySent, RequestAuthKeyError, ResendAuthKeyError};
+pub use consent::AgreeTermsError;
 pub use console::{ConsoleError, ESTABLISHMENT_SEARCH_LIMIT, StaffAccessError, StaffView};
 pub use counter::{
     CorrectCounterEmailError, CounterLookupError, CounterRegistration, CounterRegistrationError,

@@ -114,6 +114,13 @@ impl TermsConsent {
         }
         Ok(Self { privacy_policy: input.privacy_policy_version, mypage_terms: input.mypage_terms_version, at })
     }
+
+    /// Whether this consent covers the versions in force: an employer who agreed to an older version of either
+    /// document agrees to the new one at the next login, before doing anything else (R1).
+    #[must_use]
+    pub fn covers(&self, current: &CurrentTerms) -> bool {
+        self.privacy_policy >= current.privacy_policy.version && self.mypage_terms >= current.mypage_terms.version
+    }
 }
 
 #[cfg(test)]
@@ -149,6 +156,15 @@ mod tests {
         );
         let consent = TermsConsent::parse(input(true, true, 2, 5), &current(), at).unwrap();
         assert_eq!((consent.privacy_policy, consent.mypage_terms, consent.at), (TermsVersion(2), TermsVersion(5), at));
+    }
+
+    #[test]
+    fn r1_a_consent_covers_the_versions_it_agreed_to_and_older_ones() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap();
+        let agreed = |p, t| TermsConsent { privacy_policy: TermsVersion(p), mypage_terms: TermsVersion(t), at };
+        assert!(agreed(2, 5).covers(&current()));
+        assert!(!agreed(1, 5).covers(&current()), "an older privacy policy");
+        assert!(!agreed(2, 4).covers(&current()), "older My Page terms");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod admin;
 mod auth_key;
 mod cases;
+mod consent;
 mod console;
 mod corrections;
 mod counter;

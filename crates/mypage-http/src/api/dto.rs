@@ -229,12 +229,17 @@ pub(crate) enum LoginResponse {
     /// Logged in.
     #[oai(status = 201)]
     Created(Json<SessionDto>),
-    /// `invalid_request`: the body is not JSON of the documented shape.
+    /// `invalid_request`: the body is not JSON of the documented shape; `consent_required` or `terms_outdated`: the
+    /// `consent` sent does not agree to both documents in force.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
     /// `invalid_credentials`.
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>),
+    /// `terms_consent_required`: the password was right, and the account agreed to an older version of the terms;
+    /// send the login again with `consent` to the versions in force (R1).
+    #[oai(status = 403)]
+    Forbidden(Json<ApiError>),
     /// `throttled`, with `retry_after`.
     #[oai(status = 429)]
     Throttled(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
@@ -246,6 +251,7 @@ pub(crate) enum LoginResponse {
 problem_response!(LoginResponse, login_refused {
     400 => BadRequest,
     401 => Unauthorized,
+    403 => Forbidden,
     429 => Throttled + retry_after,
     503 => Unavailable,
 });

@@ -309,6 +309,9 @@ problem_response!(PasswordResponse, password_refused {
 struct LoginDto {
     email: Text<Email>,
     password: Text<Secret>,
+    /// The consent to the versions of the terms in force (`GET /terms`), needed only when the login answered 403
+    /// `terms_consent_required`: a newer version was published after the account agreed (R1).
+    consent: Option<ConsentDto>,
 }
 
 #[derive(ApiResponse)]
@@ -416,17 +419,27 @@ impl EmployerApi {
         }
     }
 
-    /// Logs an employer in (R13); returns a bearer token.
+    /// Logs an employer in (R13); returns a bearer token. When a newer version of the terms was published after the
+    /// account agreed, the login answers 403 `terms_consent_required` until it is sent again with `consent` to the
+    /// versions in force (R1).
     #[oai(path = "/sessions", method = "post")]
     async fn login(&self, req: &Request, body: Json<LoginDto>) -> LoginResponse {
         let password = SecretString::from(body.0.password);
-        let logged_in = match self.0.app.mypage.login(&body.0.email, &password, &client(req)).await {
+        let from = client(req);
+        let logged_in = match self.0.app.mypage.login(&body.0.email, &password, &from).await {
             Ok(logged_in) => logged_in,
             Err(e) => return e.explain().into(),
         };
+        if logged_in.must_agree_terms {
+            // Newer terms come before anything else (R1): no token until the consent is recorded.
+            let Some(consent) = body.0.consent else { return Problem::terms_consent_required().into() };
+            if let Err(e) = self.0.app.mypage.agree_to_terms(logged_in.account, &consent.into(), &from).await {
+                return e.explain().into();
+            }
+        }
         let subject = SessionSubject::Employer(logged_in.account);
-        match SessionDto::open(&self.0.sessions, subject, logged_in.account.to_string(), logged_in.status.code()).await
-        {
+        let (id, status) = (logged_in.account.to_string(), logged_in.status.code());
+        match SessionDto::open(&self.0.sessions, subject, id, status, &client(req)).await {
             Ok(session) => LoginResponse::Created(Json(session)),
             Err(problem) => problem.into(),
         }

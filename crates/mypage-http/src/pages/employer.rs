@@ -46,6 +46,8 @@ const TOP: &str = "トップ";
 const CANCEL: &str = "キャンセル";
 const FORGOT: &str = "パスワードを忘れた方";
 const READ_TO_END: &str = "最後までご覧ください。";
+/// Where an employer goes after a login that waits for the consent to newer terms (R1).
+pub(crate) const CONSENT_PATH: &str = "/mypage/terms";
 
 /// The title of the password screen of an entrance.
 fn screen_title(p: FlowPurpose) -> &'static str {
@@ -122,7 +124,7 @@ pub(crate) async fn help(Data(app): Data<&App>) -> Markup {
 }
 
 /// The terms in force; a site where none were published cannot take a consent (an administrator must publish).
-async fn current_terms(app: &App) -> Result<CurrentTerms, Problem> {
+pub(crate) async fn current_terms(app: &App) -> Result<CurrentTerms, Problem> {
     app.mypage
         .current_terms()
         .await
@@ -147,7 +149,7 @@ impl TermsForm {
     /// The versions agreed to, when both boxes are ticked and they are the versions in force (R1). A version that
     /// does not read as a number is version 0, which is never in force: the page is shown again as outdated. The
     /// domain checks the consent again when the key is requested.
-    fn agreed(&self, terms: &CurrentTerms) -> Result<(u32, u32), TermsConsentError> {
+    pub(crate) fn agreed(&self, terms: &CurrentTerms) -> Result<(u32, u32), TermsConsentError> {
         let shown = (self.pv.trim().parse().unwrap_or(0), self.tv.trim().parse().unwrap_or(0));
         if !self.privacy {
             Err(TermsConsentError::PrivacyPolicyNotAgreed)
@@ -163,13 +165,22 @@ impl TermsForm {
 
 /// The terms page: both documents in force, each to be read to its end before its box can be ticked (R1).
 fn terms_page(app: &App, p: FlowPurpose, token: &str, terms: &CurrentTerms, problem: Option<&Problem>) -> Markup {
-    let (privacy, mypage) = (terms.privacy_policy.version.0, terms.mypage_terms.version.0);
     let body = html! {
         (breadcrumb(entrance_title(p)))
         h1 { "求人者マイページ利用規約確認" }
         @if let Some(problem) = problem { div.error-summary role="alert" { p { (problem.message) } } }
         p { "プライバシーポリシーとマイページ利用規約をご確認ください。それぞれ最後までご覧いただくと、同意のチェックを付けられます。" }
-        form method="post" action={"/start/" (Entrance(p).segment()) "/terms"} {
+        (terms_form(token, terms, &format!("/start/{}/terms", Entrance(p).segment()), ("/", CANCEL)))
+    };
+    layout("利用規約確認", &app.config.help_desk, body)
+}
+
+/// The two documents in force with their boxes, each box enabled once its text was read to the end (R1), posted to
+/// `action`; `cancel` is the link beside the button.
+pub(crate) fn terms_form(token: &str, terms: &CurrentTerms, action: &str, cancel: (&str, &str)) -> Markup {
+    let (privacy, mypage) = (terms.privacy_policy.version.0, terms.mypage_terms.version.0);
+    html! {
+        form method="post" action=(action) {
             (csrf(token))
             input type="hidden" name="pv" value=(privacy);
             input type="hidden" name="tv" value=(mypage);
@@ -188,13 +199,12 @@ fn terms_page(app: &App, p: FlowPurpose, token: &str, terms: &CurrentTerms, prob
                 label for="terms" { "「マイページ利用規約」に同意します" }
             }
             div.actions {
-                a.button.secondary href="/" { (CANCEL) }
+                a.button.secondary href=(cancel.0) { (cancel.1) }
                 button type="submit" { (NEXT) }
             }
         }
         script src="/assets/terms.js" defer {}
-    };
-    layout("利用規約確認", &app.config.help_desk, body)
+    }
 }
 
 /// The first page of an entrance: the terms to agree to (R1), or straight on to the e-mail page for a reset.
@@ -249,6 +259,7 @@ fn email_page(app: &App, p: FlowPurpose, token: &str, value: &str, errors: &[(St
             "マイページで使用するメールアドレスを入力してください。アドレスは、組織で共有可能なアドレスを推奨します。"
         }
         FlowPurpose::ResetPassword => "求人者マイページに登録しているメールアドレスを入力してください。",
+        FlowPurpose::ChangeEmail => "変更後のメールアドレスを入力してください。",
     };
     let body = html! {
         (breadcrumb(entrance_title(p)))
@@ -375,6 +386,10 @@ pub(crate) async fn done(Data(app): Data<&App>, entrance: Entrance) -> Markup {
         FlowPurpose::ResetPassword => {
             ("パスワード再設定完了", "パスワードを再設定しました。新しいパスワードでログインしてください。")
         }
+        FlowPurpose::ChangeEmail => (
+            "メールアドレス変更完了",
+            "メールアドレスを変更しました。次回から新しいメールアドレスでログインしてください。",
+        ),
     };
     let body = html! {
         h1 { (title) }
@@ -440,6 +455,11 @@ pub(crate) async fn login(
             // A form held for another account (a shared computer) is dropped, never shown to this employer.
             let account = logged_in.account.to_string();
             s.data.held.take_if(|h| h.owner != account);
+            if logged_in.must_agree_terms {
+                // Newer terms come before anything else (R1); the held form waits for the consent.
+                s.pend_consent(logged_in.account);
+                return Ok(Redirect::see_other(CONSENT_PATH).into_response());
+            }
             let back = s.data.held.as_ref().map_or_else(|| "/mypage".to_owned(), |h| h.path.clone());
             s.become_subject(SessionSubject::Employer(logged_in.account));
             Ok(Redirect::see_other(back).into_response())

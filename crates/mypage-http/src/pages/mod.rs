@@ -1,6 +1,7 @@
 //! The pages: server-rendered HTML (maud, which escapes every value) that works without JavaScript.
 
 pub(crate) mod admin;
+pub(crate) mod consent;
 pub(crate) mod console;
 pub(crate) mod counter;
 pub(crate) mod employer;

@@ -4,6 +4,7 @@
 
 mod api;
 mod cases;
+mod consent;
 mod console;
 mod contract;
 mod corrections;
