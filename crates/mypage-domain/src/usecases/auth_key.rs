@@ -98,6 +98,9 @@ infrastructure_from_repository!(ResendAuthKeyError);
 /// Who a purpose's mail goes to, given the account that holds the address (R8).
 fn target_for(purpose: FlowPurpose, account: Option<&Account>) -> FlowTarget {
     match (purpose, account) {
+        // An address change starts only from a logged-in employer (`request_email_change`); asked for anonymously, it
+        // mails nothing and unlocks nothing (R8, R19).
+        (FlowPurpose::ChangeEmail, _) => FlowTarget::Nothing,
         (FlowPurpose::OpenMyPage, Some(a)) if a.status() == AccountStatus::AwaitingPassword => {
             FlowTarget::Key { account: Some(a.id()) }
         }
@@ -265,7 +268,12 @@ impl MyPage {
     /// fit, a withheld mail otherwise (R8). A key is drawn and digested in every case, and every case queues one
     /// mail carrying a secret of a key's size — the key, or that same unused key as a decoy whose digest no flow
     /// keeps — so that the three paths make the same port calls and the outbox seals the same amount.
-    fn issue_key(&self, purpose: FlowPurpose, target: FlowTarget, now: DateTime<Utc>) -> (IssuedKey, MailTemplate) {
+    pub(super) fn issue_key(
+        &self,
+        purpose: FlowPurpose,
+        target: FlowTarget,
+        now: DateTime<Utc>,
+    ) -> (IssuedKey, MailTemplate) {
         let key = self.ports.keys.auth_key();
         let digest = self.ports.digest.digest(DigestPurpose::AuthKey, key.canonical());
         let ttl = self.config.auth_key_ttl;

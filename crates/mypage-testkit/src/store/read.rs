@@ -7,11 +7,12 @@ use mypage_domain::values::{EmailAddress, EstablishmentNumber};
 use super::{MemoryStore, RecordedMail, Tables};
 
 impl Tables {
-    /// The account with this address.
+    /// The account with this address: the live one, or else a closed one that had it (R19).
     #[must_use]
     pub fn account_by_email(&self, email: &str) -> Option<&Account> {
         let email = EmailAddress::parse(email).ok()?;
-        self.accounts.0.values().find(|a| *a.email() == email)
+        let holders: Vec<&Account> = self.accounts.0.values().filter(|a| *a.email() == email).collect();
+        holders.iter().find(|a| a.status().is_live()).or_else(|| holders.first()).copied()
     }
 
     /// The staff member with this login.
