@@ -129,11 +129,20 @@ fn same(a: &str, b: &str) -> bool {
 
 /// Case B: the establishment register's record beside what the registration says, each difference marked; or
 /// that the register holds no establishment of the claimed number.
-fn claim_check(number: &str, claimed: Option<&Establishment>, job: Option<&JobOffer>) -> Markup {
+fn claim_check(
+    number: &str,
+    claimed: Option<&Establishment>,
+    job: Option<&JobOffer>,
+    kind: RegistrationKind,
+) -> Markup {
+    let (filed, decision) = match kind {
+        RegistrationKind::Opening => ("仮登録の内容", "本登録"),
+        RegistrationKind::JobOffer => ("求人申込みの内容", "受理"),
+    };
     let Some(e) = claimed else {
         return html! {
             div.error-summary role="alert" {
-                p { "申告された事業所番号 " (number) " の事業所は、事業所台帳にありません。本登録の前に求人者に確認してください。" }
+                p { "申告された事業所番号 " (number) " の事業所は、事業所台帳にありません。" (decision) "の前に求人者に確認してください。" }
             }
         };
     };
@@ -154,7 +163,7 @@ fn claim_check(number: &str, claimed: Option<&Establishment>, job: Option<&JobOf
     ];
     let table = html! {
         table.claim {
-            tr { th scope="col" { "項目" } th scope="col" { "事業所台帳の登録内容" } th scope="col" { "仮登録の内容" } }
+            tr { th scope="col" { "項目" } th scope="col" { "事業所台帳の登録内容" } th scope="col" { (filed) } }
             @for (name, register, entered) in &rows {
                 @let differs = entered.as_ref().is_some_and(|v| !register.is_empty() && !same(register, v));
                 tr.differs[differs] {
@@ -170,7 +179,7 @@ fn claim_check(number: &str, claimed: Option<&Establishment>, job: Option<&JobOf
     };
     html! {
         h2 { "事業所台帳との照合" }
-        p.hint { "仮登録の郵便番号・所在地は、求人情報の就業場所です。" }
+        p.hint { (filed) "の郵便番号・所在地は、求人情報の就業場所です。" }
         (scrolling("事業所台帳との照合", table))
     }
 }
@@ -201,7 +210,7 @@ fn sections(case: &ReviewCase, offices: &[Office]) -> Markup {
             }
         }
         @if let Some(ApplicationHistory::PastApplicant { number }) = r.history() {
-            (claim_check(&number.to_string(), case.claimed.as_ref(), r.job_offer()))
+            (claim_check(&number.to_string(), case.claimed.as_ref(), r.job_offer(), r.kind()))
         }
         @if let Some(AgeRequirement::Limited { .. }) = r.job_offer().map(|j| j.age) {
             div.notice { p { "年齢制限があります。例外事由が法令の定める場合に当たるか確認してください。" } }
