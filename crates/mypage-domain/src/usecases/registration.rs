@@ -155,7 +155,7 @@ pub struct MyPageOverview {
     pub account: Account,
     /// Its establishment, when Active.
     pub establishment: Option<Establishment>,
-    /// Its latest registration, if any.
+    /// Its latest provisional registration (not a job offer filed after opening), if any.
     pub registration: Option<ProvisionalRegistration>,
     /// When the draft expires, if the latest registration is a draft (R10).
     pub draft_expires_at: Option<DateTime<Utc>>,
@@ -447,7 +447,13 @@ impl MyPage {
             Some(id) => tx.establishments().get(id).await?,
             None => None,
         };
-        let registration = tx.registrations().for_account(account).await?.into_iter().next();
+        // The account's own provisional registration; its job offers after opening are `job_offers` (R20).
+        let registration = tx
+            .registrations()
+            .for_account(account)
+            .await?
+            .into_iter()
+            .find(|r| r.kind() == crate::model::RegistrationKind::Opening);
         let draft_expires_at = registration
             .as_ref()
             .filter(|r| *r.status() == RegistrationStatus::Draft)

@@ -36,7 +36,8 @@ async fn r1_a_new_terms_version_is_agreed_to_at_the_next_login_and_recorded() {
         m.agree_to_terms(account, &outdated, &client()).await,
         Err(AgreeTermsError::Consent(TermsConsentError::Outdated))
     ));
-    let agreed_before = w.kit.store.read(|t| t.audit().iter().filter(|e| e.action == AuditAction::TermsAgreed).count()).await;
+    let agreed_before =
+        w.kit.store.read(|t| t.audit().iter().filter(|e| e.action == AuditAction::TermsAgreed).count()).await;
     assert_eq!(agreed_before, 0, "a refused consent records nothing");
 
     m.agree_to_terms(account, &w.kit.consent().await, &client()).await.unwrap();
@@ -45,8 +46,7 @@ async fn r1_a_new_terms_version_is_agreed_to_at_the_next_login_and_recorded() {
         .store
         .read(|t| {
             let consent = t.account_by_email("saiyou@example.jp").unwrap().consent().unwrap();
-            let events: Vec<_> =
-                t.audit().iter().filter(|e| e.action == AuditAction::TermsAgreed).cloned().collect();
+            let events: Vec<_> = t.audit().iter().filter(|e| e.action == AuditAction::TermsAgreed).cloned().collect();
             (consent, events)
         })
         .await;

@@ -27,7 +27,7 @@ pub(crate) const JOB_OFFERS_PATH: &str = "/mypage/job-offers";
 /// The list's title, and its link's label elsewhere.
 pub(crate) const JOB_OFFERS: &str = "求人の申込み";
 /// The button that starts a new, empty job offer.
-const START: &str = "新しい求人を申し込む";
+pub(crate) const START: &str = "新しい求人を申し込む";
 /// The button that starts a new job offer from an earlier one.
 const COPY: &str = "この求人をもとに新しく作成";
 /// The confirmation's title.
@@ -85,7 +85,7 @@ pub(crate) fn status_text(status: &RegistrationStatus) -> &'static str {
 }
 
 /// The occupation a job offer names, saved or being typed, for the list.
-fn occupation(offer: &ProvisionalRegistration) -> &str {
+pub(crate) fn occupation(offer: &ProvisionalRegistration) -> &str {
     offer
         .job_offer()
         .map(|j| j.occupation.as_str())

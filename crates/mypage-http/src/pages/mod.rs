@@ -7,6 +7,7 @@ pub(crate) mod counter;
 pub(crate) mod employer;
 pub(crate) mod forms;
 pub(crate) mod history;
+pub(crate) mod home;
 pub(crate) mod kept;
 pub(crate) mod layout;
 pub(crate) mod offices;

@@ -64,10 +64,11 @@ fn status_text(status: &RegistrationStatus) -> &'static str {
         RegistrationStatus::Confirmed { .. } => "本登録済み",
         RegistrationStatus::Rejected { .. } => "本登録できませんでした",
         RegistrationStatus::Expired => "入力途中のまま期限が過ぎました",
+        RegistrationStatus::Withdrawn => "取り下げました",
     }
 }
 
-/// The My Page home: the account, and where its registration stands.
+/// The My Page home: an Active account's (`home`), or a Provisional account's with where its registration stands.
 #[handler]
 pub(crate) async fn home(
     Data(app): Data<&App>,
@@ -75,6 +76,10 @@ pub(crate) async fn home(
     Employer(account): Employer,
 ) -> poem::Result<Response> {
     let overview = overview(app, account).await?;
+    if overview.account.status() == AccountStatus::Active {
+        let token = session.lock().await.csrf();
+        return Ok(crate::pages::home::active_home(app, &token, &overview).await?.into_response());
+    }
     let offices = app.offices().await?;
     // The office reviewing the registration, named with its phone where the employer may need to call it.
     let reviewing = overview
@@ -86,49 +91,40 @@ pub(crate) async fn home(
     let body = html! {
         h1 { (MYPAGE) }
         p { "ログイン中：" (overview.account.email()) }
-        @if overview.account.status() == AccountStatus::Active {
-            div.notice {
-                p { "本登録が完了しています。" }
-                @if let Some(e) = &overview.establishment {
-                    p { "事業所：" (e.name()) "　事業所番号：" strong { (e.number()) } }
-                }
+        h2 { "事業所・求人情報の仮登録" }
+        @match &overview.registration {
+            None => {
+                p { "まだ仮登録をしていません。" }
+                a.button href="/mypage/history" { (REGISTER) }
             }
-        } @else {
-            h2 { "事業所・求人情報の仮登録" }
-            @match &overview.registration {
-                None => {
-                    p { "まだ仮登録をしていません。" }
-                    a.button href="/mypage/history" { (REGISTER) }
+            Some(r) => {
+                table {
+                    tr { th { (STATUS) } td { (status_text(r.status())) } }
+                    @if let Some(at) = r.submitted_at() { tr { th { (SUBMITTED_AT) } td { (jst(at)) } } }
+                    @if let Some(at) = overview.draft_expires_at { tr { th { "入力内容の保存期限" } td { (jst(at)) } } }
                 }
-                Some(r) => {
-                    table {
-                        tr { th { (STATUS) } td { (status_text(r.status())) } }
-                        @if let Some(at) = r.submitted_at() { tr { th { (SUBMITTED_AT) } td { (jst(at)) } } }
-                        @if let Some(at) = overview.draft_expires_at { tr { th { "入力内容の保存期限" } td { (jst(at)) } } }
+                @match r.status() {
+                    RegistrationStatus::Returned { note } => {
+                        div.error-summary { h2 { "ハローワークからの修正依頼" } p { (multiline(note.as_str())) } }
+                        a.button href="/mypage/history" { "内容を修正する" }
                     }
-                    @match r.status() {
-                        RegistrationStatus::Returned { note } => {
-                            div.error-summary { h2 { "ハローワークからの修正依頼" } p { (multiline(note.as_str())) } }
-                            a.button href="/mypage/history" { "内容を修正する" }
-                        }
-                        RegistrationStatus::ContactNeeded { note } => {
-                            div.notice { p { (multiline(note.as_str())) } }
-                        }
-                        RegistrationStatus::Rejected { reason } => {
-                            div.error-summary { p { (multiline(reason.as_str())) } }
-                            a.button href="/mypage/history" { "あらためて登録する" }
-                        }
-                        RegistrationStatus::Draft | RegistrationStatus::Expired => {
-                            a.button href="/mypage/history" { "入力を続ける" }
-                        }
-                        _ => {}
+                    RegistrationStatus::ContactNeeded { note } => {
+                        div.notice { p { (multiline(note.as_str())) } }
                     }
-                    @if matches!(
-                        r.status(),
-                        RegistrationStatus::Returned { .. } | RegistrationStatus::ContactNeeded { .. } | RegistrationStatus::Rejected { .. }
-                    ) {
-                        p { "ご不明な点は、" (ask_office(reviewing)) }
+                    RegistrationStatus::Rejected { reason } => {
+                        div.error-summary { p { (multiline(reason.as_str())) } }
+                        a.button href="/mypage/history" { "あらためて登録する" }
                     }
+                    RegistrationStatus::Draft | RegistrationStatus::Expired => {
+                        a.button href="/mypage/history" { "入力を続ける" }
+                    }
+                    _ => {}
+                }
+                @if matches!(
+                    r.status(),
+                    RegistrationStatus::Returned { .. } | RegistrationStatus::ContactNeeded { .. } | RegistrationStatus::Rejected { .. }
+                ) {
+                    p { "ご不明な点は、" (ask_office(reviewing)) }
                 }
             }
         }

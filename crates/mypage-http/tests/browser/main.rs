@@ -402,7 +402,7 @@ async fn browser_case_a_counter_registration_then_the_password_online() {
     w.driver.delete_all_cookies().await.unwrap();
     w.open_account("求人者マイページ開設（パスワード登録）", "saiyou@example.jp").await;
     w.log_in("saiyou@example.jp").await;
-    assert!(w.text().await.contains("本登録が完了しています"));
+    assert!(w.text().await.contains("新しい求人を申し込む"), "the Active home offers the next job offer");
     w.finish().await;
 }
 
@@ -425,7 +425,7 @@ async fn browser_case_a_with_a_mistyped_address_corrected_at_the_counter() {
     w.driver.delete_all_cookies().await.unwrap();
     w.open_account("求人者マイページ開設（パスワード登録）", "saiyou@example.jp").await;
     w.log_in("saiyou@example.jp").await;
-    assert!(w.text().await.contains("本登録が完了しています"));
+    assert!(w.text().await.contains("新しい求人を申し込む"), "the Active home offers the next job offer");
     w.finish().await;
 }
 

@@ -65,8 +65,9 @@ async fn case_a_over_http_counter_registration_then_password_online() {
     open_account(&mut employer, &kit, "open", "saiyou@example.jp").await;
     log_in(&mut employer, "saiyou@example.jp").await;
     let home = employer.get("/mypage").await;
-    assert!(home.body.contains("本登録が完了しています"));
+    assert!(home.body.contains("新しい求人を申し込む"), "the Active home offers the next job offer (R20)");
     assert!(home.body.contains("1301-123456-7"));
+    assert!(home.body.contains("ハローワーク飯田橋"), "the office of jurisdiction is named");
 }
 
 #[tokio::test]
@@ -98,7 +99,8 @@ async fn case_b_over_http_past_applicant_files_a_job_offer_and_staff_confirm_it(
     let confirmed = staff.post(&format!("{link}/confirm"), &[]).await;
     assert!(confirmed.body.contains("事業所番号は 1301-123456-7"), "{}", confirmed.body);
 
-    assert!(employer.get("/mypage").await.body.contains("本登録が完了しています"));
+    let home = employer.get("/mypage").await.body;
+    assert!(home.contains("新しい求人を申し込む") && home.contains("1301-123456-7"), "{home}");
 }
 
 #[tokio::test]
@@ -129,7 +131,9 @@ async fn case_c_over_http_first_time_applicant_gets_a_new_number() {
     assert!(detail.body.contains("株式会社ハローテスト製作所"));
     let confirmed = staff.post(&format!("{link}/confirm"), &[]).await;
     assert!(confirmed.body.contains("事業所番号は 1301-9"), "{}", confirmed.body);
-    assert!(employer.get("/mypage").await.body.contains("本登録が完了しています"));
+    let home = employer.get("/mypage").await.body;
+    assert!(home.contains("新しい求人を申し込む") && home.contains("1301-9"), "{home}");
+    assert!(home.contains("本登録までの経過と登録した内容"), "the registration that opened it stays readable");
 }
 
 #[tokio::test]

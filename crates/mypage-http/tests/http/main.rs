@@ -11,6 +11,7 @@ mod corrections;
 mod digest;
 mod employer_screens;
 mod hardening;
+mod home;
 mod kept;
 mod office_areas;
 mod refit;
