@@ -31,7 +31,7 @@ async fn load(db: &Database) {
                 let status = ["draft", "submitted", "confirmed", "rejected"][i % 4];
                 // Spread over 50 offices, as a prefecture's queue is one office's among many.
                 let office = 1301 + i % 50;
-                format!("('r{i:08}', 'a{i:08}', '{office}', NULL, NULL, NULL, '{status}', NULL, NULL, NULL, {ts}, {ts}, {ts}, NULL, 0, NULL)")
+                format!("('r{i:08}', 'a{i:08}', '{office}', NULL, NULL, NULL, '{status}', NULL, NULL, NULL, {ts}, {ts}, {ts}, NULL, 0, NULL, 'opening')")
             })
             .collect();
         conn.execute_unprepared(&format!("INSERT INTO registrations VALUES {}", registrations.join(",")))
