@@ -7,6 +7,8 @@ use mypage_domain::model::{AccountStatus, FlowPurpose, MailTemplate, OutgoingMai
 use mypage_domain::values::{EmailAddress, jst};
 use secrecy::ExposeSecret;
 
+mod office_digest;
+
 /// What the mails say about their sender and where to get help; configuration, not code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailConfig {
@@ -294,6 +296,13 @@ impl MailConfig {
                     footer = self.footer(),
                 ),
             },
+            MailTemplate::OfficeDigest {
+                office_name,
+                waiting,
+                waiting_job_offers,
+                new_since_last,
+                oldest_submitted_at,
+            } => self.office_digest(office_name, *waiting, *waiting_job_offers, *new_since_last, *oldest_submitted_at),
         };
         Some(rendered)
     }

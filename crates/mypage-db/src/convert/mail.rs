@@ -75,6 +75,13 @@ enum StoredTemplate {
         #[serde(default)]
         office_phone: Option<String>,
     },
+    OfficeDigest {
+        office_name: String,
+        waiting: u64,
+        waiting_job_offers: u64,
+        new_since_last: u64,
+        oldest_submitted_at: Option<DateTime<Utc>>,
+    },
 }
 
 pub(crate) fn outbox_row(mail: &OutgoingMail, sealer: &Sealer) -> outbox::ActiveModel {
@@ -124,6 +131,19 @@ pub(crate) fn outbox_row(mail: &OutgoingMail, sealer: &Sealer) -> outbox::Active
             at: *at,
             office_name: office_name.clone(),
             office_phone: office_phone.clone(),
+        },
+        MailTemplate::OfficeDigest {
+            office_name,
+            waiting,
+            waiting_job_offers,
+            new_since_last,
+            oldest_submitted_at,
+        } => StoredTemplate::OfficeDigest {
+            office_name: office_name.clone(),
+            waiting: *waiting,
+            waiting_job_offers: *waiting_job_offers,
+            new_since_last: *new_since_last,
+            oldest_submitted_at: *oldest_submitted_at,
         },
     };
     outbox::ActiveModel {
@@ -202,6 +222,15 @@ pub(crate) fn outgoing_mail(row: &outbox::Model, sealer: &Sealer) -> Result<Outg
         }
         StoredTemplate::PasswordChanged { at, office_name, office_phone } => {
             MailTemplate::PasswordChanged { at, office_name, office_phone }
+        }
+        StoredTemplate::OfficeDigest {
+            office_name,
+            waiting,
+            waiting_job_offers,
+            new_since_last,
+            oldest_submitted_at,
+        } => {
+            MailTemplate::OfficeDigest { office_name, waiting, waiting_job_offers, new_since_last, oldest_submitted_at }
         }
     };
     Ok(OutgoingMail { id, to: email(&row.recipient, T)?, template, created_at: row.created_at })

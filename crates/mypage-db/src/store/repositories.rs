@@ -198,6 +198,11 @@ impl RegistrationRepository for DbTransaction {
                 .filter(registration::Column::Status.is_in(["submitted", "contact_needed"]))
         };
         let waiting = queue().count(&self.tx).await.map_err(repo)?;
+        let job_offers = queue()
+            .filter(registration::Column::Kind.eq(mypage_domain::model::RegistrationKind::JobOffer.code()))
+            .count(&self.tx)
+            .await
+            .map_err(repo)?;
         let submitted_since = match since {
             Some(since) => {
                 queue().filter(registration::Column::SubmittedAt.gt(since)).count(&self.tx).await.map_err(repo)?
@@ -214,7 +219,7 @@ impl RegistrationRepository for DbTransaction {
             .await
             .map_err(repo)?
             .flatten();
-        Ok(mypage_domain::ports::QueueSummary { waiting, submitted_since, oldest_submitted_at })
+        Ok(mypage_domain::ports::QueueSummary { waiting, job_offers, submitted_since, oldest_submitted_at })
     }
 }
 

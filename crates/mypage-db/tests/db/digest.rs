@@ -1,5 +1,5 @@
 //! The office digest (R20) in storage, on memory, SQLite and PostgreSQL: the queue's summary is counted by office,
-//! status and submission time; an office keeps its notification address and the time of its last digest; and a
+//! status, kind and submission time; an office keeps its notification address and the time of its last digest; and a
 //! digest recorded from a stale copy of the office is refused, so that of two instances only one sends it.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -9,8 +9,8 @@ use mypage_domain::model::{
 };
 use mypage_domain::ports::{QueueSummary, RepositoryError};
 use mypage_domain::values::{
-    EmailAddress, EstablishmentInfo, JobOffer, OfficeCode, OfficeDetails, OfficeDetailsInput, TermsConsent,
-    TermsVersion,
+    EmailAddress, EstablishmentInfo, EstablishmentNumber, JobOffer, OfficeCode, OfficeDetails, OfficeDetailsInput,
+    TermsConsent, TermsVersion,
 };
 use mypage_testkit::fixtures;
 
@@ -102,22 +102,38 @@ pub(crate) async fn r20_the_queue_summary_counts_one_offices_waiting_registratio
     tx.registrations().insert(&contact).await.unwrap();
     tx.registrations().insert(&registration(4, "2701", Some(5))).await.unwrap();
     tx.registrations().insert(&registration(5, "1301", None)).await.unwrap();
+    tx.accounts().insert(&account(6)).await.unwrap();
+    let number = EstablishmentNumber::parse("1301-123456-7").unwrap();
+    let mut offer = ProvisionalRegistration::job_offer_draft(
+        RegistrationId::from_bytes(id(6)),
+        AccountId::from_bytes(id(6)),
+        number,
+        t0(),
+    );
+    offer.save_job_offer(JobOffer::parse(&fixtures::job_offer()).unwrap(), t0()).unwrap();
+    offer.submit(t0() + Duration::minutes(40)).unwrap();
+    tx.registrations().insert(&offer).await.unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = s.uow.begin().await.unwrap();
-    let summary = |waiting, submitted_since, oldest: Option<i64>| QueueSummary {
+    let summary = |waiting, job_offers, submitted_since, oldest: Option<i64>| QueueSummary {
         waiting,
+        job_offers,
         submitted_since,
         oldest_submitted_at: oldest.map(|m| t0() + Duration::minutes(m)),
     };
     let iidabashi = code("1301");
     let r = tx.registrations();
-    assert_eq!(r.queue_summary(&iidabashi, None).await.unwrap(), summary(3, 3, Some(10)), "a draft does not wait");
+    assert_eq!(r.queue_summary(&iidabashi, None).await.unwrap(), summary(4, 1, 4, Some(10)), "a draft does not wait");
     let since = Some(t0() + Duration::minutes(10));
-    assert_eq!(r.queue_summary(&iidabashi, since).await.unwrap(), summary(3, 2, Some(10)), "after, not at, the time");
+    assert_eq!(
+        r.queue_summary(&iidabashi, since).await.unwrap(),
+        summary(4, 1, 3, Some(10)),
+        "after, not at, the time"
+    );
     let since = Some(t0() + Duration::minutes(30));
-    assert_eq!(r.queue_summary(&iidabashi, since).await.unwrap(), summary(3, 0, Some(10)));
-    assert_eq!(r.queue_summary(&code("2701"), None).await.unwrap(), summary(1, 1, Some(5)));
+    assert_eq!(r.queue_summary(&iidabashi, since).await.unwrap(), summary(4, 1, 1, Some(10)));
+    assert_eq!(r.queue_summary(&code("2701"), None).await.unwrap(), summary(1, 0, 1, Some(5)));
     assert_eq!(r.queue_summary(&code("4101"), None).await.unwrap(), QueueSummary::default(), "an empty queue");
 }
 

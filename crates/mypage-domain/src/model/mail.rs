@@ -98,6 +98,8 @@ pub enum MailTemplate {
         office_name: String,
         /// Submissions waiting in its queue (Submitted or ContactNeeded).
         waiting: u64,
+        /// Of those, the job offers after opening; the others are provisional registrations.
+        waiting_job_offers: u64,
         /// Of those, the ones submitted since the last digest.
         new_since_last: u64,
         /// When the one waiting longest was submitted.

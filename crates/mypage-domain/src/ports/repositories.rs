@@ -125,9 +125,9 @@ pub trait RegistrationRepository: Send {
         limit: usize,
     ) -> Result<Vec<ProvisionalRegistration>, RepositoryError>;
     /// What waits in the office's queue (Submitted and ContactNeeded registrations, as
-    /// [`RegistrationRepository::pending_for_office`] lists them): how many, how many of them were submitted after
-    /// `since` (all of them when `None`), and when the oldest was submitted. Counted by the store, without reading
-    /// the registrations, so that a page can show it on every request (R20).
+    /// [`RegistrationRepository::pending_for_office`] lists them): how many, how many of them are job offers, how
+    /// many were submitted after `since` (all of them when `None`), and when the oldest was submitted. Counted by
+    /// the store, without reading the registrations, so that a page can show it on every request (R20).
     ///
     /// # Errors
     /// `Infrastructure` only.
@@ -143,6 +143,8 @@ pub trait RegistrationRepository: Send {
 pub struct QueueSummary {
     /// Registrations waiting (Submitted or ContactNeeded).
     pub waiting: u64,
+    /// Of those, the job offers after opening (R20); the others are provisional registrations.
+    pub job_offers: u64,
     /// Of those, the ones submitted after the time asked about.
     pub submitted_since: u64,
     /// When the one waiting longest was submitted; `None` when none waits.

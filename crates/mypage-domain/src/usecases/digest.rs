@@ -70,6 +70,7 @@ impl MyPage {
             let template = MailTemplate::OfficeDigest {
                 office_name: office.name().to_owned(),
                 waiting: queue.waiting,
+                waiting_job_offers: queue.job_offers,
                 new_since_last: queue.submitted_since,
                 oldest_submitted_at: queue.oldest_submitted_at,
             };

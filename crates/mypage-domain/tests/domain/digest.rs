@@ -7,7 +7,7 @@ use mypage_domain::model::{Actor, AuditAction, MailTemplate};
 use mypage_domain::ports::Clock;
 use mypage_domain::usecases::{AdminActor, DigestError, DigestReport};
 use mypage_domain::values::OfficeDetailsInput;
-use mypage_testkit::Fault;
+use mypage_testkit::{Fault, fixtures};
 
 use crate::{World, client, world, world_with};
 
@@ -31,17 +31,24 @@ async fn submit(w: &World, office: &str, n: usize) {
     }
 }
 
-/// The digests queued, as (to, waiting, new since the last, oldest submission), oldest first.
-async fn digests(w: &World) -> Vec<(String, u64, u64, Option<DateTime<Utc>>)> {
+/// The digests queued, as (to, waiting, of which job offers, new since the last, oldest submission), oldest first.
+async fn digests(w: &World) -> Vec<(String, u64, u64, u64, Option<DateTime<Utc>>)> {
     w.kit
         .store
         .read_outbox(|mails| {
             mails
                 .iter()
                 .filter_map(|m| match &m.mail.template {
-                    MailTemplate::OfficeDigest { waiting, new_since_last, oldest_submitted_at, office_name } => {
+                    MailTemplate::OfficeDigest {
+                        office_name,
+                        waiting,
+                        waiting_job_offers,
+                        new_since_last,
+                        oldest_submitted_at,
+                    } => {
                         assert_eq!(office_name, "ハローワーク飯田橋");
-                        Some((m.mail.to.to_string(), *waiting, *new_since_last, *oldest_submitted_at))
+                        let to = m.mail.to.to_string();
+                        Some((to, *waiting, *waiting_job_offers, *new_since_last, *oldest_submitted_at))
                     }
                     _ => None,
                 })
@@ -50,14 +57,25 @@ async fn digests(w: &World) -> Vec<(String, u64, u64, Option<DateTime<Utc>>)> {
         .await
 }
 
+/// A job offer of an Active account of establishment 1301-123456-7, submitted to 1301's queue (R20).
+async fn submit_job_offer(w: &World, email: &str) {
+    let account = w.active_account(email).await;
+    let m = &w.kit.mypage;
+    let id = m.start_job_offer(account, None, &client()).await.unwrap();
+    m.save_job_offer_draft(account, id, &fixtures::job_offer(), &client()).await.unwrap();
+    m.submit_job_offer(account, id, &client()).await.unwrap();
+}
+
 #[tokio::test]
 async fn r20_several_submissions_within_the_interval_make_one_digest_and_the_next_waits_for_the_interval() {
+    // Registrations and job offers alike: the digest counts both, and the job offers apart.
     let w = world().await;
     notify_iidabashi(&w).await;
     let first = w.kit.clock.now();
-    submit(&w, "1301", 3).await;
+    submit(&w, "1301", 2).await;
+    submit_job_offer(&w, "offer@example.jp").await;
     assert_eq!(w.kit.mypage.send_office_digests().await.unwrap(), DigestReport { sent: 1, skipped: 0 });
-    assert_eq!(digests(&w).await, vec![(STAFF_MAIL.to_owned(), 3, 3, Some(first))]);
+    assert_eq!(digests(&w).await, vec![(STAFF_MAIL.to_owned(), 3, 1, 3, Some(first))]);
     let audit: Vec<(Actor, AuditAction)> = w
         .kit
         .store
@@ -73,7 +91,7 @@ async fn r20_several_submissions_within_the_interval_make_one_digest_and_the_nex
 
     w.kit.clock.advance(Duration::minutes(1));
     assert_eq!(w.kit.mypage.send_office_digests().await.unwrap().sent, 1, "an hour after the first digest");
-    assert_eq!(digests(&w).await.last(), Some(&(STAFF_MAIL.to_owned(), 5, 2, Some(first))));
+    assert_eq!(digests(&w).await.last(), Some(&(STAFF_MAIL.to_owned(), 5, 1, 2, Some(first))));
 
     w.kit.clock.advance(Duration::hours(3));
     assert_eq!(w.kit.mypage.send_office_digests().await.unwrap().sent, 0, "nothing new since the last digest");

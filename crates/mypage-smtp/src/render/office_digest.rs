@@ -16,11 +16,13 @@ impl MailConfig {
         &self,
         office_name: &str,
         waiting: u64,
+        job_offers: u64,
         new_since_last: u64,
         oldest_submitted_at: Option<DateTime<Utc>>,
     ) -> Rendered {
         let oldest =
             oldest_submitted_at.map(|at| format!("\u{3000}最も古い受付日時：{}\n", jst(at))).unwrap_or_default();
+        let registrations = waiting.saturating_sub(job_offers);
         Rendered {
             subject: self.subject(&format!("審査待ちの仮登録・求人申込みのお知らせ（{office_name}）")),
             body: format!(
@@ -30,7 +32,7 @@ impl MailConfig {
                  求人者マイページで受け付けた仮登録・求人の申込みが、審査を待っています。\n\
                  職員用画面にログインし、「審査待ちの仮登録」から内容を確認してください。\n\
                  \n\
-                 \u{3000}審査待ちの件数：{waiting}件\n\
+                 \u{3000}審査待ちの件数：{waiting}件（仮登録 {registrations}件、求人の申込み {job_offers}件）\n\
                  \u{3000}（うち、前回のお知らせ以降の受付：{new_since_last}件）\n\
                  {oldest}\
                  \n\

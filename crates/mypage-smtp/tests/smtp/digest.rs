@@ -14,6 +14,7 @@ fn digest(oldest: Option<chrono::DateTime<chrono::Utc>>) -> OutgoingMail {
         template: MailTemplate::OfficeDigest {
             office_name: "ハローワーク飯田橋".into(),
             waiting: 5,
+            waiting_job_offers: 2,
             new_since_last: 2,
             oldest_submitted_at: oldest,
         },
@@ -29,7 +30,7 @@ fn r20_the_digest_gives_the_counts_the_oldest_waiting_time_in_jst_and_the_consol
     assert_eq!(rendered.subject, "【求人者マイページ】審査待ちの仮登録・求人申込みのお知らせ（ハローワーク飯田橋）");
     let body = rendered.body;
     assert!(body.starts_with("ハローワーク飯田橋\n職員各位\n"), "{body}");
-    assert!(body.contains("審査待ちの件数：5件"), "{body}");
+    assert!(body.contains("審査待ちの件数：5件（仮登録 3件、求人の申込み 2件）"), "{body}");
     assert!(body.contains("前回のお知らせ以降の受付：2件"), "{body}");
     assert!(body.contains("最も古い受付日時：2026年11月23日（月）10時00分"), "in JST: {body}");
     assert!(body.contains("職員用画面：https://mypage.example.go.jp/staff\n"), "{body}");

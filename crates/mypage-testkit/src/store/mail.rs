@@ -116,12 +116,15 @@ fn copy_mail(mail: &OutgoingMail) -> OutgoingMail {
         T::PasswordChanged { at, office_name, office_phone } => {
             T::PasswordChanged { at: *at, office_name: office_name.clone(), office_phone: office_phone.clone() }
         }
-        T::OfficeDigest { office_name, waiting, new_since_last, oldest_submitted_at } => T::OfficeDigest {
-            office_name: office_name.clone(),
-            waiting: *waiting,
-            new_since_last: *new_since_last,
-            oldest_submitted_at: *oldest_submitted_at,
-        },
+        T::OfficeDigest { office_name, waiting, waiting_job_offers, new_since_last, oldest_submitted_at } => {
+            T::OfficeDigest {
+                office_name: office_name.clone(),
+                waiting: *waiting,
+                waiting_job_offers: *waiting_job_offers,
+                new_since_last: *new_since_last,
+                oldest_submitted_at: *oldest_submitted_at,
+            }
+        }
     };
     OutgoingMail { id: mail.id, to: mail.to.clone(), template, created_at: mail.created_at }
 }

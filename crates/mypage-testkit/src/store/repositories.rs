@@ -244,15 +244,14 @@ impl RegistrationRepository for Registrations {
         office: &OfficeCode,
         since: Option<DateTime<Utc>>,
     ) -> Result<QueueSummary, RepositoryError> {
-        let waiting: Vec<Option<DateTime<Utc>>> = self
-            .0
-            .values()
-            .filter(|r| r.status().is_pending() && r.office().as_ref() == Some(office))
-            .map(ProvisionalRegistration::submitted_at)
-            .collect();
+        let queue: Vec<&ProvisionalRegistration> =
+            self.0.values().filter(|r| r.status().is_pending() && r.office().as_ref() == Some(office)).collect();
+        let waiting: Vec<Option<DateTime<Utc>>> = queue.iter().map(|r| r.submitted_at()).collect();
         let new = |at: &&Option<DateTime<Utc>>| since.is_none_or(|since| at.is_some_and(|at| at > since));
+        let job_offers = queue.iter().filter(|r| r.kind() == mypage_domain::model::RegistrationKind::JobOffer).count();
         Ok(QueueSummary {
             waiting: waiting.len() as u64,
+            job_offers: job_offers as u64,
             submitted_since: waiting.iter().filter(new).count() as u64,
             oldest_submitted_at: waiting.iter().flatten().min().copied(),
         })
