@@ -6,6 +6,7 @@
 //! response type lists the statuses it can answer; a [`Problem`] becomes the variant of its status, and a request
 //! the parser or the token check refuses becomes the same documented JSON error.
 
+mod account;
 mod admin;
 mod corrections;
 mod dto;
@@ -217,6 +218,7 @@ type Groups = (
     employer::EmployerApi,
     registration::RegistrationApi,
     job_offers::JobOffersApi,
+    account::AccountApi,
     staff::StaffApi,
     second_factor::SecondFactorApi,
     admin::AdminApi,
@@ -233,6 +235,7 @@ pub(crate) fn service(app: &App, sessions: &Sessions) -> OpenApiService<Groups, 
             employer::EmployerApi(api.clone()),
             registration::RegistrationApi(api.clone()),
             job_offers::JobOffersApi(api.clone()),
+            account::AccountApi(api.clone()),
             staff::StaffApi(api.clone()),
             second_factor::SecondFactorApi(api.clone()),
             admin::AdminApi(api.clone()),

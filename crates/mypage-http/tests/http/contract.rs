@@ -379,6 +379,42 @@ async fn walk_every_documented_operation() {
     walk.expect("POST", &format!("/api/v1/staff/admin/dead-mails/{dead}/requeue"), admin, None, 204).await;
     walk.expect("POST", &format!("/api/v1/staff/admin/dead-mails/{dead}/requeue"), admin, None, 404).await;
 
+    // The account's care (R19), on an account of its own.
+    kit.sign_up("care@example.jp").await;
+    let care = json!({"email": "care@example.jp", "password": TEST_PASSWORD});
+    let first = walk.expect("POST", "/api/v1/sessions", None, Some(care.clone()), 201).await["token"].clone();
+    let other = walk.expect("POST", "/api/v1/sessions", None, Some(care), 201).await["token"].clone();
+    let (first, other) = (first.as_str().unwrap().to_owned(), other.as_str().unwrap().to_owned());
+    let listed = walk.expect("GET", "/api/v1/mypage/account/sessions", Some(&first), None, 200).await;
+    let others_handle = listed.as_array().unwrap().iter().find(|s| s["current"] == json!(false)).unwrap()["handle"].clone();
+    let end_one = format!("/api/v1/mypage/account/sessions/{}", others_handle.as_str().unwrap());
+    walk.expect("DELETE", &end_one, Some(&first), None, 204).await;
+    walk.expect("DELETE", &end_one, Some(&first), None, 404).await;
+    walk.expect("GET", "/api/v1/mypage/account/sessions", Some(&other), None, 401).await;
+    walk.expect("DELETE", "/api/v1/mypage/account/other-sessions", Some(&first), None, 200).await;
+    let change = |current: &str, new: &str| json!({"current_password": current, "password": new, "confirmation": new});
+    let password = "/api/v1/mypage/account/password";
+    walk.expect("PUT", password, Some(&first), Some(change("Wrong#Pass123", "Atarashii#Pass77")), 401).await;
+    walk.expect("PUT", password, Some(&first), Some(change(TEST_PASSWORD, "short")), 400).await;
+    let renewed = walk.expect("PUT", password, Some(&first), Some(change(TEST_PASSWORD, "Atarashii#Pass77")), 200).await;
+    let care_token = renewed["token"].as_str().unwrap().to_owned();
+    let mine = Some(care_token.as_str());
+    let ask = |email: &str| json!({"current_password": "Atarashii#Pass77", "email": email});
+    walk.expect("POST", "/api/v1/mypage/account/email", mine, Some(ask("x")), 400).await;
+    let flow = walk.expect("POST", "/api/v1/mypage/account/email", mine, Some(ask("cared@example.jp")), 202).await;
+    let flow = flow["flow_token"].clone();
+    walk.expect("POST", "/api/v1/mypage/account/email/resend", mine, Some(json!({"flow_token": flow})), 202).await;
+    walk.expect("POST", "/api/v1/mypage/account/email/resend", mine, Some(json!({"flow_token": "x"})), 404).await;
+    let confirm = "/api/v1/mypage/account/email/confirm";
+    let wrong = json!({"flow_token": flow, "auth_key": "ZZZZZ-22222"});
+    walk.expect("POST", confirm, mine, Some(wrong), 401).await;
+    let key = kit.store.last_auth_key_to("cared@example.jp").await.unwrap();
+    walk.expect("POST", confirm, mine, Some(json!({"flow_token": flow, "auth_key": key})), 200).await;
+    let close = "/api/v1/mypage/account/close";
+    walk.expect("POST", close, mine, Some(json!({"current_password": "Wrong#Pass123"})), 401).await;
+    walk.expect("POST", close, mine, Some(json!({"current_password": "Atarashii#Pass77"})), 204).await;
+    walk.expect("GET", "/api/v1/mypage/account/sessions", mine, None, 401).await;
+
     // A method a path does not take, and the end of the session.
     walk.expect("PUT", "/api/v1/auth-keys", None, None, 405).await;
     walk.expect("DELETE", "/api/v1/sessions/current", me, None, 204).await;
