@@ -1,5 +1,6 @@
 //! The office digest (R20): written to the office's staff, with counts, the oldest waiting time in JST and where
-//! the queue is in the console; never an employer's details.
+//! the queue is in the console; never an employer's details. It is the staff's, not an employer's: it is not one of
+//! `every_template`, whose tests hold every employer's mail to the help desk's footer, and has its golden file here.
 
 use chrono::Duration;
 use mypage_domain::model::{MailId, MailTemplate, OutgoingMail};
@@ -43,4 +44,23 @@ fn r20_a_digest_without_an_oldest_time_leaves_the_line_out() {
     let body = config().render(&digest(None)).unwrap().body;
     assert!(!body.contains("最も古い受付日時"), "{body}");
     assert!(body.contains("審査待ちの件数：5件"));
+}
+
+#[test]
+fn r20_the_digest_matches_its_reviewed_golden_file() {
+    let mut mail = digest(Some(t0()));
+    mail.template = MailTemplate::OfficeDigest {
+        office_name: "ハローワーク飯田橋".into(),
+        waiting: 5,
+        waiting_job_offers: 2,
+        new_since_last: 3,
+        oldest_submitted_at: Some(t0()),
+    };
+    let rendered = config().render(&mail).unwrap();
+    let text = format!("Subject: {}\n\n{}", rendered.subject, rendered.body);
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/office_digest.txt");
+    if std::env::var("MYPAGE_UPDATE_GOLDEN").as_deref() == Ok("1") {
+        std::fs::write(&path, &text).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap_or_default(), text);
 }
