@@ -3,7 +3,7 @@
 //! sent with errors, else what was saved; a form sent with errors comes back with each wrong field, its valid
 //! fields kept in the draft.
 
-use maud::{Markup, html};
+use maud::Markup;
 use mypage_domain::values::JobOfferInput;
 use poem::web::{Data, Redirect};
 use poem::{IntoResponse, Request, Response, handler};
@@ -11,30 +11,16 @@ use poem::{IntoResponse, Request, Response, handler};
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Employer, HoldIfLoggedOut};
 use crate::pages::forms::{self, JobOfferForm};
-use crate::pages::job_offers::{breadcrumb, edit_path, offer_id, path};
+use crate::pages::job_offers::{edit_path, offer_id, path};
 use crate::pages::kept::{self, Values};
-use crate::pages::layout::{csrf, error_summary, layout, on_form, stays_on_form};
+use crate::pages::layout::{on_form, stays_on_form};
+use crate::pages::registration::{JOB_OFFER, step_page};
 use crate::problem::Explain;
-use crate::session::{OWNER_FIELD, SessionHandle};
+use crate::session::SessionHandle;
 
-/// The form's title.
-const TITLE: &str = "求人情報の入力";
-
-/// The job-offer form at `action`, with the values and errors.
+/// The job-offer form at `action`, as the provisional registration's job step shows it, with the values and errors.
 fn form_page(app: &App, action: &str, token: &str, values: &Values, errors: &[(String, String)]) -> Markup {
-    let body = html! {
-        (breadcrumb(Some(TITLE)))
-        h1 { (TITLE) }
-        (error_summary(errors))
-        (values.notices)
-        form method="post" action=(action) novalidate {
-            (csrf(token))
-            input type="hidden" name=(OWNER_FIELD) value=(values.owner);
-            (forms::render(forms::JOB_OFFER, &values.fields, errors))
-            div.actions { button type="submit" { "保存して次へ進む" } }
-        }
-    };
-    layout(TITLE, &app.config.help_desk, body)
+    step_page(app, JOB_OFFER, action, token, forms::JOB_OFFER, values, errors)
 }
 
 /// `GET /mypage/job-offers/:id/edit`: the form, filled in as it was left; an offer that may no longer be changed

@@ -17,7 +17,7 @@ use crate::app::App;
 use crate::extract::{Client, CsrfForm, Employer};
 use crate::pages::forms::{NoFields, OCCUPATION};
 use crate::pages::layout::{ask_office, csrf, error_summary, layout, multiline, on_form, stays_on_form};
-use crate::pages::registration::{STATUS, SUBMITTED_AT};
+use crate::pages::registration::{self, STATUS, SUBMITTED_AT};
 use crate::pages::summary;
 use crate::problem::{Explain, Problem};
 use crate::session::SessionHandle;
@@ -36,6 +36,8 @@ const CONFIRM: &str = "申込み内容の確認";
 const SUBMIT: &str = "この内容で申し込む";
 /// The button that discards a draft.
 const DISCARD: &str = "下書きを削除";
+/// What the list says when there is no job offer yet; the home page says the same.
+pub(crate) const NO_JOB_OFFERS: &str = "まだ求人を申し込んでいません。";
 /// An offer whose form has not been saved yet.
 const NO_OCCUPATION: &str = "（職種未入力）";
 
@@ -59,14 +61,9 @@ pub(crate) fn offer_id(req: &Request) -> Result<RegistrationId, Problem> {
 
 /// The breadcrumb of the job offers' pages: My Page, the list, then where the employer is.
 pub(crate) fn breadcrumb(here: Option<&str>) -> Markup {
-    html! {
-        p.breadcrumb {
-            a href="/mypage" { "マイページ" } " > "
-            @match here {
-                Some(here) => { a href=(JOB_OFFERS_PATH) { (JOB_OFFERS) } " > " (here) }
-                None => { (JOB_OFFERS) }
-            }
-        }
+    match here {
+        Some(here) => registration::breadcrumb(&format!("{JOB_OFFERS} > {here}")),
+        None => registration::breadcrumb(JOB_OFFERS),
     }
 }
 
@@ -75,12 +72,12 @@ pub(crate) fn status_text(status: &RegistrationStatus) -> &'static str {
     match status {
         RegistrationStatus::Draft => "入力中（まだ申し込んでいません）",
         RegistrationStatus::Submitted => "申込み済み（ハローワークで確認中）",
-        RegistrationStatus::ContactNeeded { .. } => "ハローワークから連絡します",
-        RegistrationStatus::Returned { .. } => "修正をお願いしています",
+        RegistrationStatus::ContactNeeded { .. } => "ハローワークからご連絡します",
+        RegistrationStatus::Returned { .. } => "修正のお願いがあります",
         RegistrationStatus::Confirmed { .. } => "受理済み",
         RegistrationStatus::Rejected { .. } => "受理できませんでした",
-        RegistrationStatus::Expired => "入力途中のまま期限が過ぎました",
-        RegistrationStatus::Withdrawn => "取り下げました",
+        RegistrationStatus::Expired => "入力途中のまま保存期限が過ぎました",
+        RegistrationStatus::Withdrawn => "取り下げ済み",
     }
 }
 
@@ -115,14 +112,14 @@ fn list_page(app: &App, token: &str, offers: &[ProvisionalRegistration], errors:
         div.actions { (start_form(token, None, START, false)) }
         h2 { "申し込んだ求人" }
         @if offers.is_empty() {
-            p { "まだ求人を申し込んでいません。" }
+            p { (NO_JOB_OFFERS) }
         } @else {
             table {
                 tr {
                     th scope="col" { (OCCUPATION) }
                     th scope="col" { (STATUS) }
                     th scope="col" { (SUBMITTED_AT) }
-                    th scope="col" { "操作" }
+                    th scope="col" { "次の操作" }
                 }
                 @for offer in offers {
                     tr {
@@ -131,7 +128,7 @@ fn list_page(app: &App, token: &str, offers: &[ProvisionalRegistration], errors:
                         td { (offer.submitted_at().map(jst).unwrap_or_default()) }
                         td {
                             @if offer.status().is_editable() {
-                                a href=(edit_path(offer.id())) { "入力を続ける" }
+                                a href=(edit_path(offer.id())) { "続きを入力する" }
                             }
                             @if offer.job_offer().is_some() {
                                 (start_form(token, Some(offer.id()), COPY, true))
@@ -141,7 +138,7 @@ fn list_page(app: &App, token: &str, offers: &[ProvisionalRegistration], errors:
                 }
             }
         }
-        p { a href="/mypage" { "マイページへ戻る" } }
+        p { a href="/mypage" { "マイページのトップへ戻る" } }
     };
     layout(JOB_OFFERS, &app.config.help_desk, body)
 }
@@ -195,7 +192,7 @@ fn office_note(offer: &ProvisionalRegistration, office: Option<&mypage_domain::m
     html! {
         @match offer.status() {
             RegistrationStatus::Returned { note } => {
-                div.error-summary { h2 { "ハローワークからの修正依頼" } p { (multiline(note.as_str())) } }
+                div.error-summary { h2 { "ハローワークからの修正のお願い" } p { (multiline(note.as_str())) } }
             }
             RegistrationStatus::ContactNeeded { note } => {
                 div.notice { h2 { "ハローワークからの連絡事項" } p { (multiline(note.as_str())) } }
@@ -209,7 +206,7 @@ fn office_note(offer: &ProvisionalRegistration, office: Option<&mypage_domain::m
             offer.status(),
             RegistrationStatus::Returned { .. } | RegistrationStatus::ContactNeeded { .. } | RegistrationStatus::Rejected { .. }
         ) {
-            p { "ご不明な点は、" (ask_office(office)) }
+            p { "この求人についてご不明な点は、" (ask_office(office)) }
         }
     }
 }
@@ -238,7 +235,7 @@ pub(crate) async fn detail(
             tr { th scope="row" { (STATUS) } td { strong { (status_text(offer.status())) } } }
             @if let Some(at) = offer.submitted_at() { tr { th scope="row" { (SUBMITTED_AT) } td { (jst(at)) } } }
             @if let Some(at) = app.mypage.job_offer_expires_at(&offer) {
-                tr { th scope="row" { "入力内容の保存期限" } td { (jst(at)) } }
+                tr { th scope="row" { "下書きの保存期限" } td { (jst(at)) } }
             }
         }
         (office_note(&offer, office))
@@ -249,7 +246,7 @@ pub(crate) async fn detail(
             div.actions { a.button href=(edit_path(id)) { "求人情報を入力する" } }
         }
         @if offer.submitted_at().is_some() {
-            h2 { "これまでの経過" }
+            h2 { "申込みの経過" }
             (summary::timeline(&offer, status_text(offer.status())))
         }
         (summary::job_offer(&offer, &offices, editable.then(|| edit_path(id)).as_deref()))
@@ -293,8 +290,7 @@ pub(crate) async fn submit(
         }
         div.notice {
             p {
-                "受付のお知らせメールが届かない場合は、メールの受信制限の設定をご確認ください。"
-                "受信制限をしている場合は、" strong { (app.config.system_address) } "からのメールを受信できるよう設定してください。"
+                "受付のお知らせメールが届かない場合は、迷惑メールとして振り分けられていないか、" strong { (app.config.system_address) } "からのメールの受信を許可しているかをご確認ください。"
                 "メールが届かない場合も申込みは受け付けています。状況は求人の一覧でご確認いただけます。"
             }
         }

@@ -20,6 +20,7 @@ use crate::extract::{Client, CsrfForm, Staff};
 use crate::pages::admin::scrolling;
 use crate::pages::console::console_layout;
 use crate::pages::forms::{NoFields, OCCUPATION};
+use crate::pages::job_offers::JOB_OFFERS;
 use crate::pages::layout::{csrf, field_error, has_error, multiline, on_form, outcome, stays_on_form};
 use crate::pages::registration::{STATUS, SUBMITTED_AT};
 use crate::pages::staff::{breadcrumb, establishment_label, label};
@@ -75,9 +76,9 @@ pub(crate) fn history_kind(history: Option<&ApplicationHistory>) -> String {
 pub(crate) fn filing_kind(r: &ProvisionalRegistration) -> String {
     match (r.kind(), r.history()) {
         (RegistrationKind::JobOffer, Some(ApplicationHistory::PastApplicant { number })) => {
-            format!("求人の申込み（事業所番号 {number}）")
+            format!("{JOB_OFFERS}（事業所番号 {number}）")
         }
-        (RegistrationKind::JobOffer, _) => "求人の申込み".to_owned(),
+        (RegistrationKind::JobOffer, _) => JOB_OFFERS.to_owned(),
         (RegistrationKind::Opening, history) => history_kind(history),
     }
 }
