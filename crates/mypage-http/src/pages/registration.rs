@@ -29,7 +29,7 @@ pub(crate) const SUBMITTED_AT: &str = "送信日時";
 /// The wage of a job offer, on the review page and the console.
 pub(crate) const WAGE: &str = "賃金";
 const ESTABLISHMENT: &str = "事業所情報の入力";
-const JOB_OFFER: &str = "求人情報の入力";
+pub(crate) const JOB_OFFER: &str = "求人情報の入力";
 const REVIEW: &str = "入力内容の確認";
 const REGISTER: &str = "事業所・求人情報を登録";
 
@@ -203,8 +203,9 @@ pub(crate) async fn declare_history(
     }
 }
 
-/// The establishment or job-offer page: its fields rendered from the form's list, with the values and errors.
-fn step_page(
+/// The establishment or job-offer page: its fields rendered from the form's list, with the values and errors; also the
+/// form of a job offer after opening (R20).
+pub(crate) fn step_page(
     app: &App,
     title: &str,
     action: &str,
