@@ -186,7 +186,7 @@ async fn r11_a_return_mails_the_note() {
         .await
         .unwrap();
     let note = w.kit.store.read_outbox(|mails| match &mails.last().unwrap().mail.template {
-        mypage_domain::model::MailTemplate::RegistrationReturned { note, office_name } => {
+        mypage_domain::model::MailTemplate::RegistrationReturned { note, office_name, .. } => {
             Some((note.clone(), office_name.clone()))
         }
         _ => None,
