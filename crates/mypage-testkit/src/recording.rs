@@ -159,6 +159,7 @@ recorded!(FlowRepository as flows {
 recorded!(RegistrationRepository as registrations {
     fn insert(&mut self, registration: &ProvisionalRegistration) -> Result<(), RepositoryError>;
     fn update(&mut self, registration: &ProvisionalRegistration) -> Result<(), RepositoryError>;
+    fn remove(&mut self, registration: &ProvisionalRegistration) -> Result<(), RepositoryError>;
     fn get(&mut self, id: RegistrationId) -> Result<Option<ProvisionalRegistration>, RepositoryError>;
     fn for_account(&mut self, account: AccountId) -> Result<Vec<ProvisionalRegistration>, RepositoryError>;
     fn pending_for_office(&mut self, office: &OfficeCode) -> Result<Vec<ProvisionalRegistration>, RepositoryError>;
