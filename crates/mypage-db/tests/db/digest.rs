@@ -1,18 +1,24 @@
 //! The office digest (R20) in storage, on memory, SQLite and PostgreSQL: the queue's summary is counted by office,
 //! status, kind and submission time; an office keeps its notification address and the time of its last digest; and a
-//! digest recorded from a stale copy of the office is refused, so that of two instances only one sends it.
+//! digest recorded from a stale copy of the office is refused, so that of several instances running the digest at
+//! once only one sends it (on SQLite and PostgreSQL).
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use mypage_db::Database;
 use mypage_domain::model::{
-    Account, AccountId, ApplicationHistory, NoteDecision, Office, PasswordHash, ProvisionalRegistration,
-    RegistrationId, StaffId, StaffNote,
+    Account, AccountId, ApplicationHistory, ClientInfo, MailTemplate, NoteDecision, Office, PasswordHash,
+    ProvisionalRegistration, RegistrationId, StaffId, StaffNote,
 };
-use mypage_domain::ports::{QueueSummary, RepositoryError};
+use mypage_domain::ports::{Clock, MailQueue, QueueSummary, RepositoryError, UnitOfWork};
+use mypage_domain::usecases::{AdminActor, NewOffice};
 use mypage_domain::values::{
     EmailAddress, EstablishmentInfo, EstablishmentNumber, JobOffer, OfficeCode, OfficeDetails, OfficeDetailsInput,
     TermsConsent, TermsVersion,
 };
-use mypage_testkit::fixtures;
+use mypage_domain::{DomainConfig, MyPage, Ports};
+use mypage_testkit::{DeterministicKeys, FakeSecondFactor, FastHasher, ManualClock, PlainDigest, fixtures};
 
 use crate::harness::Stores;
 
@@ -52,6 +58,30 @@ on_every_backend!(
     r20_the_queue_summary_counts_one_offices_waiting_registrations_and_those_submitted_since_a_time,
     r20_an_office_keeps_its_notification_address_and_last_digest_and_refuses_a_digest_from_a_stale_copy,
 );
+
+/// Runs a test of several instances at once on SQLite and PostgreSQL (`digest::concurrent::postgres::…`).
+mod concurrent {
+    mod sqlite {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn r20_four_instances_sending_digests_at_once_queue_one_mail() {
+            let fresh = crate::harness::sqlite().await;
+            super::super::four_instances_sending_digests_at_once_queue_one_mail(fresh.db.clone()).await;
+            fresh.finish().await;
+        }
+    }
+    mod postgres {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn r20_four_instances_sending_digests_at_once_queue_one_mail() {
+            match crate::harness::postgres().await {
+                Ok(fresh) => {
+                    super::super::four_instances_sending_digests_at_once_queue_one_mail(fresh.db.clone()).await;
+                    fresh.finish().await;
+                }
+                Err(why) => crate::harness::skip(&why),
+            }
+        }
+    }
+}
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 5, 1, 0, 0).unwrap()
@@ -166,4 +196,59 @@ pub(crate) async fn r20_an_office_keeps_its_notification_address_and_last_digest
     late.record_digest(t0() + Duration::minutes(1));
     let err = tx.offices().update(&late).await.unwrap_err();
     assert!(matches!(err, RepositoryError::Conflict), "{err:?}");
+}
+
+/// Four instances run the digest at the same moment over one database: one mail is queued, and the others skip the
+/// office, whichever way the database serialises them (R16, R20).
+async fn four_instances_sending_digests_at_once_queue_one_mail(db: Database) {
+    let clock = ManualClock::monday_morning();
+    let ports = Ports {
+        store: Arc::new(db.clone()),
+        clock: Arc::new(clock.clone()),
+        keys: Arc::new(DeterministicKeys::new(std::process::id().into())),
+        digest: Arc::new(PlainDigest),
+        hasher: Arc::new(FastHasher::new()),
+        numbers: Arc::new(db.clone()),
+        outbox: Arc::new(db.clone()),
+        sessions: Arc::new(db.clone()),
+        second_factor: Arc::new(FakeSecondFactor::default()),
+    };
+    let mypage = MyPage::new(ports, DomainConfig::default());
+    let sys = ClientInfo::system();
+    let office = NewOffice { code: "1301".into(), name: "ハローワーク飯田橋".into(), phone: None };
+    mypage.add_office(AdminActor::System, &office, &sys).await.unwrap();
+    let details = OfficeDetailsInput {
+        name: "ハローワーク飯田橋".into(),
+        notification_email: "kyujin@iidabashi.example.jp".into(),
+        ..OfficeDetailsInput::default()
+    };
+    mypage.edit_office(AdminActor::System, "1301", &details, &sys).await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    for n in 1..=3 {
+        tx.accounts().insert(&account(n)).await.unwrap();
+        tx.registrations().insert(&registration(n, "1301", Some(i64::from(n)))).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    clock.advance(Duration::hours(1));
+
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let m = mypage.clone();
+            tokio::spawn(async move { m.send_office_digests().await })
+        })
+        .collect();
+    let mut sent = 0;
+    for t in tasks {
+        let report = t.await.unwrap().unwrap();
+        sent += report.sent;
+    }
+    assert_eq!(sent, 1);
+    let now = clock.now();
+    let mails = db.claim(now, 100, now + Duration::minutes(1)).await.unwrap();
+    let digests: Vec<_> = mails.iter().filter(|c| c.mail.template.code() == "office_digest").collect();
+    assert_eq!(digests.len(), 1);
+    let MailTemplate::OfficeDigest { waiting, new_since_last, .. } = &digests[0].mail.template else {
+        panic!("a digest");
+    };
+    assert_eq!((*waiting, *new_since_last), (3, 3));
 }
