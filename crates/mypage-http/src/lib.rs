@@ -26,8 +26,9 @@ use poem::{Endpoint, EndpointExt, Route, get, post};
 use app::App;
 pub use app::{HttpConfig, HttpPorts};
 use limits::ClientLimiter;
+use pages::{job_offer_form, job_offers};
 use pages::{
-    admin, consent, console, counter, employer, kept, layout, offices, register, registration, review, second_factor, site,
+    admin, consent, console, counter, employer, home, kept, layout, offices, register, registration, review, second_factor, site,
     staff,
 };
 use security::AllowedMethods;
@@ -90,8 +91,13 @@ fn pages() -> impl Endpoint {
         .at("/start/:purpose/done", get(employer::done))
         .at("/login", get(employer::login_form).post(employer::login))
         .at("/logout", post(employer::logout))
-        .at("/mypage", get(registration::home))
+        .at("/mypage", get(home::home))
         .at("/mypage/terms", get(consent::consent_form).post(consent::agree))
+        .at(job_offers::JOB_OFFERS_PATH, get(job_offers::list).post(job_offers::start))
+        .at("/mypage/job-offers/:id", get(job_offers::detail))
+        .at("/mypage/job-offers/:id/edit", get(job_offer_form::edit_form).post(job_offer_form::save))
+        .at("/mypage/job-offers/:id/submit", post(job_offers::submit))
+        .at("/mypage/job-offers/:id/discard", post(job_offers::discard))
         .at("/mypage/history", get(registration::history_form).post(registration::declare_history))
         .at("/mypage/establishment", get(registration::establishment_form).post(registration::save_establishment))
         .at("/mypage/job", get(registration::job_form).post(registration::save_job))

@@ -1,23 +1,32 @@
-//! The My Page home of an Active account (マイページ トップ): what to do next, the establishment with its office of
-//! jurisdiction, the job offers filed after opening (R20) and the account's care (R19). A Provisional account's home,
-//! the provisional registration's progress, stays in `registration`.
+//! The My Page home (マイページ トップ). An Active account's: what to do next, the establishment with its office of
+//! jurisdiction, the job offers filed after opening (R20) and the account's care (R19). A Provisional account's,
+//! the provisional registration's progress, is `registration`'s.
 
 use maud::{Markup, html};
-use mypage_domain::model::{Office, ProvisionalRegistration, RegistrationStatus};
+use mypage_domain::model::{AccountStatus, Office, ProvisionalRegistration, RegistrationStatus};
 use mypage_domain::usecases::MyPageOverview;
 use mypage_domain::values::jst;
+use poem::web::Data;
+use poem::{IntoResponse, Response, handler};
 
 use crate::app::App;
+use crate::extract::Employer;
+use crate::pages::account::{ACCOUNT, CLOSE, CLOSE_PATH, PASSWORD_CHANGE, PASSWORD_PATH};
+use crate::pages::account_email::{EMAIL_CHANGE, EMAIL_PATH};
+use crate::pages::account_sessions::{SESSIONS, SESSIONS_PATH};
 use crate::pages::employer::{LOGOUT, MYPAGE};
+use crate::pages::forms::OCCUPATION;
+use crate::pages::job_offers::JOB_OFFERS;
 use crate::pages::job_offers::{
     JOB_OFFERS_PATH, START as NEW_JOB_OFFER, edit_path, occupation, path, status_text as offer_status_text,
 };
 use crate::pages::layout::{csrf, layout};
-use crate::pages::summary;
+use crate::pages::registration::{self, CONTINUE, LOGGED_IN, STATUS};
+use crate::pages::staff::label::{EMAIL, NUMBER};
+use crate::pages::summary::{self, OFFICE};
 use crate::problem::{Explain, Problem};
+use crate::session::SessionHandle;
 
-/// The account's care (R19).
-pub(crate) const ACCOUNT_PATH: &str = "/mypage/account";
 /// How many job offers the home lists; the rest are on the job offers' page.
 const LATEST: usize = 5;
 
@@ -39,7 +48,7 @@ fn next_steps(offers: &[ProvisionalRegistration]) -> Markup {
             }
             @for offer in &drafts {
                 li { "入力途中の求人があります（" (occupation(offer)) "）。"
-                    a href=(edit_path(offer.id())) { "入力を続ける" } }
+                    a href=(edit_path(offer.id())) { (CONTINUE) } }
             }
             @if !pending.is_empty() {
                 li { "申し込んだ求人（" (pending.len()) "件）をハローワークで確認しています。結果はメールでお知らせします。" }
@@ -55,22 +64,22 @@ fn next_steps(offers: &[ProvisionalRegistration]) -> Markup {
 
 fn establishment_section(overview: &MyPageOverview, office: Option<&Office>) -> Markup {
     html! {
-        h2 { "事業所" }
+        h2 { "事業所の情報" }
         @match &overview.establishment {
             Some(e) => {
                 table.summary {
                     tr { th scope="row" { "事業所名" } td { (e.name()) } }
-                    tr { th scope="row" { "事業所番号" } td { strong { (e.number()) } } }
+                    tr { th scope="row" { (NUMBER) } td { strong { (e.number()) } } }
                     @if let Some(address) = e.details().address.as_ref().or(e.info().map(|i| &i.address)) {
-                        tr { th scope="row" { "所在地" } td { (address) } }
+                        tr { th scope="row" { "事業所の所在地" } td { (address) } }
                     }
                     tr {
-                        th scope="row" { "管轄のハローワーク" }
+                        th scope="row" { (OFFICE) }
                         td {
                             @match office {
                                 Some(o) => {
                                     (o.name())
-                                    @if let Some(phone) = o.phone() { br; "電話：" (phone) }
+                                    @if let Some(phone) = o.phone() { br; "電話番号：" (phone) }
                                     @if let Some(hours) = o.opening_hours() { br; "受付時間：" (hours) }
                                 }
                                 None => { (e.number().office()) }
@@ -87,12 +96,10 @@ fn establishment_section(overview: &MyPageOverview, office: Option<&Office>) -> 
 
 fn job_offers_section(token: &str, offers: &[ProvisionalRegistration]) -> Markup {
     html! {
-        h2 { "求人の申込み" }
-        @if offers.is_empty() {
-            p { "まだ求人を申し込んでいません。" }
-        } @else {
+        h2 { (JOB_OFFERS) }
+        @if !offers.is_empty() {
             table.list {
-                tr { th scope="col" { "職種" } th scope="col" { "状況" } th scope="col" { "申込み日時" } }
+                tr { th scope="col" { (OCCUPATION) } th scope="col" { (STATUS) } th scope="col" { "申込み日時" } }
                 @for offer in offers.iter().take(LATEST) {
                     tr {
                         td { a href=(path(offer.id())) { (occupation(offer)) } }
@@ -116,24 +123,39 @@ fn job_offers_section(token: &str, offers: &[ProvisionalRegistration]) -> Markup
 
 fn account_section(overview: &MyPageOverview) -> Markup {
     html! {
-        h2 { "アカウント" }
+        h2 { (ACCOUNT) }
         table.summary {
-            tr { th scope="row" { "メールアドレス" } td { (overview.account.email()) } }
+            tr { th scope="row" { (EMAIL) } td { (overview.account.email()) } }
             @if let Some(consent) = overview.account.consent() {
-                tr { th scope="row" { "利用規約への同意" } td { (jst(consent.at)) } }
+                tr { th scope="row" { "利用規約に同意した日時" } td { (jst(consent.at)) } }
             }
         }
         ul {
-            li { a href={(ACCOUNT_PATH) "/password"} { "パスワードの変更" } }
-            li { a href={(ACCOUNT_PATH) "/email"} { "メールアドレスの変更" } }
-            li { a href={(ACCOUNT_PATH) "/sessions"} { "ログイン中の端末の確認" } }
-            li { a href={(ACCOUNT_PATH) "/close"} { "アカウントの削除（利用の停止）" } }
+            li { a href=(PASSWORD_PATH) { (PASSWORD_CHANGE) } }
+            li { a href=(EMAIL_PATH) { (EMAIL_CHANGE) } }
+            li { a href=(SESSIONS_PATH) { (SESSIONS) } }
+            li { a href=(CLOSE_PATH) { (CLOSE) } }
         }
     }
 }
 
+/// The My Page home: an Active account's here, a Provisional account's with its registration's progress.
+#[handler]
+pub(crate) async fn home(
+    Data(app): Data<&App>,
+    Data(session): Data<&SessionHandle>,
+    Employer(account): Employer,
+) -> poem::Result<Response> {
+    let overview = registration::overview(app, account).await?;
+    if overview.account.status() != AccountStatus::Active {
+        return registration::provisional_home(app, session, overview).await;
+    }
+    let token = session.lock().await.csrf();
+    Ok(active_home(app, &token, &overview).await?.into_response())
+}
+
 /// The home of an Active account.
-pub(crate) async fn active_home(app: &App, token: &str, overview: &MyPageOverview) -> Result<Markup, Problem> {
+async fn active_home(app: &App, token: &str, overview: &MyPageOverview) -> Result<Markup, Problem> {
     let account = overview.account.id();
     let offers = app.mypage.job_offers(account).await.map_err(Explain::explain)?;
     let offices = app.offices().await?;
@@ -141,7 +163,7 @@ pub(crate) async fn active_home(app: &App, token: &str, overview: &MyPageOvervie
         overview.establishment.as_ref().and_then(|e| offices.iter().find(|o| *o.code() == e.number().office()));
     let body = html! {
         h1 { (MYPAGE) }
-        p { "ログイン中：" (overview.account.email()) }
+        p { (LOGGED_IN) (overview.account.email()) }
         h2 { "次に行うこと" }
         (next_steps(&offers))
         (job_offers_section(token, &offers))
@@ -151,7 +173,7 @@ pub(crate) async fn active_home(app: &App, token: &str, overview: &MyPageOvervie
         @if let Some(r) = overview.registration.as_ref().filter(|r| r.submitted_at().is_some()) {
             details {
                 summary { "本登録までの経過と登録した内容" }
-                (summary::timeline(r, "本登録済み"))
+                (summary::timeline(r, registration::status_text(r.status())))
                 (summary::registration(r, &offices, false))
             }
         }

@@ -5,7 +5,7 @@
 //! blank form. A step the registration no longer allows sends the browser where the catalogue says.
 
 use maud::{Markup, html};
-use mypage_domain::model::{AccountStatus, ApplicationHistory, RegistrationStatus};
+use mypage_domain::model::{ApplicationHistory, RegistrationStatus};
 use mypage_domain::usecases::{HistoryInput, MyPageOverview};
 use mypage_domain::values::{Choice as _, EstablishmentInfoInput, EstablishmentNumber, JobOfferInput, Wage, jst};
 use poem::web::{Data, Query, Redirect};
@@ -22,6 +22,10 @@ use crate::pages::summary;
 use crate::problem::{Explain, Problem};
 use crate::session::{OWNER_FIELD, SessionHandle};
 
+/// Who is logged in, before the address on the My Page home.
+pub(crate) const LOGGED_IN: &str = "ログイン中：";
+/// The button that goes back to a draft.
+pub(crate) const CONTINUE: &str = "入力を続ける";
 /// A registration's status, on the My Page home and the console.
 pub(crate) const STATUS: &str = "状況";
 /// When a registration was sent, on the My Page home and the console.
@@ -39,7 +43,7 @@ pub(crate) fn breadcrumb(here: &str) -> Markup {
 }
 
 /// Where the account and its registration stand; an account that is gone ends the visit.
-async fn overview(app: &App, account: mypage_domain::model::AccountId) -> Result<MyPageOverview, Problem> {
+pub(crate) async fn overview(app: &App, account: mypage_domain::model::AccountId) -> Result<MyPageOverview, Problem> {
     app.mypage.overview(account).await.map_err(Explain::explain)
 }
 
@@ -55,7 +59,7 @@ pub(crate) fn wage_range(wage: &Wage) -> String {
 }
 
 /// A registration's status, as the employer reads it.
-fn status_text(status: &RegistrationStatus) -> &'static str {
+pub(crate) fn status_text(status: &RegistrationStatus) -> &'static str {
     match status {
         RegistrationStatus::Draft => "入力中（まだ送信していません）",
         RegistrationStatus::Submitted => "仮登録済み（ハローワークで確認中）",
@@ -68,18 +72,12 @@ fn status_text(status: &RegistrationStatus) -> &'static str {
     }
 }
 
-/// The My Page home: an Active account's (`home`), or a Provisional account's with where its registration stands.
-#[handler]
-pub(crate) async fn home(
-    Data(app): Data<&App>,
-    Data(session): Data<&SessionHandle>,
-    Employer(account): Employer,
+/// The My Page home of a Provisional account: where its provisional registration stands, and what was sent.
+pub(crate) async fn provisional_home(
+    app: &App,
+    session: &SessionHandle,
+    overview: MyPageOverview,
 ) -> poem::Result<Response> {
-    let overview = overview(app, account).await?;
-    if overview.account.status() == AccountStatus::Active {
-        let token = session.lock().await.csrf();
-        return Ok(crate::pages::home::active_home(app, &token, &overview).await?.into_response());
-    }
     let offices = app.offices().await?;
     // The office reviewing the registration, named with its phone where the employer may need to call it.
     let reviewing = overview
@@ -90,7 +88,7 @@ pub(crate) async fn home(
     let token = session.lock().await.csrf();
     let body = html! {
         h1 { (MYPAGE) }
-        p { "ログイン中：" (overview.account.email()) }
+        p { (LOGGED_IN) (overview.account.email()) }
         h2 { "事業所・求人情報の仮登録" }
         @match &overview.registration {
             None => {
@@ -116,7 +114,7 @@ pub(crate) async fn home(
                         a.button href="/mypage/history" { "あらためて登録する" }
                     }
                     RegistrationStatus::Draft | RegistrationStatus::Expired => {
-                        a.button href="/mypage/history" { "入力を続ける" }
+                        a.button href="/mypage/history" { (CONTINUE) }
                     }
                     _ => {}
                 }

@@ -25,7 +25,7 @@ async fn the_active_home_names_the_establishment_its_office_the_job_offers_and_w
         "1301-123456-7",
         "ハローワーク飯田橋",
         "03-0000-0000",
-        "まだ求人を申し込んでいません",
+        "求人を申し込むには",
         "新しい求人を申し込む",
         "/mypage/account/password",
         "/mypage/account/sessions",
