@@ -2,7 +2,6 @@
 //! アカウントの削除（利用の停止）. The address change is in `account_email`, the sessions in `account_sessions`.
 
 use maud::{Markup, html};
-use mypage_domain::values::PasswordPolicy;
 use poem::web::{Data, Redirect};
 use poem::{IntoResponse, Response, handler};
 use secrecy::SecretString;
@@ -12,8 +11,10 @@ use crate::app::App;
 use crate::extract::{Client, CsrfForm, Employer};
 use crate::pages::account_email::{EMAIL_CHANGE, EMAIL_PATH};
 use crate::pages::account_sessions::{SESSIONS, SESSIONS_PATH};
+use crate::pages::employer::{new_password_fields, password_rule};
 use crate::pages::forms::required_mark;
 use crate::pages::layout::{csrf, error_summary, field_error, has_error, layout, on_form, stays_on_form};
+use crate::pages::registration::breadcrumb;
 use crate::problem::Explain;
 use crate::session::SessionHandle;
 
@@ -21,17 +22,27 @@ use crate::session::SessionHandle;
 pub(crate) const ACCOUNT: &str = "アカウントの設定";
 /// Its path, which the My Page home links to.
 pub(crate) const ACCOUNT_PATH: &str = "/mypage/account";
-const PASSWORD_CHANGE: &str = "パスワードの変更";
-const PASSWORD_PATH: &str = "/mypage/account/password";
-const CLOSE: &str = "アカウントの削除（利用の停止）";
-const CLOSE_PATH: &str = "/mypage/account/close";
+/// The password change's title.
+pub(crate) const PASSWORD_CHANGE: &str = "パスワードの変更";
+/// Its path.
+pub(crate) const PASSWORD_PATH: &str = "/mypage/account/password";
+/// Closing's title.
+pub(crate) const CLOSE: &str = "アカウントの削除（利用の停止）";
+/// Its path.
+pub(crate) const CLOSE_PATH: &str = "/mypage/account/close";
 
 /// The breadcrumb of the care's pages: My Page, the settings, then where the employer is.
 pub(crate) fn account_breadcrumb(here: &str) -> Markup {
-    html! {
-        p.breadcrumb { a href="/mypage" { "マイページ" } " > " a href=(ACCOUNT_PATH) { (ACCOUNT) } " > " (here) }
-    }
+    breadcrumb(&format!("{ACCOUNT} > {here}"))
 }
+
+/// The way back to the settings, at the foot of each step.
+pub(crate) fn back_to_settings() -> Markup {
+    html! { p { a href=(ACCOUNT_PATH) { (ACCOUNT) "へ戻る" } } }
+}
+
+/// The button of a step that changes something.
+pub(crate) const CHANGE: &str = "変更する";
 
 /// The current password field, which every step that changes something asks for.
 pub(crate) fn current_password_field(errors: &[(String, String)]) -> Markup {
@@ -58,7 +69,7 @@ pub(crate) async fn settings(
         s.changed();
     }
     let body = html! {
-        p.breadcrumb { a href="/mypage" { "マイページ" } " > " (ACCOUNT) }
+        (breadcrumb(ACCOUNT))
         h1 { (ACCOUNT) }
         @if let Some(notice) = notice { div.notice role="status" { p { (notice) } } }
         dl {
@@ -76,10 +87,7 @@ pub(crate) async fn settings(
 }
 
 fn password_page(app: &App, token: &str, errors: &[(String, String)]) -> Markup {
-    let rule = match app.mypage.config().password_policy {
-        PasswordPolicy::Office => "半角の数字、英字、記号をすべて含む8文字以上32文字以内",
-        PasswordPolicy::Nist => "15文字以上64文字以内（文字の種類は問いません）",
-    };
+    let rule = format!("{}。メールアドレスの@より前の部分を含むものは使えません。", password_rule(app));
     let body = html! {
         (account_breadcrumb(PASSWORD_CHANGE))
         h1 { (PASSWORD_CHANGE) }
@@ -88,19 +96,10 @@ fn password_page(app: &App, token: &str, errors: &[(String, String)]) -> Markup 
         form method="post" action=(PASSWORD_PATH) novalidate {
             (csrf(token))
             (current_password_field(errors))
-            div.field.invalid[has_error(errors, "password")] {
-                label for="password" { "新しいパスワード" (required_mark()) }
-                p.hint id="password-hint" { (rule) "。メールアドレスの@より前の部分を含むものは使えません。" }
-                (field_error(errors, "password"))
-                input type="password" id="password" name="password" autocomplete="new-password" aria-describedby="password-hint password-error";
-            }
-            div.field.invalid[has_error(errors, "confirmation")] {
-                label for="confirmation" { "新しいパスワード（確認用）" (required_mark()) }
-                (field_error(errors, "confirmation"))
-                input type="password" id="confirmation" name="confirmation" autocomplete="new-password" aria-describedby="confirmation-error";
-            }
-            div.actions { button type="submit" { "変更する" } a.button.secondary href=(ACCOUNT_PATH) { "キャンセル" } }
+            (new_password_fields(errors, &rule))
+            div.actions { button type="submit" { (CHANGE) } }
         }
+        (back_to_settings())
     };
     layout(PASSWORD_CHANGE, &app.config.help_desk, body)
 }
@@ -176,8 +175,9 @@ fn close_page(app: &App, token: &str, errors: &[(String, String)]) -> Markup {
         form method="post" action=(CLOSE_PATH) novalidate {
             (csrf(token))
             (current_password_field(errors))
-            div.actions { button type="submit" { "アカウントを削除する" } a.button.secondary href=(ACCOUNT_PATH) { "キャンセル" } }
+            div.actions { button type="submit" { "アカウントを削除する" } }
         }
+        (back_to_settings())
     };
     layout(CLOSE, &app.config.help_desk, body)
 }

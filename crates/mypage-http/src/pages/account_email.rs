@@ -4,7 +4,6 @@
 
 use maud::{Markup, html};
 use mypage_domain::model::FlowPurpose;
-use mypage_domain::values::jst;
 use poem::web::{Data, Redirect};
 use poem::{IntoResponse, Response, handler};
 use secrecy::{ExposeSecret, SecretString};
@@ -12,7 +11,8 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Employer, Entrance};
-use crate::pages::account::{ACCOUNT_PATH, account_breadcrumb, current_password_field};
+use crate::pages::account::{ACCOUNT_PATH, CHANGE, account_breadcrumb, back_to_settings, current_password_field};
+use crate::pages::employer::{another_key, key_field, key_sent_notice, mail_advice, resend_form};
 use crate::pages::forms::{NoFields, required_mark};
 use crate::pages::layout::{csrf, error_summary, field_error, has_error, layout, on_form, stays_on_form};
 use crate::problem::{Explain, Problem};
@@ -47,8 +47,9 @@ fn email_page(app: &App, token: &str, current: &str, typed: &str, errors: &[(Str
                 (field_error(errors, "email"))
                 input type="email" id="email" name="email" value=(typed) autocomplete="email" aria-describedby="email-hint email-error";
             }
-            div.actions { button type="submit" { "認証キーを送信する" } a.button.secondary href=(ACCOUNT_PATH) { "キャンセル" } }
+            div.actions { button type="submit" { "認証キーを送信する" } }
         }
+        (back_to_settings())
     };
     layout(EMAIL_CHANGE, &app.config.help_desk, body)
 }
@@ -121,34 +122,14 @@ fn key_page(
         h1 { (EMAIL_CHANGE) }
         (error_summary(errors))
         @if let Some(notice) = notice { div.notice role="status" { p { (notice) } } }
-        div.notice {
-            p { strong { (flow.email) } " 宛てに、認証キーを記載した「メールアドレス変更申込受付通知」メールをお送りしました。" }
-            p { "認証キーの有効期限は " strong { (jst(flow.expires_at)) } " までです。有効期限を過ぎた場合は、はじめからやり直してください。" }
-            p { strong { "変更が完了するまで、この画面を閉じないでください。" } "閉じてしまった場合は、はじめからやり直してください。" }
-        }
+        (key_sent_notice(flow, "メールアドレス変更申込受付通知", "変更"))
         form method="post" action=(KEY_PATH) novalidate {
             (csrf(token))
-            div.field.invalid[has_error(errors, "auth_key")] {
-                label for="auth_key" { "認証キー" (required_mark()) }
-                p.hint id="auth_key-hint" { "メールに記載された10文字（例：ABCDE-23456）。大文字・小文字、全角・半角は区別しません。" }
-                (field_error(errors, "auth_key"))
-                input type="text" id="auth_key" name="auth_key" value=(typed) autocomplete="one-time-code" autocapitalize="characters" aria-describedby="auth_key-hint auth_key-error";
-            }
-            div.actions { button type="submit" { "変更する" } }
+            (key_field(errors, typed))
+            div.actions { button type="submit" { (CHANGE) } }
         }
-        div.notice {
-            p {
-                "しばらく経ってもメールが届かない場合は、入力したメールアドレスが正しいか、メールの受信制限の設定をご確認ください。"
-                "受信制限をされている場合は、" strong { (app.config.system_address) } "からのメールを受信できるよう設定してください。"
-            }
-        }
-        @if flow.resends_left > 0 {
-            form method="post" action=(RESEND_PATH) {
-                (csrf(token))
-                p { (format!("メールが届かない場合は、認証キーをもう一度送信できます（あと{}回）。", flow.resends_left)) }
-                button.secondary type="submit" { "認証キーを再送信する" }
-            }
-        }
+        (mail_advice(app))
+        (resend_form(token, RESEND_PATH, flow.resends_left))
     };
     layout(EMAIL_CHANGE, &app.config.help_desk, body)
 }
@@ -223,22 +204,13 @@ pub(crate) async fn resend(
     CsrfForm(_form): CsrfForm<NoFields>,
 ) -> poem::Result<Response> {
     let mut s = session.lock().await;
-    let mut flow = change_of(&s).ok_or_else(Problem::flow_not_found)?;
-    app.count_key_request(&client)?;
-    let notice = match app.mypage.resend_auth_key(&SecretString::from(flow.token.clone()), &client).await {
-        Ok(sent) => {
-            flow.expires_at = sent.expires_at;
-            flow.resends_left = sent.resends_left;
-            "認証キーをもう一度お送りしました。先にお送りした認証キーも、有効期限内であれば使用できます。".to_owned()
-        }
-        Err(e) => {
-            let problem = e.explain();
-            if !stays_on_form(&problem) {
-                s.data.flow = None;
-                s.changed();
-                return Err(problem.into());
-            }
-            problem.message
+    let flow = change_of(&s).ok_or_else(Problem::flow_not_found)?;
+    let (flow, notice) = match another_key(app, flow, &client).await {
+        Ok(sent) => sent,
+        Err(problem) => {
+            s.data.flow = None;
+            s.changed();
+            return Err(problem.into());
         }
     };
     s.data.flow = Some(flow);

@@ -10,7 +10,8 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Employer};
-use crate::pages::account::{ACCOUNT, ACCOUNT_PATH, account_breadcrumb};
+use crate::pages::account::{account_breadcrumb, back_to_settings};
+use crate::pages::employer::LOGOUT;
 use crate::pages::layout::{csrf, layout};
 use crate::problem::{Explain, Problem};
 use crate::session::{SessionHandle, Sessions};
@@ -80,7 +81,7 @@ pub(crate) async fn list(
         @if let Some(notice) = notice { div.notice role="status" { p { (notice) } } }
         p { "このアカウントでログインしている端末（ブラウザーやAPIを使うプログラム）の一覧です。心当たりのない端末があれば、ログアウトさせたうえで、パスワードを変更してください。" }
         table {
-            thead { tr { th { "端末" } th { "ログインした日時" } th { "最後に使用した日時" } th { "接続元のアドレス" } th { "操作" } } }
+            thead { tr { th { "端末" } th { "ログインした日時" } th { "最後に使用した日時" } th { "接続元のアドレス" } th { (LOGOUT) } } }
             tbody {
                 @for view in &live {
                     @let mine = Some(&view.handle) == own.as_ref();
@@ -110,7 +111,7 @@ pub(crate) async fn list(
                 button type="submit" { "この端末以外をすべてログアウトさせる" }
             }
         }
-        p { a href=(ACCOUNT_PATH) { (ACCOUNT) "へ戻る" } }
+        (back_to_settings())
     };
     Ok(layout(SESSIONS, &app.config.help_desk, body))
 }

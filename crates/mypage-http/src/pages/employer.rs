@@ -29,8 +29,10 @@ use crate::session::{FlowRef, SessionHandle};
 
 mod key;
 
-use key::another_key;
-pub(crate) use key::{password_form, resend, set_password};
+pub(crate) use key::{
+    another_key, key_field, key_sent_notice, new_password_fields, password_form, password_rule, resend, resend_form,
+    set_password,
+};
 
 /// The name of the site, as the top page and the My Page home head it.
 pub(crate) const MYPAGE: &str = SERVICE;
@@ -63,7 +65,7 @@ fn breadcrumb(here: &str) -> Markup {
 }
 
 /// The notice every page that promises a mail shows (R7).
-fn mail_advice(app: &App) -> Markup {
+pub(crate) fn mail_advice(app: &App) -> Markup {
     html! {
         div.notice {
             p {

@@ -258,7 +258,7 @@ pub(crate) fn entrance_title(p: FlowPurpose) -> &'static str {
         FlowPurpose::OpenMyPage => "求人者マイページ開設（パスワード登録）",
         FlowPurpose::SignUp => "事業所登録・求人申し込み（仮登録）",
         FlowPurpose::ResetPassword => "パスワードの再設定",
-        FlowPurpose::ChangeEmail => "メールアドレスの変更",
+        FlowPurpose::ChangeEmail => crate::pages::account_email::EMAIL_CHANGE,
     }
 }
 

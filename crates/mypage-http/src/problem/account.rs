@@ -3,7 +3,7 @@
 
 use mypage_domain::usecases::{
     ChangePasswordError, CloseAccountError, ConfirmEmailChangeError, CurrentPasswordError, EndSessionError,
-    RequestEmailChangeError,
+    RequestAuthKeyError, RequestEmailChangeError,
 };
 use poem::http::StatusCode;
 
@@ -55,13 +55,8 @@ impl Explain for RequestEmailChangeError {
                 "現在のメールアドレスと同じです。変更後のメールアドレスを入力してください。",
             )
             .on("email"),
-            Self::TooManyRequests { retry_after } => Problem::new(
-                "too_many_requests",
-                StatusCode::TOO_MANY_REQUESTS,
-                "このメールアドレスへの申込が続いたため、受付を一時停止しています。1時間ほど経ってからやり直してください。",
-            )
-            .on("email")
-            .retry_after(retry_after),
+            // The same limit as any key request for the address (R3), told the same way.
+            Self::TooManyRequests { retry_after } => RequestAuthKeyError::TooManyRequests { retry_after }.explain(),
             Self::Infrastructure(e) => Problem::unavailable(&e),
         }
     }

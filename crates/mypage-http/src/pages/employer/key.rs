@@ -37,10 +37,6 @@ struct Shown<'a> {
 /// The password screen: where the key was sent and until when, the password rule, and the resend form.
 fn password_page(app: &App, p: FlowPurpose, token: &str, flow: &FlowRef, shown: &Shown<'_>) -> Markup {
     let Shown { auth_key, errors, notice } = *shown;
-    let rule = match app.mypage.config().password_policy {
-        PasswordPolicy::Office => "半角の数字、英字、記号をすべて含む8文字以上32文字以内",
-        PasswordPolicy::Nist => "15文字以上64文字以内（文字の種類は問いません）",
-    };
     let mail = if p == FlowPurpose::ResetPassword {
         "パスワード再設定申込受付通知"
     } else {
@@ -53,42 +49,79 @@ fn password_page(app: &App, p: FlowPurpose, token: &str, flow: &FlowRef, shown: 
         h1 { (title) }
         (error_summary(errors))
         @if let Some(notice) = notice { div.notice role="status" { p { (notice) } } }
-        div.notice {
-            p { strong { (flow.email) } " 宛てに、認証キーを記載した「" (mail) "」メールをお送りしました。" }
-            p { "認証キーの有効期限は " strong { (jst(flow.expires_at)) } " までです。有効期限を過ぎた場合は、はじめからやり直してください。" }
-            p { strong { "登録が完了するまで、この画面を閉じないでください。" } "閉じてしまった場合は、はじめからやり直してください。" }
-        }
+        (key_sent_notice(flow, mail, "登録"))
         form method="post" action={"/start/" (segment) "/password"} novalidate {
             (csrf(token))
-            div.field.invalid[has_error(errors, "password")] {
-                label for="password" { "新しいパスワード" (required_mark()) }
-                p.hint id="password-hint" { (rule) }
-                (field_error(errors, "password"))
-                input type="password" id="password" name="password" autocomplete="new-password" aria-describedby="password-hint password-error";
-            }
-            div.field.invalid[has_error(errors, "confirmation")] {
-                label for="confirmation" { "新しいパスワード（確認用）" (required_mark()) }
-                (field_error(errors, "confirmation"))
-                input type="password" id="confirmation" name="confirmation" autocomplete="new-password" aria-describedby="confirmation-error";
-            }
-            div.field.invalid[has_error(errors, "auth_key")] {
-                label for="auth_key" { "認証キー" (required_mark()) }
-                p.hint id="auth_key-hint" { "メールに記載された10文字（例：ABCDE-23456）。大文字・小文字、全角・半角は区別しません。" }
-                (field_error(errors, "auth_key"))
-                input type="text" id="auth_key" name="auth_key" value=(auth_key) autocomplete="one-time-code" autocapitalize="characters" aria-describedby="auth_key-hint auth_key-error";
-            }
+            (new_password_fields(errors, password_rule(app)))
+            (key_field(errors, auth_key))
             div.actions { button type="submit" { "完了" } }
         }
         (mail_advice(app))
-        @if flow.resends_left > 0 {
-            form method="post" action={"/start/" (segment) "/resend"} {
+        (resend_form(token, &format!("/start/{segment}/resend"), flow.resends_left))
+    };
+    layout(title, &app.config.help_desk, body)
+}
+
+/// The password rule, as the pages state it (R5).
+pub(crate) fn password_rule(app: &App) -> &'static str {
+    match app.mypage.config().password_policy {
+        PasswordPolicy::Office => "半角の数字、英字、記号をすべて含む8文字以上32文字以内",
+        PasswordPolicy::Nist => "15文字以上64文字以内（文字の種類は問いません）",
+    }
+}
+
+/// Where the key of `flow` went (in the mail titled `mail`), until when it works, and that the screen must stay open
+/// until the step (`what`: 登録, 変更) is complete (R3, R4).
+pub(crate) fn key_sent_notice(flow: &FlowRef, mail: &str, what: &str) -> Markup {
+    html! {
+        div.notice {
+            p { strong { (flow.email) } " 宛てに、認証キーを記載した「" (mail) "」メールをお送りしました。" }
+            p { "認証キーの有効期限は " strong { (jst(flow.expires_at)) } " までです。有効期限を過ぎた場合は、はじめからやり直してください。" }
+            p { strong { (what) "が完了するまで、この画面を閉じないでください。" } "閉じてしまった場合は、はじめからやり直してください。" }
+        }
+    }
+}
+
+/// The new password and its confirmation, with the rule as the hint (R5).
+pub(crate) fn new_password_fields(errors: &[(String, String)], rule: &str) -> Markup {
+    html! {
+        div.field.invalid[has_error(errors, "password")] {
+            label for="password" { "新しいパスワード" (required_mark()) }
+            p.hint id="password-hint" { (rule) }
+            (field_error(errors, "password"))
+            input type="password" id="password" name="password" autocomplete="new-password" aria-describedby="password-hint password-error";
+        }
+        div.field.invalid[has_error(errors, "confirmation")] {
+            label for="confirmation" { "新しいパスワード（確認用）" (required_mark()) }
+            (field_error(errors, "confirmation"))
+            input type="password" id="confirmation" name="confirmation" autocomplete="new-password" aria-describedby="confirmation-error";
+        }
+    }
+}
+
+/// The auth key field, with what was typed.
+pub(crate) fn key_field(errors: &[(String, String)], typed: &str) -> Markup {
+    html! {
+        div.field.invalid[has_error(errors, "auth_key")] {
+            label for="auth_key" { "認証キー" (required_mark()) }
+            p.hint id="auth_key-hint" { "メールに記載された10文字（例：ABCDE-23456）。大文字・小文字、全角・半角は区別しません。" }
+            (field_error(errors, "auth_key"))
+            input type="text" id="auth_key" name="auth_key" value=(typed) autocomplete="one-time-code" autocapitalize="characters" aria-describedby="auth_key-hint auth_key-error";
+        }
+    }
+}
+
+/// Another key, posted to `action`, while the flow has some left (R3).
+pub(crate) fn resend_form(token: &str, action: &str, resends_left: u8) -> Markup {
+    html! {
+        @if resends_left > 0 {
+            form method="post" action=(action) {
                 (csrf(token))
-                p { (format!("メールが届かない場合は、認証キーをもう一度送信できます（あと{}回）。", flow.resends_left)) }
+                p { (format!("メールが届かない場合は、認証キーをもう一度送信できます（あと{resends_left}回）。")) }
                 button.secondary type="submit" { "認証キーを再送信する" }
             }
         }
-    };
-    layout(title, &app.config.help_desk, body)
+    }
 }
 
 /// The password screen of the flow this browser started, with the notice a resend left (R4).
@@ -178,7 +211,7 @@ fn newest_key(flow: &FlowRef, now: DateTime<Utc>) -> String {
 
 /// Another key for `flow`, and the notice the password screen shows: that it was sent, or why not while the keys
 /// already sent still work. A problem means the flow cannot go on (R3, R8).
-pub(super) async fn another_key(
+pub(crate) async fn another_key(
     app: &App,
     mut flow: FlowRef,
     client: &ClientInfo,
