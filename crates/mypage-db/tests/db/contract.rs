@@ -661,6 +661,8 @@ fn session(hex: &str, subject: SessionSubject) -> Session {
         created_at: t0(),
         expires_at: t0() + Duration::hours(8),
         idle_expires_at: t0() + Duration::minutes(30),
+        last_used_at: t0(),
+        client: mypage_domain::model::ClientInfo::default(),
     }
 }
 

@@ -89,6 +89,8 @@ pub enum RegistrationStatus {
     },
     /// A draft left unsubmitted past its lifetime.
     Expired,
+    /// Ended because its account was closed (R19): it leaves the office's queue.
+    Withdrawn,
 }
 
 impl RegistrationStatus {
@@ -103,6 +105,7 @@ impl RegistrationStatus {
             Self::Confirmed { .. } => "confirmed",
             Self::Rejected { .. } => "rejected",
             Self::Expired => "expired",
+            Self::Withdrawn => "withdrawn",
         }
     }
 
@@ -117,6 +120,7 @@ impl RegistrationStatus {
             Self::Confirmed { .. } => "本登録済み",
             Self::Rejected { .. } => "本登録しない",
             Self::Expired => "期限切れ",
+            Self::Withdrawn => "取下げ",
         }
     }
 
