@@ -14,6 +14,7 @@ use crate::extract::Employer;
 use crate::pages::account::{ACCOUNT, CLOSE, CLOSE_PATH, PASSWORD_CHANGE, PASSWORD_PATH};
 use crate::pages::account_email::{EMAIL_CHANGE, EMAIL_PATH};
 use crate::pages::account_sessions::{SESSIONS, SESSIONS_PATH};
+use crate::pages::admin::scrolling;
 use crate::pages::employer::{LOGOUT, MYPAGE};
 use crate::pages::forms::OCCUPATION;
 use crate::pages::job_offers::JOB_OFFERS;
@@ -98,16 +99,18 @@ fn job_offers_section(token: &str, offers: &[ProvisionalRegistration]) -> Markup
     html! {
         h2 { (JOB_OFFERS) }
         @if !offers.is_empty() {
-            table.list {
-                tr { th scope="col" { (OCCUPATION) } th scope="col" { (STATUS) } th scope="col" { "申込み日時" } }
-                @for offer in offers.iter().take(LATEST) {
-                    tr {
-                        td { a href=(path(offer.id())) { (occupation(offer)) } }
-                        td { (offer_status_text(offer.status())) }
-                        td { @match offer.submitted_at() { Some(at) => (jst(at)), None => "―" } }
+            (scrolling(JOB_OFFERS, html! {
+                table.list {
+                    tr { th scope="col" { (OCCUPATION) } th scope="col" { (STATUS) } th scope="col" { "申込み日時" } }
+                    @for offer in offers.iter().take(LATEST) {
+                        tr {
+                            td { a href=(path(offer.id())) { (occupation(offer)) } }
+                            td { (offer_status_text(offer.status())) }
+                            td { @match offer.submitted_at() { Some(at) => (jst(at)), None => "―" } }
+                        }
                     }
                 }
-            }
+            }))
             @if offers.len() > LATEST {
                 p { a href=(JOB_OFFERS_PATH) { "すべての求人を見る（" (offers.len()) "件）" } }
             } @else {

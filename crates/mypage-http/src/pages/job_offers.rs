@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Employer};
+use crate::pages::admin::scrolling;
 use crate::pages::forms::{NoFields, OCCUPATION};
 use crate::pages::layout::{ask_office, csrf, error_summary, layout, multiline, on_form, stays_on_form};
 use crate::pages::registration::{self, STATUS, SUBMITTED_AT};
@@ -114,29 +115,31 @@ fn list_page(app: &App, token: &str, offers: &[ProvisionalRegistration], errors:
         @if offers.is_empty() {
             p { (NO_JOB_OFFERS) }
         } @else {
-            table {
-                tr {
-                    th scope="col" { (OCCUPATION) }
-                    th scope="col" { (STATUS) }
-                    th scope="col" { (SUBMITTED_AT) }
-                    th scope="col" { "次の操作" }
-                }
-                @for offer in offers {
+            (scrolling("申し込んだ求人の一覧", html! {
+                table {
                     tr {
-                        td { a href=(path(offer.id())) { (occupation(offer)) } }
-                        td { (status_text(offer.status())) }
-                        td { (offer.submitted_at().map(jst).unwrap_or_default()) }
-                        td {
-                            @if offer.status().is_editable() {
-                                a href=(edit_path(offer.id())) { "続きを入力する" }
-                            }
-                            @if offer.job_offer().is_some() {
-                                (start_form(token, Some(offer.id()), COPY, true))
+                        th scope="col" { (OCCUPATION) }
+                        th scope="col" { (STATUS) }
+                        th scope="col" { (SUBMITTED_AT) }
+                        th scope="col" { "次の操作" }
+                    }
+                    @for offer in offers {
+                        tr {
+                            td { a href=(path(offer.id())) { (occupation(offer)) } }
+                            td { (status_text(offer.status())) }
+                            td { (offer.submitted_at().map(jst).unwrap_or_default()) }
+                            td {
+                                @if offer.status().is_editable() {
+                                    a href=(edit_path(offer.id())) { "続きを入力する" }
+                                }
+                                @if offer.job_offer().is_some() {
+                                    (start_form(token, Some(offer.id()), COPY, true))
+                                }
                             }
                         }
                     }
                 }
-            }
+            }))
         }
         p { a href="/mypage" { "マイページのトップへ戻る" } }
     };

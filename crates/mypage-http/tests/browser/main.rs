@@ -20,6 +20,7 @@ use tokio::process::{Child, Command};
 
 const EXISTING: &str = "1301-123456-7";
 
+mod account_life;
 mod employer_screens;
 mod kept;
 mod review;
