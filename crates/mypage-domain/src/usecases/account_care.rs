@@ -166,7 +166,7 @@ impl MyPage {
             return Err(EndSessionError::NotFound);
         }
         let mut tx = self.begin().await?;
-        let audit_subject = format!("account:{account} session:{handle}");
+        let audit_subject = format!("account:{account}");
         self.audit(&mut tx, Actor::Employer(account), AuditAction::SessionEnded, audit_subject, client).await?;
         tx.commit().await?;
         Ok(())
@@ -191,7 +191,7 @@ impl MyPage {
             }
         }
         let mut tx = self.begin().await?;
-        let audit_subject = format!("account:{account} sessions:{ended}");
+        let audit_subject = format!("account:{account}");
         self.audit(&mut tx, Actor::Employer(account), AuditAction::SessionsEnded, audit_subject, client).await?;
         tx.commit().await?;
         Ok(ended)

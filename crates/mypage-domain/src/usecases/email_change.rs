@@ -130,7 +130,7 @@ impl MyPage {
             other => other?,
         }
         self.mail(&mut tx, email, mail).await?;
-        let subject = format!("account:{account} flow:{}", flow.id());
+        let subject = format!("account:{account}");
         self.audit(&mut tx, Actor::Employer(account), AuditAction::EmailChangeRequested, subject, client).await?;
         match tx.commit().await {
             Err(RepositoryError::Conflict) => return Ok(None),

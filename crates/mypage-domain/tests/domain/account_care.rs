@@ -284,3 +284,50 @@ async fn r19_a_store_of_sessions_never_ends_a_session_named_by_another_account()
     assert!(!store.end(SessionSubject::Employer(account), &theirs).await.unwrap());
     assert!(live(&w, &theirs).await);
 }
+
+#[tokio::test]
+async fn r15_r19_every_step_of_the_care_is_in_the_accounts_audit_trail_with_its_client() {
+    let w = world().await;
+    let account = w.active_account("trail@example.jp").await;
+    open(&w, "fa01", SessionSubject::Employer(account)).await;
+    open(&w, "fa02", SessionSubject::Employer(account)).await;
+    let m = &w.kit.mypage;
+    m.end_session(account, "fa01", &client()).await.unwrap();
+    m.end_other_sessions(account, "fa02", &client()).await.unwrap();
+    m.change_password(account, &pw(), &secret(NEW), &secret(NEW), &client()).await.unwrap();
+    let token = m.request_email_change(account, &secret(NEW), "trail2@example.jp", &client()).await.unwrap().flow_token;
+    let key = w.last_key("trail2@example.jp").await;
+    m.confirm_email_change(account, &token, &secret(&key), &client()).await.unwrap();
+    m.close_account(account, &secret(NEW), &client()).await.unwrap();
+    let subject = format!("account:{account}");
+    let trail: Vec<AuditAction> = w
+        .kit
+        .store
+        .read(|t| t.audit().iter().filter(|e| e.subject == subject && e.client == client()).map(|e| e.action).collect())
+        .await;
+    let care: Vec<AuditAction> = trail
+        .into_iter()
+        .filter(|a| {
+            matches!(
+                a,
+                AuditAction::SessionEnded
+                    | AuditAction::SessionsEnded
+                    | AuditAction::PasswordChanged
+                    | AuditAction::EmailChangeRequested
+                    | AuditAction::EmailChanged
+                    | AuditAction::AccountClosed
+            )
+        })
+        .collect();
+    assert_eq!(
+        care,
+        [
+            AuditAction::SessionEnded,
+            AuditAction::SessionsEnded,
+            AuditAction::PasswordChanged,
+            AuditAction::EmailChangeRequested,
+            AuditAction::EmailChanged,
+            AuditAction::AccountClosed,
+        ]
+    );
+}
