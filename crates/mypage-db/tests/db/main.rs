@@ -3,6 +3,7 @@
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail at once with the reason")]
 
 mod at_rest;
+mod care_flows;
 mod concurrency;
 mod contract;
 mod digest;
