@@ -331,3 +331,25 @@ async fn r15_r19_every_step_of_the_care_is_in_the_accounts_audit_trail_with_its_
         ]
     );
 }
+
+#[tokio::test]
+async fn r19_r3_an_address_change_key_expires_and_a_resent_one_still_works_until_its_own_expiry() {
+    let w = world().await;
+    let account = w.active_account("old@example.jp").await;
+    let token = change_to(&w, account, "new@example.jp").await;
+    let first = w.last_key("new@example.jp").await;
+    let m = &w.kit.mypage;
+    w.kit.clock.advance(Duration::minutes(20));
+    m.resend_auth_key(&token, &client()).await.unwrap();
+    let second = w.last_key("new@example.jp").await;
+    assert_ne!(first, second);
+    w.kit.clock.advance(Duration::minutes(15));
+    let late = m.confirm_email_change(account, &token, &secret(&first), &client()).await;
+    assert!(matches!(late, Err(ConfirmEmailChangeError::Key(KeyRedemptionError::KeyExpired))), "{late:?}");
+    m.confirm_email_change(account, &token, &secret(&second), &client()).await.unwrap();
+    let expired = change_to(&w, account, "newer@example.jp").await;
+    let key = w.last_key("newer@example.jp").await;
+    w.kit.clock.advance(Duration::minutes(31));
+    let dead = m.confirm_email_change(account, &expired, &secret(&key), &client()).await;
+    assert!(matches!(dead, Err(ConfirmEmailChangeError::Key(KeyRedemptionError::KeyExpired))), "{dead:?}");
+}
