@@ -166,6 +166,8 @@ pub(crate) mod registration {
         pub submitted_at: Option<DateTimeUtc>,
         pub decided_by: Option<String>,
         pub version: i64,
+        /// `opening` or `job_offer` (R20).
+        pub kind: String,
     }
     no_relations!();
 }
@@ -240,6 +242,9 @@ pub(crate) mod session {
         pub created_at: DateTimeUtc,
         pub expires_at: DateTimeUtc,
         pub idle_expires_at: DateTimeUtc,
+        pub client_ip: Option<String>,
+        pub client_agent: Option<String>,
+        pub last_used_at: Option<DateTimeUtc>,
     }
     no_relations!();
 }

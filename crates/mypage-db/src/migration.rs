@@ -12,6 +12,8 @@ mod m20261202_000001_office_details;
 mod m20261202_000002_establishment_register;
 mod m20261203_000001_unfinished_forms;
 mod m20261204_000001_office_areas;
+mod m20261205_000001_job_offers;
+mod m20261205_000002_account_care;
 mod m20261205_000003_office_digest;
 
 /// The migrations of this crate, in order.
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000002_establishment_register::Migration),
             Box::new(m20261203_000001_unfinished_forms::Migration),
             Box::new(m20261204_000001_office_areas::Migration),
+            Box::new(m20261205_000001_job_offers::Migration),
+            Box::new(m20261205_000002_account_care::Migration),
             Box::new(m20261205_000003_office_digest::Migration),
         ]
     }

@@ -26,6 +26,7 @@ use poem::{Endpoint, EndpointExt, Route, get, post};
 use app::App;
 pub use app::{HttpConfig, HttpPorts};
 use limits::ClientLimiter;
+use pages::{account, account_email, account_sessions};
 use pages::{job_offer_form, job_offers};
 use pages::{
     admin, consent, console, counter, employer, home, kept, layout, offices, register, registration, review, second_factor, site,
@@ -93,15 +94,24 @@ fn pages() -> impl Endpoint {
         .at("/logout", post(employer::logout))
         .at("/mypage", get(home::home))
         .at("/mypage/terms", get(consent::consent_form).post(consent::agree))
+        .at("/mypage/history", get(registration::history_form).post(registration::declare_history))
+        .at("/mypage/establishment", get(registration::establishment_form).post(registration::save_establishment))
+        .at("/mypage/job", get(registration::job_form).post(registration::save_job))
+        .at("/mypage/submit", get(registration::review).post(registration::submit))
         .at(job_offers::JOB_OFFERS_PATH, get(job_offers::list).post(job_offers::start))
         .at("/mypage/job-offers/:id", get(job_offers::detail))
         .at("/mypage/job-offers/:id/edit", get(job_offer_form::edit_form).post(job_offer_form::save))
         .at("/mypage/job-offers/:id/submit", post(job_offers::submit))
         .at("/mypage/job-offers/:id/discard", post(job_offers::discard))
-        .at("/mypage/history", get(registration::history_form).post(registration::declare_history))
-        .at("/mypage/establishment", get(registration::establishment_form).post(registration::save_establishment))
-        .at("/mypage/job", get(registration::job_form).post(registration::save_job))
-        .at("/mypage/submit", get(registration::review).post(registration::submit))
+        .at(account::ACCOUNT_PATH, get(account::settings))
+        .at("/mypage/account/password", get(account::password_form).post(account::change_password))
+        .at(account_email::EMAIL_PATH, get(account_email::email_form).post(account_email::request))
+        .at("/mypage/account/email/key", get(account_email::key_form).post(account_email::confirm))
+        .at("/mypage/account/email/resend", post(account_email::resend))
+        .at(account_sessions::SESSIONS_PATH, get(account_sessions::list))
+        .at("/mypage/account/sessions/end", post(account_sessions::end))
+        .at("/mypage/account/sessions/end-others", post(account_sessions::end_others))
+        .at("/mypage/account/close", get(account::close_form).post(account::close))
         .at("/staff/login", get(staff::login_form).post(staff::login))
         .at(second_factor::CODE_PATH, get(second_factor::code_form).post(second_factor::submit_code))
         .at(second_factor::ENROL_PATH, get(second_factor::enrol_form).post(second_factor::confirm_enrolment))

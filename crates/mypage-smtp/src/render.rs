@@ -3,10 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use mypage_domain::HelpDesk;
-use mypage_domain::model::{AccountStatus, FlowPurpose, MailTemplate, OutgoingMail};
+use mypage_domain::model::{AccountStatus, Filing, FlowPurpose, MailTemplate, OutgoingMail};
 use mypage_domain::values::{EmailAddress, jst};
 use secrecy::ExposeSecret;
 
+mod account_care;
+mod job_offers;
 mod office_digest;
 
 /// What the mails say about their sender and where to get help; configuration, not code.
@@ -63,6 +65,7 @@ fn entrance(purpose: FlowPurpose) -> &'static str {
         FlowPurpose::OpenMyPage => "「求人者マイページ開設（パスワード登録）」",
         FlowPurpose::SignUp => "「事業所登録・求人申し込み（仮登録）」",
         FlowPurpose::ResetPassword => "ログイン画面の「パスワードを忘れた方」",
+        FlowPurpose::ChangeEmail => "求人者マイページの「アカウントの設定」にある「メールアドレスの変更」",
     }
 }
 
@@ -115,12 +118,19 @@ impl MailConfig {
                 "求人者マイページのパスワード再設定の申込を受け付けました。",
                 "「パスワード再設定」画面",
             ),
+            FlowPurpose::ChangeEmail => (
+                "メールアドレス変更申込受付通知",
+                "求人者マイページのメールアドレスを、このメールアドレスに変更する申込を受け付けました。",
+                "「メールアドレスの変更」画面",
+            ),
         };
+        // Changing the address asks only for the key; the other screens set a password with it.
+        let what = if purpose == FlowPurpose::ChangeEmail { "次の認証キー" } else { "次の認証キーと新しいパスワード" };
         let body = format!(
             "求人者マイページをご利用いただき、ありがとうございます。\n\
              {lead}\n\
              \n\
-             {screen}で、次の認証キーと新しいパスワードを入力してください。\n\
+             {screen}で、{what}を入力してください。\n\
              \n\
              \u{3000}認証キー：{key}\n\
              \u{3000}発行日時：{issued}\n\
@@ -143,6 +153,11 @@ impl MailConfig {
 
     fn notice_mail(&self, purpose: FlowPurpose, status: AccountStatus) -> Rendered {
         let advice = match (purpose, status) {
+            (FlowPurpose::ChangeEmail, _) => {
+                "このメールアドレスは、すでに求人者マイページのアカウントで使われているため、\n\
+                 別のアカウントのメールアドレスとして登録することはできません。\n\
+                 このメールアドレスのアカウントは、これまでどおりご利用いただけます。"
+            }
             (_, AccountStatus::AwaitingPassword) => {
                 "このメールアドレスは、ハローワークの窓口でご登録いただいておりますが、パスワードがまだ登録されていません。\n\
                  ハローワークインターネットサービスの「求人者マイページ開設（パスワード登録）」からパスワードを登録してください。"
@@ -230,7 +245,26 @@ impl MailConfig {
                     footer = self.footer(),
                 ),
             },
-            MailTemplate::ContactNeeded { note, office_name, office_phone } => Rendered {
+            // A decision about a job offer is worded for it (R20); the arms after these are the registration's.
+            MailTemplate::ContactNeeded { about: Filing::JobOffer { occupation }, note, office_name, office_phone } => {
+                self.job_offer_contact_needed(occupation, note, office_name, office_phone.as_deref())
+            }
+            MailTemplate::RegistrationReturned { about: Filing::JobOffer { occupation }, note, office_name } => {
+                self.job_offer_returned(occupation, note, office_name)
+            }
+            MailTemplate::RegistrationRejected {
+                about: Filing::JobOffer { occupation },
+                reason,
+                office_name,
+                office_phone,
+            } => self.job_offer_rejected(occupation, reason, office_name, office_phone.as_deref()),
+            MailTemplate::JobOfferReceived { occupation, office_name, .. } => {
+                self.job_offer_received(occupation, office_name, mail.created_at)
+            }
+            MailTemplate::JobOfferAccepted { occupation, office_name, .. } => {
+                self.job_offer_accepted(occupation, office_name, mail.created_at)
+            }
+            MailTemplate::ContactNeeded { note, office_name, office_phone, .. } => Rendered {
                 subject: self.subject("仮登録の内容確認についてのご連絡"),
                 body: format!(
                     "求人者マイページをご利用いただき、ありがとうございます。\n\
@@ -247,7 +281,7 @@ impl MailConfig {
                     footer = self.footer(),
                 ),
             },
-            MailTemplate::RegistrationReturned { note, office_name } => Rendered {
+            MailTemplate::RegistrationReturned { note, office_name, .. } => Rendered {
                 subject: self.subject("仮登録の内容修正のお願い"),
                 body: format!(
                     "求人者マイページをご利用いただき、ありがとうございます。\n\
@@ -262,7 +296,7 @@ impl MailConfig {
                     footer = self.footer(),
                 ),
             },
-            MailTemplate::RegistrationRejected { reason, office_name, office_phone } => Rendered {
+            MailTemplate::RegistrationRejected { reason, office_name, office_phone, .. } => Rendered {
                 subject: self.subject("仮登録の審査結果のお知らせ"),
                 body: format!(
                     "求人者マイページをご利用いただき、ありがとうございます。\n\
@@ -279,23 +313,16 @@ impl MailConfig {
                     footer = self.footer(),
                 ),
             },
-            MailTemplate::PasswordChanged { at, office_name, office_phone } => Rendered {
-                subject: self.subject("パスワード変更完了のお知らせ"),
-                body: format!(
-                    "求人者マイページをご利用いただき、ありがとうございます。\n\
-                     {at}に、求人者マイページのパスワードが変更されました。\n\
-                     \n\
-                     お心当たりのない場合は、第三者による不正な操作のおそれがあります。\n\
-                     至急、ログイン画面の「パスワードを忘れた方」からパスワードを再設定し、\n\
-                     管轄の{office}{phone}にご連絡ください。\n\
-                     \n\
-                     {footer}",
-                    at = jst(*at),
-                    office = office_name.as_deref().unwrap_or("ハローワーク"),
-                    phone = phone_in_brackets(office_phone.as_deref()),
-                    footer = self.footer(),
-                ),
-            },
+            MailTemplate::PasswordChanged { at, how, office_name, office_phone } => {
+                self.password_changed(*at, *how, office_name.as_deref(), office_phone.as_deref())
+            }
+            MailTemplate::EmailChanged { new_email_masked, at, office_name, office_phone } => {
+                self.email_changed(new_email_masked, *at, office_name.as_deref(), office_phone.as_deref())
+            }
+            MailTemplate::EmailChangeConfirmed { at } => self.email_change_confirmed(*at),
+            MailTemplate::AccountClosed { at, office_name, office_phone } => {
+                self.account_closed(*at, office_name.as_deref(), office_phone.as_deref())
+            }
             MailTemplate::OfficeDigest {
                 office_name,
                 waiting,

@@ -1,7 +1,9 @@
 //! Outgoing mail: outbox rows and back, the stored template parameters sealed with the outbox key (R8).
 
 use chrono::{DateTime, Utc};
-use mypage_domain::model::{AccountStatus, FlowPurpose, MailId, MailTemplate, OutgoingMail, RegistrationId};
+use mypage_domain::model::{
+    AccountStatus, Filing, FlowPurpose, MailId, MailTemplate, OutgoingMail, PasswordChange, RegistrationId,
+};
 use mypage_domain::ports::{InfrastructureError, MailState, MailSummary};
 use mypage_domain::values::EstablishmentNumber;
 use sea_orm::ActiveValue::Set;
@@ -50,18 +52,25 @@ enum StoredTemplate {
         number: String,
         establishment_name: String,
     },
-    /// `office_phone` is absent from rows queued before mails gave it.
+    /// `office_phone` is absent from rows queued before mails gave it; `about` from rows queued before job offers
+    /// (R20), which were all about a registration.
     ContactNeeded {
+        #[serde(default)]
+        about: StoredFiling,
         note: String,
         office_name: String,
         #[serde(default)]
         office_phone: Option<String>,
     },
     RegistrationReturned {
+        #[serde(default)]
+        about: StoredFiling,
         note: String,
         office_name: String,
     },
     RegistrationRejected {
+        #[serde(default)]
+        about: StoredFiling,
         reason: String,
         office_name: String,
         #[serde(default)]
@@ -74,6 +83,34 @@ enum StoredTemplate {
         office_name: Option<String>,
         #[serde(default)]
         office_phone: Option<String>,
+        /// `reset` or `changed`; absent from rows queued before a password could be changed while logged in,
+        /// which were all resets.
+        #[serde(default)]
+        how: Option<String>,
+    },
+    EmailChanged {
+        new_email_masked: String,
+        at: DateTime<Utc>,
+        office_name: Option<String>,
+        office_phone: Option<String>,
+    },
+    EmailChangeConfirmed {
+        at: DateTime<Utc>,
+    },
+    AccountClosed {
+        at: DateTime<Utc>,
+        office_name: Option<String>,
+        office_phone: Option<String>,
+    },
+    JobOfferReceived {
+        registration: String,
+        office_name: String,
+        occupation: String,
+    },
+    JobOfferAccepted {
+        registration: String,
+        office_name: String,
+        occupation: String,
     },
     OfficeDigest {
         office_name: String,
@@ -82,6 +119,35 @@ enum StoredTemplate {
         new_since_last: u64,
         oldest_submitted_at: Option<DateTime<Utc>>,
     },
+}
+
+/// What a decision mail is about (R20), as stored.
+#[derive(Serialize, Deserialize, Default)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum StoredFiling {
+    #[default]
+    Registration,
+    JobOffer {
+        occupation: String,
+    },
+}
+
+impl From<&Filing> for StoredFiling {
+    fn from(about: &Filing) -> Self {
+        match about {
+            Filing::Registration => Self::Registration,
+            Filing::JobOffer { occupation } => Self::JobOffer { occupation: occupation.clone() },
+        }
+    }
+}
+
+impl From<StoredFiling> for Filing {
+    fn from(about: StoredFiling) -> Self {
+        match about {
+            StoredFiling::Registration => Self::Registration,
+            StoredFiling::JobOffer { occupation } => Self::JobOffer { occupation },
+        }
+    }
 }
 
 pub(crate) fn outbox_row(mail: &OutgoingMail, sealer: &Sealer) -> outbox::ActiveModel {
@@ -112,25 +178,54 @@ pub(crate) fn outbox_row(mail: &OutgoingMail, sealer: &Sealer) -> outbox::Active
             number: number.digits().to_owned(),
             establishment_name: establishment_name.clone(),
         },
-        MailTemplate::ContactNeeded { note, office_name, office_phone } => StoredTemplate::ContactNeeded {
+        MailTemplate::ContactNeeded { about, note, office_name, office_phone } => StoredTemplate::ContactNeeded {
+            about: about.into(),
             note: note.clone(),
             office_name: office_name.clone(),
             office_phone: office_phone.clone(),
         },
-        MailTemplate::RegistrationReturned { note, office_name } => {
-            StoredTemplate::RegistrationReturned { note: note.clone(), office_name: office_name.clone() }
-        }
-        MailTemplate::RegistrationRejected { reason, office_name, office_phone } => {
+        MailTemplate::RegistrationReturned { about, note, office_name } => StoredTemplate::RegistrationReturned {
+            about: about.into(),
+            note: note.clone(),
+            office_name: office_name.clone(),
+        },
+        MailTemplate::RegistrationRejected { about, reason, office_name, office_phone } => {
             StoredTemplate::RegistrationRejected {
+                about: about.into(),
                 reason: reason.clone(),
                 office_name: office_name.clone(),
                 office_phone: office_phone.clone(),
             }
         }
-        MailTemplate::PasswordChanged { at, office_name, office_phone } => StoredTemplate::PasswordChanged {
+        MailTemplate::PasswordChanged { at, how, office_name, office_phone } => StoredTemplate::PasswordChanged {
             at: *at,
             office_name: office_name.clone(),
             office_phone: office_phone.clone(),
+            how: Some(how.code().to_owned()),
+        },
+        MailTemplate::EmailChanged { new_email_masked, at, office_name, office_phone } => {
+            StoredTemplate::EmailChanged {
+                new_email_masked: new_email_masked.clone(),
+                at: *at,
+                office_name: office_name.clone(),
+                office_phone: office_phone.clone(),
+            }
+        }
+        MailTemplate::EmailChangeConfirmed { at } => StoredTemplate::EmailChangeConfirmed { at: *at },
+        MailTemplate::AccountClosed { at, office_name, office_phone } => StoredTemplate::AccountClosed {
+            at: *at,
+            office_name: office_name.clone(),
+            office_phone: office_phone.clone(),
+        },
+        MailTemplate::JobOfferReceived { registration, office_name, occupation } => StoredTemplate::JobOfferReceived {
+            registration: registration.to_string(),
+            office_name: office_name.clone(),
+            occupation: occupation.clone(),
+        },
+        MailTemplate::JobOfferAccepted { registration, office_name, occupation } => StoredTemplate::JobOfferAccepted {
+            registration: registration.to_string(),
+            office_name: office_name.clone(),
+            occupation: occupation.clone(),
         },
         MailTemplate::OfficeDigest {
             office_name,
@@ -211,18 +306,39 @@ pub(crate) fn outgoing_mail(row: &outbox::Model, sealer: &Sealer) -> Result<Outg
             number: EstablishmentNumber::parse(&number).map_err(|_| corrupt(T, "params"))?,
             establishment_name,
         },
-        StoredTemplate::ContactNeeded { note, office_name, office_phone } => {
-            MailTemplate::ContactNeeded { note, office_name, office_phone }
+        StoredTemplate::ContactNeeded { about, note, office_name, office_phone } => {
+            MailTemplate::ContactNeeded { about: about.into(), note, office_name, office_phone }
         }
-        StoredTemplate::RegistrationReturned { note, office_name } => {
-            MailTemplate::RegistrationReturned { note, office_name }
+        StoredTemplate::RegistrationReturned { about, note, office_name } => {
+            MailTemplate::RegistrationReturned { about: about.into(), note, office_name }
         }
-        StoredTemplate::RegistrationRejected { reason, office_name, office_phone } => {
-            MailTemplate::RegistrationRejected { reason, office_name, office_phone }
+        StoredTemplate::RegistrationRejected { about, reason, office_name, office_phone } => {
+            MailTemplate::RegistrationRejected { about: about.into(), reason, office_name, office_phone }
         }
-        StoredTemplate::PasswordChanged { at, office_name, office_phone } => {
-            MailTemplate::PasswordChanged { at, office_name, office_phone }
+        StoredTemplate::PasswordChanged { at, office_name, office_phone, how } => {
+            let how = match how.as_deref() {
+                None => PasswordChange::Reset,
+                Some(code) => PasswordChange::from_code(code).ok_or_else(|| corrupt(T, "params"))?,
+            };
+            MailTemplate::PasswordChanged { at, how, office_name, office_phone }
         }
+        StoredTemplate::EmailChanged { new_email_masked, at, office_name, office_phone } => {
+            MailTemplate::EmailChanged { new_email_masked, at, office_name, office_phone }
+        }
+        StoredTemplate::EmailChangeConfirmed { at } => MailTemplate::EmailChangeConfirmed { at },
+        StoredTemplate::AccountClosed { at, office_name, office_phone } => {
+            MailTemplate::AccountClosed { at, office_name, office_phone }
+        }
+        StoredTemplate::JobOfferReceived { registration, office_name, occupation } => MailTemplate::JobOfferReceived {
+            registration: parse_id(&registration, RegistrationId::from_uuid, T, "params")?,
+            office_name,
+            occupation,
+        },
+        StoredTemplate::JobOfferAccepted { registration, office_name, occupation } => MailTemplate::JobOfferAccepted {
+            registration: parse_id(&registration, RegistrationId::from_uuid, T, "params")?,
+            office_name,
+            occupation,
+        },
         StoredTemplate::OfficeDigest {
             office_name,
             waiting,
@@ -263,6 +379,7 @@ mod tests {
         };
         assert_eq!(office_phone, None);
         let new = StoredTemplate::ContactNeeded {
+            about: super::StoredFiling::JobOffer { occupation: "一般事務".into() },
             note: "お電話します。".into(),
             office_name: "ハローワーク飯田橋".into(),
             office_phone: Some("03-3812-8609".into()),
@@ -296,5 +413,28 @@ mod tests {
             panic!("a new row reads as a receipt");
         };
         assert!(first_time);
+    }
+
+    #[test]
+    fn a_decision_queued_before_job_offers_is_about_the_registration_and_a_job_offers_names_it() {
+        let old =
+            r#"{"template":"registration_returned","note":"直してください。","office_name":"ハローワーク飯田橋"}"#;
+        let Ok(StoredTemplate::RegistrationReturned { about: super::StoredFiling::Registration, .. }) =
+            serde_json::from_str(old)
+        else {
+            panic!("an old row reads as about the registration");
+        };
+        let new = StoredTemplate::RegistrationRejected {
+            about: super::StoredFiling::JobOffer { occupation: "一般事務".into() },
+            reason: "受理できません。".into(),
+            office_name: "ハローワーク飯田橋".into(),
+            office_phone: None,
+        };
+        let Ok(StoredTemplate::RegistrationRejected { about: super::StoredFiling::JobOffer { occupation }, .. }) =
+            serde_json::from_str(&super::to_json(&new))
+        else {
+            panic!("a job offer's rejection reads back as one");
+        };
+        assert_eq!(occupation, "一般事務");
     }
 }

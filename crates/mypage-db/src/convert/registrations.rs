@@ -1,8 +1,9 @@
-//! Provisional registrations: their rows and back, with the application history stored as JSON.
+//! Provisional registrations and job offers after opening (R20): their rows and back, with the application history
+//! stored as JSON and the kind as its code.
 
 use mypage_domain::model::{
-    AccountId, ApplicationHistory, EstablishmentId, ProvisionalRegistration, RegistrationId, RegistrationRecord,
-    RegistrationStatus, StaffId, StaffNote, Unfinished,
+    AccountId, ApplicationHistory, EstablishmentId, ProvisionalRegistration, RegistrationId, RegistrationKind,
+    RegistrationRecord, RegistrationStatus, StaffId, StaffNote, Unfinished,
 };
 use mypage_domain::ports::InfrastructureError;
 use mypage_domain::values::{
@@ -75,6 +76,7 @@ impl TryFrom<registration::Model> for ProvisionalRegistration {
             "returned" => RegistrationStatus::Returned { note: note()? },
             "rejected" => RegistrationStatus::Rejected { reason: note()? },
             "expired" => RegistrationStatus::Expired,
+            "withdrawn" => RegistrationStatus::Withdrawn,
             "confirmed" => RegistrationStatus::Confirmed {
                 establishment: parse_id(
                     row.confirmed_establishment.as_deref().unwrap_or_default(),
@@ -89,6 +91,7 @@ impl TryFrom<registration::Model> for ProvisionalRegistration {
         };
         Ok(Self::restore(RegistrationRecord {
             id: parse_id(&row.id, RegistrationId::from_uuid, T, "id")?,
+            kind: RegistrationKind::from_code(&row.kind).ok_or_else(|| corrupt(T, "kind"))?,
             account: parse_id(&row.account_id, AccountId::from_uuid, T, "account_id")?,
             history,
             establishment,
@@ -147,5 +150,6 @@ pub(crate) fn registration_row(r: &ProvisionalRegistration, version: u64) -> reg
         submitted_at: Set(r.submitted_at()),
         decided_by: Set(r.decided_by().map(|s| s.to_string())),
         version: Set(db_version(version)),
+        kind: Set(r.kind().code().to_owned()),
     }
 }

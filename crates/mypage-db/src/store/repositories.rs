@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mypage_domain::model::{
-    Account, AccountId, AuditEvent, AuthFlow, Establishment, EstablishmentId, FlowPurpose, Office, OutgoingMail,
+    Account, AccountId, AccountStatus, AuditEvent, AuthFlow, Establishment, EstablishmentId, FlowPurpose, Office, OutgoingMail,
     ProvisionalRegistration, RegistrationId, StaffId, StaffLogin, StaffMember,
 };
 use mypage_domain::ports::{
@@ -58,6 +58,8 @@ impl AccountRepository for DbTransaction {
     async fn by_email(&mut self, email: &EmailAddress) -> Result<Option<Account>, RepositoryError> {
         let row = account::Entity::find()
             .filter(account::Column::Email.eq(email.as_str()))
+            // A closed account no longer holds its address (R12, R19).
+            .filter(account::Column::Status.ne(AccountStatus::Closed.code()))
             .one(&self.tx)
             .await
             .map_err(repo)?;
@@ -144,6 +146,16 @@ impl RegistrationRepository for DbTransaction {
             |_| Unique::OpenRegistration,
         )
         .await
+    }
+    async fn remove(&mut self, r: &ProvisionalRegistration) -> Result<(), RepositoryError> {
+        let rows = registration::Entity::delete_many()
+            .filter(registration::Column::Id.eq(r.id().to_string()))
+            .filter(registration::Column::Version.eq(db_version(r.version())))
+            .exec(&self.tx)
+            .await
+            .map_err(repo)?
+            .rows_affected;
+        if rows == 0 { Err(RepositoryError::Conflict) } else { Ok(()) }
     }
     async fn get(&mut self, id: RegistrationId) -> Result<Option<ProvisionalRegistration>, RepositoryError> {
         let row = registration::Entity::find_by_id(id.to_string()).one(&self.tx).await.map_err(repo)?;

@@ -58,6 +58,8 @@ pub enum MailTemplate {
     },
     /// Staff will contact the employer (R11).
     ContactNeeded {
+        /// What the note is about: the provisional registration or a job offer (R20).
+        about: Filing,
         /// Staff's note.
         note: String,
         /// The office.
@@ -67,6 +69,8 @@ pub enum MailTemplate {
     },
     /// Returned for correction (R11).
     RegistrationReturned {
+        /// What was returned: the provisional registration or a job offer (R20).
+        about: Filing,
         /// What to correct.
         note: String,
         /// The office.
@@ -74,6 +78,8 @@ pub enum MailTemplate {
     },
     /// Rejected (R11).
     RegistrationRejected {
+        /// What was rejected: the provisional registration or a job offer (R20).
+        about: Filing,
         /// Why.
         reason: String,
         /// The office.
@@ -81,12 +87,40 @@ pub enum MailTemplate {
         /// The office's phone, which the mail gives for the employer to call; `None` when its admins entered none.
         office_phone: Option<String>,
     },
-    /// The password was changed through a reset (R17): if it was not you, call the office.
+    /// The password was changed, through a reset (R17) or by the employer while logged in (R19): if it was not you,
+    /// call the office.
     PasswordChanged {
         /// When.
         at: DateTime<Utc>,
+        /// How: a reset with an auth key, or a change while logged in.
+        how: PasswordChange,
         /// The office of jurisdiction of the account's establishment, which the mail tells the employer to call;
         /// `None` for an account not yet linked to an establishment.
+        office_name: Option<String>,
+        /// That office's phone, when its admins entered one.
+        office_phone: Option<String>,
+    },
+    /// To the OLD address: the account's address was changed to another (R19); if it was not you, call the office.
+    EmailChanged {
+        /// The new address, masked (`ta***@example.jp`).
+        new_email_masked: String,
+        /// When.
+        at: DateTime<Utc>,
+        /// The office of jurisdiction, as for [`MailTemplate::PasswordChanged`].
+        office_name: Option<String>,
+        /// That office's phone, when its admins entered one.
+        office_phone: Option<String>,
+    },
+    /// To the NEW address: it is now the account's address for logging in and for mail (R19).
+    EmailChangeConfirmed {
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The employer closed the account (R19): what happens now, and whom to ask.
+    AccountClosed {
+        /// When.
+        at: DateTime<Utc>,
+        /// The office of jurisdiction, as for [`MailTemplate::PasswordChanged`].
         office_name: Option<String>,
         /// That office's phone, when its admins entered one.
         office_phone: Option<String>,
@@ -105,6 +139,24 @@ pub enum MailTemplate {
         /// When the one waiting longest was submitted.
         oldest_submitted_at: Option<DateTime<Utc>>,
     },
+    /// A job offer after opening was received (R20).
+    JobOfferReceived {
+        /// Which.
+        registration: RegistrationId,
+        /// The office of jurisdiction reviewing it.
+        office_name: String,
+        /// Its 職種, so that an employer with several offers knows which.
+        occupation: String,
+    },
+    /// A job offer after opening was accepted (受理, R20).
+    JobOfferAccepted {
+        /// Which.
+        registration: RegistrationId,
+        /// The office that accepted it.
+        office_name: String,
+        /// Its 職種.
+        occupation: String,
+    },
 }
 
 impl MailTemplate {
@@ -122,6 +174,11 @@ impl MailTemplate {
             Self::RegistrationRejected { .. } => "registration_rejected",
             Self::PasswordChanged { .. } => "password_changed",
             Self::OfficeDigest { .. } => "office_digest",
+            Self::EmailChanged { .. } => "email_changed",
+            Self::EmailChangeConfirmed { .. } => "email_change_confirmed",
+            Self::AccountClosed { .. } => "account_closed",
+            Self::JobOfferReceived { .. } => "job_offer_received",
+            Self::JobOfferAccepted { .. } => "job_offer_accepted",
         }
     }
 
@@ -130,6 +187,45 @@ impl MailTemplate {
     pub fn is_withheld(&self) -> bool {
         matches!(self, Self::Withheld { .. })
     }
+}
+
+/// How a password came to change, which decides the wording of [`MailTemplate::PasswordChanged`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordChange {
+    /// Reset with an auth key, after it was forgotten (R17).
+    Reset,
+    /// Changed by the employer while logged in, with the current password (R19).
+    ChangedWhileLoggedIn,
+}
+
+impl PasswordChange {
+    /// A stable code for storage.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Reset => "reset",
+            Self::ChangedWhileLoggedIn => "changed",
+        }
+    }
+
+    /// The way with this code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Reset, Self::ChangedWhileLoggedIn].into_iter().find(|c| c.code() == code)
+    }
+}
+
+/// What a decision mail (R11) is about: the provisional registration, or a job offer after opening (R20), named by
+/// its 職種.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filing {
+    /// The provisional registration that opens the account (cases B and C).
+    Registration,
+    /// A job offer of an open account.
+    JobOffer {
+        /// Its 職種.
+        occupation: String,
+    },
 }
 
 /// A mail to queue in the same transaction as the change that causes it (R16).

@@ -23,9 +23,9 @@ pub use flow::{
     UnknownFlowPurpose,
 };
 pub use ids::{AccountId, AuditEventId, EstablishmentId, FlowId, MailId, RegistrationId, StaffId};
-pub use mail::{MailTemplate, OutgoingMail};
+pub use mail::{Filing, MailTemplate, OutgoingMail, PasswordChange};
 pub use organisation::{Office, OfficeAlreadyClosed, OfficeRecord};
-pub use registration::{ProvisionalRegistration, RegistrationRecord};
+pub use registration::{ProvisionalRegistration, RegistrationKind, RegistrationRecord};
 pub use review::{NoteDecision, RegistrationStatus, StaffNote, StaffNoteError, UnknownNoteDecision};
 pub use second_factor::{SecondFactorState, SecondFactorStepError, TotpSecret};
 pub use staff::{AdminScope, InvalidStaffLogin, StaffLogin, StaffMember, StaffMemberRecord};

@@ -17,7 +17,7 @@ pub trait AccountRepository: Send {
     /// Stores a new account with `version` 0.
     ///
     /// # Errors
-    /// MUST return `Duplicate(Unique::AccountEmail)` when an account has the same e-mail.
+    /// MUST return `Duplicate(Unique::AccountEmail)` when a live (not closed) account has the same e-mail.
     async fn insert(&mut self, account: &Account) -> Result<(), RepositoryError>;
     /// Replaces an account read earlier; the stored version becomes `account.version + 1`.
     ///
@@ -36,7 +36,9 @@ pub trait AccountRepository: Send {
     /// # Errors
     /// `Infrastructure` only.
     async fn get(&mut self, id: AccountId) -> Result<Option<Account>, RepositoryError>;
-    /// The account with this (normalised) e-mail.
+    /// The live account with this (normalised) e-mail. A closed account (R19) keeps its row and its address but no
+    /// longer holds it: this MUST NOT answer it, so that the address is free for a new account (R12: one live account
+    /// per address) and every use case treats it as unknown.
     ///
     /// # Errors
     /// `Infrastructure` only.
@@ -89,14 +91,21 @@ pub trait RegistrationRepository: Send {
     /// Stores a new registration with `version` 0.
     ///
     /// # Errors
-    /// MUST return `Duplicate(Unique::OpenRegistration)` when the account has an open one
-    /// ([`crate::model::RegistrationStatus::is_open`]).
+    /// MUST return `Duplicate(Unique::OpenRegistration)` when the registration is an opening one
+    /// ([`crate::model::RegistrationKind::Opening`]), open ([`crate::model::RegistrationStatus::is_open`]), and the
+    /// account has another open opening one. Job offers (R20) are not bound: several may be open at once.
     async fn insert(&mut self, registration: &ProvisionalRegistration) -> Result<(), RepositoryError>;
     /// Replaces a registration read earlier; the stored version becomes `registration.version + 1`.
     ///
     /// # Errors
-    /// MUST return `Conflict` when the stored version is not `registration.version` or it is gone.
+    /// MUST return `Conflict` when the stored version is not `registration.version` or it is gone, and
+    /// `Duplicate(Unique::OpenRegistration)` as `insert` does.
     async fn update(&mut self, registration: &ProvisionalRegistration) -> Result<(), RepositoryError>;
+    /// Deletes a registration read earlier: the employer discarded a job offer's draft (R20). Its audit events stay.
+    ///
+    /// # Errors
+    /// MUST return `Conflict` when the stored version is not `registration.version` or it is gone.
+    async fn remove(&mut self, registration: &ProvisionalRegistration) -> Result<(), RepositoryError>;
     /// The registration with this id.
     ///
     /// # Errors

@@ -17,12 +17,15 @@ use crate::ports::{
 };
 use crate::values::EmailAddress;
 
+mod account_care;
 mod admin;
 mod auth_key;
 mod consent;
 mod console;
 mod counter;
 mod digest;
+mod email_change;
+mod job_offers;
 mod login;
 mod maintenance;
 mod offices;
@@ -32,6 +35,9 @@ mod registration;
 mod review;
 mod second_factor;
 
+pub use account_care::{
+    ChangePasswordError, CloseAccountError, CurrentPasswordError, EndSessionError, SessionView,
+};
 pub use admin::{
     AddOfficeError, AddStaffError, AdminActor, ImportEstablishmentError, NewOffice, NewStaffMember, PublishTermsError,
 };
@@ -43,6 +49,11 @@ pub use counter::{
     CounterRegistrationView, WithdrawCounterRegistrationError,
 };
 pub use digest::{DigestError, DigestReport};
+pub use email_change::{ConfirmEmailChangeError, EmailChanged, RequestEmailChangeError};
+pub use job_offers::{
+    DiscardJobOfferError, JobOffersError, MAX_JOB_OFFER_DRAFTS, SaveJobOfferDraftError, StartJobOfferError,
+    SubmitJobOfferError,
+};
 pub use login::{LoggedIn, LoginError, StaffLoggedIn, StaffLoginError};
 pub use maintenance::{ExpireError, ExpiryReport};
 pub use offices::{CloseOfficeError, EditOfficeError};

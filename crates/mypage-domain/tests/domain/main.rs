@@ -2,6 +2,7 @@
 //! Each rule's tests name it (`r3_…`); each case has one test that walks it end to end (`case_a_…`).
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail the test at once")]
 
+mod account_care;
 mod admin;
 mod auth_key;
 mod cases;
@@ -10,6 +11,7 @@ mod console;
 mod corrections;
 mod counter;
 mod digest;
+mod job_offers;
 mod login;
 mod maintenance;
 mod model;

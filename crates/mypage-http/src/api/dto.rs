@@ -216,8 +216,9 @@ impl SessionDto {
         subject: SessionSubject,
         subject_id: String,
         status: &str,
+        client: &mypage_domain::model::ClientInfo,
     ) -> Result<Self, Problem> {
-        let token = sessions.open_bearer(subject).await.map_err(|e| Problem::unavailable(&e))?;
+        let token = sessions.open_bearer(subject, client).await.map_err(|e| Problem::unavailable(&e))?;
         Ok(Self { token: token.expose_secret().to_owned(), subject_id, status: status.to_owned() })
     }
 }
@@ -266,6 +267,7 @@ pub(crate) fn note_of(status: &RegistrationStatus) -> Option<String> {
         RegistrationStatus::Draft
         | RegistrationStatus::Submitted
         | RegistrationStatus::Confirmed { .. }
-        | RegistrationStatus::Expired => None,
+        | RegistrationStatus::Expired
+        | RegistrationStatus::Withdrawn => None,
     }
 }

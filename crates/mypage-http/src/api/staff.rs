@@ -41,6 +41,9 @@ struct StaffLoginDto {
 #[derive(Object)]
 struct QueueItemDto {
     registration_id: String,
+    /// `opening` (a provisional registration, cases B and C) or `job_offer` (a job offer of an existing
+    /// establishment, R20).
+    registration_kind: String,
     status: String,
     #[oai(skip_serializing_if_is_none)]
     submitted_at: Option<DateTime<Utc>>,
@@ -60,6 +63,7 @@ impl From<ProvisionalRegistration> for QueueItemDto {
         };
         Self {
             registration_id: r.id().to_string(),
+            registration_kind: r.kind().code().to_owned(),
             status: r.status().code().to_owned(),
             submitted_at: r.submitted_at(),
             establishment_number,
@@ -100,6 +104,9 @@ problem_response!(QueueResponse, queue_refused {
 #[derive(Object)]
 struct RegistrationDetailDto {
     registration_id: String,
+    /// `opening` (a provisional registration, cases B and C) or `job_offer` (a job offer of an existing
+    /// establishment, R20); `confirm` accepts (受理) a job offer without touching its account.
+    registration_kind: String,
     /// `submitted`, `contact_needed`, `returned`, `confirmed`, `rejected`, …
     status: String,
     /// The account's e-mail address.
@@ -135,6 +142,7 @@ impl From<(ProvisionalRegistration, Account)> for RegistrationDetailDto {
         };
         Self {
             registration_id: r.id().to_string(),
+            registration_kind: r.kind().code().to_owned(),
             status: r.status().code().to_owned(),
             email: account.email().as_str().to_owned(),
             submitted_at: r.submitted_at(),
@@ -232,7 +240,8 @@ enum DecisionResponse {
     /// `not_found`: no such registration in the member's office (R14).
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
-    /// `already_decided`, or `establishment_not_found` for a claimed number that left the records.
+    /// `already_decided`, `establishment_not_found` for a claimed number that left the records, or
+    /// `account_not_active` for a job offer whose account no longer acts for its establishment.
     #[oai(status = 409)]
     Conflict(Json<ApiError>),
     /// `unavailable`.
@@ -321,9 +330,8 @@ impl StaffApi {
             Err(e) => return e.explain().into(),
         };
         let office = member.office.to_string();
-        match SessionDto::open(&self.0.sessions, SessionSubject::Staff(member.staff), member.staff.to_string(), &office)
-            .await
-        {
+        let subject = SessionSubject::Staff(member.staff);
+        match SessionDto::open(&self.0.sessions, subject, member.staff.to_string(), &office, &client(req)).await {
             Ok(session) => StaffLoginResponse::Created(Json(session)),
             Err(problem) => problem.into(),
         }
@@ -351,7 +359,8 @@ impl StaffApi {
         }
     }
 
-    /// 本登録 (R11): confirms a registration of the member's office.
+    /// 本登録 (R11): confirms a registration of the member's office; for a job offer (R20), accepts it (受理), the
+    /// account untouched.
     #[oai(path = "/staff/registrations/:id/confirm", method = "post")]
     async fn confirm(&self, req: &Request, token: StaffToken, id: Path<String>) -> DecisionResponse {
         let id = match registration_id(&id.0) {

@@ -1,5 +1,8 @@
 //! The pages: server-rendered HTML (maud, which escapes every value) that works without JavaScript.
 
+pub(crate) mod account;
+pub(crate) mod account_email;
+pub(crate) mod account_sessions;
 pub(crate) mod admin;
 pub(crate) mod consent;
 pub(crate) mod console;
@@ -8,6 +11,8 @@ pub(crate) mod employer;
 pub(crate) mod forms;
 pub(crate) mod history;
 pub(crate) mod home;
+pub(crate) mod job_offer_form;
+pub(crate) mod job_offers;
 pub(crate) mod kept;
 pub(crate) mod layout;
 pub(crate) mod offices;

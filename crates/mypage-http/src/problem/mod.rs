@@ -5,9 +5,11 @@
 //! cases (`employer.rs`, `staff.rs`); pages show a problem next to its field, in the error summary or as a page of its
 //! own, and the API sends it as its documented JSON body. So every message of the web adapter is written here once.
 
+mod account;
 mod consent;
 mod corrections;
 mod employer;
+mod job_offers;
 mod register;
 mod staff;
 

@@ -2,6 +2,7 @@
 //! browser session for the key, sessions renewed at login, staff confined to their office).
 #![expect(clippy::unwrap_used, reason = "tests fail at once with the reason")]
 
+mod account_care;
 mod api;
 mod cases;
 mod consent;
@@ -12,6 +13,7 @@ mod digest;
 mod employer_screens;
 mod hardening;
 mod home;
+mod job_offers;
 mod kept;
 mod office_areas;
 mod refit;

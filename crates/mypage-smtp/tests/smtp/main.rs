@@ -9,7 +9,9 @@ mod message;
 mod with_server;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use mypage_domain::model::{AccountStatus, FlowPurpose, MailId, MailTemplate, OutgoingMail, RegistrationId};
+use mypage_domain::model::{
+    AccountStatus, Filing, FlowPurpose, MailId, MailTemplate, OutgoingMail, RegistrationId,
+};
 use mypage_domain::values::{EmailAddress, EstablishmentNumber};
 use mypage_smtp::MailConfig;
 use secrecy::SecretString;
@@ -55,6 +57,31 @@ pub(crate) fn every_template(to: &str) -> Vec<(&'static str, OutgoingMail)> {
         ("notice_sign_up_active", notice(FlowPurpose::SignUp, AccountStatus::Active)),
         ("notice_open_mypage_awaiting", notice(FlowPurpose::OpenMyPage, AccountStatus::AwaitingPassword)),
         ("notice_reset_password_awaiting", notice(FlowPurpose::ResetPassword, AccountStatus::AwaitingPassword)),
+        ("auth_key_change_email", key(FlowPurpose::ChangeEmail)),
+        ("notice_change_email_active", notice(FlowPurpose::ChangeEmail, AccountStatus::Active)),
+        (
+            "password_changed_while_logged_in",
+            MailTemplate::PasswordChanged {
+                at: t0(),
+                how: mypage_domain::model::PasswordChange::ChangedWhileLoggedIn,
+                office_name: Some("ハローワーク飯田橋".into()),
+                office_phone: Some("03-3812-8609".into()),
+            },
+        ),
+        (
+            "email_changed",
+            MailTemplate::EmailChanged {
+                new_email_masked: "ji***@example.jp".into(),
+                at: t0(),
+                office_name: Some("ハローワーク飯田橋".into()),
+                office_phone: Some("03-3812-8609".into()),
+            },
+        ),
+        ("email_change_confirmed", MailTemplate::EmailChangeConfirmed { at: t0() }),
+        (
+            "account_closed",
+            MailTemplate::AccountClosed { at: t0(), office_name: None, office_phone: None },
+        ),
         (
             "registration_received",
             MailTemplate::RegistrationReceived {
@@ -73,6 +100,7 @@ pub(crate) fn every_template(to: &str) -> Vec<(&'static str, OutgoingMail)> {
         (
             "contact_needed",
             MailTemplate::ContactNeeded {
+                about: Filing::Registration,
                 note: "求人票の賃金欄について確認させてください。\n平日の日中にお電話いたします。".into(),
                 office_name: "ハローワーク飯田橋".into(),
                 office_phone: Some("03-3812-8609".into()),
@@ -81,6 +109,7 @@ pub(crate) fn every_template(to: &str) -> Vec<(&'static str, OutgoingMail)> {
         (
             "registration_returned",
             MailTemplate::RegistrationReturned {
+                about: Filing::Registration,
                 note: "就業場所の住所を番地まで入力してください。".into(),
                 office_name: "ハローワーク飯田橋".into(),
             },
@@ -88,6 +117,7 @@ pub(crate) fn every_template(to: &str) -> Vec<(&'static str, OutgoingMail)> {
         (
             "registration_rejected",
             MailTemplate::RegistrationRejected {
+                about: Filing::Registration,
                 reason: "事業所の所在地を確認できませんでした。".into(),
                 office_name: "ハローワーク飯田橋".into(),
                 office_phone: Some("03-3812-8609".into()),
@@ -97,7 +127,50 @@ pub(crate) fn every_template(to: &str) -> Vec<(&'static str, OutgoingMail)> {
             "password_changed",
             MailTemplate::PasswordChanged {
                 at: t0(),
+                how: mypage_domain::model::PasswordChange::Reset,
                 office_name: Some("ハローワーク飯田橋".into()),
+                office_phone: Some("03-3812-8609".into()),
+            },
+        ),
+        (
+            "job_offer_received",
+            MailTemplate::JobOfferReceived {
+                registration: RegistrationId::from_bytes([8; 16]),
+                office_name: "ハローワーク飯田橋".into(),
+                occupation: "一般事務".into(),
+            },
+        ),
+        (
+            "job_offer_accepted",
+            MailTemplate::JobOfferAccepted {
+                registration: RegistrationId::from_bytes([8; 16]),
+                office_name: "ハローワーク飯田橋".into(),
+                occupation: "一般事務".into(),
+            },
+        ),
+        (
+            "job_offer_contact_needed",
+            MailTemplate::ContactNeeded {
+                about: Filing::JobOffer { occupation: "一般事務".into() },
+                note: "賃金の上限について確認させてください。".into(),
+                office_name: "ハローワーク飯田橋".into(),
+                office_phone: Some("03-3812-8609".into()),
+            },
+        ),
+        (
+            "job_offer_returned",
+            MailTemplate::RegistrationReturned {
+                about: Filing::JobOffer { occupation: "一般事務".into() },
+                note: "就業時間の補足に休憩の時間帯を入力してください。".into(),
+                office_name: "ハローワーク飯田橋".into(),
+            },
+        ),
+        (
+            "job_offer_rejected",
+            MailTemplate::RegistrationRejected {
+                about: Filing::JobOffer { occupation: "一般事務".into() },
+                reason: "年齢制限の例外事由に当たりません。".into(),
+                office_name: "ハローワーク飯田橋".into(),
                 office_phone: Some("03-3812-8609".into()),
             },
         ),

@@ -100,21 +100,36 @@ fn copy_mail(mail: &OutgoingMail) -> OutgoingMail {
         T::RegistrationConfirmed { number, establishment_name } => {
             T::RegistrationConfirmed { number: number.clone(), establishment_name: establishment_name.clone() }
         }
-        T::ContactNeeded { note, office_name, office_phone } => T::ContactNeeded {
+        T::ContactNeeded { about, note, office_name, office_phone } => T::ContactNeeded {
+            about: about.clone(),
             note: note.clone(),
             office_name: office_name.clone(),
             office_phone: office_phone.clone(),
         },
-        T::RegistrationReturned { note, office_name } => {
-            T::RegistrationReturned { note: note.clone(), office_name: office_name.clone() }
+        T::RegistrationReturned { about, note, office_name } => {
+            T::RegistrationReturned { about: about.clone(), note: note.clone(), office_name: office_name.clone() }
         }
-        T::RegistrationRejected { reason, office_name, office_phone } => T::RegistrationRejected {
+        T::RegistrationRejected { about, reason, office_name, office_phone } => T::RegistrationRejected {
+            about: about.clone(),
             reason: reason.clone(),
             office_name: office_name.clone(),
             office_phone: office_phone.clone(),
         },
-        T::PasswordChanged { at, office_name, office_phone } => {
-            T::PasswordChanged { at: *at, office_name: office_name.clone(), office_phone: office_phone.clone() }
+        T::PasswordChanged { at, how, office_name, office_phone } => T::PasswordChanged {
+            at: *at,
+            how: *how,
+            office_name: office_name.clone(),
+            office_phone: office_phone.clone(),
+        },
+        T::EmailChanged { new_email_masked, at, office_name, office_phone } => T::EmailChanged {
+            new_email_masked: new_email_masked.clone(),
+            at: *at,
+            office_name: office_name.clone(),
+            office_phone: office_phone.clone(),
+        },
+        T::EmailChangeConfirmed { at } => T::EmailChangeConfirmed { at: *at },
+        T::AccountClosed { at, office_name, office_phone } => {
+            T::AccountClosed { at: *at, office_name: office_name.clone(), office_phone: office_phone.clone() }
         }
         T::OfficeDigest { office_name, waiting, waiting_job_offers, new_since_last, oldest_submitted_at } => {
             T::OfficeDigest {
@@ -125,6 +140,16 @@ fn copy_mail(mail: &OutgoingMail) -> OutgoingMail {
                 oldest_submitted_at: *oldest_submitted_at,
             }
         }
+        T::JobOfferReceived { registration, office_name, occupation } => T::JobOfferReceived {
+            registration: *registration,
+            office_name: office_name.clone(),
+            occupation: occupation.clone(),
+        },
+        T::JobOfferAccepted { registration, office_name, occupation } => T::JobOfferAccepted {
+            registration: *registration,
+            office_name: office_name.clone(),
+            occupation: occupation.clone(),
+        },
     };
     OutgoingMail { id: mail.id, to: mail.to.clone(), template, created_at: mail.created_at }
 }

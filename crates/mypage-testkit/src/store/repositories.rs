@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mypage_domain::model::{
     Account, AccountId, AccountRecord, AuditEvent, AuthFlow, AuthFlowRecord, Establishment, EstablishmentId, FlowId,
-    FlowPurpose, FlowState, Office, OfficeRecord, ProvisionalRegistration, RegistrationId, RegistrationRecord,
-    RegistrationStatus, StaffId, StaffLogin, StaffMember, StaffMemberRecord,
+    FlowPurpose, FlowState, Office, OfficeRecord, ProvisionalRegistration, RegistrationId, RegistrationKind,
+    RegistrationRecord, RegistrationStatus, StaffId, StaffLogin, StaffMember, StaffMemberRecord,
 };
 use mypage_domain::ports::{
     AccountRepository, AuditLog, Digest, EstablishmentRepository, FlowRepository, Hits, OfficeRepository,
@@ -71,7 +71,8 @@ pub(super) struct Accounts(pub(super) BTreeMap<AccountId, Account>, pub(super) F
 impl AccountRepository for Accounts {
     async fn insert(&mut self, account: &Account) -> Result<(), RepositoryError> {
         self.1.on_insert(Unique::AccountEmail)?;
-        if self.0.values().any(|a| a.email() == account.email()) {
+        // One live account per address, as the database's partial unique index (R12, R19).
+        if account.status().is_live() && self.0.values().any(|a| a.status().is_live() && a.email() == account.email()) {
             return Err(RepositoryError::Duplicate(Unique::AccountEmail));
         }
         let stored = Account::restore(AccountRecord { version: 0, ..account.clone().into_record() });
@@ -80,7 +81,9 @@ impl AccountRepository for Accounts {
     }
     async fn update(&mut self, account: &Account) -> Result<(), RepositoryError> {
         self.1.on_update()?;
-        if self.0.values().any(|a| a.email() == account.email() && a.id() != account.id()) {
+        if account.status().is_live()
+            && self.0.values().any(|a| a.status().is_live() && a.email() == account.email() && a.id() != account.id())
+        {
             return Err(RepositoryError::Duplicate(Unique::AccountEmail));
         }
         replace(&mut self.0, account.id(), account, Account::version, Account::mark_saved)
@@ -99,7 +102,8 @@ impl AccountRepository for Accounts {
         Ok(self.0.get(&id).cloned())
     }
     async fn by_email(&mut self, email: &EmailAddress) -> Result<Option<Account>, RepositoryError> {
-        Ok(self.0.values().find(|a| a.email() == email).cloned())
+        // A closed account no longer holds its address (R12, R19).
+        Ok(self.0.values().find(|a| a.status().is_live() && a.email() == email).cloned())
     }
     async fn by_establishment(&mut self, id: EstablishmentId) -> Result<Vec<Account>, RepositoryError> {
         let mut found: Vec<Account> = self.0.values().filter(|a| a.establishment() == Some(id)).cloned().collect();
@@ -172,9 +176,11 @@ impl FlowRepository for Flows {
 pub(super) struct Registrations(pub(super) BTreeMap<RegistrationId, ProvisionalRegistration>, pub(super) Faults);
 
 impl Registrations {
+    /// One open opening registration per account, as the database's partial unique index holds; job offers (R20)
+    /// are not bound.
     fn other_open(&self, reg: &ProvisionalRegistration) -> bool {
-        reg.status().is_open()
-            && self.0.values().any(|r| r.id() != reg.id() && r.account() == reg.account() && r.status().is_open())
+        let bound = |r: &ProvisionalRegistration| r.kind() == RegistrationKind::Opening && r.status().is_open();
+        bound(reg) && self.0.values().any(|r| r.id() != reg.id() && r.account() == reg.account() && bound(r))
     }
 }
 
@@ -202,6 +208,16 @@ impl RegistrationRepository for Registrations {
             ProvisionalRegistration::version,
             ProvisionalRegistration::mark_saved,
         )
+    }
+    async fn remove(&mut self, registration: &ProvisionalRegistration) -> Result<(), RepositoryError> {
+        self.1.on_update()?;
+        match self.0.get(&registration.id()) {
+            Some(stored) if stored.version() == registration.version() => {
+                self.0.remove(&registration.id());
+                Ok(())
+            }
+            _ => Err(RepositoryError::Conflict),
+        }
     }
     async fn get(&mut self, id: RegistrationId) -> Result<Option<ProvisionalRegistration>, RepositoryError> {
         Ok(self.0.get(&id).cloned())
