@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Employer};
 use crate::pages::account::{account_breadcrumb, back_to_settings};
+use crate::pages::admin::scrolling;
 use crate::pages::employer::LOGOUT;
 use crate::pages::layout::{csrf, layout};
 use crate::problem::{Explain, Problem};
@@ -80,31 +81,33 @@ pub(crate) async fn list(
         h1 { (SESSIONS) }
         @if let Some(notice) = notice { div.notice role="status" { p { (notice) } } }
         p { "このアカウントでログインしている端末（ブラウザーやAPIを使うプログラム）の一覧です。心当たりのない端末があれば、ログアウトさせたうえで、パスワードを変更してください。" }
-        table {
-            thead { tr { th { "端末" } th { "ログインした日時" } th { "最後に使用した日時" } th { "接続元のアドレス" } th { (LOGOUT) } } }
-            tbody {
-                @for view in &live {
-                    @let mine = Some(&view.handle) == own.as_ref();
-                    tr {
-                        td { (browser_name(view.client.user_agent.as_deref())) @if mine { " " strong { "（この端末）" } } }
-                        td { (jst(view.created_at)) }
-                        td { (jst(view.last_used_at)) }
-                        td { (view.client.ip.map_or_else(|| "不明".to_owned(), |ip| ip.to_string())) }
-                        td {
-                            @if mine {
-                                "—"
-                            } @else {
-                                form method="post" action={(SESSIONS_PATH) "/end"} {
-                                    (csrf(&token))
-                                    input type="hidden" name="handle" value=(view.handle);
-                                    button.secondary type="submit" { "ログアウトさせる" }
+        (scrolling(SESSIONS, html! {
+            table {
+                thead { tr { th scope="col" { "端末" } th scope="col" { "ログインした日時" } th scope="col" { "最後に使用した日時" } th scope="col" { "接続元のアドレス" } th scope="col" { (LOGOUT) } } }
+                tbody {
+                    @for view in &live {
+                        @let mine = Some(&view.handle) == own.as_ref();
+                        tr {
+                            td { (browser_name(view.client.user_agent.as_deref())) @if mine { " " strong { "（この端末）" } } }
+                            td { (jst(view.created_at)) }
+                            td { (jst(view.last_used_at)) }
+                            td { (view.client.ip.map_or_else(|| "不明".to_owned(), |ip| ip.to_string())) }
+                            td {
+                                @if mine {
+                                    "—"
+                                } @else {
+                                    form method="post" action={(SESSIONS_PATH) "/end"} {
+                                        (csrf(&token))
+                                        input type="hidden" name="handle" value=(view.handle);
+                                        button.secondary type="submit" { "ログアウトさせる" }
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
-        }
+        }))
         @if others > 0 {
             form method="post" action={(SESSIONS_PATH) "/end-others"} {
                 (csrf(&token))
