@@ -27,11 +27,11 @@ use app::App;
 pub use app::{HttpConfig, HttpPorts};
 use limits::ClientLimiter;
 use pages::{account, account_email, account_sessions};
-use pages::{job_offer_form, job_offers};
 use pages::{
-    admin, consent, console, counter, employer, home, kept, layout, offices, register, registration, review, second_factor, site,
-    staff,
+    admin, consent, console, counter, employer, home, kept, layout, offices, register, registration, review,
+    second_factor, site, staff,
 };
+use pages::{job_offer_form, job_offers};
 use security::AllowedMethods;
 pub use security::security_headers;
 use session::Sessions;

@@ -125,7 +125,11 @@ impl MailConfig {
             ),
         };
         // Changing the address asks only for the key; the other screens set a password with it.
-        let what = if purpose == FlowPurpose::ChangeEmail { "次の認証キー" } else { "次の認証キーと新しいパスワード" };
+        let what = if purpose == FlowPurpose::ChangeEmail {
+            "次の認証キー"
+        } else {
+            "次の認証キーと新しいパスワード"
+        };
         let body = format!(
             "求人者マイページをご利用いただき、ありがとうございます。\n\
              {lead}\n\

@@ -6,9 +6,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use mypage_domain::model::{AccountId, ClientInfo, EstablishmentId, FlowPurpose, StaffId};
-use mypage_domain::usecases::{
-    AdminActor, CounterRegistration, KeyRequest, NewOffice, NewStaffMember, PasswordEntry,
-};
+use mypage_domain::usecases::{AdminActor, CounterRegistration, KeyRequest, NewOffice, NewStaffMember, PasswordEntry};
 use mypage_domain::values::{ConsentInput, StaffRole, TermsKind};
 use mypage_domain::{DomainConfig, MyPage, Ports};
 use secrecy::SecretString;

@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mypage_domain::model::{
-    Account, AccountId, AccountStatus, AuditEvent, AuthFlow, Establishment, EstablishmentId, FlowPurpose, Office, OutgoingMail,
-    ProvisionalRegistration, RegistrationId, StaffId, StaffLogin, StaffMember,
+    Account, AccountId, AccountStatus, AuditEvent, AuthFlow, Establishment, EstablishmentId, FlowPurpose, Office,
+    OutgoingMail, ProvisionalRegistration, RegistrationId, StaffId, StaffLogin, StaffMember,
 };
 use mypage_domain::ports::{
     AccountRepository, AuditLog, Digest, EstablishmentRepository, FlowRepository, Hits, OfficeRepository, Outbox,

@@ -35,9 +35,7 @@ mod registration;
 mod review;
 mod second_factor;
 
-pub use account_care::{
-    ChangePasswordError, CloseAccountError, CurrentPasswordError, EndSessionError, SessionView,
-};
+pub use account_care::{ChangePasswordError, CloseAccountError, CurrentPasswordError, EndSessionError, SessionView};
 pub use admin::{
     AddOfficeError, AddStaffError, AdminActor, ImportEstablishmentError, NewOffice, NewStaffMember, PublishTermsError,
 };

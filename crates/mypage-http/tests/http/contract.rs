@@ -386,7 +386,8 @@ async fn walk_every_documented_operation() {
     let other = walk.expect("POST", "/api/v1/sessions", None, Some(care), 201).await["token"].clone();
     let (first, other) = (first.as_str().unwrap().to_owned(), other.as_str().unwrap().to_owned());
     let listed = walk.expect("GET", "/api/v1/mypage/account/sessions", Some(&first), None, 200).await;
-    let others_handle = listed.as_array().unwrap().iter().find(|s| s["current"] == json!(false)).unwrap()["handle"].clone();
+    let others_handle =
+        listed.as_array().unwrap().iter().find(|s| s["current"] == json!(false)).unwrap()["handle"].clone();
     let end_one = format!("/api/v1/mypage/account/sessions/{}", others_handle.as_str().unwrap());
     walk.expect("DELETE", &end_one, Some(&first), None, 204).await;
     walk.expect("DELETE", &end_one, Some(&first), None, 404).await;
@@ -396,7 +397,8 @@ async fn walk_every_documented_operation() {
     let password = "/api/v1/mypage/account/password";
     walk.expect("PUT", password, Some(&first), Some(change("Wrong#Pass123", "Atarashii#Pass77")), 401).await;
     walk.expect("PUT", password, Some(&first), Some(change(TEST_PASSWORD, "short")), 400).await;
-    let renewed = walk.expect("PUT", password, Some(&first), Some(change(TEST_PASSWORD, "Atarashii#Pass77")), 200).await;
+    let renewed =
+        walk.expect("PUT", password, Some(&first), Some(change(TEST_PASSWORD, "Atarashii#Pass77")), 200).await;
     let care_token = renewed["token"].as_str().unwrap().to_owned();
     let mine = Some(care_token.as_str());
     let ask = |email: &str| json!({"current_password": "Atarashii#Pass77", "email": email});

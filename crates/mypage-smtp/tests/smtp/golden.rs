@@ -140,7 +140,12 @@ fn r17_the_password_changed_mail_of_an_account_without_an_establishment_says_its
     use mypage_domain::model::{MailTemplate, OutgoingMail};
     let (_, changed) = every_template("saiyou@example.jp").into_iter().find(|(n, _)| *n == "password_changed").unwrap();
     let mail = OutgoingMail {
-        template: MailTemplate::PasswordChanged { at: changed.created_at, how: mypage_domain::model::PasswordChange::Reset, office_name: None, office_phone: None },
+        template: MailTemplate::PasswordChanged {
+            at: changed.created_at,
+            how: mypage_domain::model::PasswordChange::Reset,
+            office_name: None,
+            office_phone: None,
+        },
         ..changed
     };
     let body = config().render(&mail).unwrap().body;

@@ -9,9 +9,7 @@ mod message;
 mod with_server;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use mypage_domain::model::{
-    AccountStatus, Filing, FlowPurpose, MailId, MailTemplate, OutgoingMail, RegistrationId,
-};
+use mypage_domain::model::{AccountStatus, Filing, FlowPurpose, MailId, MailTemplate, OutgoingMail, RegistrationId};
 use mypage_domain::values::{EmailAddress, EstablishmentNumber};
 use mypage_smtp::MailConfig;
 use secrecy::SecretString;
@@ -78,10 +76,7 @@ pub(crate) fn every_template(to: &str) -> Vec<(&'static str, OutgoingMail)> {
             },
         ),
         ("email_change_confirmed", MailTemplate::EmailChangeConfirmed { at: t0() }),
-        (
-            "account_closed",
-            MailTemplate::AccountClosed { at: t0(), office_name: None, office_phone: None },
-        ),
+        ("account_closed", MailTemplate::AccountClosed { at: t0(), office_name: None, office_phone: None }),
         (
             "registration_received",
             MailTemplate::RegistrationReceived {

@@ -93,7 +93,12 @@ async fn r16_a_queue_of_200_mails_survives_the_server_dying_midway_and_each_arri
         let mail = OutgoingMail {
             id: MailId::from_bytes(id),
             to: EmailAddress::parse(&format!("m{i}@example.jp")).unwrap(),
-            template: MailTemplate::PasswordChanged { at: now, how: mypage_domain::model::PasswordChange::Reset, office_name: None, office_phone: None },
+            template: MailTemplate::PasswordChanged {
+                at: now,
+                how: mypage_domain::model::PasswordChange::Reset,
+                office_name: None,
+                office_phone: None,
+            },
             created_at: now,
         };
         tx.outbox().enqueue(mail).await.unwrap();
@@ -140,7 +145,12 @@ async fn r16_a_4xx_answer_gets_the_mail_retried_and_a_5xx_answer_makes_it_dead()
         let mail = OutgoingMail {
             id: MailId::from_bytes([n; 16]),
             to: EmailAddress::parse(to).unwrap(),
-            template: MailTemplate::PasswordChanged { at: clock.now(), how: mypage_domain::model::PasswordChange::Reset, office_name: None, office_phone: None },
+            template: MailTemplate::PasswordChanged {
+                at: clock.now(),
+                how: mypage_domain::model::PasswordChange::Reset,
+                office_name: None,
+                office_phone: None,
+            },
             created_at: clock.now(),
         };
         ids.push(mail.id);

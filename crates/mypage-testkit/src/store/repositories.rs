@@ -11,9 +11,8 @@ use mypage_domain::model::{
     RegistrationRecord, RegistrationStatus, StaffId, StaffLogin, StaffMember, StaffMemberRecord,
 };
 use mypage_domain::ports::{
-    AccountRepository, AuditLog, Digest, EstablishmentRepository, FlowRepository, Hits, OfficeRepository,
-    QueueSummary, RegistrationRepository, RepositoryError, StaffRepository, TermsRepository, ThrottleKey,
-    ThrottleRepository, Unique,
+    AccountRepository, AuditLog, Digest, EstablishmentRepository, FlowRepository, Hits, OfficeRepository, QueueSummary,
+    RegistrationRepository, RepositoryError, StaffRepository, TermsRepository, ThrottleKey, ThrottleRepository, Unique,
 };
 use mypage_domain::values::{EmailAddress, EstablishmentNumber, OfficeCode, TermsDocument, TermsKind};
 
