@@ -75,6 +75,8 @@ pub(crate) mod office {
         pub notification_email: Option<String>,
         /// When the last digest was queued.
         pub last_digest_at: Option<DateTimeUtc>,
+        /// The newest submission time a digest announced.
+        pub digest_watermark: Option<DateTimeUtc>,
     }
     no_relations!();
 }

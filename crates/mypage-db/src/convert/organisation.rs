@@ -74,6 +74,7 @@ impl TryFrom<office::Model> for Office {
             areas: areas_from_json(&row.areas)?,
             notification_email: row.notification_email.as_deref().map(|e| email(e, "offices")).transpose()?,
             last_digest_at: row.last_digest_at,
+            digest_watermark: row.digest_watermark,
             closed_at: row.closed_at,
             version: version(row.version, "offices")?,
         }))
@@ -107,6 +108,7 @@ pub(crate) fn office_row(o: &Office, version: u64) -> office::ActiveModel {
         areas: Set(areas_to_json(o.areas())),
         notification_email: Set(o.notification_email().map(|e| e.as_str().to_owned())),
         last_digest_at: Set(o.last_digest_at()),
+        digest_watermark: Set(o.digest_watermark()),
         closed_at: Set(o.closed_at()),
         version: Set(db_version(version)),
     }

@@ -1,6 +1,7 @@
-//! An office's digest of waiting submissions (R20): the address its admins give for it (通知先メールアドレス), and
-//! when the last digest was queued, which the interval between two digests is counted from. Both empty for the
-//! offices that were there before: they get no digest until an admin gives an address.
+//! An office's digest of waiting submissions (R20): the address its admins give for it (通知先メールアドレス), when
+//! the last digest was queued, which the interval between two digests is counted from, and its watermark, the newest
+//! submission time a digest announced, after which a submission is new. All empty for the offices that were there
+//! before: they get no digest until an admin gives an address.
 
 use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
@@ -25,6 +26,7 @@ impl MigrationTrait for Migration {
         let columns = [
             "ALTER TABLE offices ADD COLUMN notification_email TEXT NULL".to_owned(),
             format!("ALTER TABLE offices ADD COLUMN last_digest_at {ts} NULL"),
+            format!("ALTER TABLE offices ADD COLUMN digest_watermark {ts} NULL"),
         ];
         for statement in columns {
             db.execute_unprepared(&statement).await?;

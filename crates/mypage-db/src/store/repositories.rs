@@ -231,7 +231,21 @@ impl RegistrationRepository for DbTransaction {
             .await
             .map_err(repo)?
             .flatten();
-        Ok(mypage_domain::ports::QueueSummary { waiting, job_offers, submitted_since, oldest_submitted_at })
+        let newest_submitted_at = queue()
+            .select_only()
+            .column_as(registration::Column::SubmittedAt.max(), "newest")
+            .into_tuple::<Option<DateTime<Utc>>>()
+            .one(&self.tx)
+            .await
+            .map_err(repo)?
+            .flatten();
+        Ok(mypage_domain::ports::QueueSummary {
+            waiting,
+            job_offers,
+            submitted_since,
+            oldest_submitted_at,
+            newest_submitted_at,
+        })
     }
 }
 

@@ -1,7 +1,7 @@
 //! The office digest (R20) in storage, on memory, SQLite and PostgreSQL: the queue's summary is counted by office,
-//! status, kind and submission time; an office keeps its notification address and the time of its last digest; and a
-//! digest recorded from a stale copy of the office is refused, so that of several instances running the digest at
-//! once only one sends it (on SQLite and PostgreSQL).
+//! status, kind and submission time, with its oldest and newest submission; an office keeps its notification
+//! address, the time of its last digest and its watermark; and a digest recorded from a stale copy of the office is
+//! refused, so that of several instances running the digest at once only one sends it (on SQLite and PostgreSQL).
 
 use std::sync::Arc;
 
@@ -56,7 +56,7 @@ macro_rules! on_every_backend {
 
 on_every_backend!(
     r20_the_queue_summary_counts_one_offices_waiting_registrations_and_those_submitted_since_a_time,
-    r20_an_office_keeps_its_notification_address_and_last_digest_and_refuses_a_digest_from_a_stale_copy,
+    r20_an_office_keeps_its_notification_address_last_digest_and_watermark_and_refuses_a_stale_copy,
 );
 
 /// Runs a test of several instances at once on SQLite and PostgreSQL (`digest::concurrent::postgres::…`).
@@ -146,28 +146,35 @@ pub(crate) async fn r20_the_queue_summary_counts_one_offices_waiting_registratio
     tx.commit().await.unwrap();
 
     let mut tx = s.uow.begin().await.unwrap();
-    let summary = |waiting, job_offers, submitted_since, oldest: Option<i64>| QueueSummary {
+    let summary = |waiting, job_offers, submitted_since, oldest_and_newest: Option<(i64, i64)>| QueueSummary {
         waiting,
         job_offers,
         submitted_since,
-        oldest_submitted_at: oldest.map(|m| t0() + Duration::minutes(m)),
+        oldest_submitted_at: oldest_and_newest.map(|(m, _)| t0() + Duration::minutes(m)),
+        newest_submitted_at: oldest_and_newest.map(|(_, m)| t0() + Duration::minutes(m)),
     };
     let iidabashi = code("1301");
     let r = tx.registrations();
-    assert_eq!(r.queue_summary(&iidabashi, None).await.unwrap(), summary(4, 1, 4, Some(10)), "a draft does not wait");
+    let all = r.queue_summary(&iidabashi, None).await.unwrap();
+    assert_eq!(all, summary(4, 1, 4, Some((10, 40))), "a draft does not wait");
     let since = Some(t0() + Duration::minutes(10));
     assert_eq!(
         r.queue_summary(&iidabashi, since).await.unwrap(),
-        summary(4, 1, 3, Some(10)),
+        summary(4, 1, 3, Some((10, 40))),
         "after, not at, the time"
     );
     let since = Some(t0() + Duration::minutes(30));
-    assert_eq!(r.queue_summary(&iidabashi, since).await.unwrap(), summary(4, 1, 1, Some(10)));
-    assert_eq!(r.queue_summary(&code("2701"), None).await.unwrap(), summary(1, 0, 1, Some(5)));
+    assert_eq!(r.queue_summary(&iidabashi, since).await.unwrap(), summary(4, 1, 1, Some((10, 40))));
+    assert_eq!(
+        r.queue_summary(&iidabashi, all.newest_submitted_at).await.unwrap(),
+        summary(4, 1, 0, Some((10, 40))),
+        "nothing after the newest, as stored and read back"
+    );
+    assert_eq!(r.queue_summary(&code("2701"), None).await.unwrap(), summary(1, 0, 1, Some((5, 5))));
     assert_eq!(r.queue_summary(&code("4101"), None).await.unwrap(), QueueSummary::default(), "an empty queue");
 }
 
-pub(crate) async fn r20_an_office_keeps_its_notification_address_and_last_digest_and_refuses_a_digest_from_a_stale_copy(
+pub(crate) async fn r20_an_office_keeps_its_notification_address_last_digest_and_watermark_and_refuses_a_stale_copy(
     s: Stores,
 ) {
     let mut tx = s.uow.begin().await.unwrap();
@@ -176,7 +183,11 @@ pub(crate) async fn r20_an_office_keeps_its_notification_address_and_last_digest
 
     let mut tx = s.uow.begin().await.unwrap();
     let stale = tx.offices().get(&code("1301")).await.unwrap().unwrap();
-    assert_eq!((stale.notification_email(), stale.last_digest_at()), (None, None), "none before an admin gives one");
+    assert_eq!(
+        (stale.notification_email(), stale.last_digest_at(), stale.digest_watermark()),
+        (None, None, None),
+        "none before an admin gives one"
+    );
     let mut office = stale.clone();
     let input = OfficeDetailsInput {
         name: "ハローワーク飯田橋".into(),
@@ -184,22 +195,25 @@ pub(crate) async fn r20_an_office_keeps_its_notification_address_and_last_digest
         ..OfficeDetailsInput::default()
     };
     office.edit(&OfficeDetails::parse(&input).unwrap());
-    office.record_digest(t0());
+    office.record_digest(t0() + Duration::minutes(5), Some(t0()));
     tx.offices().update(&office).await.unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = s.uow.begin().await.unwrap();
     let stored = tx.offices().get(&code("1301")).await.unwrap().unwrap();
     assert_eq!(stored.notification_email().map(EmailAddress::as_str), Some("kyujin@iidabashi.example.jp"));
-    assert_eq!((stored.last_digest_at(), stored.version()), (Some(t0()), 1));
+    assert_eq!(
+        (stored.last_digest_at(), stored.digest_watermark(), stored.version()),
+        (Some(t0() + Duration::minutes(5)), Some(t0()), 1)
+    );
     let mut late = stale;
-    late.record_digest(t0() + Duration::minutes(1));
+    late.record_digest(t0() + Duration::minutes(6), Some(t0() + Duration::minutes(1)));
     let err = tx.offices().update(&late).await.unwrap_err();
     assert!(matches!(err, RepositoryError::Conflict), "{err:?}");
 }
 
 /// Four instances run the digest at the same moment over one database: one mail is queued, and the others skip the
-/// office, whichever way the database serialises them (R16, R20).
+/// office, whichever way the database serialises them; the office's watermark is the newest submission (R16, R20).
 async fn four_instances_sending_digests_at_once_queue_one_mail(db: Database) {
     let clock = ManualClock::monday_morning();
     let ports = Ports {
@@ -251,4 +265,8 @@ async fn four_instances_sending_digests_at_once_queue_one_mail(db: Database) {
         panic!("a digest");
     };
     assert_eq!((*waiting, *new_since_last), (3, 3));
+    let mut tx = db.begin().await.unwrap();
+    let office = tx.offices().get(&code("1301")).await.unwrap().unwrap();
+    let newest = Some(t0() + Duration::minutes(3));
+    assert_eq!(office.digest_watermark(), newest, "the newest submission the digest counted");
 }

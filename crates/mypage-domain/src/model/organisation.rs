@@ -23,8 +23,11 @@ pub struct Office {
     areas: Vec<OfficeArea>,
     /// Where the digest of its waiting submissions goes (通知先メールアドレス, R20); `None` sends none.
     notification_email: Option<EmailAddress>,
-    /// When the last digest was queued, if one was.
+    /// When the last digest was queued, if one was: the interval to the next is counted from it.
     last_digest_at: Option<DateTime<Utc>>,
+    /// The newest submission time a digest has announced, if one was: a waiting submission stamped after it is new
+    /// to the next digest. Not `last_digest_at`: a submission stamped before a digest may commit after it, unseen.
+    digest_watermark: Option<DateTime<Utc>>,
     /// When an admin closed it; a closed office takes no new registrations or staff, and its staff keep read access.
     closed_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency version; repositories refuse an update made from a stale copy.
@@ -50,6 +53,8 @@ pub struct OfficeRecord {
     pub notification_email: Option<EmailAddress>,
     /// When its last digest was queued.
     pub last_digest_at: Option<DateTime<Utc>>,
+    /// The newest submission time a digest has announced.
+    pub digest_watermark: Option<DateTime<Utc>>,
     /// When it was closed.
     pub closed_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency version.
@@ -74,6 +79,7 @@ impl Office {
             areas: Vec::new(),
             notification_email: None,
             last_digest_at: None,
+            digest_watermark: None,
             closed_at: None,
             version: 0,
         }
@@ -91,6 +97,7 @@ impl Office {
             areas,
             notification_email,
             last_digest_at,
+            digest_watermark,
             closed_at,
             version,
         } = record;
@@ -103,6 +110,7 @@ impl Office {
             areas,
             notification_email,
             last_digest_at,
+            digest_watermark,
             closed_at,
             version,
         }
@@ -120,6 +128,7 @@ impl Office {
             areas,
             notification_email,
             last_digest_at,
+            digest_watermark,
             closed_at,
             version,
         } = self;
@@ -132,6 +141,7 @@ impl Office {
             areas,
             notification_email,
             last_digest_at,
+            digest_watermark,
             closed_at,
             version,
         }
@@ -163,9 +173,11 @@ impl Office {
         self.areas.iter().any(|a| a.contains(prefecture, municipality))
     }
 
-    /// The system queued a digest of its waiting submissions at `at` (R20).
-    pub fn record_digest(&mut self, at: DateTime<Utc>) {
+    /// The system queued a digest of its waiting submissions at `at`, announcing those submitted up to `newest`, the
+    /// newest submission time among those it counted (R20). The watermark never moves back.
+    pub fn record_digest(&mut self, at: DateTime<Utc>, newest: Option<DateTime<Utc>>) {
         self.last_digest_at = Some(at);
+        self.digest_watermark = self.digest_watermark.max(newest);
     }
 
     /// Where the digest of its waiting submissions goes (通知先メールアドレス, R20), if its admins gave an address.
@@ -178,6 +190,12 @@ impl Office {
     #[must_use]
     pub fn last_digest_at(&self) -> Option<DateTime<Utc>> {
         self.last_digest_at
+    }
+
+    /// The newest submission time a digest has announced, if one was: submissions stamped after it are new (R20).
+    #[must_use]
+    pub fn digest_watermark(&self) -> Option<DateTime<Utc>> {
+        self.digest_watermark
     }
 
     /// An admin closes it: from `at` on it takes no new registrations and no new staff (R14).

@@ -135,8 +135,10 @@ pub trait RegistrationRepository: Send {
     ) -> Result<Vec<ProvisionalRegistration>, RepositoryError>;
     /// What waits in the office's queue (Submitted and ContactNeeded registrations, as
     /// [`RegistrationRepository::pending_for_office`] lists them): how many, how many of them are job offers, how
-    /// many were submitted after `since` (all of them when `None`), and when the oldest was submitted. Counted by
-    /// the store, without reading the registrations, so that a page can show it on every request (R20).
+    /// many were submitted after `since` (all of them when `None`), and when the oldest and the newest were
+    /// submitted. A digest passes as `since` its office's watermark ([`Office::digest_watermark`]), the newest
+    /// submission time a digest announced, not the time of the last digest. Counted by the store, without reading
+    /// the registrations, so that a page can show it on every request (R20).
     ///
     /// # Errors
     /// `Infrastructure` only.
@@ -158,6 +160,8 @@ pub struct QueueSummary {
     pub submitted_since: u64,
     /// When the one waiting longest was submitted; `None` when none waits.
     pub oldest_submitted_at: Option<DateTime<Utc>>,
+    /// When the one submitted last was submitted; `None` when none waits. What a digest announced up to.
+    pub newest_submitted_at: Option<DateTime<Utc>>,
 }
 
 /// Establishments.

@@ -4,8 +4,12 @@
 //!
 //! The digest is the system's: the app runs [`MyPage::send_office_digests`] often (every minute), and the interval
 //! decides whether a mail goes. Several instances may run it at once: the office's bookkeeping (when its last digest
-//! went) is written with the office's version, so that of two runs deciding on the same office only one commits its
-//! mail, and the other skips the office.
+//! went, and its watermark) is written with the office's version, so that of two runs deciding on the same office
+//! only one commits its mail, and the other skips the office.
+//!
+//! What is new to a digest is what was submitted after the office's watermark, the newest submission time the last
+//! digest counted, and not after the time that digest went: a submission's time is read before its transaction
+//! commits, so one stamped before a digest may commit after it, unseen, and must still count as new to the next.
 //!
 //! [`DomainConfig::digest_interval`]: crate::config::DomainConfig::digest_interval
 
@@ -34,9 +38,10 @@ infrastructure_from_repository!(DigestError);
 
 impl MyPage {
     /// Queues one digest to each open office with a notification address whose queue holds registrations or job
-    /// offers submitted since its last digest, when that digest is older than the interval (or none was sent), and
-    /// records the time on the office and the audit event `OfficeDigestSent`, in one transaction per office (R15,
-    /// R16, R20). The mail gives counts and the oldest waiting time only, never an employer's details.
+    /// offers submitted after its watermark (the newest submission its last digest counted), when that digest is
+    /// older than the interval (or none was sent), and records on the office the time and the newest submission
+    /// counted, and the audit event `OfficeDigestSent`, in one transaction per office (R15, R16, R20). The mail
+    /// gives counts and the oldest waiting time only, never an employer's details.
     ///
     /// # Errors
     /// See [`DigestError`].
@@ -55,11 +60,11 @@ impl MyPage {
             {
                 continue;
             }
-            let queue = tx.registrations().queue_summary(code, office.last_digest_at()).await?;
+            let queue = tx.registrations().queue_summary(code, office.digest_watermark()).await?;
             if queue.submitted_since == 0 {
                 continue;
             }
-            office.record_digest(now);
+            office.record_digest(now, queue.newest_submitted_at);
             match tx.offices().update(&office).await {
                 Err(RepositoryError::Conflict) => {
                     report.skipped += 1;

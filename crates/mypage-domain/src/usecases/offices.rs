@@ -53,8 +53,8 @@ infrastructure_from_repository!(CloseOfficeError);
 
 /// What [`office_for_admin`] found.
 enum Administered {
-    /// The office, which the actor administers.
-    Office(Office),
+    /// The office, which the actor administers (boxed: an office is large beside the other answers).
+    Office(Box<Office>),
     /// The actor does not administer it.
     NotPermitted,
     /// No office has the code.
@@ -71,7 +71,7 @@ async fn office_for_admin(
     if !by.scope(tx).await?.is_some_and(|s| s.covers(code)) {
         return Ok(Administered::NotPermitted);
     }
-    Ok(tx.offices().get(code).await?.map_or(Administered::Unknown, Administered::Office))
+    Ok(tx.offices().get(code).await?.map_or(Administered::Unknown, |o| Administered::Office(Box::new(o))))
 }
 
 impl MyPage {
@@ -106,7 +106,7 @@ impl MyPage {
         let details = OfficeDetails::parse(input).map_err(EditOfficeError::InvalidFields)?;
         let mut tx = self.begin().await?;
         let mut office = match office_for_admin(&mut tx, by, &code).await? {
-            Administered::Office(office) => office,
+            Administered::Office(office) => *office,
             Administered::NotPermitted => return Err(EditOfficeError::NotPermitted),
             Administered::Unknown => return Err(EditOfficeError::UnknownOffice),
         };
@@ -150,7 +150,7 @@ impl MyPage {
         let code = OfficeCode::parse(code).map_err(|_| CloseOfficeError::UnknownOffice)?;
         let mut tx = self.begin().await?;
         let mut office = match office_for_admin(&mut tx, by, &code).await? {
-            Administered::Office(office) => office,
+            Administered::Office(office) => *office,
             Administered::NotPermitted => return Err(CloseOfficeError::NotPermitted),
             Administered::Unknown => return Err(CloseOfficeError::UnknownOffice),
         };

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 use mypage_domain::DomainConfig;
 use mypage_domain::model::{Actor, AuditAction, MailTemplate};
-use mypage_domain::ports::Clock;
-use mypage_domain::usecases::{AdminActor, DigestError, DigestReport};
+use mypage_domain::ports::{Clock, UnitOfWork as _};
+use mypage_domain::usecases::{AdminActor, DigestError, DigestReport, HistoryInput};
 use mypage_domain::values::OfficeDetailsInput;
 use mypage_testkit::{Fault, fixtures};
 
@@ -96,6 +96,39 @@ async fn r20_several_submissions_within_the_interval_make_one_digest_and_the_nex
     w.kit.clock.advance(Duration::hours(3));
     assert_eq!(w.kit.mypage.send_office_digests().await.unwrap().sent, 0, "nothing new since the last digest");
     assert_eq!(digests(&w).await.len(), 2);
+}
+
+#[tokio::test]
+async fn r20_a_submission_committed_after_a_digest_that_did_not_see_it_is_announced_by_the_next() {
+    // A submission's time is read before its transaction commits: one stamped before a digest may commit after it.
+    let w = world().await;
+    notify_iidabashi(&w).await;
+    let first = w.kit.clock.now();
+    submit(&w, "1301", 1).await;
+    let late = w.kit.sign_up("late@example.jp").await;
+    let m = &w.kit.mypage;
+    m.declare_history(late, &HistoryInput::FirstTime { office: "1301".into() }, &client()).await.unwrap();
+    m.save_establishment_info(late, &fixtures::establishment_info(), &client()).await.unwrap();
+    m.save_job_offer(late, &fixtures::job_offer(), &client()).await.unwrap();
+    let id = w.registration_of(late).await;
+    w.kit.clock.advance(Duration::minutes(1));
+    let stamped = w.kit.clock.now();
+    let mut submitted = w.kit.store.read(|t| t.registrations().find(|r| r.id() == id).cloned()).await.unwrap();
+    submitted.submit(stamped).unwrap();
+
+    // The digest a minute later runs before that submission commits, and announces the first one alone.
+    w.kit.clock.advance(Duration::minutes(1));
+    assert_eq!(m.send_office_digests().await.unwrap().sent, 1);
+    assert_eq!(digests(&w).await, vec![(STAFF_MAIL.to_owned(), 1, 0, 1, Some(first))]);
+    let mut tx = w.kit.store.begin().await.unwrap();
+    tx.registrations().update(&submitted).await.unwrap();
+    tx.commit().await.unwrap();
+
+    w.kit.clock.advance(Duration::hours(1));
+    assert_eq!(m.send_office_digests().await.unwrap().sent, 1, "stamped before the last digest, yet new to it");
+    assert_eq!(digests(&w).await.last(), Some(&(STAFF_MAIL.to_owned(), 2, 0, 1, Some(first))));
+    w.kit.clock.advance(Duration::hours(1));
+    assert_eq!(m.send_office_digests().await.unwrap().sent, 0, "announced once");
 }
 
 #[tokio::test]

@@ -269,6 +269,7 @@ impl RegistrationRepository for Registrations {
             job_offers: job_offers as u64,
             submitted_since: waiting.iter().filter(new).count() as u64,
             oldest_submitted_at: waiting.iter().flatten().min().copied(),
+            newest_submitted_at: waiting.iter().flatten().max().copied(),
         })
     }
 }
