@@ -4,8 +4,8 @@ use chrono::{DateTime, Duration, Utc};
 use secrecy::SecretString;
 
 use crate::model::{
-    Account, AccountStatus, Actor, AuditAction, AuthFlow, ClientInfo, DeathCause, FlowId, FlowPurpose, FlowState,
-    FlowStepError, FlowTarget, IssuedKey, MailTemplate,
+    Account, AccountId, AccountStatus, Actor, AuditAction, AuthFlow, ClientInfo, DeathCause, FlowId, FlowPurpose,
+    FlowState, FlowStepError, FlowTarget, IssuedKey, MailTemplate,
 };
 use crate::ports::{DigestPurpose, InfrastructureError, RepositoryError, ThrottleKey, Transaction, Unique};
 use crate::usecases::{MyPage, infrastructure_from_repository, throttled};
@@ -218,15 +218,37 @@ impl MyPage {
     ///
     /// # Errors
     /// See [`ResendAuthKeyError`].
+    /// A flow of an address change (R19) is resent only by its own account
+    /// ([`MyPage::resend_email_change_key`]): here it is not found.
     pub async fn resend_auth_key(
         &self,
         flow_token: &SecretString,
         client: &ClientInfo,
     ) -> Result<KeySent, ResendAuthKeyError> {
+        self.resend_key(flow_token, None, client).await
+    }
+
+    /// Another key in the flow of `flow_token`: an anonymous visitor's flow (`owner` `None`), or an address change
+    /// of the account `owner` (R19), which is its actor in the audit trail. A flow of the other kind is not found.
+    pub(super) async fn resend_key(
+        &self,
+        flow_token: &SecretString,
+        owner: Option<AccountId>,
+        client: &ClientInfo,
+    ) -> Result<KeySent, ResendAuthKeyError> {
         let now = self.now();
         let token_digest = self.ports.digest.digest(DigestPurpose::FlowToken, flow_token);
         let mut tx = self.begin().await?;
-        let mut flow = tx.flows().by_token(&token_digest).await?.ok_or(ResendAuthKeyError::FlowNotFound)?;
+        let mut flow = tx
+            .flows()
+            .by_token(&token_digest)
+            .await?
+            .filter(|f| match (f.purpose(), owner) {
+                (FlowPurpose::ChangeEmail, Some(owner)) => f.target() == FlowTarget::Key { account: Some(owner) },
+                (FlowPurpose::ChangeEmail, None) | (_, Some(_)) => false,
+                (_, None) => true,
+            })
+            .ok_or(ResendAuthKeyError::FlowNotFound)?;
         match flow.state() {
             FlowState::Spent => return Err(ResendAuthKeyError::AlreadyUsed),
             FlowState::Dead(cause) => return Err(ResendAuthKeyError::FlowDead(cause)),
@@ -253,8 +275,8 @@ impl MyPage {
         })?;
         tx.flows().update(&flow).await?;
         self.mail(&mut tx, flow.email(), mail).await?;
-        self.audit(&mut tx, Actor::Anonymous, AuditAction::AuthKeyResent, format!("flow:{}", flow.id()), client)
-            .await?;
+        let actor = owner.map_or(Actor::Anonymous, Actor::Employer);
+        self.audit(&mut tx, actor, AuditAction::AuthKeyResent, format!("flow:{}", flow.id()), client).await?;
         tx.commit().await?;
         let used = u8::try_from(flow.keys().len()).unwrap_or(u8::MAX);
         Ok(KeySent {

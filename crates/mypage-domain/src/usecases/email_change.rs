@@ -13,7 +13,9 @@ use crate::model::{
 };
 use crate::ports::{DigestPurpose, InfrastructureError, RepositoryError, Unique};
 use crate::usecases::account_care::{CurrentPasswordError, office_of};
-use crate::usecases::{KeyRedemptionError, KeyRequested, KeySent, MyPage, infrastructure_from_repository, throttled};
+use crate::usecases::{
+    KeyRedemptionError, KeyRequested, KeySent, MyPage, ResendAuthKeyError, infrastructure_from_repository, throttled,
+};
 use crate::values::{AuthKey, EmailAddress, EmailAddressError};
 
 /// Why no key was sent for an address change.
@@ -63,6 +65,20 @@ pub struct EmailChanged {
 }
 
 impl MyPage {
+    /// Another key to the new address, in the address change of `account` that `flow_token` names (R3, R19): the
+    /// flow of another account, or of another purpose, is not found. Audited as the employer's.
+    ///
+    /// # Errors
+    /// See [`ResendAuthKeyError`].
+    pub async fn resend_email_change_key(
+        &self,
+        account: AccountId,
+        flow_token: &SecretString,
+        client: &ClientInfo,
+    ) -> Result<KeySent, ResendAuthKeyError> {
+        self.resend_key(flow_token, Some(account), client).await
+    }
+
     /// A logged-in employer asks to move its account to `new_email`, with its current password (R19). A key is
     /// mailed to the new address, in a flow whose token only this browser session keeps (R4); an earlier open
     /// change to the same address dies (R3). When the address has a live account, its owner is mailed a notice and

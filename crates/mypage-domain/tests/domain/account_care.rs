@@ -340,7 +340,7 @@ async fn r19_r3_an_address_change_key_expires_and_a_resent_one_still_works_until
     let first = w.last_key("new@example.jp").await;
     let m = &w.kit.mypage;
     w.kit.clock.advance(Duration::minutes(20));
-    m.resend_auth_key(&token, &client()).await.unwrap();
+    m.resend_email_change_key(account, &token, &client()).await.unwrap();
     let second = w.last_key("new@example.jp").await;
     assert_ne!(first, second);
     w.kit.clock.advance(Duration::minutes(15));
@@ -352,4 +352,33 @@ async fn r19_r3_an_address_change_key_expires_and_a_resent_one_still_works_until
     w.kit.clock.advance(Duration::minutes(31));
     let dead = m.confirm_email_change(account, &expired, &secret(&key), &client()).await;
     assert!(matches!(dead, Err(ConfirmEmailChangeError::Key(KeyRedemptionError::KeyExpired))), "{dead:?}");
+}
+
+#[tokio::test]
+async fn r19_r15_a_change_key_is_resent_only_for_its_own_account_and_audited_as_the_employers() {
+    use mypage_domain::model::Actor;
+    use mypage_domain::usecases::ResendAuthKeyError;
+    let w = world().await;
+    let account = w.active_account("old@example.jp").await;
+    let other = w.active_account("other@example.jp").await;
+    let token = change_to(&w, account, "new@example.jp").await;
+    let m = &w.kit.mypage;
+    let anonymous = m.resend_auth_key(&token, &client()).await;
+    assert!(matches!(anonymous, Err(ResendAuthKeyError::FlowNotFound)), "not through the visitors' resend");
+    let by_other = m.resend_email_change_key(other, &token, &client()).await;
+    assert!(matches!(by_other, Err(ResendAuthKeyError::FlowNotFound)), "not by another account");
+    let reset = w.request(FlowPurpose::ResetPassword, "old@example.jp").await.unwrap();
+    let reset_as_change = m.resend_email_change_key(account, &reset.flow_token, &client()).await;
+    assert!(matches!(reset_as_change, Err(ResendAuthKeyError::FlowNotFound)), "a reset flow is a visitor's");
+    assert_eq!(audited(&w, AuditAction::AuthKeyResent).await, 0, "nothing refused was recorded");
+
+    let sent = m.resend_email_change_key(account, &token, &client()).await.unwrap();
+    assert_eq!(sent.email.as_str(), "new@example.jp");
+    let actors: Vec<Actor> = w
+        .kit
+        .store
+        .read(|t| t.audit().iter().filter(|e| e.action == AuditAction::AuthKeyResent).map(|e| e.actor).collect())
+        .await;
+    assert_eq!(actors, [Actor::Employer(account)], "the resend is the employer's (R15)");
+    assert_eq!(w.kit.store.mail_codes_to("new@example.jp").await, ["auth_key", "auth_key"]);
 }

@@ -199,13 +199,13 @@ pub(crate) async fn confirm(
 pub(crate) async fn resend(
     Data(app): Data<&App>,
     Data(session): Data<&SessionHandle>,
-    Employer(_account): Employer,
+    Employer(account): Employer,
     Client(client): Client,
     CsrfForm(_form): CsrfForm<NoFields>,
 ) -> poem::Result<Response> {
     let mut s = session.lock().await;
     let flow = change_of(&s).ok_or_else(Problem::flow_not_found)?;
-    let (flow, notice) = match another_key(app, flow, &client).await {
+    let (flow, notice) = match another_key(app, flow, Some(account), &client).await {
         Ok(sent) => sent,
         Err(problem) => {
             s.data.flow = None;

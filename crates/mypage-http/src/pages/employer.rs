@@ -330,7 +330,7 @@ pub(crate) async fn request_key(
         .clone()
         .filter(|f| f.purpose == entrance.segment() && typed.as_ref().is_some_and(|e| e.as_str() == f.email));
     if let Some(flow) = same {
-        match another_key(app, flow, &client).await {
+        match another_key(app, flow, None, &client).await {
             Ok((flow, notice)) => {
                 s.data.flow = Some(flow);
                 s.data.notice = Some(notice);

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use maud::{Markup, html};
-use mypage_domain::model::{ClientInfo, FlowPurpose};
+use mypage_domain::model::{AccountId, ClientInfo, FlowPurpose};
 use mypage_domain::usecases::PasswordEntry;
 use mypage_domain::values::{PasswordPolicy, jst};
 use poem::web::Data;
@@ -210,14 +210,21 @@ fn newest_key(flow: &FlowRef, now: DateTime<Utc>) -> String {
 }
 
 /// Another key for `flow`, and the notice the password screen shows: that it was sent, or why not while the keys
-/// already sent still work. A problem means the flow cannot go on (R3, R8).
+/// already sent still work. A problem means the flow cannot go on (R3, R8). `owner` is the account whose address change
+/// the flow is (R19), `None` for a visitor's flow.
 pub(crate) async fn another_key(
     app: &App,
     mut flow: FlowRef,
+    owner: Option<AccountId>,
     client: &ClientInfo,
 ) -> Result<(FlowRef, String), Problem> {
     app.count_key_request(client)?;
-    match app.mypage.resend_auth_key(&SecretString::from(flow.token.clone()), client).await {
+    let token = SecretString::from(flow.token.clone());
+    let sent = match owner {
+        Some(account) => app.mypage.resend_email_change_key(account, &token, client).await,
+        None => app.mypage.resend_auth_key(&token, client).await,
+    };
+    match sent {
         Ok(sent) => {
             flow.expires_at = sent.expires_at;
             flow.resends_left = sent.resends_left;
@@ -243,7 +250,7 @@ pub(crate) async fn resend(
 ) -> poem::Result<Response> {
     let mut s = session.lock().await;
     let flow = flow_of(&s, entrance).ok_or_else(Problem::flow_not_found)?;
-    match another_key(app, flow, &client).await {
+    match another_key(app, flow, None, &client).await {
         Ok((flow, notice)) => {
             s.data.flow = Some(flow);
             s.data.notice = Some(notice);
