@@ -33,6 +33,17 @@ impl SessionStore for Database {
         Ok(())
     }
 
+    async fn update(&self, s: &Session) -> Result<bool, InfrastructureError> {
+        // An UPDATE, never an insert: a row deleted since the request loaded it stays deleted.
+        let updated = session::Entity::update_many()
+            .set(session_row(s))
+            .filter(session::Column::Id.eq(s.id.as_hex()))
+            .exec(&self.conn)
+            .await
+            .map_err(infra)?;
+        Ok(updated.rows_affected > 0)
+    }
+
     async fn load(&self, id: &Digest, now: DateTime<Utc>) -> Result<Option<Session>, InfrastructureError> {
         let row = session::Entity::find_by_id(id.as_hex().to_owned()).one(&self.conn).await.map_err(infra)?;
         row.filter(|r| now < r.expires_at && now < r.idle_expires_at).map(Session::try_from).transpose()

@@ -21,10 +21,13 @@ use mypage_domain::ports::{
 use poem::http::header;
 use poem::{Endpoint, IntoResponse, Request, Response};
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
 use crate::problem::Problem;
+
+mod data;
+
+pub(crate) use data::{FlowRef, HeldForm, OWNER_FIELD, PendingStaff, SessionData};
 
 /// The session service: every session, cookie or bearer token, is opened, resumed, renewed and ended here.
 #[derive(Clone)]
@@ -104,18 +107,18 @@ impl Sessions {
         Ok(id)
     }
 
-    /// Saves the session `id` with its data, alive for another idle period (never past its lifetime from
-    /// `created_at`), used now, opened by `client` (R19: ログイン中の端末).
-    pub(crate) async fn save(
+    /// The session `id` with its data, alive for another idle period (never past its lifetime from `created_at`),
+    /// used now, opened by `client` (R19: ログイン中の端末).
+    fn session(
         &self,
         id: &SecretString,
         subject: SessionSubject,
         data: String,
         created_at: DateTime<Utc>,
         client: &ClientInfo,
-    ) -> Result<(), InfrastructureError> {
+    ) -> Session {
         let now = self.clock.now();
-        let session = Session {
+        Session {
             id: self.digest_of(id),
             subject,
             data,
@@ -124,8 +127,32 @@ impl Sessions {
             idle_expires_at: now + self.idle,
             last_used_at: now,
             client: client.clone(),
-        };
-        self.store.save(&session).await
+        }
+    }
+
+    /// Saves a new session `id` (see [`Self::session`]).
+    pub(crate) async fn save(
+        &self,
+        id: &SecretString,
+        subject: SessionSubject,
+        data: String,
+        created_at: DateTime<Utc>,
+        client: &ClientInfo,
+    ) -> Result<(), InfrastructureError> {
+        self.store.save(&self.session(id, subject, data, created_at, client)).await
+    }
+
+    /// Saves again a session a request used, only if it is still there: `false` when it was ended while the request
+    /// ran (a logout elsewhere, a password change, a closing: R13, R19), which the request must not undo.
+    pub(crate) async fn keep(
+        &self,
+        id: &SecretString,
+        subject: SessionSubject,
+        data: String,
+        created_at: DateTime<Utc>,
+        client: &ClientInfo,
+    ) -> Result<bool, InfrastructureError> {
+        self.store.update(&self.session(id, subject, data, created_at, client)).await
     }
 
     /// Renews a session at login (R13): the old id ends, a new one begins, so that an id planted before login is
@@ -165,8 +192,9 @@ impl Sessions {
         if session.data != BEARER {
             return Ok(None);
         }
-        if touch {
-            self.save(token, session.subject, session.data, session.created_at, &session.client).await?;
+        if touch && !self.keep(token, session.subject, session.data, session.created_at, &session.client).await? {
+            // Ended since it was read: the token is no live session.
+            return Ok(None);
         }
         Ok(Some(session.subject))
     }
@@ -174,8 +202,7 @@ impl Sessions {
     /// Whether the request carries a live staff member's session: its bearer token, or its browser cookie. Read
     /// before a large body is (see `security`), so that only staff can make the server hold one.
     pub(crate) async fn is_staff(&self, req: &Request) -> bool {
-        let bearer = req.header(header::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer "));
-        let id = bearer.or_else(|| cookie_value(req, self.cookie_name()));
+        let id = bearer_token(req).or_else(|| cookie_value(req, self.cookie_name()));
         let Some(id) = id.map(|id| SecretString::from(id.to_owned())) else { return false };
         matches!(
             self.resume(&id).await,
@@ -197,59 +224,6 @@ impl Sessions {
         let secure = if self.secure { "; Secure" } else { "" };
         format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
     }
-}
-
-/// A flow started in this browser (R4): its token never leaves the server.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct FlowRef {
-    pub(crate) token: String,
-    pub(crate) purpose: String,
-    pub(crate) email: String,
-    pub(crate) expires_at: DateTime<Utc>,
-    pub(crate) resends_left: u8,
-}
-
-/// What a browser's session remembers.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct SessionData {
-    pub(crate) csrf: String,
-    pub(crate) consent: Option<(u32, u32)>,
-    pub(crate) flow: Option<FlowRef>,
-    pub(crate) notice: Option<String>,
-    /// A staff member whose password was right, waiting for the second step (R21).
-    #[serde(default)]
-    pub(crate) pending_staff: Option<PendingStaff>,
-    /// A long form sent after the employer's session had ended, shown again after the next employer login (R13).
-    #[serde(default)]
-    pub(crate) held: Option<HeldForm>,
-    /// An employer whose password was right, who agrees to newer terms before any employer session opens (R1).
-    #[serde(default)]
-    pub(crate) pending_consent: Option<String>,
-}
-
-/// A form sent after the session it belonged to had ended: where it was sent and its fields (the CSRF token left
-/// out). It is only shown again, in its form, to the employer who logs in next in this browser; nothing is saved
-/// until that employer sends it again from the page, with this session's token.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct HeldForm {
-    pub(crate) path: String,
-    pub(crate) fields: Vec<(String, String)>,
-    /// The account the page was shown to (its `owner` field): the form is shown again only if that employer is the
-    /// one who logs in next, so that a shared computer shows nobody another's form and nobody can plant one.
-    #[serde(default)]
-    pub(crate) owner: String,
-}
-
-/// The hidden field of a long form that names the account it was shown to.
-pub(crate) const OWNER_FIELD: &str = "owner";
-
-/// The second step a staff login waits for (R21), with the member's id: a code, or enrolment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) enum PendingStaff {
-    /// The member gives a code or a recovery code.
-    Code(String),
-    /// The member enrols before any staff session opens.
-    Enrol(String),
 }
 
 /// The browser session of one request, shared between the middleware and the handler.
@@ -326,12 +300,23 @@ impl SessionState {
         self.dirty = true;
     }
 
-    /// An employer's login waits for the consent to newer terms (R1), under a new id, as a staff login waits for
-    /// its second step: no employer session opens until the employer agrees.
+    /// An employer's login waits for the consent to newer terms (R1), under a new id: the session is the
+    /// employer's, so that ending the account's sessions (a password change or reset, a closing: R17, R19) ends it
+    /// too and the account's list of sessions shows it, but it opens nothing but the consent ([`Self::employer`] is
+    /// `None`) until the employer agrees.
     pub(crate) fn pend_consent(&mut self, account: AccountId) {
+        self.become_subject(SessionSubject::Employer(account));
         self.data.pending_consent = Some(account.to_string());
-        self.renew = true;
-        self.dirty = true;
+    }
+
+    /// The employer whose login waits for the consent to newer terms (R1), if this session is one.
+    pub(crate) fn pending_consent(&self) -> Option<AccountId> {
+        match self.subject {
+            SessionSubject::Employer(id) if self.data.pending_consent.as_deref() == Some(id.to_string().as_str()) => {
+                Some(id)
+            }
+            _ => None,
+        }
     }
 
     /// Ends the session (logout).
@@ -356,10 +341,10 @@ impl SessionState {
         self.created_at
     }
 
-    /// The logged-in employer, if any.
+    /// The logged-in employer, if any: not while its login waits for the consent to newer terms (R1).
     pub(crate) fn employer(&self) -> Option<AccountId> {
         match self.subject {
-            SessionSubject::Employer(id) => Some(id),
+            SessionSubject::Employer(id) if self.data.pending_consent.is_none() => Some(id),
             _ => None,
         }
     }
@@ -375,6 +360,14 @@ impl SessionState {
 
 /// The handle handlers and extractors take from the request's data.
 pub(crate) type SessionHandle = Arc<Mutex<SessionState>>;
+
+/// The token of the request's `Authorization: Bearer …` header; the scheme's name in any case (RFC 9110, 11.1), as
+/// the API's security scheme reads it.
+pub(crate) fn bearer_token(req: &Request) -> Option<&str> {
+    let value = req.header(header::AUTHORIZATION)?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
 
 fn cookie_value<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
     req.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(
@@ -429,7 +422,11 @@ impl Sessions {
         let id = match (&state.id, state.renew) {
             (Some(id), false) => {
                 let data = serde_json::to_string(&data).map_err(InfrastructureError::new)?;
-                self.save(id, state.subject, data, state.created_at, &state.opened_by).await?;
+                if !self.keep(id, state.subject, data, state.created_at, &state.opened_by).await? {
+                    // The session was ended while this request ran: it stays ended, and the browser forgets it.
+                    self.set_cookie(response, self.cookie_name(), "", 0);
+                    return Ok(());
+                }
                 SecretString::from(id.expose_secret().to_owned())
             }
             (old, _) => {

@@ -46,6 +46,7 @@ on_every_store!(
     a_subjects_live_sessions_are_listed_newest_first_with_their_client,
     a_session_is_ended_only_by_its_own_subject,
     a_closed_account_frees_its_address_for_one_new_live_account,
+    a_session_ended_while_a_request_used_it_is_not_brought_back,
 );
 
 fn t0() -> DateTime<Utc> {
@@ -109,6 +110,27 @@ pub(crate) async fn a_session_is_ended_only_by_its_own_subject(s: Stores) {
     assert!(s.sessions.load(&mine.id, t0()).await.unwrap().is_none());
     assert!(!s.sessions.end(employer(1), &mine.id).await.unwrap(), "ending again finds none");
     assert!(s.sessions.load(&keep.id, t0()).await.unwrap().is_some(), "the subject's other session stays");
+}
+
+/// R13, R19: a request that read a session and stores it again afterwards (`update`) finds it ended if it was
+/// ended meanwhile, and stores nothing: a logout, a password change or a closing is never undone by a request in
+/// flight. A session still there is stored again, with its new data and last use.
+pub(crate) async fn a_session_ended_while_a_request_used_it_is_not_brought_back(s: Stores) {
+    let live = session("ee01", employer(1), 0, client(1, "Mozilla/5.0 (Windows NT 10.0) Chrome/130.0"));
+    let ended = session("ee02", employer(1), 0, ClientInfo::default());
+    s.sessions.save(&live).await.unwrap();
+    s.sessions.save(&ended).await.unwrap();
+    let used = t0() + Duration::minutes(10);
+    let touched =
+        Session { data: "{}".into(), last_used_at: used, idle_expires_at: used + Duration::minutes(30), ..live };
+    assert!(s.sessions.update(&touched).await.unwrap(), "a live session is stored again");
+    assert_eq!(s.sessions.load(&touched.id, used).await.unwrap(), Some(touched.clone()));
+
+    assert_eq!(s.sessions.end_all(employer(1)).await.unwrap(), 2);
+    let late = Session { last_used_at: used, idle_expires_at: used + Duration::minutes(30), ..ended };
+    assert!(!s.sessions.update(&late).await.unwrap(), "an ended session answers false");
+    assert!(s.sessions.load(&late.id, used).await.unwrap().is_none(), "and stays ended");
+    assert!(s.sessions.for_subject(employer(1), used).await.unwrap().is_empty());
 }
 
 fn account(n: u8, address: &str) -> Account {

@@ -54,11 +54,18 @@ pub const SESSION_HANDLE_LEN: usize = 16;
 /// Login sessions.
 #[async_trait]
 pub trait SessionStore: Send + Sync {
-    /// Stores a session, replacing one with the same id.
+    /// Stores a new session (or replaces one with the same id).
     ///
     /// # Errors
     /// `Infrastructure` only.
     async fn save(&self, session: &Session) -> Result<(), InfrastructureError>;
+    /// Stores again a session that is still there (its data, idle expiry and last use, after a request used it);
+    /// answers `false` and stores nothing when it was ended meanwhile (a logout in another tab, a password change or
+    /// a closing elsewhere, R13, R19), so that a request in flight never brings an ended session back.
+    ///
+    /// # Errors
+    /// `Infrastructure` only.
+    async fn update(&self, session: &Session) -> Result<bool, InfrastructureError>;
     /// The session with this id, unless it has expired or gone idle at `now`.
     ///
     /// # Errors

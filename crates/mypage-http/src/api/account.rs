@@ -7,7 +7,6 @@ use mypage_domain::model::AccountId;
 use mypage_domain::ports::SessionSubject;
 use mypage_domain::usecases::{KeyRequested, KeySent, SessionView};
 use poem::Request;
-use poem::http::header;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
@@ -342,7 +341,7 @@ problem_response!(CloseResponse, close_refused {
 impl AccountApi {
     /// The handle of the request's own bearer token, to mark and keep it.
     fn own_handle(&self, req: &Request) -> Option<String> {
-        let token = req.header(header::AUTHORIZATION)?.strip_prefix("Bearer ")?;
+        let token = crate::session::bearer_token(req)?;
         Some(self.0.sessions.handle_of(&SecretString::from(token.to_owned())))
     }
 }
@@ -413,14 +412,14 @@ impl AccountApi {
     async fn resend_email_key(
         &self,
         req: &Request,
-        _token: EmployerToken,
+        token: EmployerToken,
         body: Json<ChangeFlowDto>,
     ) -> ChangeResendResponse {
         let from = client(req);
         if let Err(problem) = self.0.app.count_key_request(&from) {
             return problem.into();
         }
-        match self.0.app.mypage.resend_auth_key(&body.0.flow_token.into(), &from).await {
+        match self.0.app.mypage.resend_email_change_key(token.0, &body.0.flow_token.into(), &from).await {
             Ok(KeySent { email, expires_at, resends_left }) => ChangeResendResponse::Accepted(Json(ChangeResentDto {
                 email: email.as_str().to_owned(),
                 expires_at,

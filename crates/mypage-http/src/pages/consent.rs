@@ -1,6 +1,7 @@
 //! The consent to newer terms (R1): after a login whose account agreed to an older version of the privacy policy or
-//! the My Page terms, the browser holds only the pending consent, and no employer session opens until the employer
-//! agrees to the versions in force. Then the login goes on as any other: to a held form, or to My Page.
+//! the My Page terms, the browser's session is the employer's (so that a password change, a reset or a closing ends
+//! it with the account's others) but opens nothing but this page until the employer agrees to the versions in force.
+//! Then the login goes on as any other: to a held form, or to My Page.
 
 use maud::{Markup, html};
 use mypage_domain::model::AccountId;
@@ -22,7 +23,7 @@ const TITLE: &str = "利用規約改定のお知らせ";
 
 /// The account whose consent the browser's session waits for.
 async fn pending(session: &SessionHandle) -> Option<AccountId> {
-    session.lock().await.data.pending_consent.as_deref()?.parse().ok().map(AccountId::from_uuid)
+    session.lock().await.pending_consent()
 }
 
 fn page(app: &App, token: &str, terms: &CurrentTerms, problem: Option<&Problem>) -> Markup {
@@ -83,7 +84,7 @@ pub(crate) async fn agree(
             return Ok(page(app, &s.csrf(), &terms, Some(&e.explain())).into_response());
         }
         Err(AgreeTermsError::AccountNotFound) => {
-            session.lock().await.data.pending_consent = None;
+            session.lock().await.become_subject(SessionSubject::Anonymous);
             return Ok(to_login());
         }
         Err(e @ (AgreeTermsError::TermsNotPublished | AgreeTermsError::Infrastructure(_))) => {

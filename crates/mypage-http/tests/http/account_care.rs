@@ -240,3 +240,45 @@ async fn r19_closing_on_the_page_says_what_happens_ends_the_session_and_the_logi
     assert_eq!(kit.store.mail_codes_to("closing@example.jp").await.last(), Some(&"account_closed"));
     let _ = TestKit::client();
 }
+
+#[tokio::test]
+async fn r19_a_session_ended_while_its_own_request_runs_stays_ended() {
+    // The request that ends the browser's own session (its handle read from the API's list) also writes the session
+    // (a notice): the write must not bring the session back, as a request in flight must not undo a logout, a
+    // password change or a closing made elsewhere.
+    let (kit, endpoint) = site().await;
+    kit.sign_up("taro@example.jp").await;
+    let client = TestClient::new(endpoint);
+    let mut b = logged_in(&client, "taro@example.jp").await;
+    let bearer = token(&client, "taro@example.jp", TEST_PASSWORD).await;
+    let (_, list) = api(&client, "GET", "/api/v1/mypage/account/sessions", &bearer, None).await;
+    let handle = list.as_array().unwrap().iter().find(|s| s["current"] == json!(false)).unwrap()["handle"].clone();
+    b.get("/mypage/account/sessions").await;
+    let ended = b.post("/mypage/account/sessions/end", &[("handle", handle.as_str().unwrap())]).await;
+    assert_eq!(ended.status, StatusCode::SEE_OTHER);
+    assert!(b.cookie.is_none(), "the browser is told to forget the ended session");
+    let (_, list) = api(&client, "GET", "/api/v1/mypage/account/sessions", &bearer, None).await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "only the API's session is left: {list}");
+}
+
+#[tokio::test]
+async fn r19_the_api_knows_its_own_token_whatever_the_case_of_the_scheme() {
+    let (kit, endpoint) = site().await;
+    kit.sign_up("taro@example.jp").await;
+    let client = TestClient::new(endpoint);
+    let mine = token(&client, "taro@example.jp", TEST_PASSWORD).await;
+    let other = token(&client, "taro@example.jp", TEST_PASSWORD).await;
+    // `bearer` in lower case is the same scheme (RFC 9110): the token is this request's own, kept, and marked so.
+    let ended = client
+        .delete("/api/v1/mypage/account/other-sessions")
+        .header(header::AUTHORIZATION, format!("bearer {mine}"))
+        .send()
+        .await;
+    ended.assert_status_is_ok();
+    let (status, list) = api(&client, "GET", "/api/v1/mypage/account/sessions", &mine, None).await;
+    assert_eq!(status, StatusCode::OK, "the caller's own token was kept");
+    let list = list.as_array().unwrap().clone();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["current"], json!(true));
+    assert_eq!(api(&client, "GET", "/api/v1/mypage/account/sessions", &other, None).await.0, StatusCode::UNAUTHORIZED);
+}

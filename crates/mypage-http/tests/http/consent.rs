@@ -88,3 +88,36 @@ async fn r1_the_api_login_gives_no_token_until_the_consent_to_the_new_version_co
     let (status, _) = call(&client, "POST", "/api/v1/sessions", None, Some(login)).await;
     assert_eq!(status, StatusCode::CREATED, "agreed once, the login needs no consent any more");
 }
+
+#[tokio::test]
+async fn r1_r19_a_login_waiting_for_the_consent_ends_with_the_accounts_sessions_and_keeps_nobody_logged_in() {
+    let (kit, ep) = site().await;
+    let counter = kit.store.read(|t| t.staff_by_login("iidabashi.counter").unwrap().id()).await;
+    let account = kit.open_at_counter(counter, "saiyou@example.jp", EXISTING).await;
+    kit.open_at_counter(counter, "jinji@example.jp", EXISTING).await;
+    kit.revise_terms(TermsKind::MyPageTerms).await;
+    let client = TestClient::new(ep);
+
+    // A shared computer still logged in as another employer: the waiting login is not that employer any more.
+    let mut b = Browser::new(&client);
+    b.get("/login").await;
+    b.post("/login", &[("email", "jinji@example.jp"), ("password", TEST_PASSWORD)]).await;
+    b.get("/mypage/terms").await;
+    b.post("/mypage/terms", &[("privacy", "on"), ("terms", "on"), ("pv", "1"), ("tv", "2")]).await;
+    assert_eq!(b.get("/mypage").await.status, StatusCode::OK);
+    b.get("/login").await;
+    let page = b.post("/login", &[("email", "saiyou@example.jp"), ("password", TEST_PASSWORD)]).await;
+    assert_eq!(page.location.as_deref(), Some("/mypage/terms"));
+    assert_eq!(b.get("/mypage").await.location.as_deref(), Some("/login"), "the earlier employer is logged out");
+
+    // Someone who knew the old password waits at the terms; the owner changes the password: the wait ends.
+    b.get("/mypage/terms").await;
+    let new = secrecy::SecretString::from("Kyujin#Henkou2027");
+    let current = secrecy::SecretString::from(TEST_PASSWORD);
+    kit.mypage.change_password(account, &current, &new, &new, &mypage_testkit::TestKit::client()).await.unwrap();
+    let page = b.post("/mypage/terms", &[("privacy", "on"), ("terms", "on"), ("pv", "1"), ("tv", "2")]).await;
+    // The session is gone: the form's token belongs to no session any more, and nothing opens.
+    assert_ne!(page.location.as_deref(), Some("/mypage"), "the consent opens nothing once the wait has ended");
+    assert_ne!(page.status, StatusCode::OK);
+    assert_eq!(b.get("/mypage").await.location.as_deref(), Some("/login"));
+}

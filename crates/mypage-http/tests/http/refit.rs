@@ -40,6 +40,11 @@ impl SessionStore for Flaky {
         self.inner.save(session).await
     }
 
+    async fn update(&self, session: &Session) -> Result<bool, InfrastructureError> {
+        self.check()?;
+        self.inner.update(session).await
+    }
+
     async fn load(&self, id: &Digest, now: DateTime<Utc>) -> Result<Option<Session>, InfrastructureError> {
         self.check()?;
         self.inner.load(id, now).await

@@ -13,6 +13,17 @@ impl SessionStore for MemoryStore {
         Ok(())
     }
 
+    async fn update(&self, session: &Session) -> Result<bool, InfrastructureError> {
+        let mut guard = self.state.lock().await;
+        match guard.sessions.get_mut(session.id.as_hex()) {
+            Some(stored) => {
+                *stored = session.clone();
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
     async fn load(&self, id: &Digest, now: DateTime<Utc>) -> Result<Option<Session>, InfrastructureError> {
         let guard = self.state.lock().await;
         Ok(guard.sessions.get(id.as_hex()).filter(|s| now < s.expires_at && now < s.idle_expires_at).cloned())
