@@ -22,39 +22,7 @@ use mypage_testkit::{DeterministicKeys, FakeSecondFactor, FastHasher, ManualCloc
 
 use crate::harness::Stores;
 
-/// Runs each test on each backend, in modules named after the backend (`digest::sqlite::…`).
-macro_rules! on_every_backend {
-    ($($test:ident),+ $(,)?) => {
-        mod memory {
-            $(#[tokio::test]
-            async fn $test() {
-                super::$test(crate::harness::memory()).await;
-            })+
-        }
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $test() {
-                let fresh = crate::harness::sqlite().await;
-                super::$test(fresh.stores()).await;
-                fresh.finish().await;
-            })+
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $test() {
-                match crate::harness::postgres().await {
-                    Ok(fresh) => {
-                        super::$test(fresh.stores()).await;
-                        fresh.finish().await;
-                    }
-                    Err(why) => crate::harness::skip(&why),
-                }
-            })+
-        }
-    };
-}
-
-on_every_backend!(
+on_every_store!(
     r20_the_queue_summary_counts_one_offices_waiting_registrations_and_those_submitted_since_a_time,
     r20_an_office_keeps_its_notification_address_last_digest_and_watermark_and_refuses_a_stale_copy,
 );

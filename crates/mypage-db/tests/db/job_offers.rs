@@ -13,39 +13,7 @@ use mypage_testkit::fixtures;
 
 use crate::harness::Stores;
 
-/// Runs each test on each backend, in modules named after the backend (`job_offers::sqlite::…`).
-macro_rules! on_every_backend {
-    ($($test:ident),+ $(,)?) => {
-        mod memory {
-            $(#[tokio::test]
-            async fn $test() {
-                super::$test(crate::harness::memory()).await;
-            })+
-        }
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $test() {
-                let fresh = crate::harness::sqlite().await;
-                super::$test(fresh.stores()).await;
-                fresh.finish().await;
-            })+
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $test() {
-                match crate::harness::postgres().await {
-                    Ok(fresh) => {
-                        super::$test(fresh.stores()).await;
-                        fresh.finish().await;
-                    }
-                    Err(why) => crate::harness::skip(&why),
-                }
-            })+
-        }
-    };
-}
-
-on_every_backend!(
+on_every_store!(
     r20_one_open_opening_registration_per_account_but_several_open_job_offers,
     r20_a_job_offer_comes_back_with_its_kind_and_a_registration_with_its_own,
     r20_a_discarded_draft_is_removed_only_from_a_current_copy,

@@ -2,6 +2,39 @@
 //! concurrency on both databases; and the query plans of the hot lookups on 100,000 rows.
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail at once with the reason")]
 
+/// Runs each test of the module that invokes it on memory, SQLite and PostgreSQL, in modules named after the backend
+/// (`digest::sqlite::…`); PostgreSQL's print `SKIP` where no cluster can start (a failure under `MYPAGE_TEST_STRICT=1`).
+macro_rules! on_every_store {
+    ($($test:ident),+ $(,)?) => {
+        mod memory {
+            $(#[tokio::test]
+            async fn $test() {
+                super::$test(crate::harness::memory()).await;
+            })+
+        }
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $test() {
+                let fresh = crate::harness::sqlite().await;
+                super::$test(fresh.stores()).await;
+                fresh.finish().await;
+            })+
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $test() {
+                match crate::harness::postgres().await {
+                    Ok(fresh) => {
+                        super::$test(fresh.stores()).await;
+                        fresh.finish().await;
+                    }
+                    Err(why) => crate::harness::skip(&why),
+                }
+            })+
+        }
+    };
+}
+
 mod at_rest;
 mod care_flows;
 mod concurrency;

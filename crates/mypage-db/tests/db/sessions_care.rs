@@ -10,38 +10,6 @@ use mypage_domain::values::{Digest, EmailAddress, TermsConsent, TermsVersion};
 
 use crate::harness::Stores;
 
-/// Runs each test on each backend, in modules named after the backend (`sessions_care::sqlite::…`).
-macro_rules! on_every_store {
-    ($($test:ident),+ $(,)?) => {
-        mod memory {
-            $(#[tokio::test]
-            async fn $test() {
-                super::$test(crate::harness::memory()).await;
-            })+
-        }
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $test() {
-                let fresh = crate::harness::sqlite().await;
-                super::$test(fresh.stores()).await;
-                fresh.finish().await;
-            })+
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $test() {
-                match crate::harness::postgres().await {
-                    Ok(fresh) => {
-                        super::$test(fresh.stores()).await;
-                        fresh.finish().await;
-                    }
-                    Err(why) => crate::harness::skip(&why),
-                }
-            })+
-        }
-    };
-}
-
 on_every_store!(
     a_subjects_live_sessions_are_listed_newest_first_with_their_client,
     a_session_is_ended_only_by_its_own_subject,
