@@ -9,11 +9,9 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Employer};
-use crate::pages::account_email::{EMAIL_CHANGE, EMAIL_PATH};
-use crate::pages::account_sessions::{SESSIONS, SESSIONS_PATH};
 use crate::pages::employer::{new_password_fields, password_rule};
 use crate::pages::forms::required_mark;
-use crate::pages::layout::{csrf, error_summary, field_error, has_error, layout, on_form, stays_on_form};
+use crate::pages::layout::{EMAIL_CHANGE, csrf, error_summary, field_error, has_error, layout, on_form, stays_on_form};
 use crate::pages::registration::breadcrumb;
 use crate::problem::Explain;
 use crate::session::SessionHandle;
@@ -26,6 +24,12 @@ pub(crate) const ACCOUNT_PATH: &str = "/mypage/account";
 pub(crate) const PASSWORD_CHANGE: &str = "パスワードの変更";
 /// Its path.
 pub(crate) const PASSWORD_PATH: &str = "/mypage/account/password";
+/// The address change's first page.
+pub(crate) const EMAIL_PATH: &str = "/mypage/account/email";
+/// The sessions' page (ログイン中の端末) and its path.
+pub(crate) const SESSIONS: &str = "ログイン中の端末";
+/// Its path.
+pub(crate) const SESSIONS_PATH: &str = "/mypage/account/sessions";
 /// Closing's title.
 pub(crate) const CLOSE: &str = "アカウントの削除（利用の停止）";
 /// Its path.

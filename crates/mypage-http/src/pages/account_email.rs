@@ -11,17 +11,15 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Employer, Entrance};
-use crate::pages::account::{ACCOUNT_PATH, CHANGE, account_breadcrumb, back_to_settings, current_password_field};
+use crate::pages::account::{
+    ACCOUNT_PATH, CHANGE, EMAIL_PATH, account_breadcrumb, back_to_settings, current_password_field,
+};
 use crate::pages::employer::{another_key, key_field, key_sent_notice, mail_advice, resend_form};
 use crate::pages::forms::{NoFields, required_mark};
-use crate::pages::layout::{csrf, error_summary, field_error, has_error, layout, on_form, stays_on_form};
+use crate::pages::layout::{EMAIL_CHANGE, csrf, error_summary, field_error, has_error, layout, on_form, stays_on_form};
 use crate::problem::{Explain, Problem};
 use crate::session::{FlowRef, SessionHandle, SessionState};
 
-/// The step's title.
-pub(crate) const EMAIL_CHANGE: &str = "メールアドレスの変更";
-/// The first page's path.
-pub(crate) const EMAIL_PATH: &str = "/mypage/account/email";
 const KEY_PATH: &str = "/mypage/account/email/key";
 const RESEND_PATH: &str = "/mypage/account/email/resend";
 

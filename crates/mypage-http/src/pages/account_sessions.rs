@@ -10,17 +10,11 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Employer};
-use crate::pages::account::{account_breadcrumb, back_to_settings};
-use crate::pages::admin::scrolling;
+use crate::pages::account::{SESSIONS, SESSIONS_PATH, account_breadcrumb, back_to_settings};
 use crate::pages::employer::LOGOUT;
-use crate::pages::layout::{csrf, layout};
+use crate::pages::layout::{csrf, layout, scrolling};
 use crate::problem::{Explain, Problem};
 use crate::session::{SessionHandle, Sessions};
-
-/// The page's title.
-pub(crate) const SESSIONS: &str = "ログイン中の端末";
-/// The page's path.
-pub(crate) const SESSIONS_PATH: &str = "/mypage/account/sessions";
 
 /// A browser in plain words from its User-Agent: 「Chrome（Windows）」, 「Safari（iPhone）」, or 「不明」.
 pub(crate) fn browser_name(user_agent: Option<&str>) -> String {

@@ -22,7 +22,7 @@ use crate::app::App;
 use crate::extract::{Admin, Client, CsrfForm, Staff, checkbox};
 use crate::pages::console::console_layout;
 use crate::pages::forms::NoFields;
-use crate::pages::layout::{csrf, field_error, has_error, on_form, outcome, stays_on_form, with_status};
+use crate::pages::layout::{csrf, field_error, has_error, on_form, outcome, scrolling, stays_on_form, with_status};
 use crate::pages::staff::{breadcrumb, establishment_label, label};
 use crate::problem::{Explain, Problem};
 use crate::session::SessionHandle;
@@ -78,11 +78,6 @@ pub(crate) fn admin_page(page: ConsolePage, message: Option<&(bool, String)>, bo
         (body)
     };
     console_layout(page.title, body)
-}
-
-/// A wide table that scrolls sideways on a narrow screen, reachable by keyboard.
-pub(crate) fn scrolling(label: &str, table: Markup) -> Markup {
-    html! { div.table-scroll tabindex="0" role="region" aria-label=(label) { (table) } }
 }
 
 /// Whether a step's problem is told in the outcome line of the page it came from (what the admin can put right,

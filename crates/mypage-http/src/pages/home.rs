@@ -11,20 +11,18 @@ use poem::{IntoResponse, Response, handler};
 
 use crate::app::App;
 use crate::extract::Employer;
-use crate::pages::account::{ACCOUNT, CLOSE, CLOSE_PATH, PASSWORD_CHANGE, PASSWORD_PATH};
-use crate::pages::account_email::{EMAIL_CHANGE, EMAIL_PATH};
-use crate::pages::account_sessions::{SESSIONS, SESSIONS_PATH};
-use crate::pages::admin::scrolling;
+use crate::pages::account::{
+    ACCOUNT, CLOSE, CLOSE_PATH, EMAIL_PATH, PASSWORD_CHANGE, PASSWORD_PATH, SESSIONS, SESSIONS_PATH,
+};
 use crate::pages::employer::{LOGOUT, MYPAGE};
 use crate::pages::forms::OCCUPATION;
-use crate::pages::job_offers::JOB_OFFERS;
 use crate::pages::job_offers::{
     JOB_OFFERS_PATH, START as NEW_JOB_OFFER, edit_path, occupation, path, status_text as offer_status_text,
 };
-use crate::pages::layout::{csrf, layout};
+use crate::pages::layout::{EMAIL_CHANGE, csrf, layout, scrolling};
 use crate::pages::registration::{self, CONTINUE, LOGGED_IN, STATUS};
 use crate::pages::staff::label::{EMAIL, NUMBER};
-use crate::pages::summary::{self, OFFICE};
+use crate::pages::summary::{self, JOB_OFFERS, OFFICE};
 use crate::problem::{Explain, Problem};
 use crate::session::SessionHandle;
 

@@ -15,18 +15,15 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Employer};
-use crate::pages::admin::scrolling;
 use crate::pages::forms::{NoFields, OCCUPATION};
-use crate::pages::layout::{ask_office, csrf, error_summary, layout, multiline, on_form, stays_on_form};
+use crate::pages::layout::{ask_office, csrf, error_summary, layout, multiline, on_form, scrolling, stays_on_form};
 use crate::pages::registration::{self, STATUS, SUBMITTED_AT};
-use crate::pages::summary;
+use crate::pages::summary::{self, JOB_OFFERS};
 use crate::problem::{Explain, Problem};
 use crate::session::SessionHandle;
 
 /// The list's path, and the action that starts a new offer.
 pub(crate) const JOB_OFFERS_PATH: &str = "/mypage/job-offers";
-/// The list's title, and its link's label elsewhere.
-pub(crate) const JOB_OFFERS: &str = "求人の申込み";
 /// The button that starts a new, empty job offer.
 pub(crate) const START: &str = "新しい求人を申し込む";
 /// The button that starts a new job offer from an earlier one.

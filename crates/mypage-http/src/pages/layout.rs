@@ -19,6 +19,9 @@ use crate::app::App;
 use crate::extract::{CSRF_FIELD, Entrance};
 use crate::problem::Problem;
 
+/// The title of the address change (R19), as its pages and the key mail's screen name it.
+pub(crate) const EMAIL_CHANGE: &str = "メールアドレスの変更";
+
 /// The stylesheet, embedded in the binary (no CDN). Colours and focus follow the Digital Agency's design system:
 /// text contrast above 7:1, a visible focus ring, targets at least 44 px, readable at 360 px wide.
 pub(crate) const CSS: &str = r#"
@@ -258,7 +261,7 @@ pub(crate) fn entrance_title(p: FlowPurpose) -> &'static str {
         FlowPurpose::OpenMyPage => "求人者マイページ開設（パスワード登録）",
         FlowPurpose::SignUp => "事業所登録・求人申し込み（仮登録）",
         FlowPurpose::ResetPassword => "パスワードの再設定",
-        FlowPurpose::ChangeEmail => crate::pages::account_email::EMAIL_CHANGE,
+        FlowPurpose::ChangeEmail => EMAIL_CHANGE,
     }
 }
 
@@ -345,4 +348,9 @@ pub(crate) async fn render_problems<E: Endpoint>(ep: Arc<E>, req: Request) -> po
         Err(e) if e.is_from_response() && e.downcast_ref::<Problem>().is_none() => Ok(e.into_response()),
         Err(e) => Ok(problem_page(&app, entrance, &Problem::from_poem(&e))),
     }
+}
+
+/// A wide table that scrolls sideways on a narrow screen, reachable by keyboard.
+pub(crate) fn scrolling(label: &str, table: Markup) -> Markup {
+    html! { div.table-scroll tabindex="0" role="region" aria-label=(label) { (table) } }
 }

@@ -18,10 +18,10 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::extract::{Admin, CentralAdmin, Client, CsrfForm};
-use crate::pages::admin::{ACTIONS, ADD, OFFICES, admin_page, failed, scrolling, told_on_page};
+use crate::pages::admin::{ACTIONS, ADD, OFFICES, admin_page, failed, told_on_page};
 use crate::pages::console::console_layout;
 use crate::pages::forms::NoFields;
-use crate::pages::layout::{csrf, field_error, has_error, on_form, outcome, stays_on_form};
+use crate::pages::layout::{csrf, field_error, has_error, on_form, outcome, scrolling, stays_on_form};
 use crate::pages::staff::{establishment_label, label};
 use crate::problem::{Explain, Problem};
 use crate::session::SessionHandle;

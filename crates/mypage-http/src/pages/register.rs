@@ -11,9 +11,8 @@ use poem::{IntoResponse, Response, handler};
 
 use crate::app::App;
 use crate::extract::{Client, CsrfUpload, Staff};
-use crate::pages::admin::scrolling;
 use crate::pages::console::console_layout;
-use crate::pages::layout::{csrf, field_error, outcome};
+use crate::pages::layout::{csrf, field_error, outcome, scrolling};
 use crate::pages::staff::{breadcrumb, label};
 use crate::problem::{Explain, line_problem_message};
 use crate::session::SessionHandle;

@@ -17,14 +17,12 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Staff};
-use crate::pages::admin::scrolling;
 use crate::pages::console::console_layout;
 use crate::pages::forms::{NoFields, OCCUPATION};
-use crate::pages::job_offers::JOB_OFFERS;
-use crate::pages::layout::{csrf, field_error, has_error, multiline, on_form, outcome, stays_on_form};
+use crate::pages::layout::{csrf, field_error, has_error, multiline, on_form, outcome, scrolling, stays_on_form};
 use crate::pages::registration::{STATUS, SUBMITTED_AT};
 use crate::pages::staff::{breadcrumb, establishment_label, label};
-use crate::pages::summary;
+use crate::pages::summary::{self, JOB_OFFERS};
 use crate::problem::{Explain, Problem};
 use crate::session::SessionHandle;
 

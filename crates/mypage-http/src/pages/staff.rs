@@ -19,12 +19,12 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::extract::{Client, CsrfForm, Staff};
-use crate::pages::admin::{SEARCH, admin_pages, scrolling};
+use crate::pages::admin::{SEARCH, admin_pages};
 use crate::pages::console::console_layout;
 use crate::pages::counter::{CORRECTIONS_PATH, CORRECTIONS_TITLE};
 use crate::pages::employer::{LOGIN, NEXT, PASSWORD};
 use crate::pages::forms::ESTABLISHMENT;
-use crate::pages::layout::{csrf, entrance_title, field_error, has_error, on_form, outcome, stays_on_form};
+use crate::pages::layout::{csrf, entrance_title, field_error, has_error, on_form, outcome, scrolling, stays_on_form};
 use crate::pages::register::{REGISTER_PATH, REGISTER_TITLE};
 use crate::pages::registration::{STATUS, SUBMITTED_AT};
 use crate::pages::review::{KIND, filing_kind};

@@ -20,6 +20,8 @@ use crate::pages::staff::label::NUMBER;
 
 /// 求人申し込み実績: the history page's title and its section here.
 pub(crate) const HISTORY: &str = "求人申し込み実績";
+/// A job offer after opening (R20), as a kind of filing: the list's title, the queue's mark, the links' label.
+pub(crate) const JOB_OFFERS: &str = "求人の申込み";
 /// 事業所情報: the establishment's section.
 pub(crate) const ESTABLISHMENT_INFO: &str = "事業所情報";
 /// 求人情報: the job offer's section.

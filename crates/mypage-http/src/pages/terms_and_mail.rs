@@ -13,9 +13,9 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::extract::{CentralAdmin, Client, CsrfForm};
-use crate::pages::admin::{ACTIONS, MAIL, TERMS, admin_page, failed, scrolling, told_on_page};
+use crate::pages::admin::{ACTIONS, MAIL, TERMS, admin_page, failed, told_on_page};
 use crate::pages::forms::NoFields;
-use crate::pages::layout::{csrf, field_error, has_error, multiline, on_form};
+use crate::pages::layout::{csrf, field_error, has_error, multiline, on_form, scrolling};
 use crate::problem::{Explain, Problem};
 use crate::session::SessionHandle;
 
