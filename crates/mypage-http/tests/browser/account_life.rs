@@ -85,9 +85,23 @@ async fn browser_an_active_employer_files_a_job_offer_then_cares_for_the_account
     w.screen().await;
     w.press("受理する").await;
     w.press("受理を確定する").await;
+    // R1: the office publishes new My Page terms; the employer's next login passes through them first.
+    w.kit.revise_terms(mypage_domain::values::TermsKind::MyPageTerms).await;
     w.driver.delete_all_cookies().await.unwrap();
     w.goto("/login").await;
     w.log_in("saiyou@example.jp").await;
+    let shown = w.text().await;
+    assert!(shown.contains("利用規約改定のお知らせ") && shown.contains("マイページ利用規約（第2版）"), "{shown}");
+    w.driver
+        .execute(
+            "document.querySelectorAll('.terms').forEach(e => { e.scrollTop = e.scrollHeight; e.dispatchEvent(new Event('scroll')); }); return true;",
+            Vec::<Value>::new(),
+        )
+        .await
+        .unwrap();
+    w.driver.find(By::Id("privacy")).await.unwrap().click().await.unwrap();
+    w.driver.find(By::Id("terms")).await.unwrap().click().await.unwrap();
+    w.press("次へ進む").await;
     let home = w.text().await;
     assert!(home.contains("受理済み"), "the home shows the offer accepted: {home}");
     assert!(w.kit.store.mail_codes_to("saiyou@example.jp").await.contains(&"job_offer_accepted"));
