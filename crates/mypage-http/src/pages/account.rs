@@ -12,7 +12,7 @@ use crate::extract::{Client, CsrfForm, Employer};
 use crate::pages::employer::{new_password_fields, password_rule};
 use crate::pages::forms::required_mark;
 use crate::pages::layout::{EMAIL_CHANGE, csrf, error_summary, field_error, has_error, layout, on_form, stays_on_form};
-use crate::pages::registration::breadcrumb;
+use crate::pages::registration::{breadcrumb, breadcrumb_below};
 use crate::problem::Explain;
 use crate::session::SessionHandle;
 
@@ -37,7 +37,7 @@ pub(crate) const CLOSE_PATH: &str = "/mypage/account/close";
 
 /// The breadcrumb of the care's pages: My Page, the settings, then where the employer is.
 pub(crate) fn account_breadcrumb(here: &str) -> Markup {
-    breadcrumb(&format!("{ACCOUNT} > {here}"))
+    breadcrumb_below((ACCOUNT_PATH, ACCOUNT), here)
 }
 
 /// The way back to the settings, at the foot of each step.

@@ -60,7 +60,7 @@ pub(crate) fn offer_id(req: &Request) -> Result<RegistrationId, Problem> {
 /// The breadcrumb of the job offers' pages: My Page, the list, then where the employer is.
 pub(crate) fn breadcrumb(here: Option<&str>) -> Markup {
     match here {
-        Some(here) => registration::breadcrumb(&format!("{JOB_OFFERS} > {here}")),
+        Some(here) => registration::breadcrumb_below((JOB_OFFERS_PATH, JOB_OFFERS), here),
         None => registration::breadcrumb(JOB_OFFERS),
     }
 }

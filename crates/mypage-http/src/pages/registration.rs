@@ -42,6 +42,12 @@ pub(crate) fn breadcrumb(here: &str) -> Markup {
     html! { p.breadcrumb { a href="/mypage" { "マイページ" } " > " (here) } }
 }
 
+/// The breadcrumb of a page one level further down: My Page, the page above it (`above`: its path and title, linked),
+/// then where the employer is.
+pub(crate) fn breadcrumb_below(above: (&str, &str), here: &str) -> Markup {
+    html! { p.breadcrumb { a href="/mypage" { "マイページ" } " > " a href=(above.0) { (above.1) } " > " (here) } }
+}
+
 /// Where the account and its registration stand; an account that is gone ends the visit.
 pub(crate) async fn overview(app: &App, account: mypage_domain::model::AccountId) -> Result<MyPageOverview, Problem> {
     app.mypage.overview(account).await.map_err(Explain::explain)
