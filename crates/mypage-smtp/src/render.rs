@@ -327,6 +327,9 @@ impl MailConfig {
             MailTemplate::AccountClosed { at, office_name, office_phone } => {
                 self.account_closed(*at, office_name.as_deref(), office_phone.as_deref())
             }
+            MailTemplate::SessionsEnded { ended, at, office_name, office_phone } => {
+                self.sessions_ended(*ended, *at, office_name.as_deref(), office_phone.as_deref())
+            }
             MailTemplate::OfficeDigest {
                 office_name,
                 waiting,

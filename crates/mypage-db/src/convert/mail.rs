@@ -102,6 +102,12 @@ enum StoredTemplate {
         office_name: Option<String>,
         office_phone: Option<String>,
     },
+    SessionsEnded {
+        ended: u64,
+        at: DateTime<Utc>,
+        office_name: Option<String>,
+        office_phone: Option<String>,
+    },
     JobOfferReceived {
         registration: String,
         office_name: String,
@@ -217,6 +223,12 @@ pub(crate) fn outbox_row(mail: &OutgoingMail, sealer: &Sealer) -> outbox::Active
             office_name: office_name.clone(),
             office_phone: office_phone.clone(),
         },
+        MailTemplate::SessionsEnded { ended, at, office_name, office_phone } => StoredTemplate::SessionsEnded {
+            ended: *ended,
+            at: *at,
+            office_name: office_name.clone(),
+            office_phone: office_phone.clone(),
+        },
         MailTemplate::JobOfferReceived { registration, office_name, occupation } => StoredTemplate::JobOfferReceived {
             registration: registration.to_string(),
             office_name: office_name.clone(),
@@ -328,6 +340,9 @@ pub(crate) fn outgoing_mail(row: &outbox::Model, sealer: &Sealer) -> Result<Outg
         StoredTemplate::EmailChangeConfirmed { at } => MailTemplate::EmailChangeConfirmed { at },
         StoredTemplate::AccountClosed { at, office_name, office_phone } => {
             MailTemplate::AccountClosed { at, office_name, office_phone }
+        }
+        StoredTemplate::SessionsEnded { ended, at, office_name, office_phone } => {
+            MailTemplate::SessionsEnded { ended, at, office_name, office_phone }
         }
         StoredTemplate::JobOfferReceived { registration, office_name, occupation } => MailTemplate::JobOfferReceived {
             registration: parse_id(&registration, RegistrationId::from_uuid, T, "params")?,

@@ -125,6 +125,18 @@ pub enum MailTemplate {
         /// That office's phone, when its admins entered one.
         office_phone: Option<String>,
     },
+    /// The employer logged out other sessions of the account from ログイン中の端末 (R19): how many, and what to do if
+    /// it was not them.
+    SessionsEnded {
+        /// How many sessions ended.
+        ended: u64,
+        /// When.
+        at: DateTime<Utc>,
+        /// The office of jurisdiction, as for [`MailTemplate::PasswordChanged`].
+        office_name: Option<String>,
+        /// That office's phone, when its admins entered one.
+        office_phone: Option<String>,
+    },
     /// To an office's notification address: registrations and job offers wait in its review queue (R20). Counts and
     /// a time only, never an employer's details.
     OfficeDigest {
@@ -177,6 +189,7 @@ impl MailTemplate {
             Self::EmailChanged { .. } => "email_changed",
             Self::EmailChangeConfirmed { .. } => "email_change_confirmed",
             Self::AccountClosed { .. } => "account_closed",
+            Self::SessionsEnded { .. } => "sessions_ended",
             Self::JobOfferReceived { .. } => "job_offer_received",
             Self::JobOfferAccepted { .. } => "job_offer_accepted",
         }

@@ -149,7 +149,8 @@ impl MyPage {
             .collect())
     }
 
-    /// Ends the account's session named `handle` (R19). A handle of another account's session ends nothing.
+    /// Ends the account's session named `handle` (R19), and tells the account's address. A handle of another account's
+    /// session ends nothing.
     ///
     /// # Errors
     /// See [`EndSessionError`].
@@ -168,11 +169,26 @@ impl MyPage {
         let mut tx = self.begin().await?;
         let audit_subject = format!("account:{account}");
         self.audit(&mut tx, Actor::Employer(account), AuditAction::SessionEnded, audit_subject, client).await?;
+        self.mail_sessions_ended(&mut tx, account, 1).await?;
         tx.commit().await?;
         Ok(())
     }
 
+    /// Tells the account's address that `ended` of its sessions were logged out (R19), in the audit's transaction.
+    async fn mail_sessions_ended(
+        &self,
+        tx: &mut Box<dyn Transaction>,
+        account: AccountId,
+        ended: u64,
+    ) -> Result<(), RepositoryError> {
+        let Some(holder) = tx.accounts().get(account).await?.filter(|_| ended > 0) else { return Ok(()) };
+        let (office_name, office_phone) = office_of(tx, &holder).await?;
+        let notice = MailTemplate::SessionsEnded { ended, at: self.now(), office_name, office_phone };
+        self.mail(tx, holder.email(), notice).await
+    }
+
     /// Ends every session of the account but the one named `keep`, the employer's own (R19); answers how many ended.
+    /// The account's address is told when any did.
     ///
     /// # Errors
     /// [`InfrastructureError`] when a store fails.
@@ -193,6 +209,7 @@ impl MyPage {
         let mut tx = self.begin().await?;
         let audit_subject = format!("account:{account}");
         self.audit(&mut tx, Actor::Employer(account), AuditAction::SessionsEnded, audit_subject, client).await?;
+        self.mail_sessions_ended(&mut tx, account, ended).await?;
         tx.commit().await?;
         Ok(ended)
     }

@@ -216,6 +216,26 @@ async fn r19_sessions_are_listed_and_ended_one_by_one_or_all_but_this_one() {
     assert!(!live(&w, &first).await && live(&w, &third).await, "only this one stays");
     assert!(live(&w, &theirs).await);
     assert_eq!(audited(&w, AuditAction::SessionsEnded).await, 1);
+    // Each ending is told to the account's address, with how many; nothing is mailed when none ended.
+    let told = w
+        .kit
+        .store
+        .read_outbox(|mails| {
+            mails
+                .iter()
+                .filter_map(|m| match &m.mail.template {
+                    MailTemplate::SessionsEnded { ended, .. } => Some((m.mail.to.as_str().to_owned(), *ended)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        })
+        .await;
+    assert_eq!(told, [("taro@example.jp".to_owned(), 1), ("taro@example.jp".to_owned(), 1)]);
+    assert_eq!(m.end_other_sessions(account, "ab03", &client()).await.unwrap(), 0);
+    assert_eq!(
+        w.kit.store.mail_codes_to("taro@example.jp").await.iter().filter(|c| **c == "sessions_ended").count(),
+        2
+    );
 }
 
 #[tokio::test]

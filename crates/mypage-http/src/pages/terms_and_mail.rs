@@ -141,6 +141,13 @@ fn template_label(code: &str) -> &str {
         "registration_returned" => "修正のお願い",
         "registration_rejected" => "本登録の見送り",
         "password_changed" => "パスワード変更のお知らせ",
+        "email_changed" => "メールアドレス変更のお知らせ（変更前のアドレスへ）",
+        "email_change_confirmed" => "メールアドレス変更の完了",
+        "sessions_ended" => "ログアウトのお知らせ",
+        "account_closed" => "アカウント削除のお知らせ",
+        "job_offer_received" => "求人の申込みの受付",
+        "job_offer_accepted" => "求人の受理",
+        "office_digest" => "審査待ちのお知らせ（ハローワークあて）",
         other => other,
     }
 }

@@ -1,5 +1,5 @@
 //! The mails of the account's care (R19): a password changed, an address changed (a notice to the old address and a
-//! confirmation to the new one), and an account closed. Each says what to do if it was not you: call the office.
+//! confirmation to the new one), other sessions logged out, and an account closed. Each says what to do if it was not you: call the office.
 
 use chrono::{DateTime, Utc};
 use mypage_domain::model::PasswordChange;
@@ -97,6 +97,32 @@ impl MailConfig {
     }
 
     /// アカウント削除（利用停止）完了のお知らせ (R19).
+    /// ログアウトのお知らせ: other sessions of the account were logged out from ログイン中の端末 (R19).
+    pub(super) fn sessions_ended(
+        &self,
+        ended: u64,
+        at: DateTime<Utc>,
+        office_name: Option<&str>,
+        office_phone: Option<&str>,
+    ) -> Rendered {
+        Rendered {
+            subject: self.subject("ログアウトのお知らせ"),
+            body: format!(
+                "求人者マイページをご利用いただき、ありがとうございます。\n\
+                 {at}に、「ログイン中の端末」から、このアカウントでログインしていた{ended}台の端末をログアウトさせました。\n\
+                 \n\
+                 お心当たりのない場合は、第三者による不正な操作のおそれがあります。\n\
+                 至急、ログイン画面の「パスワードを忘れた方」からパスワードを再設定し、\n\
+                 {office}にご連絡ください。\n\
+                 \n\
+                 {footer}",
+                at = jst(at),
+                office = office_line(office_name, office_phone),
+                footer = self.footer(),
+            ),
+        }
+    }
+
     pub(super) fn account_closed(
         &self,
         at: DateTime<Utc>,

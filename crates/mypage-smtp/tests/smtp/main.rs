@@ -78,6 +78,15 @@ pub(crate) fn every_template(to: &str) -> Vec<(&'static str, OutgoingMail)> {
         ("email_change_confirmed", MailTemplate::EmailChangeConfirmed { at: t0() }),
         ("account_closed", MailTemplate::AccountClosed { at: t0(), office_name: None, office_phone: None }),
         (
+            "sessions_ended",
+            MailTemplate::SessionsEnded {
+                ended: 2,
+                at: t0(),
+                office_name: Some("ハローワーク飯田橋".into()),
+                office_phone: Some("03-3812-8609".into()),
+            },
+        ),
+        (
             "registration_received",
             MailTemplate::RegistrationReceived {
                 registration: RegistrationId::from_bytes([7; 16]),

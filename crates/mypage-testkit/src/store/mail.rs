@@ -131,6 +131,12 @@ fn copy_mail(mail: &OutgoingMail) -> OutgoingMail {
         T::AccountClosed { at, office_name, office_phone } => {
             T::AccountClosed { at: *at, office_name: office_name.clone(), office_phone: office_phone.clone() }
         }
+        T::SessionsEnded { ended, at, office_name, office_phone } => T::SessionsEnded {
+            ended: *ended,
+            at: *at,
+            office_name: office_name.clone(),
+            office_phone: office_phone.clone(),
+        },
         T::OfficeDigest { office_name, waiting, waiting_job_offers, new_since_last, oldest_submitted_at } => {
             T::OfficeDigest {
                 office_name: office_name.clone(),
