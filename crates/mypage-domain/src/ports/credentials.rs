@@ -63,18 +63,21 @@ pub trait PasswordHasher: Send + Sync {
     /// Hashes a password with the configured parameters and a fresh salt.
     ///
     /// # Errors
-    /// [`InfrastructureError`] when hashing fails; the message MUST NOT contain the password.
+    /// [`InfrastructureError`] when hashing fails; the message MUST NOT contain the password. One carrying
+    /// [`Overloaded`](super::Overloaded) when the hasher's queue is full (the request was refused at once).
     async fn hash(&self, password: &SecretString) -> Result<PasswordHash, InfrastructureError>;
     /// Verifies a password against a stored hash.
     ///
     /// # Errors
-    /// [`InfrastructureError`] when the stored hash cannot be parsed.
+    /// [`InfrastructureError`] when the stored hash cannot be parsed; one carrying
+    /// [`Overloaded`](super::Overloaded) when the hasher's queue is full.
     async fn verify(&self, password: &SecretString, hash: &PasswordHash) -> Result<PasswordCheck, InfrastructureError>;
     /// Spends the time of a verification without a stored hash, so that a login for an unknown address
     /// takes as long as one for a known address (R8, R13).
     ///
     /// # Errors
-    /// [`InfrastructureError`] when hashing fails.
+    /// [`InfrastructureError`] when hashing fails; one carrying [`Overloaded`](super::Overloaded) when the
+    /// hasher's queue is full.
     async fn verify_nothing(&self, password: &SecretString) -> Result<(), InfrastructureError>;
 }
 

@@ -39,6 +39,28 @@ impl InfrastructureError {
     pub fn new(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Self(error.into())
     }
+
+    /// An adapter refused the work at once because its queue is full (see [`Overloaded`]).
+    #[must_use]
+    pub fn overloaded(retry_after: std::time::Duration) -> Self {
+        Self(Box::new(Overloaded { retry_after }))
+    }
+
+    /// The refusal inside, when an adapter shed this request instead of queueing it.
+    #[must_use]
+    pub fn as_overloaded(&self) -> Option<&Overloaded> {
+        self.0.downcast_ref::<Overloaded>()
+    }
+}
+
+/// The cause an adapter puts inside an [`InfrastructureError`] when it refuses work at once because as many
+/// requests as it may hold are already waiting (its queue has a bound): nothing was done, and the same request may
+/// be sent again after `retry_after`. The web adapter answers it with 503 `overloaded` and `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("overloaded: the queue is full; try again in {} s", retry_after.as_secs().max(1))]
+pub struct Overloaded {
+    /// How long the caller should wait before it tries again.
+    pub retry_after: std::time::Duration,
 }
 
 /// What a repository can report.
@@ -88,7 +110,8 @@ pub trait UnitOfWork: Send + Sync {
     /// Begins a transaction. Dropping it without [`Transaction::commit`] rolls everything back.
     ///
     /// # Errors
-    /// MUST return [`InfrastructureError`] when the store cannot be reached.
+    /// MUST return [`InfrastructureError`] when the store cannot be reached. MAY return one carrying
+    /// [`Overloaded`] ([`InfrastructureError::overloaded`]) when too many writers already wait for their turn.
     async fn begin(&self) -> Result<Box<dyn Transaction>, InfrastructureError>;
 
     /// Begins a transaction that only reads, for the use cases that change nothing (pages, queues, lists): an
@@ -138,4 +161,19 @@ pub trait Transaction: Send {
     /// MUST return [`RepositoryError::Conflict`] when the store detects a serialisation conflict at commit, and
     /// [`RepositoryError::Infrastructure`] otherwise; in both cases nothing of the transaction is kept.
     async fn commit(self: Box<Self>) -> Result<(), RepositoryError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn an_overloaded_refusal_is_found_again_inside_the_infrastructure_error() {
+        let e = InfrastructureError::overloaded(Duration::from_secs(2));
+        assert_eq!(e.as_overloaded(), Some(&Overloaded { retry_after: Duration::from_secs(2) }));
+        assert!(e.to_string().contains("overloaded"), "{e}");
+        assert_eq!(InfrastructureError::new("database: gone").as_overloaded(), None);
+    }
 }
