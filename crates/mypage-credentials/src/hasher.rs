@@ -10,8 +10,9 @@ use async_trait::async_trait;
 use mypage_domain::model::PasswordHash;
 use mypage_domain::ports::{InfrastructureError, PasswordCheck, PasswordHasher};
 use secrecy::{ExposeSecret, SecretString};
-use crate::backend::{Argon2Implementation, Workspace};
 use tokio::sync::{OnceCell, Semaphore, SemaphorePermit, TryAcquireError};
+
+use crate::backend::{Argon2Implementation, Workspace};
 
 /// Argon2id parameters. The default is OWASP's first recommendation: m=19456 KiB, t=2, p=1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +36,14 @@ pub struct Argon2Config {
 
 impl Default for Argon2Config {
     fn default() -> Self {
-        Self { memory_kib: 19_456, iterations: 2, parallelism: 1, max_concurrent: None, max_waiting: 64, implementation: Argon2Implementation::default() }
+        Self {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+            max_concurrent: None,
+            max_waiting: 64,
+            implementation: Argon2Implementation::default(),
+        }
     }
 }
 
@@ -161,8 +169,12 @@ impl Argon2Hasher {
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {
             // At most one buffer per permit exists, since a buffer is only taken while a permit is held.
-            let mut buffer =
-                inner.buffers.lock().ok().and_then(|mut b| b.pop()).unwrap_or_else(|| Workspace::new(inner.implementation));
+            let mut buffer = inner
+                .buffers
+                .lock()
+                .ok()
+                .and_then(|mut b| b.pop())
+                .unwrap_or_else(|| Workspace::new(inner.implementation));
             let started = Instant::now();
             let result = work(&inner.params, &mut buffer);
             let took = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);

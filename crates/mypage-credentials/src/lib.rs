@@ -8,11 +8,13 @@
 //! - [`HmacKeyDigest`] implements `KeyDigest` with HMAC-SHA-256 under a server secret (R3);
 //! - [`TotpSecondFactor`] implements `SecondFactor` with TOTP (RFC 6238) for the staff's second factor (R21).
 
+mod backend;
 mod digest;
 mod hasher;
 mod keys;
 mod totp;
 
+pub use backend::{Argon2Implementation, UnknownArgon2Implementation, argon2_once};
 pub use digest::{HmacKeyDigest, MIN_SERVER_SECRET_LEN, ServerSecretError};
 pub use hasher::{Argon2Config, Argon2ConfigError, Argon2Hasher};
 pub use keys::{ChaChaKeyGenerator, KeyGeneratorError};
