@@ -1,6 +1,6 @@
 //! The two argon2 implementations behind [`Argon2Hasher`](crate::Argon2Hasher) (issue 15), one setting apart.
 //!
-//! Both compute the same function (RFC 9106); the differential test (`tests/argon2_differential.rs`) checks that
+//! Both compute the same function (RFC 9106); the differential test (`backend/differential.rs`) checks that
 //! their tags are identical. PHC strings are read and written by the hasher with the RustCrypto crate's PHC types,
 //! whichever implementation computes the tag, so a stored hash does not depend on the implementation that made it.
 
@@ -138,23 +138,8 @@ impl Workspace {
     }
 }
 
-/// Argon2 computed by `implementation` with fresh working memory: for tests and tools that compare the two.
-///
-/// # Errors
-/// The implementation's message when it refuses the inputs.
-#[expect(clippy::too_many_arguments, reason = "argon2's own inputs, as the RFC names them")]
-pub fn argon2_once(
-    implementation: Argon2Implementation,
-    algorithm: Algorithm,
-    version: Version,
-    params: &Params,
-    secret: &[u8],
-    password: &[u8],
-    salt: &[u8],
-    out: &mut [u8],
-) -> Result<(), String> {
-    Workspace::new(implementation).compute(algorithm, version, params, secret, password, salt, out)
-}
+#[cfg(test)]
+mod differential;
 
 #[cfg(test)]
 mod tests {

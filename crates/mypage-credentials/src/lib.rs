@@ -14,7 +14,7 @@ mod hasher;
 mod keys;
 mod totp;
 
-pub use backend::{Argon2Implementation, UnknownArgon2Implementation, argon2_once};
+pub use backend::{Argon2Implementation, UnknownArgon2Implementation};
 pub use digest::{HmacKeyDigest, MIN_SERVER_SECRET_LEN, ServerSecretError};
 pub use hasher::{Argon2Config, Argon2ConfigError, Argon2Hasher};
 pub use keys::{ChaChaKeyGenerator, KeyGeneratorError};
