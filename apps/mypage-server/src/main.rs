@@ -184,7 +184,6 @@ async fn serve(config: Config) -> Result<()> {
     let http_config = HttpConfig {
         secure_cookies: config.secure_cookies,
         behind_proxy: config.behind_proxy,
-        key_requests_per_client: config.key_requests_per_client,
         help_desk: mail.help_desk.clone(),
         system_address: mail.from_address.as_str().to_owned(),
         session_idle: chrono::Duration::from_std(config.session_idle)?,
@@ -384,9 +383,16 @@ fn check_config(config: &Config) {
     println!("help desk mail  {}", desk.email.as_deref().unwrap_or("none"));
     println!("password policy {:?}", config.password_policy);
     let argon2 = &config.argon2;
-    println!("argon2id        m={} KiB, t={}, p={}", argon2.memory_kib, argon2.iterations, argon2.parallelism);
+    println!(
+        "argon2id        m={} KiB, t={}, p={}, computed by {}",
+        argon2.memory_kib, argon2.iterations, argon2.parallelism, argon2.implementation
+    );
     println!("auth key        {} minutes", config.auth_key_ttl.as_secs() / 60);
     println!("key requests    {} per address per hour", config.key_requests_per_address);
+    match config.key_requests_per_client {
+        0 => println!("client keys     no limit per client"),
+        n => println!("client keys     {n} per client per hour, shared by every instance"),
+    }
     println!("draft           {} days", config.draft_ttl.as_secs() / 86_400);
     println!("office digest   at most every {} minutes", config.digest_interval.as_secs() / 60);
     println!(

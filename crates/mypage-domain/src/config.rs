@@ -16,6 +16,13 @@ pub struct DomainConfig {
     pub max_wrong_keys: u8,
     /// Key requests (new flows and resends) an address may receive in an hour (R3).
     pub key_requests_per_address_per_hour: u32,
+    /// Key requests (new flows, resends and address changes) one client may make in `client_key_window`, whatever
+    /// the addresses, so that a script cannot mail keys to a list of addresses (R8); 0 turns this limit off. The
+    /// count is kept in the store, so that every instance on one database shares it. An IPv6 client counts as its
+    /// /64 network.
+    pub key_requests_per_client: u32,
+    /// The sliding window of `key_requests_per_client`.
+    pub client_key_window: Duration,
     /// The password rule (R5).
     pub password_policy: PasswordPolicy,
     /// How long an unsubmitted draft lives after its last save (R10).
@@ -48,6 +55,8 @@ impl Default for DomainConfig {
             max_keys_per_flow: 3,
             max_wrong_keys: 5,
             key_requests_per_address_per_hour: 5,
+            key_requests_per_client: 30,
+            client_key_window: Duration::hours(1),
             password_policy: PasswordPolicy::Office,
             draft_ttl: Duration::days(14),
             login_window: Duration::minutes(15),

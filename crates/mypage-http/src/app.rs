@@ -30,9 +30,6 @@ pub struct HttpConfig {
     /// The site is reached only through one reverse proxy, which appends the client's address to
     /// `X-Forwarded-For`: take the client from there (the last address), not from the connection.
     pub behind_proxy: bool,
-    /// Auth-key requests and resends one client (IP address) may make per hour, beside the domain's limits per
-    /// address (R8); 0 turns this limit off. Each instance counts its own.
-    pub key_requests_per_client: u32,
 }
 
 impl Default for HttpConfig {
@@ -44,7 +41,6 @@ impl Default for HttpConfig {
             session_idle: Duration::minutes(30),
             session_lifetime: Duration::hours(8),
             behind_proxy: false,
-            key_requests_per_client: 30,
         }
     }
 }
@@ -67,8 +63,6 @@ pub struct HttpPorts {
 pub(crate) struct App {
     pub(crate) mypage: MyPage,
     pub(crate) config: Arc<HttpConfig>,
-    /// The per-client limit on key requests.
-    pub(crate) key_requests: Arc<ClientLimiter>,
     /// The per-client limit on forms held across a login: each is stored in a new anonymous session, so a
     /// script posting forms with a same-origin header cannot fill the session store.
     pub(crate) held_forms: Arc<ClientLimiter>,
@@ -85,11 +79,6 @@ impl App {
     /// The time now.
     pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
-    }
-
-    /// Counts one key request of this client (R8); the problem to answer when it is over its limit.
-    pub(crate) fn count_key_request(&self, client: &ClientInfo) -> Result<(), Problem> {
-        self.key_requests.check(client.ip).map_err(Problem::client_rate_limited)
     }
 }
 

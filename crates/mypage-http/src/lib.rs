@@ -50,11 +50,9 @@ pub fn routes(mypage: MyPage, ports: HttpPorts, config: HttpConfig) -> impl Endp
         config.session_lifetime,
         config.secure_cookies,
     );
-    let key_requests =
-        Arc::new(ClientLimiter::new(config.key_requests_per_client, Duration::hours(1), sessions.clock()));
     // A person whose session ended sends a held form a few times an hour at most.
     let held_forms = Arc::new(ClientLimiter::new(HELD_FORMS_PER_CLIENT, Duration::hours(1), sessions.clock()));
-    let app = App { mypage, config: Arc::new(config), key_requests, held_forms, clock: sessions.clock() };
+    let app = App { mypage, config: Arc::new(config), held_forms, clock: sessions.clock() };
     let api = api::service(&app, &sessions);
     let document = api::document(&api.spec());
     let allowed = Arc::new(AllowedMethods::from_spec(&document));

@@ -1,7 +1,8 @@
-//! The per-client limit on auth-key requests (R8): beside the domain's per-address limits, one client (an IP
-//! address) may ask for at most so many keys and resends in a window, so that a script cannot mail keys to a
-//! list of addresses. The count is kept in this instance's memory: with several instances, each counts its own.
-//! An IPv6 client counts as its /64 network.
+//! A per-client limit kept in this instance's memory, for forms held across a login (see
+//! `extract::HoldIfLoggedOut`): each is a stored session, so one client may hold only a few an hour. With several
+//! instances, each counts its own, which bounds what one client can store on each. (The per-client limit on
+//! auth-key requests, R8, is the domain's, counted in the database that every instance shares.)
+//! An IPv6 client counts as its /64 network, as in the domain's limits.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -10,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, Utc};
 use mypage_domain::ports::Clock;
 
-/// Counts key requests per client in a fixed window.
+/// Counts requests per client in a fixed window.
 pub(crate) struct ClientLimiter {
     max: u32,
     window: Duration,
@@ -50,16 +51,10 @@ impl ClientLimiter {
     }
 }
 
-/// The client an address stands for: an IPv4 address itself, an IPv6 address its /64 network, since one
-/// subscriber is handed a whole /64 and could otherwise count as endlessly many clients.
+/// The client an address stands for: an IPv4 address itself, an IPv6 address its /64 network, as the domain
+/// counts clients.
 fn client_of(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
-        IpAddr::V6(v6) => {
-            let network = u128::from(v6) & !((1u128 << 64) - 1);
-            IpAddr::V6(network.into())
-        }
-    }
+    mypage_domain::ports::ThrottleKey::client_network(ip)
 }
 
 #[cfg(test)]

@@ -57,7 +57,8 @@ pub(crate) struct Config {
     pub(crate) help_desk: HelpDesk,
     /// Load the demo into an empty database: by default only on the embedded SQLite database of the data folder.
     pub(crate) demo: bool,
-    /// Key requests one client may make per hour (0: no limit).
+    /// Key requests one client may make per hour, whatever the addresses (R8; 0: no limit): the domain's, counted in
+    /// the database, so that every instance shares the count.
     pub(crate) key_requests_per_client: u32,
     /// Serve Prometheus metrics at `/metrics` on `metrics_listen`.
     pub(crate) metrics: bool,
@@ -198,6 +199,7 @@ impl Config {
             login_failures_per_account: self.login_failures_per_account,
             login_failures_per_client: self.login_failures_per_client,
             key_requests_per_address_per_hour: self.key_requests_per_address,
+            key_requests_per_client: self.key_requests_per_client,
             ..DomainConfig::default()
         })
     }
@@ -214,6 +216,9 @@ fn argon2_config(source: &Source) -> Result<Argon2Config> {
         memory_kib: source.within("MYPAGE_ARGON2_MEMORY_KIB", default.memory_kib, 7168..=1_048_576)?,
         iterations: source.within("MYPAGE_ARGON2_ITERATIONS", default.iterations, 1..=10)?,
         parallelism: source.within("MYPAGE_ARGON2_PARALLELISM", default.parallelism, 1..=16)?,
+        implementation: source
+            .choice("MYPAGE_ARGON2_IMPLEMENTATION", default.implementation.as_str(), &["argon2-rust", "rustcrypto"])?
+            .parse()?,
         ..default
     };
     if u64::from(config.memory_kib) * u64::from(config.iterations) < ARGON2_MIN_COST {

@@ -54,6 +54,7 @@ fn every_lifetime_and_limit_reaches_the_domain_the_hasher_and_the_sessions() {
         ("MYPAGE_LOGIN_FAILURES_PER_ACCOUNT", "10"),
         ("MYPAGE_LOGIN_FAILURES_PER_CLIENT", "100"),
         ("MYPAGE_KEY_REQUESTS_PER_ADDRESS", "8"),
+        ("MYPAGE_KEY_REQUESTS_PER_CLIENT", "12"),
         ("MYPAGE_ARGON2_MEMORY_KIB", "47104"),
         ("MYPAGE_ARGON2_ITERATIONS", "1"),
         ("MYPAGE_ARGON2_PARALLELISM", "2"),
@@ -66,6 +67,7 @@ fn every_lifetime_and_limit_reaches_the_domain_the_hasher_and_the_sessions() {
     assert_eq!(domain.login_window, Duration::minutes(30));
     assert_eq!((domain.login_failures_per_account, domain.login_failures_per_client), (10, 100));
     assert_eq!(domain.key_requests_per_address_per_hour, 8);
+    assert_eq!(domain.key_requests_per_client, 12, "the per-client key limit is the domain's (R8)");
     assert_eq!((config.session_idle.as_secs(), config.session_absolute.as_secs()), (20 * 60, 4 * 3600));
     let argon2 = config.argon2;
     assert_eq!((argon2.memory_kib, argon2.iterations, argon2.parallelism), (47_104, 1, 2));
@@ -79,6 +81,16 @@ fn the_defaults_are_the_rules_defaults() {
     assert_eq!(config.argon2, mypage_credentials::Argon2Config::default());
     assert_eq!((config.session_idle.as_secs(), config.session_absolute.as_secs()), (30 * 60, 8 * 3600));
     assert_eq!(config.help_desk, mypage_domain::HelpDesk::default());
+}
+
+#[test]
+fn the_argon2_implementation_is_argon2_rust_unless_rustcrypto_is_named() {
+    use mypage_credentials::Argon2Implementation;
+    assert_eq!(load(&[]).unwrap().argon2.implementation, Argon2Implementation::Argon2Rust);
+    let config = load(&[("MYPAGE_ARGON2_IMPLEMENTATION", "rustcrypto")]).unwrap();
+    assert_eq!(config.argon2.implementation, Argon2Implementation::RustCrypto);
+    let message = error(&[("MYPAGE_ARGON2_IMPLEMENTATION", "libsodium")]);
+    assert_eq!(message, "MYPAGE_ARGON2_IMPLEMENTATION: expected argon2-rust, rustcrypto, got \"libsodium\"");
 }
 
 #[test]

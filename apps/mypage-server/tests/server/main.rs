@@ -119,6 +119,7 @@ async fn a_bad_setting_is_reported_by_its_name_and_a_good_configuration_is_summa
         "help desk mail  helpdesk@hd.hellowork.mhlw.go.jp",
         "argon2id        m=19456 KiB, t=2, p=1",
         "key requests    5 per address per hour",
+        "client keys     30 per client per hour, shared by every instance",
         "draft           14 days",
         "session         idle 30 minutes, at most 8 hours",
         "login lockout   5 failures per account, 30 per client, in 15 minutes",

@@ -281,6 +281,9 @@ pub enum ThrottleKey {
     StaffLoginFailures(StaffLogin),
     /// Failed logins from one client address (R13).
     ClientLoginFailures(std::net::IpAddr),
+    /// Key requests (new flows, resends, address changes) from one client, whatever the addresses (R8): an IPv4
+    /// address itself, an IPv6 address as its /64 network (see [`ThrottleKey::client_network`]).
+    ClientKeyRequests(std::net::IpAddr),
 }
 
 impl ThrottleKey {
@@ -292,6 +295,21 @@ impl ThrottleKey {
             Self::LoginFailures(email) => format!("login:{email}"),
             Self::StaffLoginFailures(login) => format!("staff-login:{}", login.as_str()),
             Self::ClientLoginFailures(ip) => format!("client-login:{ip}"),
+            Self::ClientKeyRequests(ip) => format!("client-keys:{}", Self::client_network(*ip)),
+        }
+    }
+
+    /// The client an address stands for in the per-client key limit (R8): an IPv4 address itself, an IPv6 address
+    /// its /64 network, since one subscriber is handed a whole /64 and could otherwise count as endlessly many
+    /// clients.
+    #[must_use]
+    pub fn client_network(ip: std::net::IpAddr) -> std::net::IpAddr {
+        match ip {
+            std::net::IpAddr::V4(_) => ip,
+            std::net::IpAddr::V6(v6) => {
+                let network = u128::from(v6) & !((1u128 << 64) - 1);
+                std::net::IpAddr::V6(network.into())
+            }
         }
     }
 }
@@ -319,7 +337,9 @@ pub trait ThrottleRepository: Send {
     /// waits, then counts this hit if it was committed. Of any number of transactions reserving one key at once,
     /// at most `limit` minus the earlier hits succeed. It MUST be called in a writing transaction
     /// ([`UnitOfWork::begin`](super::UnitOfWork::begin)); a transaction that reserves several keys takes them in
-    /// one fixed order (the domain: the account, then the client), so that two never wait for each other.
+    /// one fixed order, so that two never wait for each other. The domain's order: `ClientKeyRequests`, then
+    /// `KeyRequests` (a key request: the client, then the address), then `LoginFailures` or `StaffLoginFailures`,
+    /// then `ClientLoginFailures` (a login: the account, then the client).
     ///
     /// # Errors
     /// `Infrastructure` only, and then nothing is recorded.

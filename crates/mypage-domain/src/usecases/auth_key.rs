@@ -62,6 +62,12 @@ pub enum RequestAuthKeyError {
         /// When a request will be accepted again.
         retry_after: DateTime<Utc>,
     },
+    /// Too many key requests from this client, whatever the addresses; try again at `retry_after` (R8).
+    #[error("too many key requests from this client")]
+    ClientLimited {
+        /// When a request will be accepted again.
+        retry_after: DateTime<Utc>,
+    },
     /// The store failed.
     #[error(transparent)]
     Infrastructure(#[from] InfrastructureError),
@@ -86,6 +92,12 @@ pub enum ResendAuthKeyError {
     /// Too many key requests for this address in the last hour (R3).
     #[error("too many key requests for this address")]
     TooManyRequests {
+        /// When a request will be accepted again.
+        retry_after: DateTime<Utc>,
+    },
+    /// Too many key requests from this client, whatever the addresses; try again at `retry_after` (R8).
+    #[error("too many key requests from this client")]
+    ClientLimited {
         /// When a request will be accepted again.
         retry_after: DateTime<Utc>,
     },
@@ -163,6 +175,9 @@ impl MyPage {
         } else {
             None
         };
+        if let Some(retry_after) = self.reserve_client_key_request(&mut tx, client, now).await? {
+            return Err(RequestAuthKeyError::ClientLimited { retry_after });
+        }
         let throttle = ThrottleKey::KeyRequests(email.clone());
         if let Some(retry_after) =
             throttled(&mut tx, &throttle, self.config.key_requests_per_address_per_hour, Duration::hours(1), now)
@@ -260,6 +275,9 @@ impl MyPage {
             }
             FlowState::Open => {}
         }
+        if let Some(retry_after) = self.reserve_client_key_request(&mut tx, client, now).await? {
+            return Err(ResendAuthKeyError::ClientLimited { retry_after });
+        }
         let throttle = ThrottleKey::KeyRequests(flow.email().clone());
         if let Some(retry_after) =
             throttled(&mut tx, &throttle, self.config.key_requests_per_address_per_hour, Duration::hours(1), now)
@@ -284,6 +302,25 @@ impl MyPage {
             expires_at,
             resends_left: self.config.max_keys_per_flow.saturating_sub(used),
         })
+    }
+
+    /// Takes one of the client's key requests in its window (R8), in the key request's own transaction and before
+    /// the address's own limit, so that the refusal never depends on the address; when none is left, the time one
+    /// reopens. Counted in the store, so that every instance on one database shares the count; the slot is kept
+    /// only if the request commits. A request with no client address (not over TCP), or a limit of 0, is not
+    /// limited here.
+    ///
+    /// The order of the throttle keys a key request reserves is fixed, the client's then the address's (see
+    /// [`ThrottleRepository::reserve`](crate::ports::ThrottleRepository::reserve)), so that two requests never
+    /// wait for each other's.
+    pub(super) async fn reserve_client_key_request(
+        &self,
+        tx: &mut Box<dyn Transaction>,
+        client: &ClientInfo,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, RepositoryError> {
+        let (Some(ip), limit @ 1..) = (client.ip, self.config.key_requests_per_client) else { return Ok(None) };
+        throttled(tx, &ThrottleKey::ClientKeyRequests(ip), limit, self.config.client_key_window, now).await
     }
 
     /// One key request: a key and its mail for an eligible flow, a notice for an existing account that does not

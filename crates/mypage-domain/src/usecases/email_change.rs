@@ -36,6 +36,13 @@ pub enum RequestEmailChangeError {
         /// When a request will be accepted again.
         retry_after: chrono::DateTime<chrono::Utc>,
     },
+    /// Too many key requests from this client, whatever the addresses; try again at `retry_after` (R8). An
+    /// address change mails a key as any key request does, and counts against the same limit.
+    #[error("too many key requests from this client")]
+    ClientLimited {
+        /// When a request will be accepted again.
+        retry_after: chrono::DateTime<chrono::Utc>,
+    },
     /// The store or the hasher failed.
     #[error(transparent)]
     Infrastructure(#[from] InfrastructureError),
@@ -116,6 +123,10 @@ impl MyPage {
         let now = self.now();
         let purpose = FlowPurpose::ChangeEmail;
         let mut tx = self.begin().await?;
+        // The client's limit, then the address's, in the order of every key request (R8).
+        if let Some(retry_after) = self.reserve_client_key_request(&mut tx, client, now).await? {
+            return Err(RequestEmailChangeError::ClientLimited { retry_after });
+        }
         let throttle = crate::ports::ThrottleKey::KeyRequests(email.clone());
         let limit = self.config.key_requests_per_address_per_hour;
         if let Some(retry_after) = throttled(&mut tx, &throttle, limit, Duration::hours(1), now).await? {

@@ -80,7 +80,8 @@ impl MyPage {
             }
         }
         let mut tx = self.begin().await?;
-        let horizon = Duration::hours(1).max(self.config.login_window);
+        // The longest window: the address's hour, the login window, the client's key window (R3, R8, R13).
+        let horizon = Duration::hours(1).max(self.config.login_window).max(self.config.client_key_window);
         report.throttle_hits = tx.throttle().purge_before(self.now() - horizon).await?;
         tx.commit().await?;
         Ok(report)

@@ -6,6 +6,7 @@ mod account_care;
 mod admin;
 mod auth_key;
 mod cases;
+mod client_limit;
 mod consent;
 mod console;
 mod corrections;

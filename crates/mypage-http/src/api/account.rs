@@ -396,9 +396,6 @@ impl AccountApi {
         body: Json<EmailChangeDto>,
     ) -> EmailChangeResponse {
         let from = client(req);
-        if let Err(problem) = self.0.app.count_key_request(&from) {
-            return problem.into();
-        }
         let current: SecretString = body.0.current_password.into();
         let email: String = body.0.email.into();
         match self.0.app.mypage.request_email_change(token.0, &current, &email, &from).await {
@@ -416,9 +413,6 @@ impl AccountApi {
         body: Json<ChangeFlowDto>,
     ) -> ChangeResendResponse {
         let from = client(req);
-        if let Err(problem) = self.0.app.count_key_request(&from) {
-            return problem.into();
-        }
         match self.0.app.mypage.resend_email_change_key(token.0, &body.0.flow_token.into(), &from).await {
             Ok(KeySent { email, expires_at, resends_left }) => ChangeResendResponse::Accepted(Json(ChangeResentDto {
                 email: email.as_str().to_owned(),

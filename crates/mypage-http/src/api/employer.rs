@@ -379,9 +379,6 @@ impl EmployerApi {
     #[oai(path = "/auth-keys", method = "post")]
     async fn request_key(&self, req: &Request, body: Json<KeyRequestDto>) -> KeyRequestResponse {
         let client = client(req);
-        if let Err(problem) = self.0.app.count_key_request(&client) {
-            return problem.into();
-        }
         match self.0.app.mypage.request_auth_key(&body.0.into(), &client).await {
             Ok(requested) => KeyRequestResponse::Accepted(Json(requested.into())),
             Err(e) => e.explain().into(),
@@ -392,9 +389,6 @@ impl EmployerApi {
     #[oai(path = "/auth-keys/resend", method = "post")]
     async fn resend(&self, req: &Request, body: Json<FlowTokenDto>) -> ResendResponse {
         let client = client(req);
-        if let Err(problem) = self.0.app.count_key_request(&client) {
-            return problem.into();
-        }
         match self.0.app.mypage.resend_auth_key(&SecretString::from(body.0.flow_token), &client).await {
             Ok(sent) => ResendResponse::Accepted(Json(sent.into())),
             Err(e) => e.explain().into(),

@@ -82,7 +82,6 @@ pub(crate) async fn request(
     Client(client): Client,
     CsrfForm(form): CsrfForm<EmailChangeForm>,
 ) -> poem::Result<Response> {
-    app.count_key_request(&client)?;
     let current = SecretString::from(form.current_password);
     let requested = app.mypage.request_email_change(account, &current, &form.email, &client).await;
     let mut s = session.lock().await;

@@ -342,7 +342,6 @@ pub(crate) async fn request_key(
             Err(problem) => return Err(problem.into()),
         }
     }
-    app.count_key_request(&client)?;
     let request = KeyRequest { purpose: entrance.0, email: form.email.clone(), consent };
     match app.mypage.request_auth_key(&request, &client).await {
         Ok(requested) => {

@@ -57,6 +57,7 @@ impl Explain for RequestEmailChangeError {
             .on("email"),
             // The same limit as any key request for the address (R3), told the same way.
             Self::TooManyRequests { retry_after } => RequestAuthKeyError::TooManyRequests { retry_after }.explain(),
+            Self::ClientLimited { retry_after } => Problem::client_rate_limited(retry_after),
             Self::Infrastructure(e) => Problem::unavailable(&e),
         }
     }

@@ -91,6 +91,7 @@ impl Explain for RequestAuthKeyError {
                 "このメールアドレスへの申込が続いたため、受付を一時停止しています。1時間ほど経ってからやり直してください。",
                 retry_after,
             ),
+            Self::ClientLimited { retry_after } => Problem::client_rate_limited(retry_after),
             e @ Self::TermsNotPublished => Problem::unavailable(&e),
             Self::Infrastructure(e) => Problem::unavailable(&e),
         }
@@ -110,6 +111,7 @@ impl Explain for ResendAuthKeyError {
                 "このメールアドレスへの申込が続いたため、しばらく再送信できません。1時間ほど経ってからやり直してください。",
                 retry_after,
             ),
+            Self::ClientLimited { retry_after } => Problem::client_rate_limited(retry_after),
             Self::Infrastructure(e) => Problem::unavailable(&e),
         }
     }

@@ -167,14 +167,20 @@ async fn r8_one_client_asking_keys_for_many_addresses_is_stopped_on_the_page_and
     use mypage_http::{HttpConfig, HttpPorts, routes};
     use mypage_testkit::{DeterministicKeys, PlainDigest};
 
-    let (kit, _) = site().await;
+    // The limit is the domain's, counted in the store that every instance shares.
+    let domain = mypage_domain::DomainConfig {
+        staff_second_factor: Vec::new(),
+        key_requests_per_client: 2,
+        ..mypage_domain::DomainConfig::default()
+    };
+    let (kit, _) = crate::site_with(domain).await;
     let ports = HttpPorts {
         sessions: Arc::new(kit.store.clone()),
         digest: Arc::new(PlainDigest),
         keys: Arc::new(DeterministicKeys::new(4)),
         clock: Arc::new(kit.clock.clone()),
     };
-    let config = HttpConfig { behind_proxy: true, key_requests_per_client: 2, ..HttpConfig::default() };
+    let config = HttpConfig { behind_proxy: true, ..HttpConfig::default() };
     let client = TestClient::new(routes(kit.mypage.clone(), ports, config));
     let consent = kit.consent().await;
     let body = |email: &str| {

@@ -218,7 +218,6 @@ pub(crate) async fn another_key(
     owner: Option<AccountId>,
     client: &ClientInfo,
 ) -> Result<(FlowRef, String), Problem> {
-    app.count_key_request(client)?;
     let token = SecretString::from(flow.token.clone());
     let sent = match owner {
         Some(account) => app.mypage.resend_email_change_key(account, &token, client).await,
