@@ -3,6 +3,7 @@
 mod repositories;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -17,7 +18,7 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 use secrecy::{ExposeSecret, SecretBox};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
 use crate::convert::db_version;
 use crate::migration::Migrator;
@@ -37,6 +38,9 @@ pub struct DbConfig {
     /// Earlier outbox keys, still used to open mails queued before a rotation (never to seal). A mail that no key
     /// opens goes dead alone, with its reason.
     pub previous_outbox_keys: Vec<SecretBox<[u8; 32]>>,
+    /// SQLite: writers that may wait for their turn in this process; one more is refused at once with
+    /// [`Overloaded`](mypage_domain::ports::Overloaded) instead of queueing (256 by default). Unused on PostgreSQL.
+    pub max_waiting_writers: usize,
 }
 
 impl DbConfig {
@@ -49,6 +53,7 @@ impl DbConfig {
             timeout: Duration::from_secs(10),
             outbox_key: SecretBox::new(Box::new(outbox_key)),
             previous_outbox_keys: Vec::new(),
+            max_waiting_writers: 256,
         }
     }
 
@@ -85,6 +90,24 @@ pub struct Database {
     write_gate: Option<Arc<Semaphore>>,
     /// How long a writer waits for the gate before the database counts as busy.
     busy: std::time::Duration,
+    /// Writers waiting at the gate now, and how many of them may.
+    waiting: Arc<AtomicUsize>,
+    max_waiting: usize,
+    /// Writers refused because the gate's queue was full.
+    refused: Arc<AtomicU64>,
+}
+
+/// When a writer refused at a full gate should try again: the queue drains in well under a second at SQLite's
+/// rate, so the shortest whole second `Retry-After` can say.
+const WRITER_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// A place in the writers' queue, given back when dropped (also when the waiting request is dropped).
+struct InQueue(Arc<AtomicUsize>);
+
+impl Drop for InQueue {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// A writer's turn on SQLite, held until its transaction ends; nothing on PostgreSQL.
@@ -123,6 +146,9 @@ impl Database {
             )),
             write_gate: sqlite.then(|| Arc::new(Semaphore::new(1))),
             busy,
+            waiting: Arc::new(AtomicUsize::new(0)),
+            max_waiting: config.max_waiting_writers,
+            refused: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -155,18 +181,52 @@ impl Database {
         &self.conn
     }
 
+    /// SQLite writers waiting for their turn in this process now (a figure for the metrics; 0 on PostgreSQL).
+    #[must_use]
+    pub fn writers_waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
+    }
+
+    /// SQLite writers refused so far because `max_waiting_writers` already waited (a figure for the metrics).
+    #[must_use]
+    pub fn writers_refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
+    }
+
+    /// A writer's turn on SQLite (nothing on PostgreSQL): at once if the gate is free, else after the writers
+    /// before it, within the busy timeout. With `bounded`, a writer that finds `max_waiting` writers already
+    /// waiting is refused at once with [`Overloaded`](mypage_domain::ports::Overloaded), so that a flood is answered
+    /// instead of queued; the process's own background work (the mail dispatcher, the number allocator) is not.
+    async fn write_turn(&self, bounded: bool) -> Result<WriteTurn, InfrastructureError> {
+        let Some(gate) = &self.write_gate else { return Ok(None) };
+        match Arc::clone(gate).try_acquire_owned() {
+            Ok(turn) => return Ok(Some(turn)),
+            Err(TryAcquireError::Closed) => return Err(InfrastructureError::new("database: the write gate is closed")),
+            Err(TryAcquireError::NoPermits) => {}
+        }
+        let max = if bounded { self.max_waiting } else { usize::MAX };
+        if self.waiting.fetch_update(Ordering::AcqRel, Ordering::Acquire, |w| (w < max).then_some(w + 1)).is_err() {
+            self.refused.fetch_add(1, Ordering::Relaxed);
+            return Err(InfrastructureError::overloaded(WRITER_RETRY_AFTER));
+        }
+        let _in_queue = InQueue(Arc::clone(&self.waiting));
+        tokio::time::timeout(self.busy, Arc::clone(gate).acquire_owned())
+            .await
+            .map_err(|_| InfrastructureError::new("database: the database is busy: no write turn within the timeout"))?
+            .map(Some)
+            .map_err(|_| InfrastructureError::new("database: the write gate is closed"))
+    }
+
     /// Begins a transaction: `BEGIN IMMEDIATE` on SQLite, so that two writers queue at the start instead of one
     /// failing when it upgrades its lock; READ COMMITTED on PostgreSQL, where versions and unique indexes decide races.
+    /// The writer waits for its turn without a bound on the queue (the process's own background work).
     pub(crate) async fn begin_tx(&self) -> Result<(DatabaseTransaction, WriteTurn), DbErr> {
-        let turn = match &self.write_gate {
-            Some(gate) => Some(
-                tokio::time::timeout(self.busy, Arc::clone(gate).acquire_owned())
-                    .await
-                    .map_err(|_| DbErr::Custom("the database is busy: no write turn within the timeout".into()))?
-                    .map_err(|_| DbErr::Custom("the write gate is closed".into()))?,
-            ),
-            None => None,
-        };
+        let turn = self.write_turn(false).await.map_err(|e| DbErr::Custom(e.0.to_string()))?;
+        Ok((self.begin_immediate().await?, turn))
+    }
+
+    /// `BEGIN IMMEDIATE` on SQLite, READ COMMITTED on PostgreSQL, for a writer that has its turn.
+    async fn begin_immediate(&self) -> Result<DatabaseTransaction, DbErr> {
         let options = match self.backend() {
             DbBackend::Sqlite => TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
@@ -174,7 +234,7 @@ impl Database {
             },
             _ => TransactionOptions::default(),
         };
-        Ok((self.conn.begin_with_options(options).await?, turn))
+        self.conn.begin_with_options(options).await
     }
 
     /// Begins a transaction that only reads: deferred on SQLite, so that it takes no write lock and, in WAL mode,
@@ -247,7 +307,9 @@ where
 #[async_trait]
 impl UnitOfWork for Database {
     async fn begin(&self) -> Result<Box<dyn Transaction>, InfrastructureError> {
-        let (tx, turn) = self.begin_tx().await.map_err(infra)?;
+        // A request's writer: refused at once when the queue is full (issue 15).
+        let turn = self.write_turn(true).await?;
+        let tx = self.begin_immediate().await.map_err(infra)?;
         Ok(Box::new(DbTransaction { tx, sealer: Arc::clone(&self.sealer), _turn: turn }))
     }
 

@@ -45,6 +45,7 @@ mod job_offers;
 mod plans;
 mod roles;
 mod sessions_care;
+mod shedding;
 
 /// Runs each contract test on each backend, in modules named after the backend (`sqlite::flows_…`).
 macro_rules! contract_suite {
