@@ -73,6 +73,7 @@ impl Workspace {
     }
 
     /// The 1 KiB blocks of working memory held now.
+    #[cfg(test)]
     pub(crate) fn reserved_blocks(&self) -> usize {
         self.rustcrypto.len() + self.argon2_rust.as_ref().map_or(0, argon2_rust::Hasher::reserved_blocks)
     }
