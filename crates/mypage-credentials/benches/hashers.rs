@@ -18,10 +18,13 @@ fn env(name: &str, default: u32) -> u32 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-/// One implementation under test: computes the 32-byte tag of a password and salt.
+/// Computes the 32-byte tag of a password and salt.
+type Hash = Box<dyn FnMut(&[u8], &[u8], &mut [u8; 32])>;
+
+/// One implementation under test.
 struct Arm {
     name: &'static str,
-    hash: Box<dyn FnMut(&[u8], &[u8], &mut [u8; 32])>,
+    hash: Hash,
     times: Vec<f64>,
 }
 
@@ -49,7 +52,7 @@ fn arms(m: u32, t: u32, p: u32) -> Vec<Arm> {
         hash_length: 32,
         ..rust_argon2::Config::default()
     };
-    let arm = |name, hash: Box<dyn FnMut(&[u8], &[u8], &mut [u8; 32])>| Arm { name, hash, times: Vec::new() };
+    let arm = |name, hash: Hash| Arm { name, hash, times: Vec::new() };
     vec![
         arm(
             "argon2 0.6 (RustCrypto, current)",
