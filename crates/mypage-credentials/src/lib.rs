@@ -3,7 +3,8 @@
 //! Adapters of four domain ports that hold the cryptography:
 //!
 //! - [`Argon2Hasher`] implements `PasswordHasher` with argon2id (R5), off the async threads and with a bounded
-//!   number of hashes at once, so that a flood of logins queues instead of exhausting memory;
+//!   number of hashes at once, so that a flood of logins queues instead of exhausting memory; the tags are computed
+//!   by `argon2-rust` or by the RustCrypto `argon2` crate ([`Argon2Implementation`], identical tags);
 //! - [`ChaChaKeyGenerator`] implements `KeyGenerator` with ChaCha20 seeded from the operating system (R3);
 //! - [`HmacKeyDigest`] implements `KeyDigest` with HMAC-SHA-256 under a server secret (R3);
 //! - [`TotpSecondFactor`] implements `SecondFactor` with TOTP (RFC 6238) for the staff's second factor (R21).
