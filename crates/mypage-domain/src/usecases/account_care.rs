@@ -278,12 +278,10 @@ impl MyPage {
         }
         tx.commit().await?;
         let check = match account.password() {
-            Some(stored) => self.ports.hasher.verify(&password, stored).await?,
-            None => {
-                self.ports.hasher.verify_nothing(&password).await?;
-                PasswordCheck::Mismatch
-            }
+            Some(stored) => self.ports.hasher.verify(&password, stored).await,
+            None => self.ports.hasher.verify_nothing(&password).await.map(|()| PasswordCheck::Mismatch),
         };
+        let check = self.unless_shed(check, &key, client, now).await?;
         let mut tx = self.begin().await?;
         let subject = format!("account:{id}");
         if !matches!(check, PasswordCheck::Match { .. }) {

@@ -113,7 +113,8 @@ impl MyPage {
         let account = tx.accounts().by_email(&email).await?.filter(|a| a.status().can_log_in());
         tx.commit().await?;
         let stored = account.as_ref().and_then(|a| a.password().cloned());
-        let (check, rehash) = self.check_password(&password, stored.as_ref()).await?;
+        let checked = self.check_password(&password, stored.as_ref()).await;
+        let (check, rehash) = self.unless_shed(checked, &subject_key, client, now).await?;
         let mut tx = self.begin().await?;
         let (Some(mut account), PasswordCheck::Match { .. }) = (account, check) else {
             let audit_subject = format!("login:{}", email.masked());
@@ -180,7 +181,8 @@ impl MyPage {
         let member = tx.staff().by_login(&login).await?.filter(|m| m.active());
         tx.commit().await?;
         let stored = member.as_ref().map(|m| m.password().clone());
-        let (check, rehash) = self.check_password(&password, stored.as_ref()).await?;
+        let checked = self.check_password(&password, stored.as_ref()).await;
+        let (check, rehash) = self.unless_shed(checked, &subject_key, client, now).await?;
         let mut tx = self.begin().await?;
         let (Some(mut member), PasswordCheck::Match { .. }) = (member, check) else {
             let audit_subject = format!("staff-login:{}", login.as_str());
@@ -263,6 +265,34 @@ impl MyPage {
             tx.throttle().release(&ThrottleKey::ClientLoginFailures(ip), now).await?;
         }
         Ok(())
+    }
+
+    /// A password check that the hasher refused at once because its queue was full
+    /// ([`Overloaded`](crate::ports::Overloaded): nothing was checked) gives the attempt's reservation back, so that
+    /// load shed never counts as a failed login (R13): a flood of logins from one office's address must not lock it
+    /// out. Any other result passes unchanged. The give-back is best effort: if the store refuses it too, the
+    /// reservation stays, as for an attempt that dies.
+    pub(super) async fn unless_shed<T>(
+        &self,
+        checked: Result<T, InfrastructureError>,
+        subject: &ThrottleKey,
+        client: &ClientInfo,
+        now: DateTime<Utc>,
+    ) -> Result<T, InfrastructureError> {
+        let e = match checked {
+            Err(e) if e.as_overloaded().is_some() => e,
+            other => return other,
+        };
+        if let Ok(mut tx) = self.begin().await {
+            let mut given_back = tx.throttle().release(subject, now).await;
+            if let (Ok(()), Some(ip)) = (&given_back, client.ip) {
+                given_back = tx.throttle().release(&ThrottleKey::ClientLoginFailures(ip), now).await;
+            }
+            if given_back.is_ok() {
+                let _ = tx.commit().await;
+            }
+        }
+        Err(e)
     }
 
     /// Verifies against the stored hash, or spends the same time when there is none (R8). On a match with old
