@@ -133,8 +133,9 @@ enum PasswordChangeResponse {
     #[oai(status = 429)]
     Throttled(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(PasswordChangeResponse, password_change_refused {
@@ -142,7 +143,7 @@ problem_response!(PasswordChangeResponse, password_change_refused {
     401 => Unauthorized,
     409 => Conflict,
     429 => Throttled + retry_after,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 #[derive(ApiResponse)]
@@ -161,15 +162,16 @@ enum EmailChangeResponse {
     #[oai(status = 429)]
     Throttled(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(EmailChangeResponse, email_change_refused {
     400 => BadRequest,
     401 => Unauthorized,
     429 => Throttled + retry_after,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 #[derive(ApiResponse)]
@@ -197,8 +199,9 @@ enum ChangeResendResponse {
     #[oai(status = 429)]
     Throttled(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(ChangeResendResponse, change_resend_refused {
@@ -208,7 +211,7 @@ problem_response!(ChangeResendResponse, change_resend_refused {
     409 => Conflict,
     410 => Gone,
     429 => Throttled + retry_after,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 #[derive(ApiResponse)]
@@ -233,8 +236,9 @@ enum EmailConfirmResponse {
     #[oai(status = 410)]
     Gone(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(EmailConfirmResponse, email_confirm_refused {
@@ -243,7 +247,7 @@ problem_response!(EmailConfirmResponse, email_confirm_refused {
     404 => NotFound,
     409 => Conflict,
     410 => Gone,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 #[derive(ApiResponse)]
@@ -256,13 +260,14 @@ enum SessionsResponse {
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(SessionsResponse, sessions_refused {
     401 => Unauthorized,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 #[derive(ApiResponse)]
@@ -278,14 +283,15 @@ enum EndSessionResponse {
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(EndSessionResponse, end_session_refused {
     401 => Unauthorized,
     404 => NotFound,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 #[derive(ApiResponse)]
@@ -298,13 +304,14 @@ enum EndOthersResponse {
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(EndOthersResponse, end_others_refused {
     401 => Unauthorized,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 #[derive(ApiResponse)]
@@ -326,8 +333,9 @@ enum CloseResponse {
     #[oai(status = 429)]
     Throttled(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(CloseResponse, close_refused {
@@ -335,7 +343,7 @@ problem_response!(CloseResponse, close_refused {
     401 => Unauthorized,
     409 => Conflict,
     429 => Throttled + retry_after,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 impl AccountApi {

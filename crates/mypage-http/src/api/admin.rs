@@ -50,14 +50,15 @@ enum EstablishmentsResponse {
     #[oai(status = 403)]
     Forbidden(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(EstablishmentsResponse, establishments_refused {
     401 => Unauthorized,
     403 => Forbidden,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 /// A staff member (never a password hash).
@@ -101,14 +102,15 @@ enum StaffListResponse {
     #[oai(status = 403)]
     Forbidden(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(StaffListResponse, staff_list_refused {
     401 => Unauthorized,
     403 => Forbidden,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 /// A new staff member.
@@ -172,8 +174,9 @@ enum CreateResponse {
     #[oai(status = 409)]
     Conflict(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(CreateResponse, create_refused {
@@ -181,7 +184,7 @@ problem_response!(CreateResponse, create_refused {
     401 => Unauthorized,
     403 => Forbidden,
     409 => Conflict,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 impl CreateResponse {
@@ -253,14 +256,15 @@ enum DeadMailsResponse {
     #[oai(status = 403)]
     Forbidden(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(DeadMailsResponse, dead_mails_refused {
     401 => Unauthorized,
     403 => Forbidden,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 #[derive(ApiResponse)]
@@ -279,15 +283,16 @@ enum RequeueResponse {
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(RequeueResponse, requeue_refused {
     401 => Unauthorized,
     403 => Forbidden,
     404 => NotFound,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 #[derive(ApiResponse)]
@@ -310,8 +315,9 @@ enum AccessResponse {
     #[oai(status = 409)]
     Conflict(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(AccessResponse, access_refused {
@@ -319,7 +325,7 @@ problem_response!(AccessResponse, access_refused {
     403 => Forbidden,
     404 => NotFound,
     409 => Conflict,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 #[OpenApi]

@@ -65,8 +65,9 @@ enum LookupResponse {
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(LookupResponse, lookup_refused {
@@ -74,7 +75,7 @@ problem_response!(LookupResponse, lookup_refused {
     401 => Unauthorized,
     403 => Forbidden,
     404 => NotFound,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 #[derive(ApiResponse)]
@@ -100,8 +101,9 @@ enum CorrectionResponse {
     #[oai(status = 409)]
     Conflict(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(CorrectionResponse, correction_refused {
@@ -110,7 +112,7 @@ problem_response!(CorrectionResponse, correction_refused {
     403 => Forbidden,
     404 => NotFound,
     409 => Conflict,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 /// The account a path names; an id that is no id names no registration of the member's office.

@@ -245,8 +245,9 @@ pub(crate) enum LoginResponse {
     #[oai(status = 429)]
     Throttled(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(LoginResponse, login_refused {
@@ -254,7 +255,7 @@ problem_response!(LoginResponse, login_refused {
     401 => Unauthorized,
     403 => Forbidden,
     429 => Throttled + retry_after,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 /// The staff's note (contact needed, returned) or reason (rejected) of a registration in that status.

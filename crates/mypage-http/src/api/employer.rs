@@ -70,11 +70,12 @@ enum TermsResponse {
     #[oai(status = 200)]
     Ok(Json<TermsDto>),
     /// `unavailable`: nothing published yet, or the store failed.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
-problem_response!(TermsResponse, terms_refused { 503 => Unavailable });
+problem_response!(TermsResponse, terms_refused { 503 => Unavailable + retry_after });
 
 /// An office, for the first-time applicant's choice.
 #[derive(Object)]
@@ -100,11 +101,12 @@ enum OfficesResponse {
     #[oai(status = 200)]
     Ok(Json<Vec<OfficeDto>>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
-problem_response!(OfficesResponse, offices_refused { 503 => Unavailable });
+problem_response!(OfficesResponse, offices_refused { 503 => Unavailable + retry_after });
 
 /// The consent of R1: both documents, with the versions read.
 #[derive(Object)]
@@ -177,14 +179,15 @@ enum KeyRequestResponse {
     #[oai(status = 429)]
     TooMany(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(KeyRequestResponse, key_request_refused {
     400 => BadRequest,
     429 => TooMany + retry_after,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 /// The flow's token, for another key.
@@ -229,8 +232,9 @@ enum ResendResponse {
     #[oai(status = 429)]
     TooMany(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(ResendResponse, resend_refused {
@@ -239,7 +243,7 @@ problem_response!(ResendResponse, resend_refused {
     409 => Conflict,
     410 => Gone,
     429 => TooMany + retry_after,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 /// The key and the new password, with the flow's token.
@@ -291,8 +295,9 @@ enum PasswordResponse {
     #[oai(status = 410)]
     Gone(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(PasswordResponse, password_refused {
@@ -301,7 +306,7 @@ problem_response!(PasswordResponse, password_refused {
     404 => NotFound,
     409 => Conflict,
     410 => Gone,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 /// An employer's login.
@@ -324,13 +329,14 @@ enum LogoutResponse {
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>),
     /// `unavailable`: the session store failed; the token may still be live.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(LogoutResponse, logout_refused {
     401 => Unauthorized,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 #[OpenApi]

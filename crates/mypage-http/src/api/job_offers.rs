@@ -77,13 +77,14 @@ enum ListResponse {
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(ListResponse, list_refused {
     401 => Unauthorized,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 #[derive(ApiResponse)]
@@ -99,14 +100,15 @@ enum OneResponse {
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(OneResponse, one_refused {
     401 => Unauthorized,
     404 => NotFound,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 /// A new job offer: empty, or with the job offer of one of the employer's earlier filings.
@@ -148,8 +150,9 @@ enum StepResponse {
     #[oai(status = 422)]
     Invalid(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(StepResponse, step_refused {
@@ -159,7 +162,7 @@ problem_response!(StepResponse, step_refused {
     404 => NotFound,
     409 => Conflict,
     422 => Invalid,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 impl StepResponse {

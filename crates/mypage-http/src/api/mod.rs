@@ -88,7 +88,8 @@ pub(crate) fn undocumented(problem: &Problem) -> Json<ApiError> {
 
 /// Maps a [`Problem`] to the response type's variant of its status, and names the response type's handler of
 /// requests the parser or the token check refused (its `bad_request_handler`), which does the same. A variant
-/// marked `+ retry_after` also carries the `Retry-After` header (a 429).
+/// marked `+ retry_after` also carries the `Retry-After` header (a 429, and every 503: `overloaded` says in how many
+/// seconds to try again).
 macro_rules! problem_response {
     (@variant $ctor:path, $problem:ident) => {
         $ctor($problem.into())
@@ -102,7 +103,7 @@ macro_rules! problem_response {
             fn from(problem: $crate::problem::Problem) -> Self {
                 match problem.status.as_u16() {
                     $($status => problem_response!(@variant Self::$variant, problem $(, $retry)?),)+
-                    _ => Self::Unavailable($crate::api::undocumented(&problem)),
+                    _ => Self::Unavailable($crate::api::undocumented(&problem), None),
                 }
             }
         }

@@ -133,8 +133,9 @@ enum OfficeResponse {
     #[oai(status = 422)]
     UnprocessableEntity(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(OfficeResponse, office_refused {
@@ -144,7 +145,7 @@ problem_response!(OfficeResponse, office_refused {
     404 => NotFound,
     409 => Conflict,
     422 => UnprocessableEntity,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 impl OfficesApi {

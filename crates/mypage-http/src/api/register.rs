@@ -150,8 +150,9 @@ enum ImportResponse {
     #[oai(status = 409)]
     Conflict(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(ImportResponse, import_refused {
@@ -159,7 +160,7 @@ problem_response!(ImportResponse, import_refused {
     401 => Unauthorized,
     403 => Forbidden,
     409 => Conflict,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 #[OpenApi]

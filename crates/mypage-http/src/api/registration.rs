@@ -63,13 +63,14 @@ enum OverviewResponse {
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(OverviewResponse, overview_refused {
     401 => Unauthorized,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 /// Whether the establishment applied before.
@@ -136,8 +137,9 @@ enum StepResponse {
     #[oai(status = 422)]
     Invalid(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(StepResponse, step_refused {
@@ -147,7 +149,7 @@ problem_response!(StepResponse, step_refused {
     404 => NotFound,
     409 => Conflict,
     422 => Invalid,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 impl StepResponse {

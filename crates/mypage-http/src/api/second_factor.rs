@@ -41,8 +41,9 @@ pub(crate) enum StaffLoginResponse {
     #[oai(status = 429)]
     Throttled(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(StaffLoginResponse, staff_login_refused {
@@ -50,7 +51,7 @@ problem_response!(StaffLoginResponse, staff_login_refused {
     401 => Unauthorized,
     403 => Forbidden,
     429 => Throttled + retry_after,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 /// A member who must enrol, with the password.
@@ -108,8 +109,9 @@ enum SecretResponse {
     #[oai(status = 429)]
     Throttled(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(SecretResponse, enrolment_refused {
@@ -118,7 +120,7 @@ problem_response!(SecretResponse, enrolment_refused {
     403 => Forbidden,
     409 => Conflict,
     429 => Throttled + retry_after,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 #[derive(ApiResponse)]
@@ -143,8 +145,9 @@ enum EnrolledResponse {
     #[oai(status = 429)]
     Throttled(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(EnrolledResponse, confirm_refused {
@@ -153,7 +156,7 @@ problem_response!(EnrolledResponse, confirm_refused {
     403 => Forbidden,
     409 => Conflict,
     429 => Throttled + retry_after,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 impl SecondFactorApi {

@@ -89,15 +89,16 @@ enum QueueResponse {
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(QueueResponse, queue_refused {
     401 => Unauthorized,
     403 => Forbidden,
     404 => NotFound,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 /// One registration as the reviewer sees it, with what the employer entered.
@@ -172,15 +173,16 @@ enum DetailResponse {
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(DetailResponse, detail_refused {
     401 => Unauthorized,
     403 => Forbidden,
     404 => NotFound,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 /// A decision with a note on a registration of the member's office (R11).
@@ -245,8 +247,9 @@ enum DecisionResponse {
     #[oai(status = 409)]
     Conflict(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(DecisionResponse, decision_refused {
@@ -255,7 +258,7 @@ problem_response!(DecisionResponse, decision_refused {
     403 => Forbidden,
     404 => NotFound,
     409 => Conflict,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 /// An employer's e-mail for an establishment of the member's office.
@@ -293,8 +296,9 @@ enum CounterResponse {
     #[oai(status = 409)]
     Conflict(Json<ApiError>),
     /// `unavailable`.
+    /// `overloaded`: too many requests already wait; nothing was done. Send it again after `Retry-After` seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ApiError>),
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] Option<String>),
 }
 
 problem_response!(CounterResponse, counter_refused {
@@ -303,7 +307,7 @@ problem_response!(CounterResponse, counter_refused {
     403 => Forbidden,
     404 => NotFound,
     409 => Conflict,
-    503 => Unavailable,
+    503 => Unavailable + retry_after,
 });
 
 /// The registration a path names; an id that is no id names no registration of the member's office.

@@ -17,7 +17,7 @@ use poem::{Endpoint, IntoResponse, Request, Response, handler};
 
 use crate::app::App;
 use crate::extract::{CSRF_FIELD, Entrance};
-use crate::problem::Problem;
+use crate::problem::{OVERLOADED_LEAD, Problem};
 
 /// The title of the address change (R19), as its pages and the key mail's screen name it.
 pub(crate) const EMAIL_CHANGE: &str = "メールアドレスの変更";
@@ -210,12 +210,15 @@ pub(crate) fn csrf(token: &str) -> Markup {
 }
 
 /// The error summary at the top of a form: each message links to its field (a message of the whole form, field
-/// `""`, is shown without a link).
+/// `""`, is shown without a link). A form refused because the service is overloaded is not headed as wrong input.
 pub(crate) fn error_summary(errors: &[(String, String)]) -> Markup {
+    let overloaded = errors.iter().any(|(field, message)| field.is_empty() && message.starts_with(OVERLOADED_LEAD));
+    let heading =
+        if overloaded { "ただいま混み合っています" } else { "入力内容に誤りがあります" };
     html! {
         @if !errors.is_empty() {
             div.error-summary role="alert" tabindex="-1" id="errors" autofocus {
-                h2 { "入力内容に誤りがあります" }
+                h2 { (heading) }
                 ul {
                     @for (field, message) in errors {
                         @if field.is_empty() { li { (message) } } @else { li { a href={"#" (field)} { (message) } } }
@@ -266,9 +269,10 @@ pub(crate) fn entrance_title(p: FlowPurpose) -> &'static str {
 }
 
 /// Whether a problem belongs on the form that was sent (what was typed is wrong, or cannot be accepted now), rather
-/// than on a page of its own.
+/// than on a page of its own. A form refused because the service is overloaded comes back with what was typed, so
+/// that it can simply be sent again.
 pub(crate) fn stays_on_form(problem: &Problem) -> bool {
-    problem.status.is_client_error()
+    (problem.status.is_client_error() || problem.code == "overloaded")
         && !problem.start_again
         && problem.next.is_none()
         && !matches!(
@@ -277,10 +281,10 @@ pub(crate) fn stays_on_form(problem: &Problem) -> bool {
         )
 }
 
-/// A form sent back with its problem: the page is what the browser asked for (200), unless it must wait (429, with
-/// `Retry-After`).
+/// A form sent back with its problem: the page is what the browser asked for (200), unless it must wait (429, or
+/// 503 `overloaded`, with `Retry-After`).
 pub(crate) fn on_form(markup: Markup, problem: &Problem) -> Response {
-    if problem.status == StatusCode::TOO_MANY_REQUESTS {
+    if problem.status == StatusCode::TOO_MANY_REQUESTS || problem.code == "overloaded" {
         with_retry_after(with_status(markup, problem.status), problem)
     } else {
         with_status(markup, StatusCode::OK)
@@ -323,7 +327,7 @@ fn problem_page(app: &App, entrance: Option<Entrance>, problem: &Problem) -> Res
     let title = match problem.code {
         "csrf_mismatch" => "ページの有効期限が切れました",
         "client_rate_limited" => "しばらくしてからお試しください",
-        "unavailable" => "ただいま混み合っています",
+        "unavailable" | "overloaded" => "ただいま混み合っています",
         "not_permitted" => "権限がありません",
         "not_found" => "見つかりません",
         _ => "お手続きを続けられません",

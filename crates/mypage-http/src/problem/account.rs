@@ -37,7 +37,7 @@ impl Explain for ChangePasswordError {
             Self::Current(e) => e.explain(),
             Self::Password(e) => super::password_problems(&e),
             Self::Conflict => changed_meanwhile(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -58,7 +58,7 @@ impl Explain for RequestEmailChangeError {
             // The same limit as any key request for the address (R3), told the same way.
             Self::TooManyRequests { retry_after } => RequestAuthKeyError::TooManyRequests { retry_after }.explain(),
             Self::ClientLimited { retry_after } => Problem::client_rate_limited(retry_after),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -73,7 +73,7 @@ impl Explain for ConfirmEmailChangeError {
                 "このメールアドレスは、ほかのアカウントで使われるようになったため、変更できませんでした。別のメールアドレスで、はじめからやり直してください。",
             )
             .start_again(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -84,7 +84,7 @@ impl Explain for EndSessionError {
             Self::NotFound => {
                 Problem::new("session_not_found", StatusCode::NOT_FOUND, "その端末は、すでにログアウトしています。")
             }
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -94,7 +94,7 @@ impl Explain for CloseAccountError {
         match self {
             Self::Current(e) => e.explain(),
             Self::Conflict => changed_meanwhile(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }

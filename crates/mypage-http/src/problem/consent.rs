@@ -22,7 +22,8 @@ impl Explain for AgreeTermsError {
         match self {
             AgreeTermsError::Consent(e) => e.explain(),
             AgreeTermsError::AccountNotFound => Problem::unauthenticated(),
-            e @ (AgreeTermsError::TermsNotPublished | AgreeTermsError::Infrastructure(_)) => Problem::unavailable(&e),
+            e @ AgreeTermsError::TermsNotPublished => Problem::unavailable(&e),
+            AgreeTermsError::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }

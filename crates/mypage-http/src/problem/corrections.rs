@@ -77,7 +77,7 @@ impl Explain for CounterLookupError {
             Self::NotPermitted => Problem::not_permitted(),
             Self::InvalidEmail(_) => invalid_email(),
             Self::NotFound => Problem::counter_registration_not_found().on("email"),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -107,7 +107,7 @@ impl Explain for CorrectCounterEmailError {
             .on("email"),
             Self::OfficeClosed => Problem::office_closed_at_counter(),
             Self::Concurrent => account_changed(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -123,7 +123,7 @@ impl Explain for WithdrawCounterRegistrationError {
                 "事業所の方がすでにパスワードを登録しているため、取り消せません。",
             ),
             Self::Concurrent => account_changed(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -135,7 +135,7 @@ impl Explain for EditOfficeError {
             Self::UnknownOffice => Problem::office_not_found(),
             Self::InvalidFields(errors) => Problem::invalid_fields(&errors),
             Self::Concurrent => office_changed(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -149,7 +149,7 @@ impl Explain for CloseOfficeError {
                 Problem::new("already_closed", StatusCode::CONFLICT, "このハローワークは、すでに閉庁しています。")
             }
             Self::Concurrent => office_changed(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }

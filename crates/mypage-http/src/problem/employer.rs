@@ -93,7 +93,7 @@ impl Explain for RequestAuthKeyError {
             ),
             Self::ClientLimited { retry_after } => Problem::client_rate_limited(retry_after),
             e @ Self::TermsNotPublished => Problem::unavailable(&e),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -112,7 +112,7 @@ impl Explain for ResendAuthKeyError {
                 retry_after,
             ),
             Self::ClientLimited { retry_after } => Problem::client_rate_limited(retry_after),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -180,7 +180,7 @@ impl Explain for RegisterPasswordError {
                 "このメールアドレスでは、すでにマイページが開設されています。ログインしてください。",
             )
             .start_again(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -190,7 +190,7 @@ impl Explain for ResetPasswordError {
         match self {
             Self::Key(e) => e.explain(),
             Self::Password(e) => e.explain(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -204,7 +204,7 @@ impl Explain for LoginError {
                 "メールアドレスまたはパスワードが正しくありません。",
             ),
             Self::Throttled { retry_after } => throttled(retry_after),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -214,7 +214,7 @@ impl Explain for OverviewError {
         match self {
             // The account of a live session is gone: the session means nothing any more.
             Self::AccountNotFound => Problem::unauthenticated(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -239,7 +239,7 @@ impl Explain for DeclareHistoryError {
             Self::OfficeClosed => Problem::office_closed_for_applications(),
             Self::NotEditable => not_editable(),
             Self::AccountNotFound | Self::NotProvisional => not_provisional(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -255,7 +255,7 @@ impl Explain for SaveEstablishmentError {
                     .next("/mypage/job")
             }
             Self::NotProvisional | Self::AccountNotFound => not_provisional(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -267,7 +267,7 @@ impl Explain for SaveJobOfferError {
             Self::NoDraft => no_draft(),
             Self::NotEditable => not_editable(),
             Self::NotProvisional | Self::AccountNotFound => not_provisional(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -280,7 +280,7 @@ impl Explain for SubmitError {
             Self::NoDraft => no_draft(),
             Self::NotEditable => not_editable(),
             Self::NotProvisional | Self::AccountNotFound => not_provisional(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }

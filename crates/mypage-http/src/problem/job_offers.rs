@@ -63,7 +63,7 @@ impl Explain for StartJobOfferError {
                     "入力途中の求人が{MAX_JOB_OFFER_DRAFTS}件あるため、新しく作成できません。入力途中の求人を申し込むか、不要な下書きを削除してから作成してください。"
                 ),
             ),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -76,7 +76,7 @@ impl Explain for SaveJobOfferDraftError {
             Self::NotFound => job_offer_not_found(),
             Self::NotEditable => not_editable(),
             Self::Invalid(errors) => Problem::invalid_fields(&errors),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -94,7 +94,7 @@ impl Explain for SubmitJobOfferError {
                 "求人情報に入力していない項目や誤りのある項目があります。求人情報を入力し直してください。",
             ),
             Self::OfficeClosed => office_closed(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -111,7 +111,7 @@ impl Explain for DiscardJobOfferError {
                 "申し込み済みの求人は削除できません。取り下げる場合は、管轄のハローワークにお問い合わせください。",
             )
             .next(LIST),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -121,7 +121,7 @@ impl Explain for JobOffersError {
         match self {
             Self::AccountNotFound => Problem::unauthenticated(),
             Self::NotFound => job_offer_not_found(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }

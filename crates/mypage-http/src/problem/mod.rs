@@ -16,10 +16,16 @@ mod staff;
 pub(crate) use register::{line_problem_code, line_problem_column, line_problem_message};
 
 use std::fmt;
+use std::num::NonZeroU32;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use mypage_domain::ports::InfrastructureError;
 use mypage_domain::values::{FieldErrors, FieldProblem, PasswordPolicyError, PasswordPolicyErrors, jst};
 use poem::http::StatusCode;
+
+/// How the message of a request shed under load begins, which an error summary recognises to head it as such.
+pub(crate) const OVERLOADED_LEAD: &str = "ただいま混み合っているため";
 
 /// One failure as the pages and the API tell it.
 #[derive(Debug, Clone)]
@@ -34,6 +40,9 @@ pub(crate) struct Problem {
     pub(crate) message: String,
     /// When a refused request may be tried again.
     pub(crate) retry_after: Option<DateTime<Utc>>,
+    /// In how many seconds a request shed under load may be tried again (`overloaded`), said as `Retry-After:
+    /// <seconds>`.
+    pub(crate) retry_in_seconds: Option<NonZeroU32>,
     /// Wrong auth keys still allowed in the flow (R3).
     pub(crate) remaining_attempts: Option<u8>,
     /// Each wrong field of a form (`invalid_fields`).
@@ -89,6 +98,7 @@ impl Problem {
             field: None,
             message: message.into(),
             retry_after: None,
+            retry_in_seconds: None,
             remaining_attempts: None,
             fields: Vec::new(),
             start_again: false,
@@ -129,6 +139,34 @@ impl Problem {
             StatusCode::SERVICE_UNAVAILABLE,
             "システムで一時的な問題が発生しました。入力内容は保存されていません。しばらく時間をおいてから、もう一度お試しください。",
         )
+    }
+
+    /// The problem of an infrastructure failure: a request an adapter shed because its queue was full is
+    /// [`Problem::overloaded`]; anything else is [`Problem::unavailable`].
+    pub(crate) fn infrastructure(e: &InfrastructureError) -> Self {
+        match e.as_overloaded() {
+            Some(overloaded) => Self::overloaded(overloaded.retry_after),
+            None => Self::unavailable(e),
+        }
+    }
+
+    /// Too many requests already wait for the password hasher or the database (issue 15): this one was refused at
+    /// once, with nothing done, and may be sent again after `retry_after` (said in whole seconds, at least 1).
+    pub(crate) fn overloaded(retry_after: Duration) -> Self {
+        let seconds =
+            NonZeroU32::new(u32::try_from(retry_after.as_secs()).unwrap_or(u32::MAX)).unwrap_or(NonZeroU32::MIN);
+        tracing::debug!(retry_after = seconds, "a request was shed: a queue is full");
+        let wait = if seconds.get() <= 5 { "数秒".to_owned() } else { format!("{seconds}秒ほど") };
+        let mut problem = Self::new(
+            "overloaded",
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "{OVERLOADED_LEAD}、受け付けることができませんでした（お手続きは行われていません）。\
+                 お手数ですが、{wait}たってから、もう一度お試しください。"
+            ),
+        );
+        problem.retry_in_seconds = Some(seconds);
+        problem
     }
 
     /// A request the parser refuses: a body of the wrong shape, an unknown choice in the path.
@@ -217,8 +255,12 @@ impl Problem {
         problem
     }
 
-    /// The `Retry-After` header's value (an HTTP-date, RFC 9110 §10.2.3), when the request may be tried again later.
+    /// The `Retry-After` header's value (RFC 9110 §10.2.3), when the request may be tried again later: seconds
+    /// for a request shed under load, else an HTTP-date.
     pub(crate) fn retry_after_header(&self) -> Option<String> {
+        if let Some(seconds) = self.retry_in_seconds {
+            return Some(seconds.to_string());
+        }
         self.retry_after.map(|at| at.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
     }
 

@@ -41,7 +41,7 @@ impl Explain for RegisterImportError {
                 StatusCode::CONFLICT,
                 "同じ時刻にほかの取込みが行われました。もう一度取り込んでください。",
             ),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }

@@ -88,7 +88,7 @@ impl Explain for StaffLoginError {
                 "確認コードが正しくないか、すでに使われています。認証アプリに表示されている新しいコードを入力してください。",
             )
             .on("code"),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -113,7 +113,7 @@ impl Explain for EnrolmentError {
                 "確認コードが正しくありません。認証アプリに表示されている6桁の数字を入力してください。",
             )
             .on("code"),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -123,7 +123,7 @@ impl Explain for QueueError {
         match self {
             Self::NotPermitted => Problem::not_permitted(),
             Self::RegistrationNotFound | Self::OutsideOffice => Problem::registration_not_found(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -144,7 +144,7 @@ impl Explain for ConfirmError {
                 StatusCode::CONFLICT,
                 "この求人を申し込んだマイページは、現在この事業所で利用されていません（廃止された場合など）。受理できません。",
             ),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -161,7 +161,7 @@ impl Explain for ReviewError {
                 "連絡事項・理由を1000文字以内で入力してください。",
             )
             .on("note"),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -193,7 +193,7 @@ impl Explain for CounterRegistrationError {
             )
             .on("email"),
             Self::OfficeClosed => Problem::office_closed_at_counter(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -202,7 +202,7 @@ impl Explain for ConsoleError {
     fn explain(self) -> Problem {
         match self {
             Self::NotPermitted => Problem::not_permitted(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -221,7 +221,7 @@ impl Explain for StaffAccessError {
             Self::Concurrent => {
                 concurrent("同時にほかの管理者が変更しました。一覧を確認してから、もう一度操作してください。")
             }
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -267,7 +267,7 @@ impl Explain for AddStaffError {
                 Problem::new("duplicate", StatusCode::CONFLICT, "この職員IDは、すでに使われています。").on("login")
             }
             Self::OfficeClosed => Problem::office_closed_for_staff(),
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -287,7 +287,7 @@ impl Explain for AddOfficeError {
                 Problem::new("duplicate", StatusCode::CONFLICT, "このコードのハローワークは、すでに登録されています。")
                     .on("code")
             }
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }
@@ -302,7 +302,7 @@ impl Explain for PublishTermsError {
             Self::Concurrent => {
                 concurrent("同時にほかの版が公開されました。最新の内容を確認してから、もう一度公開してください。")
             }
-            Self::Infrastructure(e) => Problem::unavailable(&e),
+            Self::Infrastructure(e) => Problem::infrastructure(&e),
         }
     }
 }

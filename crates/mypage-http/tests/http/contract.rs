@@ -113,6 +113,17 @@ impl Contract {
         if status == StatusCode::TOO_MANY_REQUESTS {
             assert!(headers.contains_key(header::RETRY_AFTER), "{key} without Retry-After");
         }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            let headers_documented = documented["headers"].as_object();
+            assert!(
+                headers_documented.is_some_and(|h| h.keys().any(|k| k.eq_ignore_ascii_case("retry-after"))),
+                "{key}: the document does not say that a 503 may carry Retry-After"
+            );
+            if json["code"] == "overloaded" {
+                let seconds = headers.get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+                assert!(seconds.is_some_and(|s| s >= 1), "{key} overloaded without Retry-After in seconds");
+            }
+        }
         Some(format!("{method} {template}"))
     }
 
@@ -461,4 +472,10 @@ async fn the_check_refuses_a_null_string_an_unnamed_field_a_wrong_code_and_an_un
     assert!(fails(StatusCode::UNAUTHORIZED, r#"{"message": "x"}"#), "a required field missing");
     assert!(fails(StatusCode::IM_A_TEAPOT, error), "a status the operation does not list");
     assert!(fails(StatusCode::UNAUTHORIZED, ""), "no body where one is documented");
+    let overloaded = r#"{"code": "overloaded", "message": "ただいま混み合っています。"}"#;
+    assert!(fails(StatusCode::SERVICE_UNAVAILABLE, overloaded), "a shed request without Retry-After");
+    let mut with_retry = json.clone();
+    with_retry.insert(header::RETRY_AFTER, "2".parse().unwrap());
+    let check = contract.check("POST", "/api/v1/sessions", StatusCode::SERVICE_UNAVAILABLE, &with_retry, overloaded);
+    assert_eq!(check.as_deref(), Some("POST /sessions"), "a shed request with Retry-After in seconds passes");
 }

@@ -21,6 +21,7 @@ mod register;
 mod review;
 mod second_factor;
 mod security;
+mod shedding;
 mod source;
 
 use std::collections::HashMap;
