@@ -73,6 +73,7 @@ async fn open_database(config: &Config, secrets: &secrets::Secrets) -> Result<Da
     let mut db_config = DbConfig::new(config.database_url.clone(), *secrets.outbox.expose_secret())
         .with_previous_outbox_keys(secrets.outbox_previous.iter().map(|k| *k.expose_secret()));
     db_config.max_connections = config.db_max_connections;
+    db_config.max_waiting_writers = config.db_max_waiting_writers;
     let db = Database::connect(&db_config).await.context("MYPAGE_DATABASE_URL")?;
     db.migrate().await?;
     Ok(db)
@@ -386,6 +387,10 @@ fn check_config(config: &Config) {
     println!(
         "argon2id        m={} KiB, t={}, p={}, computed by {}",
         argon2.memory_kib, argon2.iterations, argon2.parallelism, argon2.implementation
+    );
+    println!(
+        "load shedding   503 past {} requests waiting for a password hash, {} waiting to write (SQLite)",
+        argon2.max_waiting, config.db_max_waiting_writers
     );
     println!("auth key        {} minutes", config.auth_key_ttl.as_secs() / 60);
     println!("key requests    {} per address per hour", config.key_requests_per_address);

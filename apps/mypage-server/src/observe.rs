@@ -75,6 +75,11 @@ pub(crate) async fn scrape(Data(scrape): Data<&Scrape>) -> Response {
     metrics::counter!("mypage_mails_dead_total").absolute(totals.dead());
     #[expect(clippy::cast_precision_loss, reason = "a count of waiting requests is far below 2^52")]
     metrics::gauge!("mypage_password_hashes_waiting").set(scrape.hasher.waiting() as f64);
+    // Requests shed under load (answered 503 `overloaded` at once), by the queue that was full (issue 15).
+    metrics::counter!("mypage_requests_shed_total", "queue" => "password_hash").absolute(scrape.hasher.refused());
+    metrics::counter!("mypage_requests_shed_total", "queue" => "database_writer").absolute(scrape.db.writers_refused());
+    #[expect(clippy::cast_precision_loss, reason = "a count of waiting writers is far below 2^52")]
+    metrics::gauge!("mypage_database_writers_waiting").set(scrape.db.writers_waiting() as f64);
     scrape.handle.run_upkeep();
     Response::builder().content_type("text/plain; version=0.0.4; charset=utf-8").body(scrape.handle.render())
 }

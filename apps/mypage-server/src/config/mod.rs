@@ -77,6 +77,8 @@ pub(crate) struct Config {
     pub(crate) log: String,
     /// One JSON object per line instead of text for a terminal.
     pub(crate) log_json: bool,
+    /// SQLite: requests' writers that may wait for their turn; one more is answered 503 at once (issue 15).
+    pub(crate) db_max_waiting_writers: usize,
 }
 
 mod source;
@@ -184,6 +186,7 @@ impl Config {
             max_connections: source.within("MYPAGE_MAX_CONNECTIONS", 512, 1..=65_536)?,
             log,
             log_json: source.choice("MYPAGE_LOG_FORMAT", "text", &["text", "json"])? == "json",
+            db_max_waiting_writers: source.within("MYPAGE_DB_MAX_WAITING_WRITERS", 256, 0..=100_000)?,
         })
     }
 
@@ -219,6 +222,7 @@ fn argon2_config(source: &Source) -> Result<Argon2Config> {
         implementation: source
             .choice("MYPAGE_ARGON2_IMPLEMENTATION", default.implementation.as_str(), &["argon2-rust", "rustcrypto"])?
             .parse()?,
+        max_waiting: source.within("MYPAGE_ARGON2_MAX_WAITING", default.max_waiting, 0..=100_000)?,
         ..default
     };
     if u64::from(config.memory_kib) * u64::from(config.iterations) < ARGON2_MIN_COST {

@@ -164,3 +164,15 @@ async fn r10_a_draft_expires_after_the_configured_lifetime_not_the_default() {
     kit.mypage.expire_stale().await.unwrap();
     assert_eq!(status().await, RegistrationStatus::Expired, "a day after its last save, not 14");
 }
+
+#[test]
+fn the_queue_bounds_of_load_shedding_are_64_hashes_and_256_writers_unless_configured() {
+    let default = load(&[]).unwrap();
+    assert_eq!((default.argon2.max_waiting, default.db_max_waiting_writers), (64, 256));
+    let config = load(&[("MYPAGE_ARGON2_MAX_WAITING", "8"), ("MYPAGE_DB_MAX_WAITING_WRITERS", "0")]).unwrap();
+    assert_eq!((config.argon2.max_waiting, config.db_max_waiting_writers), (8, 0));
+    for name in ["MYPAGE_ARGON2_MAX_WAITING", "MYPAGE_DB_MAX_WAITING_WRITERS"] {
+        let message = error(&[(name, "100001")]);
+        assert_eq!(message, format!("{name}: expected a whole number from 0 to 100000, got \"100001\""));
+    }
+}

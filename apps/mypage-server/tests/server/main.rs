@@ -118,6 +118,7 @@ async fn a_bad_setting_is_reported_by_its_name_and_a_good_configuration_is_summa
         "help desk       ハローワークインターネットサービス ヘルプデスク, 0570-077450, 月曜～金曜 9:30～18:00（年末年始、祝日除く）",
         "help desk mail  helpdesk@hd.hellowork.mhlw.go.jp",
         "argon2id        m=19456 KiB, t=2, p=1",
+        "load shedding   503 past 64 requests waiting for a password hash, 256 waiting to write (SQLite)",
         "key requests    5 per address per hour",
         "client keys     30 per client per hour, shared by every instance",
         "draft           14 days",
@@ -318,6 +319,9 @@ async fn requests_carry_an_id_into_json_logs_and_metrics_count_them_by_route() {
         "mypage_mails_sent_total 0",
         "mypage_mails_dead_total 0",
         "mypage_password_hashes_waiting 0",
+        "mypage_requests_shed_total{queue=\"password_hash\"} 0",
+        "mypage_requests_shed_total{queue=\"database_writer\"} 0",
+        "mypage_database_writers_waiting 0",
         "mypage_database_up 1",
     ] {
         assert!(text.contains(expected), "{expected} in\n{text}");
