@@ -471,7 +471,7 @@ impl AccountApi {
         let own = self.own_handle(req).unwrap_or_default();
         match self.0.app.mypage.end_other_sessions(token.0, &own, &client(req)).await {
             Ok(ended) => EndOthersResponse::Ok(Json(EndedDto { ended })),
-            Err(e) => Problem::unavailable(&e).into(),
+            Err(e) => Problem::infrastructure(&e).into(),
         }
     }
 

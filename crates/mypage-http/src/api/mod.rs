@@ -173,7 +173,10 @@ pub(crate) fn document(spec: &str) -> String {
     doc["info"]["description"] = serde_json::Value::from(
         "Every path answers a method it does not take with 405 and the `ApiError` `method_not_allowed`, its `Allow` \
          header naming the methods it takes (the `MethodNotAllowed` response below); a body over 64 KiB is refused \
-         with 413 `payload_too_large`; a body that stops arriving with 408 `request_timeout`.",
+         with 413 `payload_too_large`; a body that stops arriving with 408 `request_timeout`. When the service sheds \
+         load (too many requests already wait for a password hash or for the database), a request is answered at \
+         once with 503 `overloaded` and a `Retry-After` header in seconds: nothing of it was done; send it again \
+         after that time.",
     );
     doc["components"]["responses"]["MethodNotAllowed"] = serde_json::json!({
         "description": "`method_not_allowed`: the path does not take this method; `Allow` names those it takes.",

@@ -157,7 +157,7 @@ pub(crate) async fn end_others(
 ) -> poem::Result<Response> {
     let mut s = session.lock().await;
     let own = s.handle(sessions).unwrap_or_default();
-    let ended = app.mypage.end_other_sessions(account, &own, &client).await.map_err(|e| Problem::unavailable(&e))?;
+    let ended = app.mypage.end_other_sessions(account, &own, &client).await.map_err(|e| Problem::infrastructure(&e))?;
     s.data.notice = Some(format!("この端末以外の{ended}台の端末をログアウトさせました。"));
     s.changed();
     Ok(Redirect::see_other(SESSIONS_PATH).into_response())

@@ -87,9 +87,8 @@ pub(crate) async fn agree(
             session.lock().await.become_subject(SessionSubject::Anonymous);
             return Ok(to_login());
         }
-        Err(e @ (AgreeTermsError::TermsNotPublished | AgreeTermsError::Infrastructure(_))) => {
-            return Err(Problem::unavailable(&e).into());
-        }
+        Err(e @ AgreeTermsError::TermsNotPublished) => return Err(Problem::unavailable(&e).into()),
+        Err(AgreeTermsError::Infrastructure(e)) => return Err(Problem::infrastructure(&e).into()),
     }
     let mut s = session.lock().await;
     let owner = account.to_string();
