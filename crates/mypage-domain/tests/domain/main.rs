@@ -24,6 +24,7 @@ mod review;
 mod reviewing;
 mod second_factor;
 mod sessions;
+mod shedding;
 mod unit_of_work;
 
 use mypage_domain::DomainConfig;
