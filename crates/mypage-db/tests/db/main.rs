@@ -37,6 +37,7 @@ macro_rules! on_every_store {
 
 mod at_rest;
 mod care_flows;
+mod client_limit;
 mod concurrency;
 mod contract;
 mod digest;
