@@ -9,6 +9,7 @@
 //! `MYPAGE_BENCH_CLIENTS` (default 16) change the run.
 #![expect(clippy::expect_used, clippy::print_stdout, reason = "a benchmark prints its figures and stops on a failure")]
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -54,12 +55,56 @@ fn key_in_mail_files(data: &Path, email: &str) -> Option<String> {
     texts.last()?.1.lines().find_map(|l| l.trim().strip_prefix("認証キー：").map(|k| k.trim().to_owned()))
 }
 
+/// What one request got: its status and, for an answer other than the expected one, the `code` of its body.
+type Outcome = String;
+
+/// Sends a request and says what it got: `expected` answers count by status alone (their body is not read), any
+/// other by status and error `code`, a request that got no answer as `no answer`.
+async fn outcome(sent: reqwest::RequestBuilder, expected: u16) -> (bool, Outcome) {
+    let Ok(response) = sent.send().await else {
+        return (false, "no answer".to_owned());
+    };
+    let status = response.status().as_u16();
+    if status == expected {
+        return (true, status.to_string());
+    }
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    let code = body["code"].as_str().unwrap_or("-").to_owned();
+    (false, format!("{status} {code}"))
+}
+
+/// Registers an account with a password: a sign-up key request, the key from its mail file, the password.
+async fn register(http: &reqwest::Client, base: &str, data: &Path, email: &str, consent: &Value) {
+    let asked: Value = http
+        .post(format!("{base}/api/v1/auth-keys"))
+        .json(&json!({"purpose": "sign_up", "email": email, "consent": consent}))
+        .send()
+        .await
+        .expect("a key request")
+        .json()
+        .await
+        .expect("json");
+    let mut key = None;
+    for _ in 0..100 {
+        key = key_in_mail_files(data, email);
+        if key.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let entry = json!({"flow_token": asked["flow_token"], "auth_key": key.expect("the key mail"), "password": PASSWORD, "confirmation": PASSWORD});
+    let registered = http.post(format!("{base}/api/v1/passwords")).json(&entry).send().await.expect("password");
+    assert_eq!(registered.status(), 201, "the bench account is registered");
+}
+
 struct Figures {
     name: &'static str,
     /// The server's resident memory after the scenario, in MiB.
     rss_after: f64,
     requests: usize,
     failures: usize,
+    /// How many requests got each outcome, expected or not: nothing is hidden.
+    outcomes: BTreeMap<Outcome, usize>,
     seconds: f64,
     latencies: Vec<Duration>,
 }
@@ -87,37 +132,50 @@ impl Figures {
     }
 }
 
-/// Runs `clients` loops of `request` for `seconds`; each request returns whether it succeeded.
+/// Runs `clients` loops of `request(client, n)` for `seconds` (`client` is the loop's index, `n` counts every
+/// request); each request returns whether it succeeded and what it got.
 async fn run<F, Fut>(name: &'static str, pid: u32, clients: u64, seconds: u64, request: F) -> Figures
 where
-    F: Fn(usize) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = bool> + Send,
+    F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = (bool, Outcome)> + Send,
 {
     let request = Arc::new(request);
     let counter = Arc::new(AtomicUsize::new(0));
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..clients {
+    for client in 0..usize::try_from(clients).expect("a number of clients") {
         let (request, counter) = (Arc::clone(&request), Arc::clone(&counter));
         tasks.spawn(async move {
-            let (mut latencies, mut failures) = (Vec::new(), 0);
+            let (mut latencies, mut failures, mut outcomes) = (Vec::new(), 0, BTreeMap::<Outcome, usize>::new());
             while Instant::now() < deadline {
                 let n = counter.fetch_add(1, Ordering::Relaxed);
                 let t = Instant::now();
-                let ok = request(n).await;
+                let (ok, got) = request(client, n).await;
                 latencies.push(t.elapsed());
                 failures += usize::from(!ok);
+                *outcomes.entry(got).or_default() += 1;
             }
-            (latencies, failures)
+            (latencies, failures, outcomes)
         });
     }
-    let mut figures = Figures { name, rss_after: 0.0, requests: 0, failures: 0, seconds: 0.0, latencies: Vec::new() };
+    let mut figures = Figures {
+        name,
+        rss_after: 0.0,
+        requests: 0,
+        failures: 0,
+        outcomes: BTreeMap::new(),
+        seconds: 0.0,
+        latencies: Vec::new(),
+    };
     while let Some(done) = tasks.join_next().await {
-        let (latencies, failures) = done.expect("a client task");
+        let (latencies, failures, outcomes) = done.expect("a client task");
         figures.requests += latencies.len();
         figures.failures += failures;
         figures.latencies.extend(latencies);
+        for (got, n) in outcomes {
+            *figures.outcomes.entry(got).or_default() += n;
+        }
     }
     figures.seconds = started.elapsed().as_secs_f64();
     figures.rss_after = memory(pid).0;
@@ -169,39 +227,33 @@ async fn main() {
     assert!(ready, "the server became ready");
     let (idle_rss, _) = memory(pid);
 
-    // One account to log in with: the key is read from the mail file the server writes.
+    // One account per client to log in with, each client from its own loopback address, as real logins come: one
+    // account logging in 16 times at once from one address meets the per-account limit (R13), which counts every
+    // attempt not yet finished, and is right to.
     let terms: Value =
         http.get(format!("{base}/api/v1/terms")).send().await.expect("terms").json().await.expect("json");
     let consent = json!({
         "privacy_policy_agreed": true, "mypage_terms_agreed": true,
         "privacy_policy_version": terms["privacy_policy_version"], "mypage_terms_version": terms["mypage_terms_version"],
     });
-    let asked: Value = http
-        .post(format!("{base}/api/v1/auth-keys"))
-        .json(&json!({"purpose": "sign_up", "email": "bench@example.jp", "consent": consent}))
-        .send()
-        .await
-        .expect("a key request")
-        .json()
-        .await
-        .expect("json");
-    let mut key = None;
-    for _ in 0..100 {
-        key = key_in_mail_files(data.path(), "bench@example.jp");
-        if key.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut logins = Vec::new();
+    for i in 0..clients {
+        let email = format!("bench{i}@example.jp");
+        register(&http, &base, data.path(), &email, &consent).await;
+        let address = std::net::Ipv4Addr::from(
+            u32::from(std::net::Ipv4Addr::new(127, 0, 1, 0)) + u32::try_from(i).expect("few clients"),
+        );
+        let from =
+            reqwest::Client::builder().local_address(std::net::IpAddr::V4(address)).build().expect("an HTTP client");
+        logins.push((from, email));
     }
-    let entry = json!({"flow_token": asked["flow_token"], "auth_key": key.expect("the key mail"), "password": PASSWORD, "confirmation": PASSWORD});
-    let registered = http.post(format!("{base}/api/v1/passwords")).json(&entry).send().await.expect("password");
-    assert_eq!(registered.status(), 201, "the bench account is registered");
+    let logins = Arc::new(logins);
 
     let get = |path: &'static str| {
         let (http, base) = (http.clone(), base.clone());
-        move |_| {
+        move |_, _| {
             let (http, url) = (http.clone(), format!("{base}{path}"));
-            async move { http.get(url).send().await.is_ok_and(|r| r.status().is_success()) }
+            async move { outcome(http.get(url), 200).await }
         }
     };
     let mut results = vec![
@@ -211,20 +263,21 @@ async fn main() {
     ];
     let (h, b, c) = (http.clone(), base.clone(), consent.clone());
     results.push(
-        run("POST /api/v1/auth-keys (write + outbox)", pid, clients, seconds, move |n| {
+        run("POST /api/v1/auth-keys (write + outbox)", pid, clients, seconds, move |_, n| {
             let (http, url) = (h.clone(), format!("{b}/api/v1/auth-keys"));
             let body = json!({"purpose": "sign_up", "email": format!("load{n}@example.jp"), "consent": c});
-            async move { http.post(url).json(&body).send().await.is_ok_and(|r| r.status() == 202) }
+            async move { outcome(http.post(url).json(&body), 202).await }
         })
         .await,
     );
-    let (h, b) = (http.clone(), base.clone());
+    let (b, logins) = (base.clone(), Arc::clone(&logins));
     results.push(
-        run("POST /api/v1/sessions (argon2id login)", pid, clients, seconds, move |_| {
-            let (http, url) = (h.clone(), format!("{b}/api/v1/sessions"));
+        run("POST /api/v1/sessions (argon2id login)", pid, clients, seconds, move |client, _| {
+            let (http, email) = logins[client].clone();
+            let url = format!("{b}/api/v1/sessions");
             async move {
-                let body = json!({"email": "bench@example.jp", "password": PASSWORD});
-                http.post(url).json(&body).send().await.is_ok_and(|r| r.status() == 201)
+                let body = json!({"email": email, "password": PASSWORD});
+                outcome(http.post(url).json(&body), 201).await
             }
         })
         .await,
@@ -247,6 +300,11 @@ async fn main() {
             rps / base_rps,
             f.rss_after
         );
+    }
+    println!("answers per scenario (status, and the error code of any unexpected one):");
+    for f in &results {
+        let counts: Vec<String> = f.outcomes.iter().map(|(got, n)| format!("{got}: {n}")).collect();
+        println!("  {:<40} {}", f.name, counts.join(", "));
     }
     println!("server memory: {idle_rss:.1} MiB idle, {rss:.1} MiB after the run, {peak:.1} MiB at its peak");
     let _ = server.kill().await;
