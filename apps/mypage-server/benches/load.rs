@@ -6,7 +6,8 @@
 //! shared and noisy: compare the ratios within one run, not seconds between runs.
 //!
 //! `cargo bench -p mypage-server --bench load` (or `just bench`); `MYPAGE_BENCH_SECONDS` (default 5) and
-//! `MYPAGE_BENCH_CLIENTS` (default 16) change the run.
+//! `MYPAGE_BENCH_CLIENTS` (default 16) change the run; `MYPAGE_BENCH_ONLY=<part of a name>` runs only the scenarios
+//! whose name contains it (and `/healthz`, the base), e.g. `sessions` to profile the logins.
 #![expect(clippy::expect_used, clippy::print_stdout, reason = "a benchmark prints its figures and stops on a failure")]
 
 use std::collections::BTreeMap;
@@ -236,10 +237,19 @@ async fn main() {
         "privacy_policy_agreed": true, "mypage_terms_agreed": true,
         "privacy_policy_version": terms["privacy_policy_version"], "mypage_terms_version": terms["mypage_terms_version"],
     });
+    // Registered all at once: each waits for its key's mail, which the dispatcher writes in batches.
+    let mut registering = tokio::task::JoinSet::new();
+    for i in 0..clients {
+        let (http, base, data, consent) = (http.clone(), base.clone(), data.path().to_owned(), consent.clone());
+        registering
+            .spawn(async move { register(&http, &base, &data, &format!("bench{i}@example.jp"), &consent).await });
+    }
+    while let Some(done) = registering.join_next().await {
+        done.expect("a registration");
+    }
     let mut logins = Vec::new();
     for i in 0..clients {
         let email = format!("bench{i}@example.jp");
-        register(&http, &base, data.path(), &email, &consent).await;
         let address = std::net::Ipv4Addr::from(
             u32::from(std::net::Ipv4Addr::new(127, 0, 1, 0)) + u32::try_from(i).expect("few clients"),
         );
@@ -256,32 +266,41 @@ async fn main() {
             async move { outcome(http.get(url), 200).await }
         }
     };
-    let mut results = vec![
-        run("GET /healthz (HTTP stack alone)", pid, clients, seconds, get("/healthz")).await,
-        run("GET / (top page, new session)", pid, clients, seconds, get("/")).await,
-        run("GET /api/v1/terms (database read)", pid, clients, seconds, get("/api/v1/terms")).await,
-    ];
+    // `/healthz` always runs: it is the ratios' base.
+    let only = std::env::var("MYPAGE_BENCH_ONLY").unwrap_or_default();
+    let wanted = |name: &str| name.contains(&only);
+    let mut results = vec![run("GET /healthz (HTTP stack alone)", pid, clients, seconds, get("/healthz")).await];
+    for (name, path) in [("GET / (top page, new session)", "/"), ("GET /api/v1/terms (database read)", "/api/v1/terms")]
+    {
+        if wanted(name) {
+            results.push(run(name, pid, clients, seconds, get(path)).await);
+        }
+    }
     let (h, b, c) = (http.clone(), base.clone(), consent.clone());
-    results.push(
-        run("POST /api/v1/auth-keys (write + outbox)", pid, clients, seconds, move |_, n| {
-            let (http, url) = (h.clone(), format!("{b}/api/v1/auth-keys"));
-            let body = json!({"purpose": "sign_up", "email": format!("load{n}@example.jp"), "consent": c});
-            async move { outcome(http.post(url).json(&body), 202).await }
-        })
-        .await,
-    );
+    if wanted("POST /api/v1/auth-keys") {
+        results.push(
+            run("POST /api/v1/auth-keys (write + outbox)", pid, clients, seconds, move |_, n| {
+                let (http, url) = (h.clone(), format!("{b}/api/v1/auth-keys"));
+                let body = json!({"purpose": "sign_up", "email": format!("load{n}@example.jp"), "consent": c});
+                async move { outcome(http.post(url).json(&body), 202).await }
+            })
+            .await,
+        );
+    }
     let (b, logins) = (base.clone(), Arc::clone(&logins));
-    results.push(
-        run("POST /api/v1/sessions (argon2id login)", pid, clients, seconds, move |client, _| {
-            let (http, email) = logins[client].clone();
-            let url = format!("{b}/api/v1/sessions");
-            async move {
-                let body = json!({"email": email, "password": PASSWORD});
-                outcome(http.post(url).json(&body), 201).await
-            }
-        })
-        .await,
-    );
+    if wanted("POST /api/v1/sessions") {
+        results.push(
+            run("POST /api/v1/sessions (argon2id login)", pid, clients, seconds, move |client, _| {
+                let (http, email) = logins[client].clone();
+                let url = format!("{b}/api/v1/sessions");
+                async move {
+                    let body = json!({"email": email, "password": PASSWORD});
+                    outcome(http.post(url).json(&body), 201).await
+                }
+            })
+            .await,
+        );
+    }
     let (rss, peak) = memory(pid);
 
     println!();
