@@ -4,6 +4,7 @@
 mod account;
 mod audit;
 mod establishment;
+mod filing;
 mod flow;
 mod ids;
 mod mail;
@@ -18,6 +19,7 @@ mod unfinished;
 pub use account::{Account, AccountRecord, AccountStatus, AccountTransitionError, PasswordHash};
 pub use audit::{Actor, AuditAction, AuditEvent, ClientInfo};
 pub use establishment::{Establishment, EstablishmentRecord};
+pub use filing::RegistrationKind;
 pub use flow::{
     AuthFlow, AuthFlowRecord, DeathCause, FlowPurpose, FlowState, FlowStepError, FlowTarget, IssuedKey, KeyCheckError,
     UnknownFlowPurpose,
@@ -25,7 +27,7 @@ pub use flow::{
 pub use ids::{AccountId, AuditEventId, EstablishmentId, FlowId, MailId, RegistrationId, StaffId};
 pub use mail::{Filing, MailTemplate, OutgoingMail, PasswordChange};
 pub use organisation::{Office, OfficeAlreadyClosed, OfficeRecord};
-pub use registration::{ProvisionalRegistration, RegistrationKind, RegistrationRecord};
+pub use registration::{ProvisionalRegistration, RegistrationRecord};
 pub use review::{NoteDecision, RegistrationStatus, StaffNote, StaffNoteError, UnknownNoteDecision};
 pub use second_factor::{SecondFactorState, SecondFactorStepError, TotpSecret};
 pub use staff::{AdminScope, InvalidStaffLogin, StaffLogin, StaffMember, StaffMemberRecord};

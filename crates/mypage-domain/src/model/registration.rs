@@ -3,52 +3,14 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::{
-    AccountId, ApplicationHistory, EstablishmentId, MissingPart, NoteDecision, RegistrationId, RegistrationStatus,
-    RegistrationStepError, StaffId, StaffNote, Unfinished,
+    AccountId, ApplicationHistory, EstablishmentId, MissingPart, NoteDecision, RegistrationId, RegistrationKind,
+    RegistrationStatus, RegistrationStepError, StaffId, StaffNote, Unfinished,
 };
 use crate::values::{
     EstablishmentInfo, EstablishmentInfoInput, EstablishmentNumber, JobOffer, JobOfferInput, OfficeCode,
 };
 
-/// What a filing is: the provisional registration that opens an account (cases B and C), or a further job offer of
-/// an establishment whose account is open (R20). Both are reviewed in the same queue (R11).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RegistrationKind {
-    /// 仮登録: the account's opening filing; at most one is open per account.
-    Opening,
-    /// 求人の申込み: a job offer of the account's own establishment (R20); several may be open at once.
-    JobOffer,
-}
-
-impl RegistrationKind {
-    /// Every kind.
-    pub const ALL: [Self; 2] = [Self::Opening, Self::JobOffer];
-
-    /// A stable code for storage and the API.
-    #[must_use]
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Opening => "opening",
-            Self::JobOffer => "job_offer",
-        }
-    }
-
-    /// The kind with this code.
-    #[must_use]
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
-    }
-
-    /// The office's word for a status of a filing of this kind: a job offer is accepted (受理), not registered.
-    #[must_use]
-    pub fn status_label_ja(self, status: &RegistrationStatus) -> &'static str {
-        match (self, status) {
-            (Self::JobOffer, RegistrationStatus::Confirmed { .. }) => "受理済み",
-            (Self::JobOffer, RegistrationStatus::Rejected { .. }) => "受理しない",
-            _ => status.label_ja(),
-        }
-    }
-}
+mod read;
 
 /// A provisional registration: the application history, the establishment information (case C) and one job offer.
 /// A job offer after opening (R20) is the same aggregate of kind [`RegistrationKind::JobOffer`]: its history is the
@@ -450,92 +412,5 @@ impl ProvisionalRegistration {
     /// it can be updated again in the same transaction.
     pub fn mark_saved(&mut self) {
         self.version += 1;
-    }
-}
-
-/// Reading a registration.
-impl ProvisionalRegistration {
-    /// Its id.
-    #[must_use]
-    pub fn id(&self) -> RegistrationId {
-        self.id
-    }
-
-    /// An opening registration or a job offer after opening (R20).
-    #[must_use]
-    pub fn kind(&self) -> RegistrationKind {
-        self.kind
-    }
-
-    /// Its status in the office's words for its kind: a job offer is 受理済み where a registration is 本登録済み.
-    #[must_use]
-    pub fn status_label_ja(&self) -> &'static str {
-        self.kind.status_label_ja(&self.status)
-    }
-
-    /// The Provisional account filing it.
-    #[must_use]
-    pub fn account(&self) -> AccountId {
-        self.account
-    }
-
-    /// 求人申し込み実績, once declared.
-    #[must_use]
-    pub fn history(&self) -> Option<&ApplicationHistory> {
-        self.history.as_ref()
-    }
-
-    /// 事業所情報, case C.
-    #[must_use]
-    pub fn establishment(&self) -> Option<&EstablishmentInfo> {
-        self.establishment.as_ref()
-    }
-
-    /// 求人情報.
-    #[must_use]
-    pub fn job_offer(&self) -> Option<&JobOffer> {
-        self.job_offer.as_ref()
-    }
-
-    /// The forms last sent with errors, reduced to their valid fields; each is in place of its validated form.
-    #[must_use]
-    pub fn unfinished(&self) -> &Unfinished {
-        &self.unfinished
-    }
-
-    /// Where it stands.
-    #[must_use]
-    pub fn status(&self) -> &RegistrationStatus {
-        &self.status
-    }
-
-    /// When the draft was started.
-    #[must_use]
-    pub fn created_at(&self) -> DateTime<Utc> {
-        self.created_at
-    }
-
-    /// When the employer last saved it; a draft expires a configured time after this.
-    #[must_use]
-    pub fn updated_at(&self) -> DateTime<Utc> {
-        self.updated_at
-    }
-
-    /// When it was last submitted.
-    #[must_use]
-    pub fn submitted_at(&self) -> Option<DateTime<Utc>> {
-        self.submitted_at
-    }
-
-    /// Who decided it last.
-    #[must_use]
-    pub fn decided_by(&self) -> Option<StaffId> {
-        self.decided_by
-    }
-
-    /// Optimistic-concurrency version; repositories refuse an update made from a stale copy.
-    #[must_use]
-    pub fn version(&self) -> u64 {
-        self.version
     }
 }
