@@ -12,6 +12,16 @@ fn office_line(office_name: Option<&str>, office_phone: Option<&str>) -> String 
     format!("管轄の{}{}", office_name.unwrap_or("ハローワーク"), phone_in_brackets(office_phone))
 }
 
+/// What to do when a change the mail tells of was not the employer's: reset the password and call the office.
+fn not_you(office_name: Option<&str>, office_phone: Option<&str>) -> String {
+    format!(
+        "お心当たりのない場合は、第三者による不正な操作のおそれがあります。\n\
+         至急、ログイン画面の「パスワードを忘れた方」からパスワードを再設定し、\n\
+         {}にご連絡ください。",
+        office_line(office_name, office_phone)
+    )
+}
+
 impl MailConfig {
     /// パスワード変更完了のお知らせ, after a reset (R17) or a change while logged in (R19).
     pub(super) fn password_changed(
@@ -36,13 +46,11 @@ impl MailConfig {
                 "求人者マイページをご利用いただき、ありがとうございます。\n\
                  {at}に、{what}\n\
                  \n\
-                 お心当たりのない場合は、第三者による不正な操作のおそれがあります。\n\
-                 至急、ログイン画面の「パスワードを忘れた方」からパスワードを再設定し、\n\
-                 {office}にご連絡ください。\n\
+                 {not_you}\n\
                  \n\
                  {footer}",
                 at = jst(at),
-                office = office_line(office_name, office_phone),
+                not_you = not_you(office_name, office_phone),
                 footer = self.footer(),
             ),
         }
@@ -111,13 +119,11 @@ impl MailConfig {
                 "求人者マイページをご利用いただき、ありがとうございます。\n\
                  {at}に、「ログイン中の端末」から、このアカウントでログインしていた{ended}台の端末をログアウトさせました。\n\
                  \n\
-                 お心当たりのない場合は、第三者による不正な操作のおそれがあります。\n\
-                 至急、ログイン画面の「パスワードを忘れた方」からパスワードを再設定し、\n\
-                 {office}にご連絡ください。\n\
+                 {not_you}\n\
                  \n\
                  {footer}",
                 at = jst(at),
-                office = office_line(office_name, office_phone),
+                not_you = not_you(office_name, office_phone),
                 footer = self.footer(),
             ),
         }
