@@ -10,17 +10,18 @@
 //! `MYPAGE_BENCH_REQUESTS` (default 2000) changes the run.
 #![expect(clippy::expect_used, clippy::print_stdout, reason = "a benchmark prints its figures and stops on a failure")]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mypage_db::{Database, DbConfig};
+use mypage_db::Database;
 use mypage_domain::model::{ClientInfo, FlowPurpose};
 use mypage_domain::usecases::{AdminActor, KeyRequest};
 use mypage_domain::values::{ConsentInput, TermsKind};
-use mypage_domain::{DomainConfig, MyPage, Ports};
-use mypage_testkit::{DeterministicKeys, FakeSecondFactor, FastHasher, ManualClock, PlainDigest};
+use mypage_domain::{DomainConfig, MyPage};
+use mypage_testkit::{FastHasher, ManualClock};
 
-const OUTBOX_KEY: [u8; 32] = [42; 32];
 /// Requests per round; the rounds alternate between the limit off and on.
 const ROUND: usize = 100;
 /// Clients taken in turn.
@@ -29,17 +30,7 @@ const CLIENTS: usize = 100;
 const CONCURRENCY: usize = 16;
 
 fn instance(db: &Database, clock: &ManualClock, seed: u64, limit: u32) -> MyPage {
-    let ports = Ports {
-        store: Arc::new(db.clone()),
-        clock: Arc::new(clock.clone()),
-        keys: Arc::new(DeterministicKeys::new(seed)),
-        digest: Arc::new(PlainDigest),
-        hasher: Arc::new(FastHasher::new()),
-        numbers: Arc::new(db.clone()),
-        outbox: Arc::new(db.clone()),
-        sessions: Arc::new(db.clone()),
-        second_factor: Arc::new(FakeSecondFactor::default()),
-    };
+    let ports = common::ports(db, clock, seed, Arc::new(FastHasher::new()));
     // Every request is for a new address: only the client's limit differs between the two.
     let config = DomainConfig { key_requests_per_client: limit, ..DomainConfig::default() };
     MyPage::new(ports, config)
@@ -128,9 +119,7 @@ async fn main() {
     let requests = std::env::var("MYPAGE_BENCH_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
     println!("per-client key limit (R8): {requests} key requests each way, {CLIENTS} clients taken in turn");
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
-    let db = Database::connect(&DbConfig::new(url, OUTBOX_KEY)).await.expect("open SQLite");
-    db.migrate().await.expect("migrate SQLite");
+    let db = common::sqlite(&dir).await;
     measure("SQLite", &db, requests).await;
     drop(db);
 
@@ -144,8 +133,7 @@ async fn main() {
             }
         },
     };
-    let db = Database::connect(&DbConfig::new(url, OUTBOX_KEY)).await.expect("open PostgreSQL");
-    db.migrate().await.expect("migrate PostgreSQL");
+    let db = common::open(url, "PostgreSQL").await;
     measure("PostgreSQL", &db, requests).await;
     drop(db);
     if let Some(test_db) = throwaway {

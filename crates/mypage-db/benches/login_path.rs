@@ -8,20 +8,21 @@
 //! `MYPAGE_BENCH_DATABASE_URL` names an empty database. `MYPAGE_BENCH_SECONDS` (default 3) changes the run.
 #![expect(clippy::expect_used, clippy::print_stdout, reason = "a benchmark prints its figures and stops on a failure")]
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use mypage_db::{Database, DbConfig};
+use mypage_db::Database;
 use mypage_domain::model::{Account, AccountId, ClientInfo};
 use mypage_domain::ports::{Clock, PasswordHasher, UnitOfWork};
 use mypage_domain::usecases::AdminActor;
 use mypage_domain::values::{EmailAddress, TermsConsent, TermsKind};
-use mypage_domain::{DomainConfig, MyPage, Ports};
-use mypage_testkit::{DeterministicKeys, FakeSecondFactor, FastHasher, ManualClock, PlainDigest};
+use mypage_domain::{DomainConfig, MyPage};
+use mypage_testkit::{FastHasher, ManualClock};
 use secrecy::SecretString;
 
-const OUTBOX_KEY: [u8; 32] = [42; 32];
 const PASSWORD: &str = "Kyujin#Madoguchi2026";
 /// Logins at once, each to its own account from its own address.
 const CONCURRENCY: usize = 16;
@@ -29,17 +30,8 @@ const CONCURRENCY: usize = 16;
 async fn measure(name: &str, db: &Database, seconds: u64) {
     let clock = ManualClock::monday_morning();
     let hasher = Arc::new(FastHasher::new());
-    let ports = Ports {
-        store: Arc::new(db.clone()),
-        clock: Arc::new(clock.clone()),
-        keys: Arc::new(DeterministicKeys::new(u64::from(std::process::id()))),
-        digest: Arc::new(PlainDigest),
-        hasher: Arc::clone(&hasher) as Arc<dyn PasswordHasher>,
-        numbers: Arc::new(db.clone()),
-        outbox: Arc::new(db.clone()),
-        sessions: Arc::new(db.clone()),
-        second_factor: Arc::new(FakeSecondFactor::default()),
-    };
+    let ports =
+        common::ports(db, &clock, u64::from(std::process::id()), Arc::clone(&hasher) as Arc<dyn PasswordHasher>);
     let mypage = MyPage::new(ports, DomainConfig::default());
     let sys = ClientInfo::system();
     for kind in TermsKind::ALL {
@@ -96,14 +88,11 @@ async fn main() {
     let seconds = std::env::var("MYPAGE_BENCH_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
     println!("the login's path without the hash (FastHasher), {seconds} s per database");
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
-    let db = Database::connect(&DbConfig::new(url, OUTBOX_KEY)).await.expect("open SQLite");
-    db.migrate().await.expect("migrate SQLite");
+    let db = common::sqlite(&dir).await;
     measure("SQLite", &db, seconds).await;
     drop(db);
     if let Ok(url) = std::env::var("MYPAGE_BENCH_DATABASE_URL") {
-        let db = Database::connect(&DbConfig::new(url, OUTBOX_KEY)).await.expect("open PostgreSQL");
-        db.migrate().await.expect("migrate PostgreSQL");
+        let db = common::open(url, "PostgreSQL").await;
         measure("PostgreSQL", &db, seconds).await;
     }
 }

@@ -18,26 +18,27 @@
 //! `MYPAGE_BENCH_DATABASE_URL` names an empty database. `MYPAGE_BENCH_REQUESTS` (default 2000) changes the run.
 #![expect(clippy::expect_used, clippy::print_stdout, reason = "a benchmark prints its figures and stops on a failure")]
 
+mod common;
+
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use mypage_db::{Database, DbConfig};
+use mypage_db::Database;
 use mypage_domain::model::{ClientInfo, FlowPurpose};
 use mypage_domain::ports::Clock;
 use mypage_domain::usecases::{AdminActor, KeyRequest};
 use mypage_domain::values::{ConsentInput, TermsKind};
-use mypage_domain::{DomainConfig, MyPage, Ports};
-use mypage_testkit::{DeterministicKeys, FakeSecondFactor, FastHasher, ManualClock, PlainDigest};
+use mypage_domain::{DomainConfig, MyPage};
+use mypage_testkit::{FastHasher, ManualClock};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, SqliteTransactionMode, Statement, TransactionOptions,
     TransactionTrait, Value,
 };
 use tokio::sync::Semaphore;
 
-const OUTBOX_KEY: [u8; 32] = [42; 32];
 /// Requests per round; the rounds alternate between raw and service.
 const ROUND: usize = 250;
 /// Tasks at once in the concurrent half.
@@ -211,17 +212,7 @@ async fn round(
 
 async fn measure(name: &str, db: &Database, requests: usize) {
     let clock = ManualClock::monday_morning();
-    let ports = Ports {
-        store: Arc::new(db.clone()),
-        clock: Arc::new(clock.clone()),
-        keys: Arc::new(DeterministicKeys::new(u64::from(std::process::id()))),
-        digest: Arc::new(PlainDigest),
-        hasher: Arc::new(FastHasher::new()),
-        numbers: Arc::new(db.clone()),
-        outbox: Arc::new(db.clone()),
-        sessions: Arc::new(db.clone()),
-        second_factor: Arc::new(FakeSecondFactor::default()),
-    };
+    let ports = common::ports(db, &clock, u64::from(std::process::id()), Arc::new(FastHasher::new()));
     let mypage = MyPage::new(ports, DomainConfig::default());
     let sys = ClientInfo::system();
     for kind in TermsKind::ALL {
@@ -270,14 +261,11 @@ async fn main() {
     let requests = std::env::var("MYPAGE_BENCH_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
     println!("the key request's write path: {requests} requests each way, raw statements vs the use case");
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
-    let db = Database::connect(&DbConfig::new(url, OUTBOX_KEY)).await.expect("open SQLite");
-    db.migrate().await.expect("migrate SQLite");
+    let db = common::sqlite(&dir).await;
     measure("SQLite", &db, requests).await;
     drop(db);
     if let Ok(url) = std::env::var("MYPAGE_BENCH_DATABASE_URL") {
-        let db = Database::connect(&DbConfig::new(url, OUTBOX_KEY)).await.expect("open PostgreSQL");
-        db.migrate().await.expect("migrate PostgreSQL");
+        let db = common::open(url, "PostgreSQL").await;
         measure("PostgreSQL", &db, requests).await;
     }
 }
